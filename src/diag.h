@@ -1,0 +1,65 @@
+/* diag.h - diagnostics: the one list every stage reports into.
+ *
+ * Every problem the program finds is a diagnostic with a file, a line, a
+ * severity and a message written for the person who edits the data.  Stages
+ * add to the list and keep going; main prints the list once, GCC-style:
+ *
+ *     FILE:LINE: error: MESSAGE
+ */
+#ifndef SS_DIAG_H
+#define SS_DIAG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum ss_severity {
+    SS_NOTE,
+    SS_WARNING,
+    SS_ERROR
+} ss_severity;
+
+typedef struct ss_diag_entry {
+    char *file;     /* may be NULL: the message is not about a file */
+    long line;      /* 0: no line */
+    ss_severity severity;
+    char *message;
+} ss_diag_entry;
+
+/* Opaque list of diagnostics.  Safe to use from one thread at a time. */
+typedef struct ss_diag ss_diag;
+
+/* A new, empty list.  Never NULL (out of memory aborts).  Free with
+ * ss_diag_free. */
+ss_diag *ss_diag_new(void);
+void ss_diag_free(ss_diag *d);
+
+/* Adds one message (printf format).  An identical file/line/message already
+ * in the list is not added twice, so every problem is reported once. */
+void ss_diag_add(ss_diag *d, ss_severity sev, const char *file, long line,
+                 const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void ss_diag_vadd(ss_diag *d, ss_severity sev, const char *file, long line,
+                  const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+/* Shorthand for ss_diag_add(d, SS_ERROR, ...). */
+void ss_diag_error(ss_diag *d, const char *file, long line, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
+
+size_t ss_diag_count(const ss_diag *d);
+size_t ss_diag_error_count(const ss_diag *d);
+const ss_diag_entry *ss_diag_at(const ss_diag *d, size_t i);
+
+/* Sorts by file then line (stable), so a file's problems read top-down. */
+void ss_diag_sort(ss_diag *d);
+
+/* Prints every entry as "FILE:LINE: error: MESSAGE" (parts that are absent
+ * are left out), one per line, then empties the list. */
+void ss_diag_print(ss_diag *d, FILE *to);
+
+/* Moves every entry of 'from' to the end of 'to'. */
+void ss_diag_take(ss_diag *to, ss_diag *from);
+
+#endif

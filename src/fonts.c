@@ -1,0 +1,200 @@
+/* fonts.c - font files, metrics and coverage, through libharu. */
+#include "fonts.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hpdf.h>
+#include <hpdf_fontdef.h>
+
+#include "paths.h"
+#include "util.h"
+
+/* A font asset larger than this is not ours. */
+#define FONT_MAX_BYTES (8u * 1024u * 1024u)
+/* Code points we can print: the Basic Multilingual Plane (libharu's UTF-8
+ * mode is 16-bit). */
+#define CP_LIMIT 0x10000
+
+/* The SHA-256 of each binary asset, as shipped.  tools/subset-fonts.py
+ * prints them; tests/test_render.c checks they match assets/. */
+static const struct {
+    const char *rel;
+    const char *sha256;
+} RECORDED[] = {
+    {SS_FONT_REGULAR_FILE, "bf2b0ad1ed906a2ab88fdc18eb1f6fb7ccd1d96254ef9df1ea6542db223c2e0d"},
+    {SS_FONT_BOLD_FILE, "7782f0dff427e22b7f2b3bc47ea6dbfdd83294d6d5c1b66fabc2d73e530857f6"},
+    {SS_ICC_FILE, "b90e40bc8087efcd9f43dabe5710abcc40b24ddce6aee6c14c992acd7407ea22"},
+};
+
+struct ss_fonts {
+    char *path[2];
+    uint8_t *data[2];  /* the file's bytes, for embedding */
+    size_t len[2];
+    int16_t *width[2]; /* per code point, thousandths of an em; -1: none */
+    ss_measure measure;
+};
+
+bool ss_asset_verify(const char *rel, const char *path, const void *data,
+                     size_t len, ss_diag *diag)
+{
+    char hex[65];
+    ss_sha256_hex(data, len, hex);
+    for (size_t i = 0; i < sizeof RECORDED / sizeof *RECORDED; i++) {
+        if (strcmp(RECORDED[i].rel, rel))
+            continue;
+        if (!strcmp(RECORDED[i].sha256, hex))
+            return true;
+        ss_diag_error(diag, path, 0, "this file is damaged or not the one statesheet "
+                      "%s; reinstall statesheet (SHA-256 %.12s..., expected %.12s...)",
+                      "was built with", hex, RECORDED[i].sha256);
+        return false;
+    }
+    return true; /* not a recorded asset */
+}
+
+static double text_width(void *vctx, ss_style style, const char *s, size_t n)
+{
+    const ss_fonts *f = vctx;
+    const int16_t *w = f->width[style == SS_BOLD];
+    const char *p = s, *end = s + n;
+    long total = 0;
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x80) { /* the common case, without decoding */
+            total += w[c] > 0 ? w[c] : 0;
+            p++;
+            continue;
+        }
+        long cp = ss_utf8_next(&p, end);
+        if (cp >= 0 && cp < CP_LIMIT && w[cp] > 0)
+            total += w[cp];
+    }
+    return (double)total;
+}
+
+static void on_hpdf_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)
+{
+    (void)e, (void)detail, (void)user; /* every call's result is checked */
+}
+
+/* Reads one font's widths with libharu's TrueType parser. */
+static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
+                     ss_diag *diag, double *ascent, double *descent)
+{
+    bool ok = false;
+    char *path = ss_path_join(dir, rel);
+    size_t len = 0;
+    int e = 0;
+    HPDF_Doc pdf = NULL;
+    char *data = ss_read_file(path, FONT_MAX_BYTES, &len, &e);
+    if (!data) {
+        ss_diag_error(diag, path, 0, "cannot read the font: %s; reinstall statesheet "
+                      "or point --assets at its assets folder",
+                      e == EFBIG ? "file too large" : strerror(e));
+        goto done;
+    }
+    if (!ss_asset_verify(rel, path, data, len, diag))
+        goto done;
+    pdf = HPDF_New(on_hpdf_error, NULL);
+    if (!pdf) {
+        ss_diag_error(diag, path, 0, "out of memory while loading the font");
+        goto done;
+    }
+    /* A damaged font makes libharu return NULL without calling the error
+     * handler: check the result, not only the handler. */
+    HPDF_FontDef def = HPDF_GetTTFontDefFromFile(pdf, path, HPDF_FALSE);
+    if (!def) {
+        ss_diag_error(diag, path, 0, "the PDF library cannot read this font "
+                      "(error 0x%04X); reinstall statesheet",
+                      (unsigned)HPDF_GetError(pdf));
+        goto done;
+    }
+    f->width[style] = ss_xmalloc(CP_LIMIT * sizeof(int16_t));
+    for (long cp = 0; cp < CP_LIMIT; cp++) {
+        HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+        f->width[style][cp] =
+            gid ? (int16_t)HPDF_TTFontDef_GetCharWidth(def, (HPDF_UINT16)cp) : -1;
+    }
+    /* Control characters are never drawn. */
+    for (long cp = 0; cp < 0x20; cp++)
+        f->width[style][cp] = -1;
+    if (style == SS_REGULAR) {
+        *ascent = def->ascent;
+        *descent = -(double)def->descent;
+    }
+    f->path[style] = path;
+    f->data[style] = (uint8_t *)data;
+    f->len[style] = len;
+    path = NULL;
+    data = NULL;
+    ok = true;
+done:
+    if (pdf)
+        HPDF_Free(pdf);
+    free(data);
+    free(path);
+    return ok;
+}
+
+ss_fonts *ss_fonts_load(const char *assets_dir, ss_diag *diag)
+{
+    ss_fonts *f = ss_xcalloc(1, sizeof *f);
+    double ascent = 905, descent = 212;
+    bool ok = load_one(f, SS_REGULAR, assets_dir, SS_FONT_REGULAR_FILE, diag, &ascent,
+                       &descent);
+    ok &= load_one(f, SS_BOLD, assets_dir, SS_FONT_BOLD_FILE, diag, &ascent, &descent);
+    if (!ok) {
+        ss_fonts_free(f);
+        return NULL;
+    }
+    f->measure = (ss_measure){text_width, f, ascent, descent};
+    return f;
+}
+
+void ss_fonts_free(ss_fonts *f)
+{
+    if (!f)
+        return;
+    for (int i = 0; i < 2; i++) {
+        free(f->path[i]);
+        free(f->data[i]);
+        free(f->width[i]);
+    }
+    free(f);
+}
+
+const ss_measure *ss_fonts_measure(const ss_fonts *f)
+{
+    return &f->measure;
+}
+
+bool ss_fonts_has(const ss_fonts *f, ss_style style, long cp)
+{
+    return cp >= 0x20 && cp < CP_LIMIT && f->width[style == SS_BOLD][cp] >= 0;
+}
+
+long ss_fonts_first_missing(const ss_fonts *f, ss_style style, const char *s)
+{
+    const char *p = s, *end = s + strlen(s);
+    while (p < end) {
+        long cp = ss_utf8_next(&p, end);
+        if (cp == 0xA0 || cp == '\n' || cp == '\t' || cp == '\r')
+            continue; /* white space is laid out as gaps, never drawn */
+        if (!ss_fonts_has(f, style, cp))
+            return cp < 0 ? 0xFFFD : cp;
+    }
+    return 0;
+}
+
+const uint8_t *ss_fonts_data(const ss_fonts *f, ss_style style, size_t *len)
+{
+    *len = f->len[style == SS_BOLD];
+    return f->data[style == SS_BOLD];
+}
+
+const char *ss_fonts_path(const ss_fonts *f, ss_style style)
+{
+    return f->path[style == SS_BOLD];
+}

@@ -1,0 +1,111 @@
+/* layout.h - a bound document -> positioned boxes on one page.
+ *
+ * Pure: layout never touches libharu's page API.  It measures text with the
+ * width function it is given, breaks paragraphs of mixed regular/bold runs
+ * into justified lines, sets the table, and returns boxes (text, style,
+ * size, x, y) that the renderer draws without deciding anything.
+ *
+ * One page, always: ss_layout_fit tries the design size first and shrinks
+ * type and spacing in small steps down to SS_BODY_MIN.
+ */
+#ifndef SS_LAYOUT_H
+#define SS_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "bind.h"
+
+/* Body text sizes, in points. */
+#define SS_BODY_MAX 11.0  /* the design size */
+#define SS_BODY_MIN 8.0   /* the smallest we shrink to */
+#define SS_BODY_STEP 0.25
+/* Nothing is printed smaller than this (footer, marks). */
+#define SS_TEXT_MIN 7.0
+/* Office printers clip near the edge: nothing comes closer than 0.5 in. */
+#define SS_SAFE_MARGIN 36.0
+
+/* Paper sizes in points. */
+#define SS_LETTER_W 612.0
+#define SS_LETTER_H 792.0
+#define SS_A4_W 595.276
+#define SS_A4_H 841.89
+
+/* A text box is a run of one style on one line: words with the spaces
+ * between them, each space widened by ws. */
+
+/* Measures UTF-8 text in one style: its advance width in thousandths of the
+ * font size (font units per 1000 em).  Must be exact: line breaking and
+ * right alignment depend on it. */
+typedef double (*ss_measure_fn)(void *ctx, ss_style style, const char *s,
+                                size_t n);
+
+typedef struct ss_measure {
+    ss_measure_fn width;
+    void *ctx;
+    double ascent;  /* font ascent and descent, per 1000 em (descent > 0) */
+    double descent;
+} ss_measure;
+
+typedef enum ss_box_kind {
+    SS_BOX_TEXT,
+    SS_BOX_RULE, /* a horizontal line: x, y, w; h is its thickness */
+    SS_BOX_FILL  /* a filled rectangle: x, y (bottom), w, h */
+} ss_box_kind;
+
+typedef enum ss_color {
+    SS_COLOR_TEXT,       /* body text */
+    SS_COLOR_HEADING,    /* section headers */
+    SS_COLOR_BAND,       /* the header band */
+    SS_COLOR_BAND_TEXT,  /* text on the band */
+    SS_COLOR_RULE,       /* table rules */
+    SS_COLOR_MUTED,      /* footer */
+    SS_COLOR_SAMPLE,     /* the sample-data mark */
+    SS_COLOR_COUNT
+} ss_color;
+
+typedef struct ss_box {
+    ss_box_kind kind;
+    ss_style style;
+    ss_color color;
+    double x, y;   /* TEXT: left end of the baseline */
+    double w, h;   /* TEXT: advance width, h unused */
+    double size;   /* TEXT: font size in points */
+    double ws;     /* TEXT: extra width after each space (justification) */
+    size_t text;   /* TEXT: offset into ss_page.chars */
+    size_t len;    /* TEXT: bytes */
+} ss_box;
+
+typedef struct ss_page {
+    double width, height;
+    double body_size;  /* the size used */
+    bool fits;         /* everything inside the page's frame */
+    double bottom;     /* lowest point the content reached */
+    ss_box *boxes;
+    size_t nboxes, cap;
+    char *chars;       /* all box text, each NUL-terminated */
+    size_t nchars, chars_cap;
+} ss_page;
+
+/* Lays the document out at one body size.  Never NULL.  Free with
+ * ss_page_free. */
+ss_page *ss_layout_run(const ss_document *doc, const ss_measure *m,
+                       double page_w, double page_h, double body_size);
+
+/* Lays the document out at the largest body size from SS_BODY_MAX down to
+ * SS_BODY_MIN (steps of SS_BODY_STEP) at which it fits one page.  Returns
+ * NULL when it fits at none; *body_size gets the size tried last. */
+ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
+                       double page_w, double page_h, double *body_size);
+
+void ss_page_free(ss_page *p);
+
+/* The text of a text box. */
+const char *ss_box_text(const ss_page *p, const ss_box *b);
+
+/* Writes the boxes as text, coordinates rounded to 0.1 pt: the form in
+ * which layout regressions are pinned (tests/fixtures/layout). */
+void ss_page_dump(const ss_page *p, FILE *to);
+
+#endif

@@ -1,0 +1,38 @@
+/* main.c - statesheet: options -> run -> exit status. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+
+#include "cli.h"
+#include "run.h"
+
+int main(int argc, char **argv)
+{
+    ss_cli cli;
+    int status;
+    xmlInitParser();
+    switch (ss_cli_parse(&cli, argc, argv, isatty(STDOUT_FILENO))) {
+    case SS_CLI_HELP:
+        ss_cli_help(stdout);
+        status = SS_EXIT_OK;
+        break;
+    case SS_CLI_VERSION:
+        ss_cli_version(stdout);
+        status = SS_EXIT_OK;
+        break;
+    case SS_CLI_ERROR:
+        fprintf(stderr, "statesheet: %s\nTry 'statesheet --help'.\n", cli.message);
+        status = SS_EXIT_USAGE;
+        break;
+    case SS_CLI_RUN:
+    default:
+        status = ss_job_run(&cli.opt);
+        break;
+    }
+    ss_cli_free(&cli);
+    xmlCleanupParser();
+    if (fflush(stdout) != 0 && status == SS_EXIT_OK)
+        status = SS_EXIT_IOERR;
+    return status;
+}

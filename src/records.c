@@ -1,0 +1,1684 @@
+/* records.c - the state records: libxml2 -> validated in-memory dataset.
+ *
+ * The file is read into memory, checked byte by byte (encoding, NUL bytes,
+ * no DOCTYPE), then streamed through libxml2's xmlTextReader with the XML
+ * Schema attached.  A DOM of 100,000 states would cost hundreds of MB; the
+ * reader keeps only the current node.
+ *
+ * Every value is checked here in C as well as by the schema, because the
+ * C checks can name the state, the key and what to write instead, and
+ * because libxml2's streaming validator stops checking the rest of an
+ * element once it has found one mistake in it.  A schema error on the same
+ * line and element as one of ours is dropped: each problem is reported once.
+ */
+#include "records.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
+#include <libxml/xmlschemas.h>
+
+#include "util.h"
+
+/* Memory pool: one root object owns every string and array of a dataset. */
+#define POOL_CHUNK (64u * 1024u) /* small enough to waste little at the end */
+#define POOL_BIG (16u * 1024u)   /* larger requests get a chunk of their own */
+#define INTERN_MIN_SLOTS 1024u   /* power of two */
+/* Longest piece of a bad value quoted back in a message: enough to
+ * recognise it, short enough to keep the message on one line. */
+#define QUOTE_MAX 40
+/* A bad file can make libxml2 report a schema error per element; past this
+ * many, more of the same tell the editor nothing new. */
+#define SCHEMA_ERRORS_MAX 1000
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, cap;
+    alignas(max_align_t) unsigned char data[];
+} chunk;
+
+/* An interned string.  The stamps let the loader find a duplicate key among
+ * the figures (or tables) of one parent in O(1): a key is a duplicate when
+ * its stamp already equals the current parent's number. */
+typedef struct entry {
+    uint32_t fig_stamp, tab_stamp;
+    long fig_line, tab_line;
+    long code_line; /* line of the state using this as its code, or 0 */
+    char s[];
+} entry;
+
+typedef struct pool {
+    chunk *chunks;
+    entry **slots; /* open addressing, power-of-two size */
+    size_t nslots, count;
+    size_t *by_code; /* state indices sorted by code, for look-ups */
+} pool;
+
+static void *pool_alloc(pool *p, size_t n)
+{
+    size_t align = alignof(max_align_t);
+    n = (n + align - 1) & ~(align - 1);
+    if (n >= POOL_BIG || !p->chunks || p->chunks->cap - p->chunks->used < n) {
+        size_t cap = n >= POOL_BIG ? n : POOL_CHUNK;
+        chunk *c = ss_xmalloc(sizeof(chunk) + cap);
+        c->used = 0;
+        c->cap = cap;
+        if (n >= POOL_BIG && p->chunks) {
+            /* Keep the current small chunk in front: it still has room. */
+            c->next = p->chunks->next;
+            p->chunks->next = c;
+            c->used = n;
+            return c->data;
+        }
+        c->next = p->chunks;
+        p->chunks = c;
+    }
+    void *r = p->chunks->data + p->chunks->used;
+    p->chunks->used += n;
+    return r;
+}
+
+static char *pool_strdup(pool *p, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(pool_alloc(p, n), s, n);
+}
+
+static void *pool_memdup(pool *p, const void *src, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    return memcpy(pool_alloc(p, n), src, n);
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void intern_grow(pool *p)
+{
+    size_t n = p->nslots ? p->nslots * 2 : INTERN_MIN_SLOTS;
+    entry **slots = ss_xcalloc(n, sizeof(*slots));
+    for (size_t i = 0; i < p->nslots; i++) {
+        entry *e = p->slots[i];
+        if (!e)
+            continue;
+        size_t j = (size_t)hash_str(e->s) & (n - 1);
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = e;
+    }
+    free(p->slots);
+    p->slots = slots;
+    p->nslots = n;
+}
+
+/* Keys, labels and codes repeat across 100,000 states: store each once. */
+static entry *intern(pool *p, const char *s)
+{
+    if (2 * (p->count + 1) > p->nslots)
+        intern_grow(p);
+    size_t j = (size_t)hash_str(s) & (p->nslots - 1);
+    while (p->slots[j]) {
+        if (strcmp(p->slots[j]->s, s) == 0)
+            return p->slots[j];
+        j = (j + 1) & (p->nslots - 1);
+    }
+    size_t n = strlen(s) + 1;
+    entry *e = pool_alloc(p, sizeof(entry) + n);
+    memset(e, 0, sizeof(entry));
+    memcpy(e->s, s, n);
+    p->slots[j] = e;
+    p->count++;
+    return e;
+}
+
+static void pool_free(pool *p)
+{
+    if (!p)
+        return;
+    chunk *c = p->chunks;
+    while (c) {
+        chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(p->slots);
+    free(p);
+}
+
+/* ---- the compiled schema, cached per path ------------------------------ */
+
+typedef struct cached_schema {
+    struct cached_schema *next;
+    char *path;
+    xmlSchemaPtr schema;
+} cached_schema;
+
+/* Schemas are kept until exit rather than replaced, so a schema in use by
+ * one load is never freed under it by another. */
+static cached_schema *schema_cache;
+static pthread_mutex_t schema_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool schema_atexit_done;
+
+static void schema_cache_free(void)
+{
+    pthread_mutex_lock(&schema_lock);
+    while (schema_cache) {
+        cached_schema *c = schema_cache;
+        schema_cache = c->next;
+        xmlSchemaFree(c->schema);
+        free(c->path);
+        free(c);
+    }
+    pthread_mutex_unlock(&schema_lock);
+}
+
+typedef struct schema_errs {
+    ss_diag *diag;
+    const char *path;
+} schema_errs;
+
+static void schema_parse_error(void *ctx, xmlErrorPtr err)
+{
+    schema_errs *se = ctx;
+    if (!err || err->level < XML_ERR_ERROR)
+        return;
+    char *msg = ss_trim_dup(err->message ? err->message : "unknown error");
+    ss_diag_error(se->diag, se->path, err->line,
+                  "the format's schema is broken (reinstall statesheet): %s",
+                  msg);
+    free(msg);
+}
+
+static xmlSchemaPtr schema_get(const char *path, ss_diag *diag)
+{
+    xmlSchemaPtr result = NULL;
+    char *text = NULL;
+    xmlSchemaParserCtxtPtr pctxt = NULL;
+    pthread_mutex_lock(&schema_lock);
+    for (cached_schema *c = schema_cache; c; c = c->next)
+        if (strcmp(c->path, path) == 0) {
+            result = c->schema;
+            goto done;
+        }
+    size_t len;
+    int err;
+    text = ss_read_file(path, SS_DATA_MAX_BYTES, &len, &err);
+    if (!text) {
+        ss_diag_error(diag, path, 0,
+                      "cannot read the format's schema: %s (reinstall "
+                      "statesheet or set STATESHEET_ASSETS)",
+                      strerror(err));
+        goto done;
+    }
+    pctxt = xmlSchemaNewMemParserCtxt(text, (int)len);
+    if (!pctxt)
+        goto done;
+    schema_errs se = {diag, path};
+    xmlSchemaSetParserStructuredErrors(pctxt, schema_parse_error, &se);
+    result = xmlSchemaParse(pctxt);
+    if (!result) {
+        ss_diag_error(diag, path, 0,
+                      "the format's schema could not be compiled "
+                      "(reinstall statesheet)");
+        goto done;
+    }
+    cached_schema *c = ss_xcalloc(1, sizeof(*c));
+    c->path = ss_xstrdup(path);
+    c->schema = result;
+    c->next = schema_cache;
+    schema_cache = c;
+    if (!schema_atexit_done) {
+        schema_atexit_done = true;
+        atexit(schema_cache_free);
+    }
+done:
+    if (pctxt)
+        xmlSchemaFreeParserCtxt(pctxt);
+    free(text);
+    pthread_mutex_unlock(&schema_lock);
+    return result;
+}
+
+/* No DTD, external entity, schema import or network resource is ever
+ * loaded: every request for one fails. */
+static xmlParserInputPtr deny_loader(const char *url, const char *id,
+                                     xmlParserCtxtPtr ctxt)
+{
+    (void)url;
+    (void)id;
+    (void)ctxt;
+    return NULL;
+}
+
+/* ---- byte-level checks before libxml2 sees the file -------------------- */
+
+static long line_at(const char *data, size_t off)
+{
+    long line = 1;
+    for (size_t i = 0; i < off; i++)
+        line += data[i] == '\n';
+    return line;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Finds "needle" in [p, end); returns its position or NULL. */
+static const char *find(const char *p, const char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; p + n <= end; p++)
+        if (memcmp(p, needle, n) == 0)
+            return p;
+    return NULL;
+}
+
+/* The encoding named in an XML declaration at p (a new string), or NULL. */
+static char *declared_encoding(const char *p, const char *end)
+{
+    if (end - p < 6 || memcmp(p, "<?xml", 5) != 0 || !is_space(p[5]))
+        return NULL;
+    const char *close = find(p, end, "?>");
+    if (!close)
+        return NULL;
+    const char *e = find(p, close, "encoding");
+    if (!e)
+        return NULL;
+    e += 8;
+    while (e < close && (is_space(*e) || *e == '='))
+        e++;
+    if (e >= close || (*e != '"' && *e != '\''))
+        return NULL;
+    char q = *e++;
+    const char *v = e;
+    while (e < close && *e != q)
+        e++;
+    return ss_xstrndup(v, (size_t)(e - v));
+}
+
+static bool ascii_caseeq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'a' && *a <= 'z' ? (char)(*a - 32) : *a;
+        char y = *b >= 'a' && *b <= 'z' ? (char)(*b - 32) : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+/* Offset of a <!DOCTYPE in the prolog, or -1.  A DOCTYPE can only stand
+ * before the root element, so walking the prolog (white space, comments,
+ * processing instructions) finds every one libxml2 would read. */
+static long doctype_offset(const char *data, const char *p, const char *end)
+{
+    for (;;) {
+        while (p < end && is_space(*p))
+            p++;
+        if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+            p = find(p + 4, end, "-->");
+            if (!p)
+                return -1;
+            p += 3;
+        } else if (end - p >= 2 && memcmp(p, "<?", 2) == 0) {
+            p = find(p + 2, end, "?>");
+            if (!p)
+                return -1;
+            p += 2;
+        } else if (end - p >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0) {
+            return (long)(p - data);
+        } else {
+            return -1;
+        }
+    }
+}
+
+static const char DOCTYPE_MSG[] =
+    "the file has a <!DOCTYPE ...> declaration; remove it: statesheet data "
+    "files take no DTD";
+
+/* Encoding, NUL bytes and DOCTYPE.  Reports the problem and returns false
+ * when libxml2 should not see the file at all. */
+static bool precheck(const char *name, const char *data, size_t len,
+                     ss_diag *diag)
+{
+    const char *p = data, *end = data + len;
+    if (len >= 2 && ((unsigned char)p[0] == 0xFF || (unsigned char)p[0] == 0xFE) &&
+        ((unsigned char)p[1] == 0xFE || (unsigned char)p[1] == 0xFF) &&
+        p[0] != p[1]) {
+        ss_diag_error(diag, name, 1,
+                      "the file is saved as UTF-16; save it as UTF-8 and "
+                      "write encoding=\"UTF-8\" in its first line");
+        return false;
+    }
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3; /* a UTF-8 byte-order mark is harmless */
+    char *enc = declared_encoding(p, end);
+    if (enc && !ascii_caseeq(enc, "UTF-8")) {
+        ss_diag_error(diag, name, 1,
+                      "the file says encoding=\"%.*s\", but statesheet reads "
+                      "only UTF-8: save the file as UTF-8 and write "
+                      "encoding=\"UTF-8\"",
+                      QUOTE_MAX, enc);
+        free(enc);
+        return false;
+    }
+    free(enc);
+    const char *nul = memchr(data, '\0', len);
+    if (nul) {
+        ss_diag_error(diag, name, line_at(data, (size_t)(nul - data)),
+                      "the file contains a zero byte (NUL), which a text "
+                      "file cannot hold; it may be damaged or not the data "
+                      "file: save it again as UTF-8 text");
+        return false;
+    }
+    for (const char *q = data; q < end;) {
+        const char *at = q;
+        if (ss_utf8_next(&q, end) < 0) {
+            ss_diag_error(diag, name, line_at(data, (size_t)(at - data)),
+                          "the file is not valid UTF-8 here (byte 0x%02X); "
+                          "it was probably saved in another encoding: save "
+                          "it as UTF-8",
+                          (unsigned char)*at);
+            return false;
+        }
+    }
+    long dt = doctype_offset(data, p, end);
+    if (dt >= 0) {
+        ss_diag_error(diag, name, line_at(data, (size_t)dt), DOCTYPE_MSG);
+        return false;
+    }
+    return true;
+}
+
+/* ---- the loader -------------------------------------------------------- */
+
+typedef enum ctx {
+    CTX_DOC,
+    CTX_STATEDATA,
+    CTX_NATIONAL,
+    CTX_STATE,
+    CTX_FIGURE,
+    CTX_TABLE,
+    CTX_ROW,
+    CTX_OTHER /* unknown or misplaced: its content is not checked again */
+} ctx;
+
+/* Where one of our checks reported a problem, to drop libxml2's report of
+ * the same thing.  libxml2 dates an element by the last line of its start
+ * tag; we date it by the first. */
+typedef struct mark {
+    long xml_line; /* the line libxml2 gives the element */
+    const char *elem; /* static string */
+} mark;
+
+/* An open element: what it is and its two lines. */
+typedef struct frame {
+    ctx c;
+    long line, xml_line;
+} frame;
+
+/* Finds the line of each start tag in the raw bytes.  libxml2's own line
+ * numbers are the end of the start tag, and above line 65,535 an element's
+ * number is borrowed from its first child and can be one too high.  Every
+ * '<' in a well-formed document opens a tag, comment, CDATA section or
+ * processing instruction, and the reader reports start tags in document
+ * order, so walking the '<'s alongside the reader dates each one exactly. */
+typedef struct lexer {
+    const char *p, *end;
+    long line;
+} lexer;
+
+static void lex_skip_to(lexer *lx, const char *q)
+{
+    if (!q)
+        q = lx->end;
+    for (const char *n; (n = memchr(lx->p, '\n', (size_t)(q - lx->p)));) {
+        lx->line++;
+        lx->p = n + 1;
+    }
+    lx->p = q;
+}
+
+static const char *find(const char *p, const char *end, const char *needle);
+
+/* The line of the next start tag. */
+static long lex_next_start(lexer *lx)
+{
+    for (;;) {
+        lex_skip_to(lx, memchr(lx->p, '<', (size_t)(lx->end - lx->p)));
+        if (lx->p >= lx->end)
+            return lx->line;
+        const char *p = lx->p, *e = lx->end;
+        const char *close;
+        if (e - p >= 4 && memcmp(p, "<!--", 4) == 0)
+            close = find(p + 4, e, "-->");
+        else if (e - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0)
+            close = find(p + 9, e, "]]>");
+        else if (e - p >= 2 && p[1] == '?')
+            close = find(p + 2, e, "?>");
+        else if (e - p >= 2 && (p[1] == '/' || p[1] == '!'))
+            close = memchr(p, '>', (size_t)(e - p));
+        else {
+            lx->p++;
+            return lx->line;
+        }
+        lex_skip_to(lx, close ? close + 1 : NULL);
+    }
+}
+
+typedef struct pending {
+    long line;
+    char *elem;
+    bool any_line; /* dated at the end tag: match our report on any line */
+    char *msg;
+} pending;
+
+typedef struct loader {
+    const char *name;
+    ss_diag *diag;
+    ss_dataset *ds;
+    pool *pool;
+    xmlTextReaderPtr reader;
+    bool parse_failed;
+    bool doctype;
+
+    frame *stack;
+    size_t depth, stack_cap;
+    lexer lex;
+    long xml_line; /* libxml2's line of the element being checked */
+
+    mark *marks;
+    size_t nmarks, marks_cap;
+    pending *pend;
+    size_t npend, pend_cap;
+
+    bool seen_root, seen_state, seen_national;
+    long first_state_line;
+    uint32_t parent_stamp; /* numbers each <national> and <state> */
+    size_t states_cap;
+
+    /* The parent being read: its figures and tables, and the open table's
+     * rows, collect here and move to the pool when the element ends. */
+    bool in_national;
+    char *state_desc; /* "state ND", or "national" */
+    ss_state cur;
+    ss_figure *figs;
+    size_t nfigs, figs_cap;
+    ss_table *tabs;
+    size_t ntabs, tabs_cap;
+    ss_row *rows;
+    size_t nrows, rows_cap;
+
+    /* The open <figure> or <row>: its description and text. */
+    char *item_desc;
+    long item_line;
+    const char *item_key; /* interned, for figures */
+    const char *item_label;
+    bool item_has_child;
+    ss_buf text;
+
+    /* The open <table>. */
+    char *table_desc;
+    const char *table_key;
+    long table_line;
+    bool total_given, total_ok, rows_ok;
+    uint64_t total_value;
+} loader;
+
+static void error_at(loader *ld, long line, const char *elem, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+
+static void error_at(loader *ld, long line, const char *elem, const char *fmt,
+                     ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ss_diag_vadd(ld->diag, SS_ERROR, ld->name, line, fmt, ap);
+    va_end(ap);
+    ld->marks = ss_xgrow(ld->marks, sizeof(*ld->marks), ld->nmarks + 1,
+                         &ld->marks_cap);
+    ld->marks[ld->nmarks++] = (mark){ld->xml_line, elem};
+}
+
+/* A piece of the user's text for a message: at most QUOTE_MAX code points,
+ * cut on a character boundary.  A new string. */
+static char *quote(const char *s)
+{
+    size_t n = 0, cps = 0;
+    while (s[n] && cps < QUOTE_MAX) {
+        n++;
+        while (((unsigned char)s[n] & 0xC0) == 0x80)
+            n++;
+        cps++;
+    }
+    if (!s[n])
+        return ss_xstrdup(s);
+    return ss_xasprintf("%.*s...", (int)n, s);
+}
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+static bool only_chars(const char *s, const char *set)
+{
+    for (; *s; s++)
+        if (!strchr(set, *s))
+            return false;
+    return true;
+}
+
+/* Parses a figure or row value (or a total): a whole number 0 to
+ * SS_FIGURE_MAX, digits only, white space around it allowed.  On a bad
+ * value reports "SUBJECT: ..." and returns false. */
+static bool check_value(loader *ld, long line, const char *elem,
+                        const char *subject, const char *raw, uint64_t *out)
+{
+    char *t = ss_trim_dup(raw);
+    char *q = quote(t);
+    bool ok = false;
+    if (!*t) {
+        error_at(ld, line, elem,
+                 "%s: the value is empty; write a whole number, e.g. 0",
+                 subject);
+    } else if (all_digits(t)) {
+        const char *d = t;
+        while (d[0] == '0' && d[1])
+            d++; /* leading zeros do not change the number */
+        uint64_t v = 0;
+        bool big = strlen(d) > 12;
+        for (; !big && *d; d++)
+            v = v * 10 + (uint64_t)(*d - '0');
+        if (big || v > SS_FIGURE_MAX) {
+            error_at(ld, line, elem,
+                     "%s: '%s' is too large; the largest number allowed is "
+                     "999999999999",
+                     subject, q);
+        } else {
+            *out = v;
+            ok = true;
+        }
+    } else if (t[0] == '-' && only_chars(t + 1, "0123456789.,")) {
+        error_at(ld, line, elem,
+                 "%s: '%s' is negative; write a whole number from 0 up",
+                 subject, q);
+    } else if (t[0] == '+' && only_chars(t + 1, "0123456789")) {
+        error_at(ld, line, elem,
+                 "%s: '%s' has a plus sign; write digits only, without '+'",
+                 subject, q);
+    } else if (strchr(t, ',') && only_chars(t, "0123456789,. ")) {
+        error_at(ld, line, elem,
+                 "%s: '%s' is not a whole number; write digits only, "
+                 "without commas",
+                 subject, q);
+    } else if (strchr(t, '.') && only_chars(t, "0123456789.")) {
+        error_at(ld, line, elem,
+                 "%s: '%s' has a decimal point; write a whole number with "
+                 "digits only (no decimals, no separators)",
+                 subject, q);
+    } else if ((strchr(t, 'e') || strchr(t, 'E')) &&
+               only_chars(t, "0123456789.eE+-")) {
+        error_at(ld, line, elem,
+                 "%s: '%s' is written with an exponent; write the number "
+                 "out in full, digits only",
+                 subject, q);
+    } else if (only_chars(t, "0123456789 \t\r\n")) {
+        error_at(ld, line, elem,
+                 "%s: '%s' is not a whole number; write digits only, "
+                 "without spaces",
+                 subject, q);
+    } else {
+        error_at(ld, line, elem,
+                 "%s: '%s' is not a whole number; write digits only, "
+                 "e.g. 1333",
+                 subject, q);
+    }
+    free(q);
+    free(t);
+    return ok;
+}
+
+/* The key syntax: [a-z][a-z0-9_]* segments joined by '.'. */
+static bool key_syntax_ok(const char *k)
+{
+    bool seg_start = true;
+    for (; *k; k++) {
+        char c = *k;
+        if (seg_start) {
+            if (c < 'a' || c > 'z')
+                return false;
+            seg_start = false;
+        } else if (c == '.') {
+            seg_start = true;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                     c == '_')) {
+            return false;
+        }
+    }
+    return !seg_start;
+}
+
+/* ---- attributes -------------------------------------------------------- */
+
+#define ATTRS_MAX 3 /* the most attributes any element of the format has */
+
+typedef struct attrs {
+    const char *names[ATTRS_MAX]; /* allowed names, NULL-terminated */
+    char *values[ATTRS_MAX];      /* given values (new strings) or NULL */
+} attrs;
+
+/* Reads the attributes of the current element into a; reports any the
+ * format does not allow. */
+static void read_attrs(loader *ld, const char *elem, long line, attrs *a)
+{
+    xmlTextReaderPtr r = ld->reader;
+    for (int i = 0; i < ATTRS_MAX; i++)
+        a->values[i] = NULL;
+    if (xmlTextReaderMoveToFirstAttribute(r) != 1)
+        return;
+    do {
+        if (xmlTextReaderIsNamespaceDecl(r) == 1)
+            continue;
+        const char *n = (const char *)xmlTextReaderConstName(r);
+        const char *v = (const char *)xmlTextReaderConstValue(r);
+        int i = 0;
+        if (!xmlTextReaderConstNamespaceUri(r))
+            while (i < ATTRS_MAX && a->names[i] && strcmp(a->names[i], n) != 0)
+                i++;
+        if (i < ATTRS_MAX && a->names[i] && !xmlTextReaderConstNamespaceUri(r)) {
+            if (!a->values[i])
+                a->values[i] = ss_xstrdup(v ? v : "");
+        } else {
+            char *qn = quote(n ? n : "");
+            error_at(ld, line, elem,
+                     "<%s> has an attribute '%s' that the format does not "
+                     "allow; remove it",
+                     elem, qn);
+            free(qn);
+        }
+    } while (xmlTextReaderMoveToNextAttribute(r) == 1);
+    xmlTextReaderMoveToElement(r);
+}
+
+static void attrs_free(attrs *a)
+{
+    for (int i = 0; i < ATTRS_MAX; i++)
+        free(a->values[i]);
+}
+
+/* ---- elements ---------------------------------------------------------- */
+
+static void start_statedata(loader *ld, long line)
+{
+    attrs a = {{"year", "sample", NULL}, {NULL}};
+    read_attrs(ld, "statedata", line, &a);
+    ld->ds->line = line;
+    const char *year = a.values[0], *sample = a.values[1];
+    if (!year) {
+        error_at(ld, line, "statedata",
+                 "<statedata> needs a year attribute, e.g. year=\"2023\"");
+    } else if (strlen(year) != 4 || !all_digits(year)) {
+        char *q = quote(year);
+        error_at(ld, line, "statedata",
+                 "year '%s' is not a year; write four digits, e.g. "
+                 "year=\"2023\"",
+                 q);
+        free(q);
+    } else {
+        int y = atoi(year);
+        if (y < SS_YEAR_MIN || y > SS_YEAR_MAX)
+            error_at(ld, line, "statedata",
+                     "year %s is out of range; write a year from %d to %d",
+                     year, SS_YEAR_MIN, SS_YEAR_MAX);
+        ld->ds->year = y;
+    }
+    if (sample) {
+        if (strcmp(sample, "true") == 0) {
+            ld->ds->sample = true;
+        } else if (strcmp(sample, "false") != 0) {
+            char *q = quote(sample);
+            error_at(ld, line, "statedata",
+                     "sample=\"%s\" is not allowed; write sample=\"true\" "
+                     "(the figures are not real) or sample=\"false\"",
+                     q);
+            free(q);
+        }
+    }
+    attrs_free(&a);
+}
+
+static void begin_parent(loader *ld)
+{
+    ld->parent_stamp++;
+    ld->nfigs = 0;
+    ld->ntabs = 0;
+    memset(&ld->cur, 0, sizeof(ld->cur));
+    free(ld->state_desc);
+    ld->state_desc = NULL;
+}
+
+static void start_national(loader *ld, long line)
+{
+    attrs a = {{NULL}, {NULL}};
+    read_attrs(ld, "national", line, &a);
+    attrs_free(&a);
+    if (ld->seen_national)
+        error_at(ld, line, "national",
+                 "there is a second <national> (the first is at line %ld); "
+                 "put all national figures in one <national>",
+                 ld->ds->national_line);
+    else if (ld->seen_state)
+        error_at(ld, line, "national",
+                 "<national> comes after a <state>; move it above the first "
+                 "<state> (line %ld)",
+                 ld->first_state_line);
+    if (!ld->seen_national)
+        ld->ds->national_line = line;
+    ld->seen_national = true;
+    begin_parent(ld);
+    ld->in_national = true;
+    ld->state_desc = ss_xstrdup("national");
+}
+
+static void end_national(loader *ld)
+{
+    if (!ld->ds->national) {
+        ld->ds->national = pool_memdup(ld->pool, ld->figs,
+                                       ld->nfigs * sizeof(ss_figure));
+        ld->ds->nnational = ld->nfigs;
+    }
+    ld->in_national = false;
+}
+
+static void start_state(loader *ld, long line)
+{
+    attrs a = {{"code", "name", NULL}, {NULL}};
+    read_attrs(ld, "state", line, &a);
+    begin_parent(ld);
+    if (!ld->seen_state)
+        ld->first_state_line = line;
+    ld->seen_state = true;
+    ld->cur.line = line;
+    const char *code = a.values[0], *name = a.values[1];
+    if (!code) {
+        error_at(ld, line, "state",
+                 "<state> needs a code attribute, e.g. code=\"ND\"");
+        ld->state_desc = ss_xasprintf("the state at line %ld", line);
+        ld->cur.code = "";
+    } else {
+        char *q = quote(code);
+        ld->state_desc = ss_xasprintf("state %s", q);
+        size_t n = strlen(code);
+        if (n == 0)
+            error_at(ld, line, "state",
+                     "the state code is empty; write 2 to 10 capital "
+                     "letters, digits or '-', e.g. code=\"ND\"");
+        else if (!only_chars(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"))
+            error_at(ld, line, "state",
+                     "state code '%s' has characters that are not allowed; "
+                     "use only capital letters A-Z, digits 0-9 and '-', "
+                     "e.g. code=\"ND\"",
+                     q);
+        else if (n < SS_CODE_MIN)
+            error_at(ld, line, "state",
+                     "state code '%s' is too short; a code has %d to %d "
+                     "characters, e.g. code=\"ND\"",
+                     q, SS_CODE_MIN, SS_CODE_MAX);
+        else if (n > SS_CODE_MAX)
+            error_at(ld, line, "state",
+                     "state code '%s' is too long (%zu characters); a code "
+                     "has %d to %d characters",
+                     q, n, SS_CODE_MIN, SS_CODE_MAX);
+        entry *e = intern(ld->pool, code);
+        if (e->code_line)
+            error_at(ld, line, "state",
+                     "state code '%s' is used twice (first at line %ld); "
+                     "each state needs its own code",
+                     q, e->code_line);
+        else
+            e->code_line = line;
+        ld->cur.code = e->s;
+        free(q);
+    }
+    if (!name) {
+        error_at(ld, line, "state",
+                 "<state> needs a name attribute, e.g. name=\"North "
+                 "Dakota\"");
+        ld->cur.name = "";
+    } else {
+        char *t = ss_trim_dup(name);
+        size_t n = ss_utf8_length(t);
+        if (n == 0)
+            error_at(ld, line, "state",
+                     "%s: the name is empty; write the state's name, e.g. "
+                     "name=\"North Dakota\"",
+                     ld->state_desc);
+        else if (n > SS_NAME_MAX)
+            error_at(ld, line, "state",
+                     "%s: the name is %zu characters long; the most allowed "
+                     "is %d",
+                     ld->state_desc, n, SS_NAME_MAX);
+        ld->cur.name = pool_strdup(ld->pool, t);
+        free(t);
+    }
+    attrs_free(&a);
+}
+
+static void end_state(loader *ld)
+{
+    ss_state st = ld->cur;
+    st.figures = pool_memdup(ld->pool, ld->figs, ld->nfigs * sizeof(ss_figure));
+    st.nfigures = ld->nfigs;
+    st.tables = pool_memdup(ld->pool, ld->tabs, ld->ntabs * sizeof(ss_table));
+    st.ntables = ld->ntabs;
+    ss_dataset *ds = ld->ds;
+    ds->states = ss_xgrow(ds->states, sizeof(ss_state), ds->nstates + 1,
+                          &ld->states_cap);
+    ds->states[ds->nstates++] = st;
+}
+
+/* "state ND: the figure" / "the national figure" */
+static char *owner_of(loader *ld, const char *what)
+{
+    if (ld->in_national)
+        return ss_xasprintf("the national %s", what);
+    return ss_xasprintf("%s: the %s", ld->state_desc, what);
+}
+
+/* Checks a figure or table key; returns its interned entry (even when
+ * bad, so that the rest of the element can still be checked). */
+static entry *check_key(loader *ld, long line, const char *elem,
+                        const char *key, bool table)
+{
+    char *owner = owner_of(ld, elem);
+    char *q = quote(key);
+    size_t n = strlen(key);
+    if (n > SS_KEY_MAX)
+        error_at(ld, line, elem,
+                 "%s key '%s' is %zu characters long; the most allowed is %d",
+                 owner, q, n, SS_KEY_MAX);
+    else if (!key_syntax_ok(key))
+        error_at(ld, line, elem,
+                 "%s key '%s' is not valid; write lowercase words of a-z, "
+                 "0-9 and _ (each starting with a letter) joined by dots, "
+                 "e.g. key=\"%s\"",
+                 owner, q, table ? "missing.cases" : "cybertipline.reports");
+    entry *e = intern(ld->pool, key);
+    uint32_t *stamp = table ? &e->tab_stamp : &e->fig_stamp;
+    long *first = table ? &e->tab_line : &e->fig_line;
+    if (*stamp == ld->parent_stamp) {
+        error_at(ld, line, elem,
+                 "%s key '%s' is used twice (first at line %ld); each %s "
+                 "needs its own key",
+                 owner, q, *first,
+                 table ? "table of a state"
+                       : ld->in_national ? "national figure"
+                                         : "figure of a state");
+    } else {
+        *stamp = ld->parent_stamp;
+        *first = line;
+    }
+    free(q);
+    free(owner);
+    return e;
+}
+
+static void start_figure(loader *ld, long line)
+{
+    attrs a = {{"key", NULL}, {NULL}};
+    read_attrs(ld, "figure", line, &a);
+    ld->item_line = line;
+    ld->item_key = NULL;
+    ld->item_has_child = false;
+    ss_buf_clear(&ld->text);
+    free(ld->item_desc);
+    if (!a.values[0]) {
+        error_at(ld, line, "figure",
+                 "<figure> needs a key attribute, e.g. "
+                 "key=\"cybertipline.reports\"");
+        ld->item_desc = ld->in_national
+                            ? ss_xstrdup("a national figure without a key")
+                            : ss_xasprintf("%s, a figure without a key",
+                                           ld->state_desc);
+    } else {
+        entry *e = check_key(ld, line, "figure", a.values[0], false);
+        ld->item_key = e->s;
+        char *q = quote(e->s);
+        ld->item_desc = ld->in_national
+                            ? ss_xasprintf("national figure '%s'", q)
+                            : ss_xasprintf("%s, figure '%s'", ld->state_desc, q);
+        free(q);
+    }
+    attrs_free(&a);
+}
+
+static void end_figure(loader *ld)
+{
+    uint64_t v = 0;
+    if (!ld->item_has_child)
+        check_value(ld, ld->item_line, "figure", ld->item_desc,
+                    ld->text.data ? ld->text.data : "", &v);
+    ld->figs = ss_xgrow(ld->figs, sizeof(ss_figure), ld->nfigs + 1,
+                        &ld->figs_cap);
+    ld->figs[ld->nfigs++] =
+        (ss_figure){ld->item_key ? ld->item_key : "", v, ld->item_line};
+}
+
+static void start_table(loader *ld, long line)
+{
+    attrs a = {{"key", "total", NULL}, {NULL}};
+    read_attrs(ld, "table", line, &a);
+    ld->table_line = line;
+    ld->table_key = "";
+    ld->nrows = 0;
+    ld->rows_ok = true;
+    ld->total_given = a.values[1] != NULL;
+    ld->total_ok = false;
+    free(ld->table_desc);
+    if (!a.values[0]) {
+        error_at(ld, line, "table",
+                 "<table> needs a key attribute, e.g. key=\"missing.cases\"");
+        ld->table_desc = ss_xasprintf("%s, a table without a key",
+                                      ld->state_desc);
+    } else {
+        entry *e = check_key(ld, line, "table", a.values[0], true);
+        ld->table_key = e->s;
+        char *q = quote(e->s);
+        ld->table_desc = ss_xasprintf("%s, table '%s'", ld->state_desc, q);
+        free(q);
+    }
+    if (ld->total_given) {
+        char *subject = ss_xasprintf("%s, total", ld->table_desc);
+        ld->total_ok = check_value(ld, line, "table", subject, a.values[1],
+                                   &ld->total_value);
+        free(subject);
+    }
+    attrs_free(&a);
+}
+
+static void end_table(loader *ld)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < ld->nrows; i++)
+        sum += ld->rows[i].value; /* cannot wrap: each row < 2^40 */
+    if (ld->total_given && ld->total_ok && ld->rows_ok &&
+        sum != ld->total_value)
+        error_at(ld, ld->table_line, "table",
+                 "%s: the total is %llu but the rows add up to %llu; correct "
+                 "the total or the rows",
+                 ld->table_desc, (unsigned long long)ld->total_value,
+                 (unsigned long long)sum);
+    ss_table t = {ld->table_key,
+                  pool_memdup(ld->pool, ld->rows, ld->nrows * sizeof(ss_row)),
+                  ld->nrows, ld->total_given, sum, ld->table_line};
+    ld->tabs = ss_xgrow(ld->tabs, sizeof(ss_table), ld->ntabs + 1,
+                        &ld->tabs_cap);
+    ld->tabs[ld->ntabs++] = t;
+}
+
+static void start_row(loader *ld, long line)
+{
+    attrs a = {{"label", NULL}, {NULL}};
+    read_attrs(ld, "row", line, &a);
+    ld->item_line = line;
+    ld->item_label = "";
+    ld->item_has_child = false;
+    ss_buf_clear(&ld->text);
+    free(ld->item_desc);
+    ld->item_desc = NULL;
+    if (!a.values[0]) {
+        error_at(ld, line, "row",
+                 "<row> needs a label attribute, e.g. label=\"Other Missing "
+                 "Children Cases\"");
+    } else {
+        char *t = ss_trim_dup(a.values[0]);
+        size_t n = ss_utf8_length(t);
+        if (n == 0)
+            error_at(ld, line, "row",
+                     "%s: a row label is empty; write the text the sheet "
+                     "shows for this row",
+                     ld->table_desc);
+        else if (n > SS_LABEL_MAX)
+            error_at(ld, line, "row",
+                     "%s: a row label is %zu characters long; the most "
+                     "allowed is %d",
+                     ld->table_desc, n, SS_LABEL_MAX);
+        else {
+            char *q = quote(t);
+            ld->item_desc = ss_xasprintf("%s, row '%s'", ld->table_desc, q);
+            free(q);
+        }
+        ld->item_label = intern(ld->pool, t)->s;
+        free(t);
+    }
+    if (!ld->item_desc)
+        ld->item_desc = ss_xasprintf("%s, row at line %ld", ld->table_desc,
+                                     line);
+    attrs_free(&a);
+}
+
+static void end_row(loader *ld)
+{
+    uint64_t v = 0;
+    if (ld->item_has_child ||
+        !check_value(ld, ld->item_line, "row", ld->item_desc,
+                     ld->text.data ? ld->text.data : "", &v))
+        ld->rows_ok = false;
+    ld->rows = ss_xgrow(ld->rows, sizeof(ss_row), ld->nrows + 1, &ld->rows_cap);
+    ld->rows[ld->nrows++] = (ss_row){ld->item_label, v, ld->item_line};
+}
+
+static void push_ctx(loader *ld, ctx c, long line)
+{
+    ld->stack = ss_xgrow(ld->stack, sizeof(frame), ld->depth + 1,
+                         &ld->stack_cap);
+    ld->stack[ld->depth++] = (frame){c, line, ld->xml_line};
+}
+
+static ctx top(const loader *ld)
+{
+    return ld->depth ? ld->stack[ld->depth - 1].c : CTX_DOC;
+}
+
+static const char *ctx_name(ctx c)
+{
+    switch (c) {
+    case CTX_STATEDATA:
+        return "statedata";
+    case CTX_NATIONAL:
+        return "national";
+    case CTX_STATE:
+        return "state";
+    case CTX_FIGURE:
+        return "figure";
+    case CTX_TABLE:
+        return "table";
+    case CTX_ROW:
+        return "row";
+    case CTX_DOC:
+    case CTX_OTHER:
+        break;
+    }
+    return "?";
+}
+
+static void unexpected(loader *ld, long line, const char *name, ctx parent,
+                       const char *allowed)
+{
+    char *q = quote(name);
+    error_at(ld, line, "?",
+             "unexpected element <%s> inside <%s>; allowed here: %s", q,
+             ctx_name(parent), allowed);
+    free(q);
+}
+
+static void on_start(loader *ld, long line)
+{
+    xmlTextReaderPtr r = ld->reader;
+    const char *name = (const char *)xmlTextReaderConstName(r);
+    const char *local = (const char *)xmlTextReaderConstLocalName(r);
+    if (!name || !local)
+        name = local = "?";
+    /* An element in some namespace is not one of ours, whatever its name. */
+    if (xmlTextReaderConstNamespaceUri(r))
+        local = "";
+    ctx parent = top(ld);
+    ctx c = CTX_OTHER;
+    switch (parent) {
+    case CTX_DOC:
+        if (strcmp(local, "statedata") == 0) {
+            c = CTX_STATEDATA;
+            ld->seen_root = true;
+            start_statedata(ld, line);
+        } else {
+            char *q = quote(name);
+            error_at(ld, line, "?",
+                     "the file starts with <%s>, but a statesheet data file "
+                     "starts with <statedata year=\"...\">",
+                     q);
+            free(q);
+        }
+        break;
+    case CTX_STATEDATA:
+        if (strcmp(local, "national") == 0) {
+            c = CTX_NATIONAL;
+            start_national(ld, line);
+        } else if (strcmp(local, "state") == 0) {
+            c = CTX_STATE;
+            start_state(ld, line);
+        } else {
+            unexpected(ld, line, name, parent, "<national>, <state>");
+        }
+        break;
+    case CTX_NATIONAL:
+        if (strcmp(local, "figure") == 0) {
+            c = CTX_FIGURE;
+            start_figure(ld, line);
+        } else {
+            unexpected(ld, line, name, parent, "<figure>");
+        }
+        break;
+    case CTX_STATE:
+        if (strcmp(local, "figure") == 0) {
+            c = CTX_FIGURE;
+            start_figure(ld, line);
+        } else if (strcmp(local, "table") == 0) {
+            c = CTX_TABLE;
+            start_table(ld, line);
+        } else {
+            unexpected(ld, line, name, parent, "<figure>, <table>");
+        }
+        break;
+    case CTX_TABLE:
+        if (strcmp(local, "row") == 0) {
+            c = CTX_ROW;
+            start_row(ld, line);
+        } else {
+            unexpected(ld, line, name, parent, "<row>");
+        }
+        break;
+    case CTX_FIGURE:
+    case CTX_ROW: {
+        ld->item_has_child = true; /* then its value is not checked too */
+        char *q = quote(name);
+        error_at(ld, line, "?",
+                 "unexpected element <%s> inside <%s>; a <%s> holds only a "
+                 "number",
+                 q, ctx_name(parent), ctx_name(parent));
+        free(q);
+        break;
+    }
+    case CTX_OTHER:
+        break;
+    }
+    push_ctx(ld, c, line);
+}
+
+static void on_end(loader *ld)
+{
+    if (!ld->depth)
+        return;
+    frame f = ld->stack[--ld->depth];
+    ld->xml_line = f.xml_line;
+    switch (f.c) {
+    case CTX_STATEDATA:
+        if (!ld->seen_state)
+            error_at(ld, ld->ds->line, "statedata",
+                     "the file has no <state>; add at least one <state "
+                     "code=\"...\" name=\"...\"> with its figures");
+        break;
+    case CTX_NATIONAL:
+        end_national(ld);
+        break;
+    case CTX_STATE:
+        end_state(ld);
+        break;
+    case CTX_FIGURE:
+        end_figure(ld);
+        break;
+    case CTX_TABLE:
+        end_table(ld);
+        break;
+    case CTX_ROW:
+        end_row(ld);
+        break;
+    case CTX_DOC:
+    case CTX_OTHER:
+        break;
+    }
+}
+
+static void on_text(loader *ld, long line, const char *text)
+{
+    ctx c = top(ld);
+    if (c == CTX_FIGURE || c == CTX_ROW) {
+        ss_buf_adds(&ld->text, text);
+        return;
+    }
+    if (c == CTX_OTHER || c == CTX_DOC)
+        return;
+    char *t = ss_trim_dup(text);
+    if (*t) {
+        ld->xml_line = line; /* libxml2 dates this error by the text */
+        char *q = quote(t);
+        error_at(ld, line, ctx_name(c),
+                 "there is text '%s' directly inside <%s>; numbers belong "
+                 "inside <figure> or <row>: remove it or put it in a comment",
+                 q, ctx_name(c));
+        free(q);
+    }
+    free(t);
+}
+
+/* ---- libxml2's messages ------------------------------------------------ */
+
+/* "Element 'state', attribute 'x': ..." -> "state" (a new string). */
+static char *element_of(const char *msg)
+{
+    if (strncmp(msg, "Element '", 9) != 0)
+        return NULL;
+    const char *e = strchr(msg + 9, '\'');
+    return e ? ss_xstrndup(msg + 9, (size_t)(e - msg - 9)) : NULL;
+}
+
+/* The text after "Element '...': " or "..., attribute '...': ". */
+static const char *after_prefix(const char *msg)
+{
+    const char *p = strstr(msg, "': ");
+    return p ? p + 3 : msg;
+}
+
+/* Plain words for a schema error.  Only a backstop: our own checks above
+ * report everything the schema can find, and in friendlier words. */
+static char *schema_words(const char *msg, const char *elem)
+{
+    const char *rest = after_prefix(msg);
+    const char *a;
+    if (strstr(rest, "This element is not expected")) {
+        const char *exp = strstr(rest, "Expected is");
+        if (exp) {
+            const char *open = strchr(exp, '(');
+            const char *close = open ? strchr(open, ')') : NULL;
+            if (open && close) {
+                ss_buf b;
+                ss_buf_init(&b);
+                bool first = true;
+                for (const char *p = open + 1; p < close;) {
+                    while (p < close && (*p == ' ' || *p == ','))
+                        p++;
+                    const char *s = p;
+                    while (p < close && *p != ' ' && *p != ',')
+                        p++;
+                    if (p > s) {
+                        ss_buf_printf(&b, "%s<%.*s>", first ? "" : ", ",
+                                      (int)(p - s), s);
+                        first = false;
+                    }
+                }
+                char *r = ss_xasprintf("unexpected element <%s>; allowed "
+                                       "here: %s",
+                                       elem, b.data ? b.data : "");
+                ss_buf_free(&b);
+                return r;
+            }
+        }
+        return ss_xasprintf("unexpected element <%s>; the format does not "
+                            "allow it here: remove it or move it",
+                            elem);
+    }
+    if ((a = strstr(msg, "attribute '")) && strstr(rest, "is not allowed")) {
+        const char *s = a + 11, *e = strchr(s, '\'');
+        return ss_xasprintf("<%s> has an attribute '%.*s' that the format "
+                            "does not allow; remove it",
+                            elem, e ? (int)(e - s) : 0, s);
+    }
+    if ((a = strstr(rest, "The attribute '")) &&
+        strstr(rest, "is required but missing")) {
+        const char *s = a + 15, *e = strchr(s, '\'');
+        return ss_xasprintf("<%s> needs a %.*s attribute", elem,
+                            e ? (int)(e - s) : 0, s);
+    }
+    if (strstr(rest, "Missing child element"))
+        return ss_xasprintf("<%s> is missing an element it must hold%s%s",
+                            elem, strstr(rest, "state") ? ": add a <state>" : "",
+                            "");
+    if (strstr(rest, "Character content other than whitespace"))
+        return ss_xasprintf("there is text directly inside <%s>; numbers "
+                            "belong inside <figure> or <row>",
+                            elem);
+    if (strstr(rest, "No matching global declaration"))
+        return ss_xasprintf("the file starts with <%s>, but a statesheet "
+                            "data file starts with <statedata year=\"...\">",
+                            elem);
+    char *t = ss_trim_dup(msg);
+    char *r = ss_xasprintf("the file does not follow the data format here "
+                           "(%s)",
+                           t);
+    free(t);
+    return r;
+}
+
+/* Plain words for a well-formedness error. */
+static char *parse_words(const loader *ld, const char *msg)
+{
+    char *t = ss_trim_dup(msg);
+    if (strcmp(t, "Extra content at the end of the document") == 0) {
+        free(t);
+        /* The reader says this, too, when the file stops inside an
+         * element: name the element left open. */
+        if (ld->depth && ld->stack[ld->depth - 1].c != CTX_OTHER) {
+            const frame *f = &ld->stack[ld->depth - 1];
+            return ss_xasprintf("the XML is not well-formed: the file ends "
+                                "before <%s> (line %ld) is closed; add </%s>",
+                                ctx_name(f->c), f->line, ctx_name(f->c));
+        }
+        if (!ld->seen_root)
+            return ss_xstrdup("the file holds no <statedata> element; a data "
+                              "file starts with <statedata year=\"...\">");
+        return ss_xstrdup("the XML is not well-formed: there is more after "
+                          "the end of </statedata>; the file must end "
+                          "with </statedata>");
+    }
+    char a[64], b[64];
+    long l;
+    char *r;
+    if (sscanf(t, "Opening and ending tag mismatch: %63s line %ld and %63s",
+               a, &l, b) == 3) {
+        r = ss_xasprintf("the XML is not well-formed: <%s> (line %ld) is "
+                         "closed by </%s>; every <%s> needs its own </%s>",
+                         a, l, b, a, a);
+    } else if (sscanf(t, "Premature end of data in tag %63s line %ld", a,
+                      &l) == 2) {
+        r = ss_xasprintf("the XML is not well-formed: the file ends before "
+                         "<%s> (line %ld) is closed; add </%s>",
+                         a, l, a);
+    } else if (strstr(t, "xmlParseEntityRef: no name") ||
+               strstr(t, "EntityRef: expecting ';'")) {
+        r = ss_xstrdup("the XML is not well-formed: a '&' must be written as "
+                       "&amp;");
+    } else {
+        r = ss_xasprintf("the XML is not well-formed: %s", t);
+    }
+    free(t);
+    return r;
+}
+
+static void on_xml_error(void *ctxp, xmlErrorPtr err)
+{
+    loader *ld = ctxp;
+    if (!err || err->level < XML_ERR_ERROR || !err->message)
+        return;
+    if (err->domain == XML_FROM_SCHEMASV) {
+        if (ld->npend >= SCHEMA_ERRORS_MAX)
+            return;
+        char *elem = element_of(err->message);
+        ld->pend = ss_xgrow(ld->pend, sizeof(*ld->pend), ld->npend + 1,
+                            &ld->pend_cap);
+        ld->pend[ld->npend++] = (pending){
+            err->line, elem,
+            strstr(err->message, "Duplicate key-sequence") ||
+                strstr(err->message, "Missing child element"),
+            schema_words(err->message, elem ? elem : "?")};
+        return;
+    }
+    ld->parse_failed = true;
+    char *words = parse_words(ld, err->message);
+    ss_diag_error(ld->diag, ld->name, err->line, "%s", words);
+    free(words);
+}
+
+/* Adds libxml2's schema errors that none of our checks already reported. */
+static void flush_schema_errors(loader *ld)
+{
+    for (size_t i = 0; i < ld->npend; i++) {
+        pending *p = &ld->pend[i];
+        bool dup = false;
+        for (size_t j = 0; j < ld->nmarks && !dup; j++) {
+            const mark *m = &ld->marks[j];
+            dup = (m->xml_line == p->line || p->any_line) &&
+                  ( strcmp(m->elem, "?") == 0 || !p->elem ||
+                   strcmp(m->elem, p->elem) == 0);
+        }
+        if (!dup)
+            ss_diag_error(ld->diag, ld->name, p->line, "%s", p->msg);
+        free(p->elem);
+        free(p->msg);
+    }
+    ld->npend = 0;
+}
+
+static void loader_free(loader *ld)
+{
+    for (size_t i = 0; i < ld->npend; i++) {
+        free(ld->pend[i].elem);
+        free(ld->pend[i].msg);
+    }
+    free(ld->pend);
+    free(ld->marks);
+    free(ld->stack);
+    free(ld->figs);
+    free(ld->tabs);
+    free(ld->rows);
+    free(ld->state_desc);
+    free(ld->item_desc);
+    free(ld->table_desc);
+    ss_buf_free(&ld->text);
+}
+
+/* qsort has no context argument in C11: the dataset being sorted. */
+static const ss_dataset *sort_ds;
+
+static int cmp_state_index(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    return strcmp(sort_ds->states[i].code, sort_ds->states[j].code);
+}
+
+static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void build_index(ss_dataset *ds)
+{
+    pool *p = ds->pool_;
+    if (!ds->nstates)
+        return;
+    p->by_code = pool_alloc(p, ds->nstates * sizeof(size_t));
+    for (size_t i = 0; i < ds->nstates; i++)
+        p->by_code[i] = i;
+    pthread_mutex_lock(&sort_lock);
+    sort_ds = ds;
+    qsort(p->by_code, ds->nstates, sizeof(size_t), cmp_state_index);
+    sort_ds = NULL;
+    pthread_mutex_unlock(&sort_lock);
+}
+
+ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
+                                   size_t len, const char *schema_path,
+                                   ss_diag *diag)
+{
+    ss_dataset *ds = NULL;
+    loader ld;
+    memset(&ld, 0, sizeof(ld));
+    xmlSchemaValidCtxtPtr vctxt = NULL;
+    size_t errors_before = ss_diag_error_count(diag);
+    bool ok = false;
+    /* Errors libxml2 raises outside any context would go to stderr. */
+    xmlStructuredErrorFunc old_err = xmlStructuredError;
+    void *old_err_ctx = xmlStructuredErrorContext;
+
+    if (len > SS_DATA_MAX_BYTES) {
+        ss_diag_error(diag, name, 0,
+                      "the file is larger than %u MB; a data file this big is "
+                      "a mistake",
+                      SS_DATA_MAX_BYTES / (1024u * 1024u));
+        goto done;
+    }
+    if (!precheck(name, data, len, diag))
+        goto done;
+    xmlSchemaPtr schema = schema_get(schema_path, diag);
+    if (!schema)
+        goto done;
+
+    xmlInitParser();
+    xmlSetExternalEntityLoader(deny_loader);
+    xmlSetStructuredErrorFunc(&ld, on_xml_error);
+
+    ds = ss_xcalloc(1, sizeof(*ds));
+    ds->path = ss_xstrdup(name);
+    ds->pool_ = ss_xcalloc(1, sizeof(pool));
+    ld.name = name;
+    ld.diag = diag;
+    ld.ds = ds;
+    ld.pool = ds->pool_;
+    ss_buf_init(&ld.text);
+    ld.lex = (lexer){data, data + len, 1};
+
+    ld.reader = xmlReaderForMemory(data, (int)len, NULL, NULL,
+                                   XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    if (!ld.reader) {
+        ss_diag_error(diag, name, 0, "the XML parser could not start");
+        goto done;
+    }
+    xmlTextReaderSetStructuredErrorHandler(ld.reader, on_xml_error, &ld);
+    vctxt = xmlSchemaNewValidCtxt(schema);
+    xmlSchemaSetValidStructuredErrors(vctxt, on_xml_error, &ld);
+    if (xmlTextReaderSchemaValidateCtxt(ld.reader, vctxt, 0) != 0) {
+        ss_diag_error(diag, name, 0, "the schema could not be attached");
+        goto done;
+    }
+
+    int ret;
+    while ((ret = xmlTextReaderRead(ld.reader)) == 1) {
+        xmlTextReaderPtr r = ld.reader;
+        int type = xmlTextReaderNodeType(r);
+        long line = xmlGetLineNo(xmlTextReaderCurrentNode(r));
+        switch (type) {
+        case XML_READER_TYPE_ELEMENT:
+            ld.xml_line = line;
+            on_start(&ld, lex_next_start(&ld.lex));
+            if (xmlTextReaderIsEmptyElement(r) == 1)
+                on_end(&ld);
+            break;
+        case XML_READER_TYPE_END_ELEMENT:
+            on_end(&ld);
+            break;
+        case XML_READER_TYPE_TEXT:
+        case XML_READER_TYPE_CDATA:
+        case XML_READER_TYPE_WHITESPACE:
+        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
+            const char *v = (const char *)xmlTextReaderConstValue(r);
+            on_text(&ld, line, v ? v : "");
+            break;
+        }
+        case XML_READER_TYPE_DOCUMENT_TYPE:
+            /* precheck() refuses these; never read one's entities. */
+            ss_diag_error(diag, name, line, DOCTYPE_MSG);
+            ld.parse_failed = true;
+            goto done;
+        case XML_READER_TYPE_ENTITY_REFERENCE:
+            ss_diag_error(diag, name, line,
+                          "the file uses an entity reference; write the "
+                          "text itself instead");
+            break;
+        default:
+            break;
+        }
+    }
+    if (ret < 0 && !ld.parse_failed && ss_diag_error_count(diag) == errors_before)
+        ss_diag_error(diag, name, 0, "the XML could not be read");
+    if (!ld.parse_failed) {
+        if (!ld.seen_root && ss_diag_error_count(diag) == errors_before)
+            ss_diag_error(diag, name, 1,
+                          "the file holds no <statedata> element; a data "
+                          "file starts with <statedata year=\"...\">");
+        else if (xmlTextReaderIsValid(ld.reader) != 1 && ld.npend == 0 &&
+                 ss_diag_error_count(diag) == errors_before)
+            ss_diag_error(diag, name, 0,
+                          "the file does not follow the data format");
+    }
+    flush_schema_errors(&ld);
+    ok = ss_diag_error_count(diag) == errors_before;
+done:
+    if (ld.reader)
+        xmlFreeTextReader(ld.reader);
+    if (vctxt)
+        xmlSchemaFreeValidCtxt(vctxt);
+    xmlSetStructuredErrorFunc(old_err_ctx, old_err);
+    loader_free(&ld);
+    if (!ok) {
+        ss_dataset_free(ds);
+        return NULL;
+    }
+    build_index(ds);
+    return ds;
+}
+
+ss_dataset *ss_dataset_load(const char *path, const char *schema_path,
+                            ss_diag *diag, int *io_errno)
+{
+    size_t len;
+    int err = 0;
+    char *data = ss_read_file(path, SS_DATA_MAX_BYTES, &len, &err);
+    *io_errno = err;
+    if (!data)
+        return NULL;
+    ss_dataset *ds = ss_dataset_load_memory(path, data, len, schema_path, diag);
+    free(data);
+    return ds;
+}
+
+void ss_dataset_free(ss_dataset *ds)
+{
+    if (!ds)
+        return;
+    free(ds->states);
+    free(ds->path);
+    pool_free(ds->pool_);
+    free(ds);
+}
+
+const ss_state *ss_dataset_find_state(const ss_dataset *ds, const char *code)
+{
+    const pool *p = ds->pool_;
+    if (!p || !p->by_code || !code)
+        return NULL;
+    size_t lo = 0, hi = ds->nstates;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const ss_state *st = &ds->states[p->by_code[mid]];
+        int c = strcmp(st->code, code);
+        if (c == 0)
+            return st;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const ss_figure *ss_state_figure(const ss_state *st, const char *key)
+{
+    for (size_t i = 0; i < st->nfigures; i++)
+        if (strcmp(st->figures[i].key, key) == 0)
+            return &st->figures[i];
+    return NULL;
+}
+
+const ss_table *ss_state_table(const ss_state *st, const char *key)
+{
+    for (size_t i = 0; i < st->ntables; i++)
+        if (strcmp(st->tables[i].key, key) == 0)
+            return &st->tables[i];
+    return NULL;
+}
+
+const ss_figure *ss_dataset_national(const ss_dataset *ds, const char *key)
+{
+    for (size_t i = 0; i < ds->nnational; i++)
+        if (strcmp(ds->national[i].key, key) == 0)
+            return &ds->national[i];
+    return NULL;
+}

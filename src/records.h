@@ -1,0 +1,96 @@
+/* records.h - the state records: libxml2 -> validated in-memory dataset.
+ *
+ * Reads the format of shared/spec/data-format.md ("State data format,
+ * version 1").  The XML Schema in assets/ checks the structure; the C code
+ * checks what a schema cannot say (uniqueness, totals, ranges) and words
+ * every problem for the person who edits the file.
+ */
+#ifndef SS_RECORDS_H
+#define SS_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+/* Limits of the format (data-format.md) and of the program. */
+#define SS_FIGURE_MAX 999999999999ULL /* largest figure or row value */
+#define SS_CODE_MIN 2                 /* state/@code length */
+#define SS_CODE_MAX 10
+#define SS_NAME_MAX 100   /* state/@name, code points after trimming */
+#define SS_LABEL_MAX 200  /* row/@label, code points after trimming */
+#define SS_KEY_MAX 64     /* figure/@key, table/@key */
+#define SS_YEAR_MIN 1900
+#define SS_YEAR_MAX 2999
+/* A data file larger than this is refused before parsing: no real file
+ * comes close (a state is ~1 KB), and a bigger one is a mistake or an
+ * attack. */
+#define SS_DATA_MAX_BYTES (256u * 1024u * 1024u)
+
+typedef struct ss_figure {
+    const char *key; /* owned by the dataset */
+    uint64_t value;
+    long line;
+} ss_figure;
+
+typedef struct ss_row {
+    const char *label; /* trimmed; owned by the dataset */
+    uint64_t value;
+    long line;
+} ss_row;
+
+typedef struct ss_table {
+    const char *key;
+    ss_row *rows;
+    size_t nrows;
+    bool has_total;  /* @total was given (then it equals the sum) */
+    uint64_t total;  /* the sum of the rows, always */
+    long line;
+} ss_table;
+
+typedef struct ss_state {
+    const char *code;
+    const char *name; /* trimmed */
+    long line;
+    ss_figure *figures;
+    size_t nfigures;
+    ss_table *tables;
+    size_t ntables;
+} ss_state;
+
+typedef struct ss_dataset {
+    char *path;      /* as given on the command line, for messages */
+    int year;
+    bool sample;     /* statedata/@sample="true": figures are not real */
+    long line;       /* line of <statedata> */
+    ss_figure *national;
+    size_t nnational;
+    long national_line; /* 0 when there is no <national> */
+    ss_state *states;
+    size_t nstates;
+    void *pool_;     /* private: string storage */
+} ss_dataset;
+
+/* Loads and validates the data file at 'path' against the schema at
+ * 'schema_path'.  Every problem goes into 'diag' as "path:line: error: ...".
+ * Returns NULL when the file is missing or unreadable (*io_errno is set to
+ * errno, or EFBIG when over SS_DATA_MAX_BYTES) or when any error was found
+ * (*io_errno is 0).  Free the result with ss_dataset_free. */
+ss_dataset *ss_dataset_load(const char *path, const char *schema_path,
+                            ss_diag *diag, int *io_errno);
+
+/* The same from bytes already in memory; 'name' is used in messages. */
+ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
+                                   size_t len, const char *schema_path,
+                                   ss_diag *diag);
+
+void ss_dataset_free(ss_dataset *ds);
+
+/* Look-ups; NULL when absent. */
+const ss_state *ss_dataset_find_state(const ss_dataset *ds, const char *code);
+const ss_figure *ss_state_figure(const ss_state *st, const char *key);
+const ss_table *ss_state_table(const ss_state *st, const char *key);
+const ss_figure *ss_dataset_national(const ss_dataset *ds, const char *key);
+
+#endif

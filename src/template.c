@@ -1,0 +1,557 @@
+/* template.c - loading and checking the template file. */
+#include "template.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+
+#include "util.h"
+#include "xmlsafe.h"
+
+typedef struct loader {
+    const char *path;
+    ss_diag *diag;
+    ss_template *t;
+    int errors;
+} loader;
+
+static void err(loader *L, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void err(loader *L, long line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ss_diag_vadd(L->diag, SS_ERROR, L->path, line, fmt, ap);
+    va_end(ap);
+    L->errors++;
+}
+
+static long line_of(xmlNode *n)
+{
+    return xmlGetLineNo(n);
+}
+
+static bool is(xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
+}
+
+static char *attr(xmlNode *n, const char *name)
+{
+    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+    if (!v)
+        return NULL;
+    char *s = ss_xstrdup((const char *)v);
+    xmlFree(v);
+    return s;
+}
+
+/* Every attribute of n must be one of 'allowed' (NULL-terminated). */
+static void check_attrs(loader *L, xmlNode *n, const char *const *allowed)
+{
+    for (xmlAttr *a = n->properties; a; a = a->next) {
+        bool ok = false;
+        for (const char *const *p = allowed; *p; p++)
+            ok |= !strcmp((const char *)a->name, *p);
+        if (!ok)
+            err(L, line_of(n), "<%s> has an attribute '%s' that templates do "
+                "not allow; remove it", n->name, a->name);
+    }
+}
+
+static bool parse_source(loader *L, xmlNode *n, ss_source *src, bool table_ok)
+{
+    char *of = attr(n, "of");
+    bool ok = true;
+    if (!of) {
+        err(L, line_of(n), "<%s> needs of=\"state\", of=\"national\"%s", n->name,
+            table_ok ? " or of=\"table\"" : "");
+        return false;
+    }
+    if (!strcmp(of, "state"))
+        *src = SS_SRC_STATE;
+    else if (!strcmp(of, "national"))
+        *src = SS_SRC_NATIONAL;
+    else if (!strcmp(of, "table") && table_ok)
+        *src = SS_SRC_TABLE;
+    else {
+        err(L, line_of(n), "<%s of=\"%s\">: write of=\"state\", of=\"national\"%s",
+            n->name, of, table_ok ? " or of=\"table\"" : "");
+        ok = false;
+    }
+    free(of);
+    return ok;
+}
+
+static const char *source_name(ss_source s)
+{
+    switch (s) {
+    case SS_SRC_STATE:
+        return "state figure";
+    case SS_SRC_NATIONAL:
+        return "national figure";
+    case SS_SRC_TABLE:
+        break;
+    }
+    return "table";
+}
+
+/* The key must be declared in <uses> with the same source. */
+static char *parse_key(loader *L, xmlNode *n, ss_source src)
+{
+    char *key = attr(n, "key");
+    if (!key || !*key) {
+        err(L, line_of(n), "<%s> needs a key attribute, e.g. key=\"cybertipline.reports\"",
+            n->name);
+        free(key);
+        return NULL;
+    }
+    for (size_t i = 0; i < L->t->nuses; i++)
+        if (L->t->uses[i].source == src && !strcmp(L->t->uses[i].key, key))
+            return key;
+    err(L, line_of(n), "<%s> reads the %s '%s', which the template does not "
+        "declare; add <%s key=\"%s\"/> to <uses>", n->name, source_name(src), key,
+        src == SS_SRC_STATE ? "figure" : src == SS_SRC_NATIONAL ? "national" : "table",
+        key);
+    return key;
+}
+
+static ss_tnode *node_new(ss_tkind kind, long line)
+{
+    ss_tnode *t = ss_xcalloc(1, sizeof *t);
+    t->kind = kind;
+    t->line = line;
+    return t;
+}
+
+static void nodes_free(ss_tnode *t)
+{
+    while (t) {
+        ss_tnode *next = t->next;
+        free(t->text);
+        free(t->key);
+        nodes_free(t->children);
+        nodes_free(t->zero);
+        nodes_free(t->one);
+        free(t);
+        t = next;
+    }
+}
+
+/* Template text must be printable by the sheet's font: checked against the
+ * font in run.c, where the font is known.  Here: no control characters. */
+static void check_text(loader *L, xmlNode *n, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r') {
+            err(L, line_of(n), "the text has the control character U+%04X; remove it", *p);
+            return;
+        }
+}
+
+static ss_tnode *parse_inline_list(loader *L, xmlNode *first, int depth,
+                                   const char *context);
+
+static ss_tnode *parse_inline(loader *L, xmlNode *n, int depth,
+                              const char *context)
+{
+    static const char *const none[] = {NULL};
+    static const char *const numattrs[] = {"of", "key", "format", NULL};
+    static const char *const refattrs[] = {"of", "key", NULL};
+    long line = line_of(n);
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        ss_tnode *t = node_new(SS_T_TEXT, line);
+        t->text = ss_xstrdup((const char *)n->content);
+        check_text(L, n, t->text);
+        return t;
+    }
+    if (n->type != XML_ELEMENT_NODE)
+        return NULL; /* comments, processing instructions */
+    if (depth > SS_TEMPLATE_MAX_DEPTH) {
+        err(L, line, "the template nests more than %d levels deep here; "
+            "simplify it", SS_TEMPLATE_MAX_DEPTH);
+        return NULL;
+    }
+    ss_tnode *t = NULL;
+    if (is(n, "year") || is(n, "name") || is(n, "code")) {
+        t = node_new(is(n, "year") ? SS_T_YEAR : is(n, "name") ? SS_T_NAME : SS_T_CODE, line);
+        check_attrs(L, n, none);
+        if (n->children)
+            err(L, line, "<%s/> stands alone: write <%s/> with nothing inside", n->name, n->name);
+    } else if (is(n, "num")) {
+        t = node_new(SS_T_NUM, line);
+        check_attrs(L, n, numattrs);
+        if (parse_source(L, n, &t->source, true))
+            t->key = parse_key(L, n, t->source);
+        char *f = attr(n, "format");
+        if (!f || !strcmp(f, "grouped"))
+            t->format = SS_FMT_GROUPED;
+        else if (!strcmp(f, "compact"))
+            t->format = SS_FMT_COMPACT;
+        else if (!strcmp(f, "percent"))
+            t->format = SS_FMT_PERCENT;
+        else
+            err(L, line, "<num format=\"%s\">: write format=\"grouped\" (1,333), "
+                "\"compact\" (36.2 million) or \"percent\" (19%%)", f);
+        free(f);
+        if (n->children)
+            err(L, line, "<num/> stands alone: write <num of=\"...\" key=\"...\"/> with nothing inside");
+    } else if (is(n, "b")) {
+        t = node_new(SS_T_BOLD, line);
+        check_attrs(L, n, none);
+        t->children = parse_inline_list(L, n->children, depth + 1, context);
+    } else if (is(n, "when")) {
+        t = node_new(SS_T_WHEN, line);
+        check_attrs(L, n, refattrs);
+        if (parse_source(L, n, &t->source, true))
+            t->key = parse_key(L, n, t->source);
+        t->children = parse_inline_list(L, n->children, depth + 1, context);
+    } else if (is(n, "plural")) {
+        t = node_new(SS_T_PLURAL, line);
+        check_attrs(L, n, refattrs);
+        if (parse_source(L, n, &t->source, true))
+            t->key = parse_key(L, n, t->source);
+        bool other = false;
+        for (xmlNode *c = n->children; c; c = c->next) {
+            if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c))
+                continue;
+            if (c->type == XML_COMMENT_NODE)
+                continue;
+            if (is(c, "zero") && !t->has_zero) {
+                check_attrs(L, c, none);
+                t->has_zero = true;
+                t->zero = parse_inline_list(L, c->children, depth + 2, context);
+            } else if (is(c, "one") && !t->has_one) {
+                check_attrs(L, c, none);
+                t->has_one = true;
+                t->one = parse_inline_list(L, c->children, depth + 2, context);
+            } else if (is(c, "other") && !other) {
+                check_attrs(L, c, none);
+                other = true;
+                t->children = parse_inline_list(L, c->children, depth + 2, context);
+            } else {
+                err(L, line_of(c), "<plural> holds only <zero>, <one> and <other>, "
+                    "each at most once; move or remove this %s%s%s",
+                    c->type == XML_ELEMENT_NODE ? "<" : "text",
+                    c->type == XML_ELEMENT_NODE ? (const char *)c->name : "",
+                    c->type == XML_ELEMENT_NODE ? ">" : "");
+            }
+        }
+        if (!other)
+            err(L, line, "<plural> needs an <other> form (used for every value "
+                "without its own <zero> or <one>)");
+    } else {
+        err(L, line, "unknown element <%s> inside <%s>; allowed here: text, <b>, "
+            "<year/>, <name/>, <code/>, <num/>, <plural>, <when>", n->name, context);
+    }
+    return t;
+}
+
+static ss_tnode *parse_inline_list(loader *L, xmlNode *first, int depth,
+                                   const char *context)
+{
+    ss_tnode *head = NULL, **tail = &head;
+    for (xmlNode *n = first; n; n = n->next) {
+        ss_tnode *t = parse_inline(L, n, depth, context);
+        if (t) {
+            *tail = t;
+            tail = &t->next;
+        }
+    }
+    return head;
+}
+
+static ss_tnode *parse_blocks(loader *L, xmlNode *first, int depth);
+
+static ss_tnode *parse_block(loader *L, xmlNode *n, int depth)
+{
+    static const char *const none[] = {NULL};
+    static const char *const tableattrs[] = {"key", NULL};
+    static const char *const refattrs[] = {"of", "key", NULL};
+    long line = line_of(n);
+    ss_tnode *t = NULL;
+    if (depth > SS_TEMPLATE_MAX_DEPTH) {
+        err(L, line, "the template nests more than %d levels deep here; "
+            "simplify it", SS_TEMPLATE_MAX_DEPTH);
+        return NULL;
+    }
+    if (is(n, "heading") || is(n, "p")) {
+        t = node_new(is(n, "p") ? SS_T_PARA : SS_T_HEADING, line);
+        check_attrs(L, n, none);
+        t->children = parse_inline_list(L, n->children, depth + 1, (const char *)n->name);
+    } else if (is(n, "table")) {
+        t = node_new(SS_T_TABLE, line);
+        check_attrs(L, n, tableattrs);
+        t->source = SS_SRC_TABLE;
+        t->key = parse_key(L, n, SS_SRC_TABLE);
+        if (n->children)
+            err(L, line, "<table/> stands alone: write <table key=\"...\"/> with nothing inside");
+    } else if (is(n, "when")) {
+        t = node_new(SS_T_WHEN, line);
+        check_attrs(L, n, refattrs);
+        if (parse_source(L, n, &t->source, true))
+            t->key = parse_key(L, n, t->source);
+        t->children = parse_blocks(L, n->children, depth + 1);
+    } else {
+        err(L, line, "unknown element <%s> among the blocks; allowed here: "
+            "<heading>, <p>, <table/>, <when>, <footer>", n->name);
+    }
+    return t;
+}
+
+static bool skippable(xmlNode *n)
+{
+    return n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE ||
+           (n->type == XML_TEXT_NODE && xmlIsBlankNode(n));
+}
+
+static ss_tnode *parse_blocks(loader *L, xmlNode *first, int depth)
+{
+    ss_tnode *head = NULL, **tail = &head;
+    for (xmlNode *n = first; n; n = n->next) {
+        if (skippable(n))
+            continue;
+        if (n->type != XML_ELEMENT_NODE) {
+            err(L, line_of(n), "text outside a paragraph; put it inside <p>...</p>");
+            continue;
+        }
+        ss_tnode *t = parse_block(L, n, depth);
+        if (t) {
+            *tail = t;
+            tail = &t->next;
+        }
+    }
+    return head;
+}
+
+static void parse_uses(loader *L, xmlNode *uses)
+{
+    static const char *const keyattr[] = {"key", NULL};
+    size_t cap = 0;
+    for (xmlNode *n = uses->children; n; n = n->next) {
+        if (skippable(n))
+            continue;
+        ss_source src;
+        if (is(n, "figure"))
+            src = SS_SRC_STATE;
+        else if (is(n, "national"))
+            src = SS_SRC_NATIONAL;
+        else if (is(n, "table"))
+            src = SS_SRC_TABLE;
+        else {
+            err(L, line_of(n), "<uses> holds only <figure key=\"...\"/>, "
+                "<national key=\"...\"/> and <table key=\"...\"/>");
+            continue;
+        }
+        check_attrs(L, n, keyattr);
+        char *key = attr(n, "key");
+        if (!key || !*key) {
+            err(L, line_of(n), "<%s> in <uses> needs a key attribute", n->name);
+            free(key);
+            continue;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < L->t->nuses; i++)
+            dup |= L->t->uses[i].source == src && !strcmp(L->t->uses[i].key, key);
+        if (dup) {
+            err(L, line_of(n), "the %s '%s' is declared twice in <uses>; remove one",
+                source_name(src), key);
+            free(key);
+            continue;
+        }
+        L->t->uses = ss_xgrow(L->t->uses, sizeof *L->t->uses, L->t->nuses + 1, &cap);
+        L->t->uses[L->t->nuses++] = (ss_use){src, key, line_of(n)};
+    }
+}
+
+static void parse_footer(loader *L, xmlNode *footer)
+{
+    static const char *const none[] = {NULL};
+    check_attrs(L, footer, none);
+    for (xmlNode *n = footer->children; n; n = n->next) {
+        if (skippable(n))
+            continue;
+        if (is(n, "left") && !L->t->footer_left) {
+            check_attrs(L, n, none);
+            L->t->footer_left = parse_inline_list(L, n->children, 2, "left");
+        } else if (is(n, "right") && !L->t->footer_right) {
+            check_attrs(L, n, none);
+            L->t->footer_right = parse_inline_list(L, n->children, 2, "right");
+        } else {
+            err(L, line_of(n), "<footer> holds one <left> and one <right>");
+        }
+    }
+}
+
+static void parse_sheet(loader *L, xmlNode *root)
+{
+    static const char *const sheetattrs[] = {"version", NULL};
+    static const char *const none[] = {NULL};
+    if (!is(root, "sheet")) {
+        err(L, line_of(root), "a template starts with <sheet version=\"1\">, not <%s>",
+            root->name);
+        return;
+    }
+    check_attrs(L, root, sheetattrs);
+    char *v = attr(root, "version");
+    if (!v || strcmp(v, "1"))
+        err(L, line_of(root), "<sheet> needs version=\"1\" (the only template "
+            "version this program reads)");
+    free(v);
+    /* <uses> first: the rest is checked against it. */
+    for (xmlNode *n = root->children; n; n = n->next)
+        if (is(n, "uses")) {
+            check_attrs(L, n, none);
+            parse_uses(L, n);
+        }
+    ss_tnode **tail = &L->t->blocks;
+    bool seen_title = false, seen_sub = false, seen_footer = false, seen_uses = false;
+    for (xmlNode *n = root->children; n; n = n->next) {
+        if (skippable(n))
+            continue;
+        if (is(n, "uses")) {
+            if (seen_uses)
+                err(L, line_of(n), "<uses> appears twice; merge them into one");
+            seen_uses = true;
+        } else if (is(n, "title") || is(n, "subtitle")) {
+            bool *seen = is(n, "title") ? &seen_title : &seen_sub;
+            if (*seen) {
+                err(L, line_of(n), "<%s> appears twice; keep one", n->name);
+                continue;
+            }
+            *seen = true;
+            check_attrs(L, n, none);
+            ss_tnode *t = parse_inline_list(L, n->children, 1, (const char *)n->name);
+            if (is(n, "title"))
+                L->t->title = t;
+            else
+                L->t->subtitle = t;
+        } else if (is(n, "footer")) {
+            if (seen_footer) {
+                err(L, line_of(n), "<footer> appears twice; keep one");
+                continue;
+            }
+            seen_footer = true;
+            parse_footer(L, n);
+        } else if (n->type == XML_ELEMENT_NODE) {
+            ss_tnode *t = parse_block(L, n, 1);
+            if (t) {
+                *tail = t;
+                tail = &t->next;
+            }
+        } else {
+            err(L, line_of(n), "text outside a paragraph; put it inside <p>...</p>");
+        }
+    }
+    if (!seen_title)
+        err(L, line_of(root), "the template has no <title>; add one (the "
+            "organisation's name, printed in the header band)");
+    if (!seen_sub)
+        err(L, line_of(root), "the template has no <subtitle>; add one, e.g. "
+            "<subtitle><name/> Data</subtitle>");
+}
+
+ss_template *ss_template_load_memory(const char *name, const char *data,
+                                     size_t len, const char *schema_path,
+                                     ss_diag *diag)
+{
+    loader L = {name, diag, NULL, 0};
+    L.t = ss_xcalloc(1, sizeof *L.t);
+    L.t->path = ss_xstrdup(name);
+    L.t->sha256 = ss_xmalloc(65);
+    ss_sha256_hex(data, len, L.t->sha256);
+    if (!ss_utf8_valid(data, len) || memchr(data, '\0', len)) {
+        err(&L, 0, "the template is not UTF-8 text; save it as UTF-8");
+        goto done;
+    }
+    xmlDoc *doc = ss_xml_parse_memory(name, data, len, diag);
+    if (!doc) {
+        L.errors++;
+        goto done;
+    }
+    /* Our own walk words the problems; the schema gives a second opinion
+     * on structure, reported only when the walk found nothing. */
+    parse_sheet(&L, xmlDocGetRootElement(doc));
+    if (!L.errors && schema_path && !ss_xml_validate_doc(name, doc, schema_path, diag))
+        L.errors++;
+    xmlFreeDoc(doc);
+done:
+    if (L.errors) {
+        ss_template_free(L.t);
+        return NULL;
+    }
+    return L.t;
+}
+
+ss_template *ss_template_load(const char *path, const char *schema_path,
+                              ss_diag *diag, int *io_errno)
+{
+    size_t len = 0;
+    char *data = ss_read_file(path, SS_TEMPLATE_MAX_BYTES, &len, io_errno);
+    if (!data)
+        return NULL;
+    ss_template *t = ss_template_load_memory(path, data, len, schema_path, diag);
+    free(data);
+    return t;
+}
+
+void ss_template_free(ss_template *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nuses; i++)
+        free(t->uses[i].key);
+    free(t->uses);
+    nodes_free(t->title);
+    nodes_free(t->subtitle);
+    nodes_free(t->blocks);
+    nodes_free(t->footer_left);
+    nodes_free(t->footer_right);
+    free(t->sha256);
+    free(t->path);
+    free(t);
+}
+
+bool ss_template_check_dataset(const ss_template *t, const ss_dataset *ds,
+                               ss_diag *diag)
+{
+    bool ok = true;
+    for (size_t u = 0; u < t->nuses; u++) {
+        const ss_use *use = &t->uses[u];
+        if (use->source != SS_SRC_NATIONAL)
+            continue;
+        if (!ss_dataset_national(ds, use->key)) {
+            ss_diag_error(diag, ds->path, ds->national_line ? ds->national_line : ds->line,
+                          "the national figures have no '%s', which the template "
+                          "uses; add <figure key=\"%s\">...</figure> to <national>",
+                          use->key, use->key);
+            ok = false;
+        }
+    }
+    for (size_t s = 0; s < ds->nstates; s++) {
+        const ss_state *st = &ds->states[s];
+        for (size_t u = 0; u < t->nuses; u++) {
+            const ss_use *use = &t->uses[u];
+            if (use->source == SS_SRC_STATE && !ss_state_figure(st, use->key)) {
+                ss_diag_error(diag, ds->path, st->line,
+                              "state %s has no figure '%s', which the template uses; "
+                              "add <figure key=\"%s\">...</figure> to the state",
+                              st->code, use->key, use->key);
+                ok = false;
+            } else if (use->source == SS_SRC_TABLE && !ss_state_table(st, use->key)) {
+                ss_diag_error(diag, ds->path, st->line,
+                              "state %s has no table '%s', which the template uses; "
+                              "add <table key=\"%s\">...</table> to the state (it "
+                              "may have no rows)",
+                              st->code, use->key, use->key);
+                ok = false;
+            }
+        }
+    }
+    return ok;
+}

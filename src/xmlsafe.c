@@ -1,0 +1,153 @@
+/* xmlsafe.c - libxml2 on untrusted input. */
+#include "xmlsafe.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+
+#include "util.h"
+
+/* A schema is a few KB; a bigger file in its place is a mistake. */
+#define SCHEMA_MAX_BYTES (1024u * 1024u)
+
+static xmlParserInputPtr deny_loader(const char *url, const char *id,
+                                     xmlParserCtxtPtr ctxt)
+{
+    (void)url, (void)id, (void)ctxt;
+    return NULL; /* nothing outside the given bytes is ever read */
+}
+
+void ss_xml_lockdown(void)
+{
+    xmlSetExternalEntityLoader(deny_loader);
+}
+
+char *ss_xml_message(const char *msg)
+{
+    char *m = ss_trim_dup(msg ? msg : "unknown problem");
+    if (m[0] && isupper((unsigned char)m[0]) && !isupper((unsigned char)m[1]))
+        m[0] = (char)tolower((unsigned char)m[0]);
+    return m;
+}
+
+typedef struct err_ctx {
+    const char *name;
+    ss_diag *diag;
+    int count;
+    const char *prefix;
+} err_ctx;
+
+static void on_error(void *user, xmlErrorPtr e)
+{
+    err_ctx *c = user;
+    if (e->level == XML_ERR_WARNING)
+        return;
+    char *m = ss_xml_message(e->message);
+    ss_diag_error(c->diag, c->name, e->line, "%s%s", c->prefix, m);
+    free(m);
+    c->count++;
+}
+
+/* True when the prolog (before the root element) has a DOCTYPE. */
+static bool has_doctype(const char *data, size_t len, long *line)
+{
+    long l = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '\n')
+            l++;
+        if (data[i] == '<' && i + 1 < len) {
+            char c = data[i + 1];
+            if (c == '!' && i + 9 <= len && !memcmp(data + i, "<!DOCTYPE", 9)) {
+                *line = l;
+                return true;
+            }
+            if (c != '?' && c != '!')
+                return false; /* the root element: past the prolog */
+        }
+    }
+    return false;
+}
+
+xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
+                            ss_diag *diag)
+{
+    ss_xml_lockdown();
+    long line;
+    if (has_doctype(data, len, &line)) {
+        ss_diag_error(diag, name, line, "the file has a <!DOCTYPE ...> declaration; "
+                      "remove it: statesheet files take no DTD or entities");
+        return NULL;
+    }
+    if (len > (size_t)INT32_MAX) {
+        ss_diag_error(diag, name, 0, "the file is too large to be read");
+        return NULL;
+    }
+    err_ctx c = {name, diag, 0, "the XML is not well-formed: "};
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt) {
+        ss_diag_error(diag, name, 0, "out of memory while reading the file");
+        return NULL;
+    }
+    xmlSetStructuredErrorFunc(&c, on_error);
+    xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, "UTF-8",
+                                    XML_PARSE_NONET | XML_PARSE_BIG_LINES |
+                                        XML_PARSE_NOCDATA);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlFreeParserCtxt(ctxt);
+    if (doc && c.count) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    if (!doc && !c.count)
+        ss_diag_error(diag, name, 0, "the file could not be read as XML");
+    if (doc && !xmlDocGetRootElement(doc)) {
+        ss_diag_error(diag, name, 0, "the file holds no XML element");
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    return doc;
+}
+
+bool ss_xml_validate_doc(const char *name, xmlDoc *doc,
+                         const char *schema_path, ss_diag *diag)
+{
+    ss_xml_lockdown();
+    size_t len;
+    int e;
+    char *xsd = ss_read_file(schema_path, SCHEMA_MAX_BYTES, &len, &e);
+    if (!xsd) {
+        ss_diag_error(diag, schema_path, 0, "cannot read the schema: %s; the "
+                      "installation is damaged, reinstall statesheet", strerror(e));
+        return false;
+    }
+    bool ok = false;
+    err_ctx sc = {schema_path, diag, 0, "the schema is broken: "};
+    err_ctx vc = {name, diag, 0, ""};
+    xmlSchemaParserCtxtPtr pc = xmlSchemaNewMemParserCtxt(xsd, (int)len);
+    xmlSchemaPtr schema = NULL;
+    xmlSchemaValidCtxtPtr vctx = NULL;
+    if (!pc)
+        goto done;
+    xmlSchemaSetParserStructuredErrors(pc, on_error, &sc);
+    schema = xmlSchemaParse(pc);
+    if (!schema)
+        goto done;
+    vctx = xmlSchemaNewValidCtxt(schema);
+    if (!vctx)
+        goto done;
+    xmlSchemaSetValidStructuredErrors(vctx, on_error, &vc);
+    ok = xmlSchemaValidateDoc(vctx, doc) == 0 && vc.count == 0;
+done:
+    if (!schema && !sc.count)
+        ss_diag_error(diag, schema_path, 0, "the schema could not be compiled");
+    xmlSchemaFreeValidCtxt(vctx);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pc);
+    free(xsd);
+    return ok;
+}

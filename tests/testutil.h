@@ -1,0 +1,33 @@
+/* testutil.h - helpers shared by the cmocka test programs. */
+#ifndef SS_TESTUTIL_H
+#define SS_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* Path of a file under tests/fixtures (a new string). */
+char *tu_fixture(const char *rel);
+/* Path of a file in the source tree (a new string). */
+char *tu_source(const char *rel);
+/* Whole file as a NUL-terminated string, or NULL. */
+char *tu_read(const char *path);
+/* Writes a string to a file; fails the test on error. */
+void tu_write(const char *path, const char *text);
+/* A new empty temporary folder (a new string). */
+char *tu_tmpdir(void);
+/* Removes a folder and all it holds. */
+void tu_rmrf(const char *dir);
+/* Number of entries in dir whose name ends with suffix ("" for all). */
+int tu_count(const char *dir, const char *suffix);
+
+/* Runs the statesheet binary with the shell-quoted argument string 'args'
+ * (cwd = the source tree), captures stdout and stderr (new strings, may be
+ * NULL pointers to ignore) and returns its exit status (or 128+signal). */
+int tu_run(const char *args, char **out, char **err);
+/* Runs any shell command the same way. */
+int tu_sh(const char *cmd, char **out, char **err);
+
+#endif
