@@ -18,9 +18,9 @@
 
 /* Design, at body size DESIGN_BODY; scaled by k = body / DESIGN_BODY. */
 #define DESIGN_BODY 11.0
-#define CONTENT_INSET 54.0     /* text 0.75 in from the paper's edge */
-#define LEADING 1.32           /* line height / body size */
-#define PARA_AFTER 6.5
+#define CONTENT_INSET 46.0     /* text 0.64 in from the paper's edge */
+#define LEADING 1.28           /* line height / body size */
+#define PARA_AFTER 6.0
 #define HEADING_SIZE 12.5
 #define HEADING_BEFORE 11.0
 #define HEADING_AFTER 5.0
@@ -31,7 +31,7 @@
 #define BAND_PAD_BOTTOM 13.0
 #define BAND_GAP 5.0
 #define AFTER_BAND 14.0
-#define TABLE_PAD 3.5
+#define TABLE_PAD 2.5
 #define TABLE_VALUE_W 80.0     /* room for "999,999,999,999" at 11 pt */
 #define TABLE_GAP 12.0
 #define TABLE_AFTER 8.0
@@ -472,7 +472,9 @@ static void set_band(ctx *c, const ss_document *doc)
                     SS_COLOR_BAND_TEXT, ALIGN_LEFT};
     set_run_text(c, &doc->title, &ts, c->x0, c->x1, &y);
     y -= BAND_GAP * k;
-    textstyle sub = {SUBTITLE_SIZE * k, SUBTITLE_SIZE * k * 1.1, SS_COLOR_BAND_TEXT,
+    /* Leading above ascent + descent (1.117 em), so wrapped lines of a long
+     * name never touch. */
+    textstyle sub = {SUBTITLE_SIZE * k, SUBTITLE_SIZE * k * 1.15, SS_COLOR_BAND_TEXT,
                      ALIGN_LEFT};
     set_run_text(c, &doc->subtitle, &sub, c->x0, c->x1, &y);
     y -= BAND_PAD_BOTTOM * k;

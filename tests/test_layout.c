@@ -1,0 +1,530 @@
+/* test_layout.c - bind and layout, inspected as boxes (no PDF). */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bind.h"
+#include "fonts.h"
+#include "layout.h"
+#include "paths.h"
+#include "records.h"
+#include "template.h"
+#include "util.h"
+
+static char *assets;
+static ss_fonts *fonts;
+static ss_template *tpl;
+
+static int setup(void **state)
+{
+    (void)state;
+    ss_diag *d = ss_diag_new();
+    assets = ss_assets_dir(NULL);
+    assert_non_null(assets);
+    fonts = ss_fonts_load(assets, d);
+    char *tp = ss_path_join(assets, "templates/state-data.xml");
+    char *ts = ss_path_join(assets, "schema/template.xsd");
+    int e;
+    tpl = ss_template_load(tp, ts, d, &e);
+    ss_diag_print(d, stderr);
+    ss_diag_free(d);
+    free(tp);
+    free(ts);
+    return fonts && tpl ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ss_template_free(tpl);
+    ss_fonts_free(fonts);
+    free(assets);
+    return 0;
+}
+
+static ss_dataset *load_data(const char *xml)
+{
+    ss_diag *d = ss_diag_new();
+    char *schema = ss_path_join(assets, "schema/statedata.xsd");
+    ss_dataset *ds = ss_dataset_load_memory("test.xml", xml, strlen(xml), schema, d);
+    ss_diag_print(d, stderr);
+    ss_diag_free(d);
+    free(schema);
+    assert_non_null(ds);
+    return ds;
+}
+
+static ss_dataset *load_real(void)
+{
+    char *path = tu_source("data/ncmec-2023.xml");
+    char *xml = tu_read(path);
+    assert_non_null(xml);
+    ss_dataset *ds = load_data(xml);
+    free(xml);
+    free(path);
+    return ds;
+}
+
+/* A fictional record with the given name, figures and table rows. */
+static char *sample_xml(const char *name, const char *figs, const char *rows)
+{
+    return ss_xasprintf(
+        "<statedata year=\"2023\" sample=\"true\"><national>"
+        "<figure key=\"cybertipline.reports\">36200000</figure>"
+        "<figure key=\"cybertipline.content\">105000000</figure>"
+        "<figure key=\"cvip.children_identified\">27130</figure>"
+        "<figure key=\"missing.cases\">28886</figure>"
+        "<figure key=\"missing.runaways_from_care\">22442</figure>"
+        "<figure key=\"missing.trafficking_percent\">19</figure>"
+        "<figure key=\"trafficking.reports\">18400</figure>"
+        "<figure key=\"teamhope.supported\">5759</figure>"
+        "<figure key=\"teamadam.incidents\">57</figure>"
+        "<figure key=\"teamadam.long_term_cases\">146</figure>"
+        "<figure key=\"connect.users\">18000</figure></national>"
+        "<state code=\"XX\" name=\"%s\">%s<table key=\"missing.cases\">%s</table>"
+        "</state></statedata>",
+        name, figs, rows);
+}
+
+static char *figures(const char *v)
+{
+    return ss_xasprintf("<figure key=\"cybertipline.reports\">%s</figure>"
+                        "<figure key=\"cvip.submissions\">%s</figure>"
+                        "<figure key=\"teamhope.supported\">%s</figure>"
+                        "<figure key=\"mentalhealth.connected\">%s</figure>"
+                        "<figure key=\"connect.new_users\">%s</figure>",
+                        v, v, v, v, v);
+}
+
+/* The plain text of a page: boxes in order, a space between lines (boxes
+ * on one line already hold the spaces between them). */
+static char *page_text(const ss_page *pg)
+{
+    ss_buf b;
+    ss_buf_init(&b);
+    const ss_box *prev = NULL;
+    for (size_t i = 0; i < pg->nboxes; i++)
+        if (pg->boxes[i].kind == SS_BOX_TEXT) {
+            const ss_box *box = &pg->boxes[i];
+            if (prev && (prev->y != box->y || box->x > prev->x + prev->w + 1.0 ||
+                         box->x < prev->x))
+                ss_buf_addc(&b, ' ');
+            ss_buf_adds(&b, ss_box_text(pg, box));
+            prev = box;
+        }
+    /* Collapse double spaces (a box may end in its trailing space). */
+    char *s = ss_buf_steal(&b), *w = s;
+    for (char *r = s; *r; r++)
+        if (!(*r == ' ' && w > s && w[-1] == ' '))
+            *w++ = *r;
+    *w = '\0';
+    return s;
+}
+
+/* Every glyph inside the 0.5 in safe margin, no text under 7 pt, no two
+ * text boxes overlapping. */
+static void check_page(const ss_page *pg)
+{
+    const ss_measure *m = ss_fonts_measure(fonts);
+    for (size_t i = 0; i < pg->nboxes; i++) {
+        const ss_box *b = &pg->boxes[i];
+        double top = b->y + (b->kind == SS_BOX_TEXT ? m->ascent * b->size / 1000 : b->h);
+        double bottom = b->y - (b->kind == SS_BOX_TEXT ? m->descent * b->size / 1000 : 0);
+        if (b->kind == SS_BOX_RULE) {
+            top = b->y + b->h / 2;
+            bottom = b->y - b->h / 2;
+        }
+        if (b->x < SS_SAFE_MARGIN - 0.01 || b->x + b->w > pg->width - SS_SAFE_MARGIN + 0.01 ||
+            bottom < SS_SAFE_MARGIN - 0.01 || top > pg->height - SS_SAFE_MARGIN + 0.01)
+            fail_msg("box %zu '%s' at x %.1f..%.1f y %.1f..%.1f crosses the safe margin", i,
+                     b->kind == SS_BOX_TEXT ? ss_box_text(pg, b) : "(shape)", b->x,
+                     b->x + b->w, bottom, top);
+        if (b->kind != SS_BOX_TEXT)
+            continue;
+        assert_true(b->size >= SS_TEXT_MIN - 1e-9);
+        for (size_t j = i + 1; j < pg->nboxes; j++) {
+            const ss_box *c = &pg->boxes[j];
+            if (c->kind != SS_BOX_TEXT)
+                continue;
+            /* Line boxes: ascent to descent, less a hair so that touching
+             * lines do not count as overlapping. */
+            double b0 = b->y - m->descent * b->size / 1000 + 0.05;
+            double b1 = b->y + m->ascent * b->size / 1000 - 0.05;
+            double c0 = c->y - m->descent * c->size / 1000 + 0.05;
+            double c1 = c->y + m->ascent * c->size / 1000 - 0.05;
+            bool vert = b0 < c1 && c0 < b1;
+            bool horiz = b->x < c->x + c->w - 0.05 && c->x < b->x + b->w - 0.05;
+            if (vert && horiz)
+                fail_msg("boxes '%s' and '%s' overlap", ss_box_text(pg, b), ss_box_text(pg, c));
+        }
+    }
+}
+
+/* The style of the box holding 'needle' (which must be inside one box). */
+static int style_of(const ss_page *pg, const char *needle)
+{
+    for (size_t i = 0; i < pg->nboxes; i++)
+        if (pg->boxes[i].kind == SS_BOX_TEXT && strstr(ss_box_text(pg, &pg->boxes[i]), needle))
+            return (int)pg->boxes[i].style;
+    fail_msg("'%s' is in no box", needle);
+    return -1;
+}
+
+static ss_page *fit(const ss_dataset *ds, size_t state, double w, double h, double *size)
+{
+    ss_document *doc = ss_bind(tpl, ds, &ds->states[state]);
+    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), w, h, size);
+    ss_document_free(doc);
+    return pg;
+}
+
+static void test_format_number(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t n;
+        ss_numfmt f;
+        const char *want;
+    } cases[] = {
+        {0, SS_FMT_GROUPED, "0"},
+        {999, SS_FMT_GROUPED, "999"},
+        {1333, SS_FMT_GROUPED, "1,333"},
+        {999999999999ULL, SS_FMT_GROUPED, "999,999,999,999"},
+        {36200000, SS_FMT_COMPACT, "36.2\xC2\xA0million"},
+        {105000000, SS_FMT_COMPACT, "105\xC2\xA0million"},
+        {36249999, SS_FMT_COMPACT, "36.2\xC2\xA0million"}, /* never rounds up */
+        {999999, SS_FMT_COMPACT, "999,999"},
+        {1000000, SS_FMT_COMPACT, "1\xC2\xA0million"},
+        {2500000000ULL, SS_FMT_COMPACT, "2.5\xC2\xA0" "billion"},
+        {999999999999ULL, SS_FMT_COMPACT, "999.9\xC2\xA0" "billion"},
+        {19, SS_FMT_PERCENT, "19%"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char out[64];
+        ss_format_number(cases[i].n, cases[i].f, out, sizeof out);
+        assert_string_equal(out, cases[i].want);
+    }
+}
+
+/* North Dakota: the reference text in order, figures bold/regular. */
+static void test_north_dakota(void **state)
+{
+    (void)state;
+    ss_dataset *ds = load_real();
+    double size;
+    ss_page *pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    assert_non_null(pg);
+    assert_true(pg->fits);
+    assert_true(size >= SS_BODY_MIN && size <= SS_BODY_MAX);
+    check_page(pg);
+    char *text = page_text(pg);
+    const char *in_order[] = {
+        "The National Center for Missing and Exploited Children",
+        "North Dakota Data",
+        "Listed below are North Dakota specific statistics",
+        "In 2023, the CyberTipline received 36.2 million reports",
+        "more than 105 million pieces of reported content.",
+        "In 2023, 1,333 CyberTipline reports were made available to law enforcement in North Dakota.",
+        "identification of 27,130 children.",
+        "In 2023, NCMEC reviewed 28 submissions of child sexual exploitation material from North Dakota law enforcement.",
+        "28,886 missing child cases, 22,442 of which",
+        "19% of these children",
+        "In 2023, NCMEC handled 68 cases of missing children from North Dakota as follows:",
+        "Children Missing From Social Services Facility 61",
+        "Other Missing Children Cases 6",
+        "Children Reported Missing by Office of Refugee Resettlement (HHS-ORR) 1",
+        "more than 18,400 reports",
+        "supported 5,759 survivors and families with peer support, including 8 survivors/families in North Dakota.",
+        "In 2023, NCMEC connected 7 survivors/families to mental health services in North Dakota.",
+        "activated on 57 incidents",
+        "assistance to 146 long-term",
+        "more than 18,000 registered users, including 30 new law enforcement and child-serving professionals in North Dakota.",
+    };
+    const char *at = text;
+    for (size_t i = 0; i < sizeof in_order / sizeof *in_order; i++) {
+        const char *hit = strstr(at, in_order[i]);
+        if (!hit)
+            fail_msg("not found in order: '%s'\npage text: %s", in_order[i], text);
+        at = hit + strlen(in_order[i]);
+    }
+    assert_null(strstr(text, "North Carolina"));
+    /* State figures bold, national figures regular. */
+    const char *bold[] = {"1,333", "28 submissions", "68", "8 survivors", "7 survivors", "30 new"};
+    for (size_t i = 0; i < sizeof bold / sizeof *bold; i++)
+        assert_int_equal(style_of(pg, bold[i]), SS_BOLD);
+    const char *regular[] = {"36.2", "27,130", "28,886", "19%", "18,400", "5,759", "146"};
+    for (size_t i = 0; i < sizeof regular / sizeof *regular; i++)
+        assert_int_equal(style_of(pg, regular[i]), SS_REGULAR);
+    free(text);
+    ss_page_free(pg);
+    ss_dataset_free(ds);
+}
+
+/* The layout of North Dakota, pinned as a text dump of its boxes.  Run
+ * with SS_UPDATE=1 to rewrite the fixture after an intended change. */
+static void test_north_dakota_pinned(void **state)
+{
+    (void)state;
+    ss_dataset *ds = load_real();
+    double size;
+    ss_page *pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    assert_non_null(pg);
+    char *dump = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&dump, &len);
+    ss_page_dump(pg, f);
+    fclose(f);
+    char *path = tu_fixture("layout/ND-2023.boxes");
+    if (getenv("SS_UPDATE"))
+        tu_write(path, dump);
+    char *want = tu_read(path);
+    assert_non_null(want);
+    assert_string_equal(dump, want);
+    free(want);
+    free(path);
+    free(dump);
+    ss_page_free(pg);
+    ss_dataset_free(ds);
+}
+
+static void test_singular_and_zero(void **state)
+{
+    (void)state;
+    char *one = figures("1");
+    char *xml = sample_xml("Lakeshire", one, "<row label=\"Other Missing Children Cases\">1</row>");
+    ss_dataset *ds = load_data(xml);
+    double size;
+    ss_page *pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    assert_non_null(pg);
+    char *text = page_text(pg);
+    assert_non_null(strstr(text, "In 2023, 1 CyberTipline report was made available to law enforcement in Lakeshire."));
+    assert_non_null(strstr(text, "reviewed 1 submission of child"));
+    assert_non_null(strstr(text, "handled 1 case of missing children from Lakeshire:"));
+    assert_non_null(strstr(text, "including 1 survivor/family in Lakeshire."));
+    assert_non_null(strstr(text, "connected 1 survivor/family to mental health"));
+    assert_non_null(strstr(text, "including 1 new law enforcement or child-serving professional in Lakeshire."));
+    free(text);
+    ss_page_free(pg);
+    ss_dataset_free(ds);
+    free(xml);
+    free(one);
+
+    char *zero = figures("0");
+    xml = sample_xml("Lakeshire", zero, "");
+    ds = load_data(xml);
+    pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    assert_non_null(pg);
+    text = page_text(pg);
+    assert_null(strstr(text, "0 submissions"));
+    assert_null(strstr(text, "0 cases"));
+    assert_null(strstr(text, "0 survivors/families"));
+    assert_null(strstr(text, " 0 "));
+    assert_null(strstr(text, "Other Missing Children Cases")); /* no table */
+    assert_non_null(strstr(text, "In 2023, NCMEC handled no cases of missing children from Lakeshire."));
+    assert_non_null(strstr(text, "with peer support. NCMEC also facilitates"));
+    assert_non_null(strstr(text, "18,000 registered users."));
+    free(text);
+    ss_page_free(pg);
+    ss_dataset_free(ds);
+    free(xml);
+    free(zero);
+}
+
+static void check_fits(const char *name, const char *figs, const char *rows,
+                       const char *expect)
+{
+    for (int paper = 0; paper < 2; paper++) {
+        char *xml = sample_xml(name, figs, rows);
+        ss_dataset *ds = load_data(xml);
+        double size;
+        double w = paper ? SS_A4_W : SS_LETTER_W, h = paper ? SS_A4_H : SS_LETTER_H;
+        ss_page *pg = fit(ds, 0, w, h, &size);
+        if (!pg)
+            fail_msg("'%.40s' does not fit on %s", name, paper ? "A4" : "Letter");
+        assert_true(pg->fits);
+        check_page(pg);
+        char *text = page_text(pg);
+        assert_non_null(strstr(text, "SAMPLE DATA")); /* the mark is there */
+        if (!strstr(text, expect))
+            fail_msg("'%s' is not on the page: %s", expect, text);
+        free(text);
+        ss_page_free(pg);
+        ss_dataset_free(ds);
+        free(xml);
+    }
+}
+
+/* The hard cases: each still one page, inside the margins, on Letter and
+ * on A4. */
+static void test_hard_cases(void **state)
+{
+    (void)state;
+    char *normal = figures("1234");
+    char *big = figures("999999999999");
+    const char *three = "<row label=\"Children Missing From Social Services Facility\">61</row>"
+                        "<row label=\"Other Missing Children Cases\">6</row>"
+                        "<row label=\"Children Reported Missing by Office of Refugee "
+                        "Resettlement (HHS-ORR)\">1</row>";
+    char longname[128], nospace[128];
+    snprintf(longname, sizeof longname, "%s",
+             "The Very Long Fictional Commonwealth of the Northern Lakes and Southern Mountain Provinces Territory");
+    assert_int_equal(strlen(longname), 100);
+    /* No place to break: a 100-letter word (the Welsh village name, twice
+     * over, cut to 100). */
+    snprintf(nospace, sizeof nospace, "%.100s",
+             "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"
+             "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch");
+    assert_int_equal(strlen(nospace), 100);
+    ss_buf rows;
+    ss_buf_init(&rows);
+    for (int i = 0; i < 8; i++)
+        ss_buf_printf(&rows, "<row label=\"Children Reported Missing by the Office of Refugee "
+                             "Resettlement and Other Agencies of the Federal Government, "
+                             "Category %d of Eight, With a Deliberately Long Label\">%d</row>",
+                      i + 1, 100 + i);
+    ss_buf bigrows;
+    ss_buf_init(&bigrows);
+    for (int i = 0; i < 3; i++)
+        ss_buf_printf(&bigrows, "<row label=\"Category %d\">333333333333</row>", i);
+
+    check_fits("Commonwealth of the Northern Mariana Islands", normal, three,
+               "Commonwealth of the Northern Mariana Islands Data");
+    check_fits(longname, normal, three, "Southern Mountain Provinces Territory");
+    check_fits(nospace, normal, three, "Llanfairpwll");
+    check_fits("Kaʻulaʻi Islands", normal, three, "Kaʻulaʻi Islands Data");
+    check_fits("Łódź Lowlands", normal, three, "Łódź Lowlands Data");
+    check_fits("Lakeshire", normal, rows.data, "Category 8 of Eight");
+    check_fits("Lakeshire", big, bigrows.data, "999,999,999,999");
+    /* All of them in one state is more than a page holds at 8 pt: it is
+     * refused (the run reports it), never clipped. */
+    char *xml = sample_xml(longname, big, rows.data);
+    ss_dataset *ds = load_data(xml);
+    double size;
+    assert_null(fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size));
+    ss_dataset_free(ds);
+    free(xml);
+    ss_buf_free(&rows);
+    ss_buf_free(&bigrows);
+    free(big);
+    free(normal);
+}
+
+/* A sheet that cannot fit even at 8 pt is refused, not clipped. */
+static void test_does_not_fit(void **state)
+{
+    (void)state;
+    char *fig = figures("5");
+    ss_buf rows;
+    ss_buf_init(&rows);
+    for (int i = 0; i < 120; i++)
+        ss_buf_printf(&rows, "<row label=\"Row %d with a label long enough to wrap onto a second "
+                             "line in the table column of the sheet at any size we allow\">%d</row>",
+                      i, i);
+    char *xml = sample_xml("Overflowland", fig, rows.data);
+    ss_dataset *ds = load_data(xml);
+    double size = 0;
+    ss_page *pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    assert_null(pg);
+    assert_true(fabs(size - SS_BODY_MIN) < 1e-9);
+    /* At any one size the page says it overflows. */
+    ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
+    pg = ss_layout_run(doc, ss_fonts_measure(fonts), SS_LETTER_W, SS_LETTER_H, SS_BODY_MIN);
+    assert_false(pg->fits);
+    ss_page_free(pg);
+    ss_document_free(doc);
+    ss_dataset_free(ds);
+    free(xml);
+    ss_buf_free(&rows);
+    free(fig);
+}
+
+/* Shrinking happens in steps, and only as far as needed. */
+static void test_shrinks_in_steps(void **state)
+{
+    (void)state;
+    char *fig = figures("12");
+    ss_buf rows;
+    ss_buf_init(&rows);
+    double last = SS_BODY_MAX + 1;
+    for (int n = 0; n <= 9; n += 3) {
+        ss_buf_clear(&rows);
+        for (int i = 0; i < n; i++)
+            ss_buf_printf(&rows, "<row label=\"Fictional category %d of missing children cases "
+                                 "reported in the year\">%d</row>", i, i + 1);
+        char *xml = sample_xml("Stepford", fig, rows.data ? rows.data : "");
+        ss_dataset *ds = load_data(xml);
+        double size;
+        ss_page *pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+        assert_non_null(pg);
+        double steps = (SS_BODY_MAX - size) / SS_BODY_STEP;
+        assert_true(fabs(steps - round(steps)) < 1e-9); /* a whole step */
+        assert_true(size <= last); /* more rows never mean bigger type */
+        last = size;
+        /* The next size up would not have fitted. */
+        if (size < SS_BODY_MAX) {
+            ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
+            ss_page *up = ss_layout_run(doc, ss_fonts_measure(fonts), SS_LETTER_W, SS_LETTER_H,
+                                        size + SS_BODY_STEP);
+            assert_false(up->fits);
+            ss_page_free(up);
+            ss_document_free(doc);
+        }
+        ss_page_free(pg);
+        ss_dataset_free(ds);
+        free(xml);
+    }
+    ss_buf_free(&rows);
+    free(fig);
+}
+
+/* A number stays on the line of the word after it. */
+static void test_number_glue(void **state)
+{
+    (void)state;
+    ss_dataset *ds = load_real();
+    /* Lay out at every size; "1,333" and "CyberTipline" always share a line,
+     * and so do "36.2" and "million". */
+    for (double s = SS_BODY_MIN; s <= SS_BODY_MAX; s += SS_BODY_STEP) {
+        ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
+        for (double w = 300; w <= 612; w += 37) {
+            ss_page *pg = ss_layout_run(doc, ss_fonts_measure(fonts), w, SS_LETTER_H * 3, s);
+            for (size_t i = 0; i < pg->nboxes; i++) {
+                const ss_box *b = &pg->boxes[i];
+                if (b->kind != SS_BOX_TEXT)
+                    continue;
+                const char *t = ss_box_text(pg, b);
+                size_t n = strlen(t);
+                /* A line never ends with one of these numbers. */
+                bool last_on_line = i + 1 >= pg->nboxes || pg->boxes[i + 1].y != b->y;
+                if (last_on_line) {
+                    while (n && t[n - 1] == ' ')
+                        n--;
+                    if ((n >= 5 && !strncmp(t + n - 5, "1,333", 5)) ||
+                        (n >= 4 && !strncmp(t + n - 4, "36.2", 4)))
+                        fail_msg("line ends with a number: '%s' (size %.2f, width %.0f)", t, s, w);
+                }
+            }
+            ss_page_free(pg);
+        }
+        ss_document_free(doc);
+    }
+    ss_dataset_free(ds);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_number),
+        cmocka_unit_test(test_north_dakota),
+        cmocka_unit_test(test_north_dakota_pinned),
+        cmocka_unit_test(test_singular_and_zero),
+        cmocka_unit_test(test_hard_cases),
+        cmocka_unit_test(test_does_not_fit),
+        cmocka_unit_test(test_shrinks_in_steps),
+        cmocka_unit_test(test_number_glue),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test: install what is missing, build with gcc, run the suite, run it
+# again under de_DE.UTF-8, then build with clang under AddressSanitizer and
+# UndefinedBehaviorSanitizer and run the suite once more.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/deps.sh test
+werror=()
+[ -n "${CI:-}" ] && werror=(-DSTATESHEET_WERROR=ON)
+jobs=$(nproc)
+
+echo "== gcc build"
+CC=gcc cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo "${werror[@]}" >/dev/null
+cmake --build build-test -j"$jobs" >/dev/null
+(cd build-test && ctest --output-on-failure -j"$jobs")
+
+echo "== the same under LC_ALL=de_DE.UTF-8"
+(cd build-test && LC_ALL=de_DE.UTF-8 ctest --output-on-failure -j"$jobs" -R 'test_|e2e_reference|e2e_determinism')
+
+echo "== clang build with AddressSanitizer + UndefinedBehaviorSanitizer"
+CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSTATESHEET_SANITIZE=ON "${werror[@]}" >/dev/null
+cmake --build build-asan -j"$jobs" >/dev/null
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SS_SLOW_OK=1 \
+   ctest --output-on-failure -j"$jobs")
