@@ -40,6 +40,7 @@ typedef struct err_ctx {
     ss_diag *diag;
     int count;
     const char *prefix;
+    bool fatal_only_first;
 } err_ctx;
 
 static void on_error(void *user, xmlErrorPtr e)
@@ -47,6 +48,17 @@ static void on_error(void *user, xmlErrorPtr e)
     err_ctx *c = user;
     if (e->level == XML_ERR_WARNING)
         return;
+    /* After the first well-formedness error libxml2's further complaints
+     * are echoes of it: report the first only. */
+    if (c->fatal_only_first && c->count > 0)
+        return;
+    if (e->code == XML_ERR_TAG_NAME_MISMATCH && e->str1 && e->str2) {
+        ss_diag_error(c->diag, c->name, e->line, "%s<%s> opened on line %d is closed by "
+                      "</%s>; close it with </%s> first", c->prefix, e->str1, e->int1,
+                      e->str2, e->str1);
+        c->count++;
+        return;
+    }
     char *m = ss_xml_message(e->message);
     ss_diag_error(c->diag, c->name, e->line, "%s%s", c->prefix, m);
     free(m);
@@ -87,7 +99,7 @@ xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
         ss_diag_error(diag, name, 0, "the file is too large to be read");
         return NULL;
     }
-    err_ctx c = {name, diag, 0, "the XML is not well-formed: "};
+    err_ctx c = {name, diag, 0, "the XML is not well-formed: ", true};
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         ss_diag_error(diag, name, 0, "out of memory while reading the file");
@@ -126,8 +138,8 @@ bool ss_xml_validate_doc(const char *name, xmlDoc *doc,
         return false;
     }
     bool ok = false;
-    err_ctx sc = {schema_path, diag, 0, "the schema is broken: "};
-    err_ctx vc = {name, diag, 0, ""};
+    err_ctx sc = {schema_path, diag, 0, "the schema is broken: ", false};
+    err_ctx vc = {name, diag, 0, "", false};
     xmlSchemaParserCtxtPtr pc = xmlSchemaNewMemParserCtxt(xsd, (int)len);
     xmlSchemaPtr schema = NULL;
     xmlSchemaValidCtxtPtr vctx = NULL;

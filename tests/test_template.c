@@ -1,0 +1,132 @@
+/* test_template.c - loading and checking templates.
+ *
+ * Data-driven: tests/fixtures/templates/NAME.xml beside NAME.expected, the
+ * exact diagnostics (empty for a template that must load).
+ */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "paths.h"
+#include "records.h"
+#include "template.h"
+#include "util.h"
+
+static char *diag_text(ss_diag *d)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    ss_diag_sort(d);
+    ss_diag_print(d, f);
+    fclose(f);
+    return out;
+}
+
+static void test_fixtures(void **state)
+{
+    (void)state;
+    char *dir = tu_fixture("templates");
+    char *assets = ss_assets_dir(NULL);
+    char *schema = ss_path_join(assets, "schema/template.xsd");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 4, ".xml"))
+            continue;
+        char *path = ss_xasprintf("%s/%s", dir, e->d_name);
+        char *exp_path = ss_xasprintf("%s/%.*s.expected", dir, (int)(l - 4), e->d_name);
+        char *data = tu_read(path), *want = tu_read(exp_path);
+        assert_non_null(data);
+        if (!want)
+            fail_msg("%s has no .expected beside it", e->d_name);
+        ss_diag *diag = ss_diag_new();
+        ss_template *t = ss_template_load_memory(e->d_name, data, strlen(data), schema, diag);
+        char *got = diag_text(diag);
+        if (strcmp(got, want))
+            fail_msg("%s:\n--- expected\n%s--- got\n%s", e->d_name, want, got);
+        if (!strncmp(e->d_name, "ok-", 3))
+            assert_non_null(t);
+        else
+            assert_null(t);
+        ss_template_free(t);
+        ss_diag_free(diag);
+        free(got), free(data), free(want), free(path), free(exp_path);
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 9);
+    free(schema), free(assets), free(dir);
+}
+
+/* The default template is valid, declares what it reads, and the real data
+ * has every figure it declares. */
+static void test_default_template(void **state)
+{
+    (void)state;
+    char *assets = ss_assets_dir(NULL);
+    char *tp = ss_path_join(assets, "templates/state-data.xml");
+    char *ts = ss_path_join(assets, "schema/template.xsd");
+    char *ds_schema = ss_path_join(assets, "schema/statedata.xsd");
+    char *data = tu_source("data/ncmec-2023.xml");
+    ss_diag *d = ss_diag_new();
+    int e;
+    ss_template *t = ss_template_load(tp, ts, d, &e);
+    assert_non_null(t);
+    assert_int_equal(t->nuses, 17);
+    ss_dataset *ds = ss_dataset_load(data, ds_schema, d, &e);
+    assert_non_null(ds);
+    assert_true(ss_template_check_dataset(t, ds, d));
+    assert_int_equal(ss_diag_count(d), 0);
+    ss_dataset_free(ds);
+    ss_template_free(t);
+    ss_diag_free(d);
+    free(tp), free(ts), free(ds_schema), free(data), free(assets);
+}
+
+/* A state without a figure the template reads: named, with its line. */
+static void test_missing_key(void **state)
+{
+    (void)state;
+    char *assets = ss_assets_dir(NULL);
+    char *tp = ss_path_join(assets, "templates/state-data.xml");
+    char *ds_schema = ss_path_join(assets, "schema/statedata.xsd");
+    const char *xml = "<statedata year=\"2023\" sample=\"true\">\n"
+                      "<state code=\"AA\" name=\"Alpha\">\n"
+                      "<figure key=\"cybertipline.reports\">1</figure>\n"
+                      "</state>\n</statedata>\n";
+    ss_diag *d = ss_diag_new();
+    int e;
+    ss_template *t = ss_template_load(tp, NULL, d, &e);
+    ss_dataset *ds = ss_dataset_load_memory("x.xml", xml, strlen(xml), ds_schema, d);
+    assert_non_null(t);
+    assert_non_null(ds);
+    assert_false(ss_template_check_dataset(t, ds, d));
+    char *got = diag_text(d);
+    assert_non_null(strstr(got, "x.xml:2: error: state AA has no figure 'cvip.submissions', "
+                                "which the template uses"));
+    assert_non_null(strstr(got, "x.xml:2: error: state AA has no table 'missing.cases'"));
+    assert_non_null(strstr(got, "x.xml:1: error: the national figures have no "
+                                "'cybertipline.reports'"));
+    free(got);
+    ss_dataset_free(ds);
+    ss_template_free(t);
+    ss_diag_free(d);
+    free(tp), free(ds_schema), free(assets);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fixtures),
+        cmocka_unit_test(test_default_template),
+        cmocka_unit_test(test_missing_key),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
