@@ -2,6 +2,7 @@
 #include "fonts.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,8 @@ struct ss_fonts {
     uint8_t *data[2];  /* the file's bytes, for embedding */
     size_t len[2];
     int16_t *width[2]; /* per code point, thousandths of an em; -1: none */
+    uint16_t *gid[2];  /* per code point; 0: none */
+    ss_font_metrics metrics[2];
     ss_measure measure;
 };
 
@@ -111,12 +114,46 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
                       (unsigned)HPDF_GetError(pdf));
         goto done;
     }
+    /* Every code point the font maps, once, here instead of in every PDF.
+     * Walking the cmap's segments costs a few thousand look-ups; asking
+     * for all 65,536 code points would cost 40 million instructions. */
     f->width[style] = ss_xmalloc(CP_LIMIT * sizeof(int16_t));
-    for (long cp = 0; cp < CP_LIMIT; cp++) {
-        HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
-        f->width[style][cp] =
-            gid ? (int16_t)HPDF_TTFontDef_GetCharWidth(def, (HPDF_UINT16)cp) : -1;
+    f->gid[style] = ss_xcalloc(CP_LIMIT, sizeof(uint16_t));
+    for (long cp = 0; cp < CP_LIMIT; cp++)
+        f->width[style][cp] = -1;
+    HPDF_TTFontDefAttr ca = (HPDF_TTFontDefAttr)def->attr;
+    unsigned segs = ca->cmap.seg_count_x2 / 2u;
+    if (ca->cmap.format != 4 || segs == 0) {
+        ss_diag_error(diag, path, 0, "the font has no Unicode character map the PDF "
+                      "library can read; reinstall statesheet");
+        goto done;
     }
+    for (unsigned i = 0; i < segs; i++) {
+        long lo = ca->cmap.start_count[i], hi = ca->cmap.end_count[i];
+        for (long cp = lo; cp <= hi && cp < CP_LIMIT - 1; cp++) {
+            HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
+            if (!gid)
+                continue;
+            f->gid[style][cp] = gid;
+            f->width[style][cp] = (int16_t)HPDF_TTFontDef_GetGidWidth(def, gid);
+        }
+    }
+    ss_font_metrics *fm = &f->metrics[style];
+    HPDF_TTFontDefAttr da = (HPDF_TTFontDefAttr)def->attr;
+    snprintf(fm->name, sizeof fm->name, "%s", da->base_font);
+    fm->ascent = def->ascent;
+    fm->descent = def->descent;
+    fm->cap_height = def->cap_height;
+    fm->x_height = def->x_height;
+    fm->stemv = def->stemv;
+    fm->italic_angle = def->italic_angle;
+    fm->missing_width = def->missing_width;
+    fm->flags = def->flags;
+    fm->bbox[0] = (int)def->font_bbox.left;
+    fm->bbox[1] = (int)def->font_bbox.bottom;
+    fm->bbox[2] = (int)def->font_bbox.right;
+    fm->bbox[3] = (int)def->font_bbox.top;
+    fm->num_glyphs = da->num_glyphs;
     /* Control characters are never drawn. */
     for (long cp = 0; cp < 0x20; cp++)
         f->width[style][cp] = -1;
@@ -161,6 +198,7 @@ void ss_fonts_free(ss_fonts *f)
         free(f->path[i]);
         free(f->data[i]);
         free(f->width[i]);
+        free(f->gid[i]);
     }
     free(f);
 }
@@ -186,6 +224,22 @@ long ss_fonts_first_missing(const ss_fonts *f, ss_style style, const char *s)
             return cp < 0 ? 0xFFFD : cp;
     }
     return 0;
+}
+
+const ss_font_metrics *ss_fonts_metrics(const ss_fonts *f, ss_style style)
+{
+    return &f->metrics[style == SS_BOLD];
+}
+
+unsigned ss_fonts_gid(const ss_fonts *f, ss_style style, long cp)
+{
+    return cp >= 0 && cp < CP_LIMIT ? f->gid[style == SS_BOLD][cp] : 0;
+}
+
+int ss_fonts_advance(const ss_fonts *f, ss_style style, long cp)
+{
+    int w = cp >= 0 && cp < CP_LIMIT ? f->width[style == SS_BOLD][cp] : -1;
+    return w >= 0 ? w : f->metrics[style == SS_BOLD].missing_width;
 }
 
 const uint8_t *ss_fonts_data(const ss_fonts *f, ss_style style, size_t *len)

@@ -23,6 +23,16 @@
 
 typedef struct ss_fonts ss_fonts;
 
+/* What a PDF font descriptor needs, read once from the font file. */
+typedef struct ss_font_metrics {
+    char name[128];      /* PostScript name, e.g. StatesheetSans-Bold */
+    int ascent, descent; /* thousandths of an em; descent < 0 */
+    int cap_height, x_height, stemv, italic_angle, missing_width;
+    unsigned flags;
+    int bbox[4];         /* left, bottom, right, top */
+    unsigned num_glyphs;
+} ss_font_metrics;
+
 /* Loads both fonts from the assets folder.  NULL (with a diagnostic naming
  * the file) when a file is missing, damaged or not the one this program
  * was built with.  Free with ss_fonts_free. */
@@ -37,6 +47,14 @@ bool ss_fonts_has(const ss_fonts *f, ss_style style, long cp);
 
 /* The first code point in s (UTF-8) that the font cannot draw, or 0. */
 long ss_fonts_first_missing(const ss_fonts *f, ss_style style, const char *s);
+
+/* The style's font metrics (owned by f). */
+const ss_font_metrics *ss_fonts_metrics(const ss_fonts *f, ss_style style);
+
+/* The glyph of code point cp (0 when the font has none) and its advance
+ * width in thousandths of an em. */
+unsigned ss_fonts_gid(const ss_fonts *f, ss_style style, long cp);
+int ss_fonts_advance(const ss_fonts *f, ss_style style, long cp);
 
 /* The bytes of a style's font file (owned by f; *len set). */
 const uint8_t *ss_fonts_data(const ss_fonts *f, ss_style style, size_t *len);

@@ -1,11 +1,17 @@
 /* render_pdf.c - boxes -> libharu -> PDF/A-1b bytes.
  *
- * libharu 2.3.0's UTF-8 mode (CID fonts, needed for characters such as the
- * okina in "Hawaiʻi") writes an invalid ToUnicode CMap, no CIDSet, a width
- * array and CIDToGIDMap for all 65,536 codes, and no usable PDF/A metadata.
- * finish_font() replaces those objects, before libharu writes them, with
- * ones that cover exactly the characters this file prints; write_pdfa()
- * adds the XMP packet, output intent and file ID.  See
+ * libharu writes the file: objects, page content, compression, the cross
+ * reference.  The fonts we build ourselves with its object API, because its
+ * own font path costs and breaks too much (measured with libharu 2.3.0):
+ * in UTF-8 mode HPDF_GetFont looks up all 65,536 codes in every document
+ * (81% of our instructions), writes an invalid ToUnicode CMap, no CIDSet,
+ * width and glyph maps for every code, and embeds every glyph slot of the
+ * font.  Here each font is a Type0/CIDFontType2 pair whose codes, widths,
+ * glyph map, ToUnicode map and CIDSet cover exactly the characters the file
+ * prints, with a font program cut down to those glyphs (ttf_subset.c).
+ * The dictionaries are registered as libharu fonts, so HPDF_Page_SetFont-
+ * AndSize still manages the page resources.  write_pdfa() adds the XMP
+ * packet, sRGB output intent and a file ID derived from the content.  See
  * shared/notes/libraries.md.
  */
 #include "render_pdf.h"
@@ -18,7 +24,6 @@
 #include <hpdf.h>
 #include <hpdf_doc.h>
 #include <hpdf_font.h>
-#include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <hpdf_pdfa.h>
@@ -45,11 +50,11 @@ static const float COLORS[SS_COLOR_COUNT][3] = {
 /* How one font's characters are coded in this file.  Compact: one byte a
  * character, ASCII as itself and every other character given a code from
  * 128 up, in order of first use: a sheet uses far fewer than 128 other
- * characters per font, and one-byte literal strings are a third of the
- * size of two-byte hex ones.  Wide: two bytes, the code is the Unicode
- * value (for files with many pages, or a page with more characters).
- * Either way the code is the CID, so W, CIDToGIDMap, ToUnicode and CIDSet
- * are indexed by code. */
+ * characters per font, one-byte strings are a third of the size of
+ * two-byte hex ones, and justification can use Tw (PDF applies word
+ * spacing to the one-byte code 32).  Wide: two bytes, the code is the
+ * Unicode value (files with many pages).  Either way the code is the CID,
+ * so W, CIDToGIDMap, ToUnicode and CIDSet are indexed by code. */
 typedef struct fontenc {
     bool wide;
     uint8_t *code;   /* compact: code of a code point, 0 = none yet */
@@ -60,12 +65,13 @@ typedef struct fontenc {
 
 struct ss_pdf {
     HPDF_Doc doc;
-    HPDF_Font font[2];
+    HPDF_Font font[2];  /* our Type0 dictionaries, registered as fonts */
+    HPDF_Dict cidfont[2];
     const ss_fonts *fonts;
     ss_diag *diag;
     fontenc enc[2];
     bool single_page;
-    ss_buf content;  /* everything drawn and said: the file ID's source */
+    ss_buf content;     /* everything drawn and said: the file ID's source */
     int npages;
     HPDF_STATUS last_error, last_detail;
 };
@@ -130,6 +136,51 @@ static long enc_code(const fontenc *e, long cp)
     return cp >= 32 && cp < 127 ? cp : e->code[cp];
 }
 
+/* Our font dictionaries carry a libharu font record so that the page API
+ * accepts them; nothing but SetFontAndSize looks inside. */
+static void font_free(HPDF_Dict font)
+{
+    if (font->attr)
+        HPDF_FreeMem(font->mmgr, font->attr);
+    font->attr = NULL;
+}
+
+static HPDF_Font font_new(ss_pdf *p, int style)
+{
+    HPDF_MMgr mm = p->doc->mmgr;
+    HPDF_Dict font = HPDF_Dict_New(mm);
+    if (!font)
+        return NULL;
+    HPDF_FontAttr attr = HPDF_GetMem(mm, sizeof(HPDF_FontAttr_Rec));
+    if (!attr) {
+        HPDF_Dict_Free(font);
+        return NULL;
+    }
+    memset(attr, 0, sizeof *attr);
+    attr->type = HPDF_FONT_TYPE0_TT;
+    attr->writing_mode = HPDF_WMODE_HORIZONTAL;
+    attr->xref = p->doc->xref;
+    font->attr = attr;
+    font->free_fn = font_free;
+    font->header.obj_class |= HPDF_OSUBCLASS_FONT;
+    HPDF_Dict cid = HPDF_Dict_New(mm);
+    HPDF_Array desc = HPDF_Array_New(mm);
+    if (HPDF_Xref_Add(p->doc->xref, font) != HPDF_OK || !cid ||
+        HPDF_Xref_Add(p->doc->xref, cid) != HPDF_OK || !desc)
+        return NULL;
+    HPDF_STATUS r = HPDF_Dict_AddName(font, "Type", "Font");
+    r |= HPDF_Dict_AddName(font, "Subtype", "Type0");
+    r |= HPDF_Dict_Add(font, "DescendantFonts", desc);
+    r |= HPDF_Array_Add(desc, cid);
+    r |= HPDF_Dict_AddName(cid, "Type", "Font");
+    r |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+    if (r != HPDF_OK)
+        return NULL;
+    attr->descendant_font = cid;
+    p->cidfont[style] = cid;
+    return font;
+}
+
 ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page,
                    ss_diag *diag)
 {
@@ -146,21 +197,16 @@ ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page
         ss_pdf_free(p);
         return NULL;
     }
-    if (HPDF_UseUTFEncodings(p->doc) != HPDF_OK ||
-        HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL) != HPDF_OK) {
+    if (HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL) != HPDF_OK) {
         failed(p, "setting up the document");
         goto fail;
     }
     for (int s = 0; s < 2; s++) {
-        const char *name = HPDF_LoadTTFontFromFile(p->doc, ss_fonts_path(fonts, s), HPDF_TRUE);
-        p->font[s] = name ? HPDF_GetFont(p->doc, name, "UTF-8") : NULL;
+        p->font[s] = font_new(p, s);
         if (!p->font[s]) {
-            failed(p, "loading a font");
+            failed(p, "making a font");
             goto fail;
         }
-        /* libharu gives the font's CMap and glyph map streams the font
-         * dictionary's filter when it writes them: compress them. */
-        p->font[s]->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
     }
     HPDF_OutputIntent icc = HPDF_LoadIccProfileFromFile(p->doc, icc_path, 3);
     if (icc)
@@ -203,13 +249,15 @@ static void put_num(ss_buf *b, double v)
         m = -m;
     }
     ss_buf_printf(b, "%lld", m / 1000);
-    if (m % 1000) {
-        char frac[8];
-        snprintf(frac, sizeof frac, ".%03lld", m % 1000);
-        size_t n = strlen(frac);
-        while (frac[n - 1] == '0')
-            frac[--n] = '\0';
-        ss_buf_adds(b, frac);
+    int frac = (int)(m % 1000);
+    if (frac) {
+        char digits[4] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+                          (char)('0' + frac % 10), '\0'};
+        int n = 3;
+        while (n > 0 && digits[n - 1] == '0')
+            digits[--n] = '\0';
+        ss_buf_addc(b, '.');
+        ss_buf_adds(b, digits);
     }
 }
 
@@ -233,9 +281,8 @@ static void put_code(ss_buf *b, const fontenc *e, long code)
 }
 
 /* "dx dy Td" and the box's text.  Justified text widens each space by the
- * box's word spacing: with Tw for compact fonts (PDF applies it to the
- * one-byte code 32), with TJ adjustments for wide ones.  *tw is the word
- * spacing in force. */
+ * box's word spacing: with Tw for compact fonts, with TJ adjustments for
+ * wide ones.  *tw is the word spacing in force. */
 static void text_ops(ss_buf *b, const fontenc *e, const ss_box *box, const char *text,
                      double dx, double dy, double *tw)
 {
@@ -359,7 +406,7 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
     if (HPDF_Page_BeginText(page) != HPDF_OK)
         return failed(p, "starting text");
     /* Fonts and colours go through libharu (it keeps the page's resources);
-     * the text itself is written as one TJ array per box: libharu's TextOut
+     * the text itself is written as one string per box: libharu's TextOut
      * can neither justify multi-byte text nor write it compactly. */
     HPDF_Stream cs = ((HPDF_PageAttr)page->attr)->stream;
     int cur_style = -1, cur_color = -1;
@@ -395,10 +442,13 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
         return failed(p, "ending text");
 
     if (bookmark) {
+        /* The destination as a direct [page /Fit] array: PDFBox, and so
+         * PDF/A validators built on it, reject an indirect one. */
         HPDF_Outline o = HPDF_CreateOutline(p->doc, NULL, "x", NULL);
-        HPDF_Destination dst = HPDF_Page_CreateDestination(page);
-        if (!o || !dst || HPDF_Destination_SetFit(dst) != HPDF_OK ||
-            HPDF_Outline_SetDestination(o, dst) != HPDF_OK ||
+        HPDF_Array dst = HPDF_Array_New(p->doc->mmgr);
+        if (!o || !dst || HPDF_Array_Add(dst, page) != HPDF_OK ||
+            HPDF_Array_AddName(dst, "Fit") != HPDF_OK ||
+            HPDF_Dict_Add(o, "Dest", dst) != HPDF_OK ||
             HPDF_Dict_Add(o, "Title", text_string(p, bookmark)) != HPDF_OK)
             return failed(p, "adding a bookmark");
         ss_buf_printf(&p->content, "B %s\n", bookmark);
@@ -406,9 +456,9 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
     return true;
 }
 
-/* The characters of one font in this file, by code (= CID). */
+/* The characters of one font in this file, by code (= CID), ascending. */
 typedef struct charmap {
-    long *code; /* ascending */
+    long *code;
     long *cp;
     size_t n;
     long max_code;
@@ -416,8 +466,9 @@ typedef struct charmap {
 
 static void charmap_build(const fontenc *e, charmap *m)
 {
-    m->code = ss_xcalloc(CP_LIMIT, sizeof(long));
-    m->cp = ss_xcalloc(CP_LIMIT, sizeof(long));
+    size_t cap = e->wide ? CP_LIMIT : 256;
+    m->code = ss_xcalloc(cap, sizeof(long));
+    m->cp = ss_xcalloc(cap, sizeof(long));
     m->n = 0;
     m->max_code = 0;
     if (e->wide) {
@@ -439,142 +490,116 @@ static void charmap_free(charmap *m)
     free(m->cp);
 }
 
-static void hex_code(char *out, size_t size, long code, bool wide)
+/* A new compressed stream holding 'len' bytes. */
+static HPDF_Dict new_stream(ss_pdf *p, const void *data, size_t len)
 {
-    snprintf(out, size, wide ? "<%04lX>" : "<%02lX>", code);
+    HPDF_Dict s = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
+    if (!s)
+        return NULL;
+    s->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    if (len && HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)data, (HPDF_UINT)len) != HPDF_OK)
+        return NULL;
+    return s;
 }
 
 /* A ToUnicode CMap: code -> the character's UTF-16 value, in blocks of at
  * most 100 entries. */
-static void write_tounicode(HPDF_Stream s, const charmap *m, bool wide)
+static void tounicode_text(ss_buf *b, const charmap *m, bool wide)
 {
-    HPDF_Stream_WriteStr(s, "/CIDInit /ProcSet findresource begin\n"
-                            "12 dict begin\nbegincmap\n"
-                            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
-                            "/Supplement 0 >> def\n"
-                            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-                            "1 begincodespacerange\n");
-    HPDF_Stream_WriteStr(s, wide ? "<0000> <FFFF>\n" : "<00> <FF>\n");
-    HPDF_Stream_WriteStr(s, "endcodespacerange\n");
-    char line[64], code[16];
+    ss_buf_adds(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                   "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                   "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+                   "1 begincodespacerange\n");
+    ss_buf_adds(b, wide ? "<0000> <FFFF>\n" : "<00> <FF>\n");
+    ss_buf_adds(b, "endcodespacerange\n");
     for (size_t i = 0; i < m->n; i += CMAP_BLOCK) {
         size_t n = m->n - i < CMAP_BLOCK ? m->n - i : CMAP_BLOCK;
-        snprintf(line, sizeof line, "%zu beginbfchar\n", n);
-        HPDF_Stream_WriteStr(s, line);
-        for (size_t j = i; j < i + n; j++) {
-            hex_code(code, sizeof code, m->code[j], wide);
-            snprintf(line, sizeof line, "%s <%04lX>\n", code, m->cp[j]);
-            HPDF_Stream_WriteStr(s, line);
-        }
-        HPDF_Stream_WriteStr(s, "endbfchar\n");
+        ss_buf_printf(b, "%zu beginbfchar\n", n);
+        for (size_t j = i; j < i + n; j++)
+            ss_buf_printf(b, wide ? "<%04lX> <%04lX>\n" : "<%02lX> <%04lX>\n", m->code[j],
+                          m->cp[j]);
+        ss_buf_adds(b, "endbfchar\n");
     }
-    HPDF_Stream_WriteStr(s, "endcmap\nCMapName currentdict /CMap defineresource pop\n"
-                            "end\nend\n");
+    ss_buf_adds(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
 }
 
-/* The font's Encoding.  Wide fonts keep libharu's /Identity-H (two-byte
- * code = CID); compact ones get an embedded CMap mapping each byte to the
- * same CID. */
+/* CIDSystemInfo for the font and its CMap: Adobe-Identity-0. */
+static HPDF_Dict system_info(ss_pdf *p)
+{
+    HPDF_Dict info = HPDF_Dict_New(p->doc->mmgr);
+    if (!info)
+        return NULL;
+    HPDF_STATUS r = HPDF_Dict_Add(info, "Registry", HPDF_String_New(p->doc->mmgr, "Adobe", NULL));
+    r |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(p->doc->mmgr, "Identity", NULL));
+    r |= HPDF_Dict_AddNumber(info, "Supplement", 0);
+    return r == HPDF_OK ? info : NULL;
+}
+
+/* The font's Encoding.  Wide fonts use the predefined /Identity-H (two-byte
+ * code = CID); compact ones an embedded CMap mapping each byte to the same
+ * CID. */
 static bool write_encoding(ss_pdf *p, HPDF_Font font, bool wide)
 {
     if (wide)
-        return true;
-    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
-    HPDF_CMapEncoderAttr ea = (HPDF_CMapEncoderAttr)attr->encoder->attr;
-    static const char NAME[] = "Statesheet-OneByte-H";
-    HPDF_Dict cmap = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
-    HPDF_Dict info = HPDF_Dict_New(p->doc->mmgr);
+        return HPDF_Dict_AddName(font, "Encoding", "Identity-H") == HPDF_OK;
+    static const char CMAP[] =
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> def\n"
+        "/CMapName /Statesheet-OneByte-H def\n/CMapType 1 def\n/WMode 0 def\n"
+        "1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
+        "1 begincidrange\n<00> <FF> 0\nendcidrange\nendcmap\n"
+        "CMapName currentdict /CMap defineresource pop\nend\nend\n";
+    HPDF_Dict cmap = new_stream(p, CMAP, sizeof CMAP - 1);
+    HPDF_Dict info = system_info(p);
     if (!cmap || !info)
-        return failed(p, "writing a font encoding");
-    cmap->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+        return false;
     HPDF_STATUS r = HPDF_Dict_AddName(cmap, "Type", "CMap");
-    r |= HPDF_Dict_AddName(cmap, "CMapName", NAME);
-    r |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(p->doc->mmgr, ea->registry, NULL));
-    r |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(p->doc->mmgr, ea->ordering, NULL));
-    r |= HPDF_Dict_AddNumber(info, "Supplement", (HPDF_INT32)ea->suppliment);
+    r |= HPDF_Dict_AddName(cmap, "CMapName", "Statesheet-OneByte-H");
     r |= HPDF_Dict_Add(cmap, "CIDSystemInfo", info);
     r |= HPDF_Dict_AddNumber(cmap, "WMode", 0);
-    char buf[1024];
-    snprintf(buf, sizeof buf, "/CIDInit /ProcSet findresource begin\n12 dict begin\n"
-             "begincmap\n/CIDSystemInfo << /Registry (%s) /Ordering (%s) /Supplement "
-             "%u >> def\n/CMapName /%s def\n/CMapType 1 def\n/WMode 0 def\n"
-             "1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
-             "1 begincidrange\n<00> <FF> 0\nendcidrange\nendcmap\n"
-             "CMapName currentdict /CMap defineresource pop\nend\nend\n",
-             ea->registry, ea->ordering, (unsigned)ea->suppliment, NAME);
-    r |= HPDF_Stream_WriteStr(cmap->stream, buf);
     r |= HPDF_Dict_Add(font, "Encoding", cmap);
-    return r == HPDF_OK ? true : failed(p, "writing a font encoding");
+    return r == HPDF_OK;
 }
 
-/* Makes the font descriptor with the embedded, cut-down font program. */
-static bool embed_font(ss_pdf *p, int style, HPDF_FontDef def, const charmap *m)
+/* Six capital letters from the glyph set: a subset font's name tag
+ * (PDF Reference 5.5.3), the same for the same glyphs. */
+static void subset_tag(const charmap *m, int style, char tag[8])
 {
-    HPDF_MMgr mm = p->doc->mmgr;
-    HPDF_TTFontDefAttr da = (HPDF_TTFontDefAttr)def->attr;
-    size_t len;
-    const uint8_t *data = ss_fonts_data(p->fonts, style, &len);
-    uint8_t *keep = ss_xcalloc(da->num_glyphs ? da->num_glyphs : 1, 1);
-    for (size_t i = 0; i < m->n; i++) {
-        HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)m->cp[i]);
-        if (gid < da->num_glyphs)
-            keep[gid] = 1;
-    }
-    ss_buf sub;
-    ss_buf_init(&sub);
-    bool ok = ss_ttf_subset(data, len, keep, da->num_glyphs, &sub);
-    free(keep);
-    if (!ok) {
-        ss_buf_free(&sub);
-        ss_diag_error(p->diag, ss_fonts_path(p->fonts, style), 0, "the font cannot be "
-                      "embedded: its tables are damaged; reinstall statesheet");
-        return false;
-    }
-    HPDF_Dict fd = HPDF_Dict_New(mm);
-    HPDF_Dict file = HPDF_DictStream_New(mm, p->doc->xref);
-    ok = fd && file && HPDF_Xref_Add(p->doc->xref, fd) == HPDF_OK;
-    if (ok) {
-        file->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-        HPDF_STATUS r = HPDF_Stream_Write(file->stream, (HPDF_BYTE *)sub.data, (HPDF_UINT)sub.len);
-        r |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)sub.len);
-        r |= HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
-        r |= HPDF_Dict_AddName(fd, "FontName", da->base_font);
-        r |= HPDF_Dict_AddNumber(fd, "Flags", (HPDF_INT32)def->flags);
-        r |= HPDF_Dict_Add(fd, "FontBBox", HPDF_Box_Array_New(mm, def->font_bbox));
-        r |= HPDF_Dict_AddNumber(fd, "ItalicAngle", def->italic_angle);
-        r |= HPDF_Dict_AddNumber(fd, "Ascent", def->ascent);
-        r |= HPDF_Dict_AddNumber(fd, "Descent", def->descent);
-        r |= HPDF_Dict_AddNumber(fd, "CapHeight", def->cap_height);
-        r |= HPDF_Dict_AddNumber(fd, "XHeight", def->x_height);
-        r |= HPDF_Dict_AddNumber(fd, "StemV", def->stemv);
-        r |= HPDF_Dict_Add(fd, "FontFile2", file);
-        ok = r == HPDF_OK;
-    }
-    ss_buf_free(&sub);
-    if (!ok)
-        return failed(p, "embedding a font");
-    /* libharu would otherwise make the descriptor itself when the font is
-     * written, embedding every glyph slot; it uses this one as it is. */
-    def->descriptor = fd;
-    return true;
+    ss_buf b;
+    ss_buf_init(&b);
+    ss_buf_printf(&b, "%d", style);
+    for (size_t i = 0; i < m->n; i++)
+        ss_buf_printf(&b, " %lx:%lx", m->code[i], m->cp[i]);
+    uint8_t h[32];
+    ss_sha256(b.data, b.len, h);
+    ss_buf_free(&b);
+    for (int i = 0; i < 6; i++)
+        tag[i] = (char)('A' + h[i] % 26);
+    tag[6] = '+';
+    tag[7] = '\0';
 }
 
-/* Replaces libharu's font objects with ones covering exactly the
- * characters this file uses, and adds what PDF/A-1 asks of a CID font. */
+/* Fills in one font: everything is known once the pages are drawn. */
 static bool finish_font(ss_pdf *p, int style)
 {
-    HPDF_Font font = p->font[style];
-    const fontenc *e = &p->enc[style];
-    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
-    HPDF_FontDef def = attr->fontdef;
     HPDF_MMgr mm = p->doc->mmgr;
+    HPDF_Font font = p->font[style];
+    HPDF_Dict cid = p->cidfont[style];
+    const fontenc *e = &p->enc[style];
+    const ss_font_metrics *fm = ss_fonts_metrics(p->fonts, style);
     charmap m;
     charmap_build(e, &m);
     bool ok = false;
+    ss_buf buf, sub;
+    ss_buf_init(&buf);
+    ss_buf_init(&sub);
+    char tag[8], name[160];
+    subset_tag(&m, style, tag);
+    snprintf(name, sizeof name, "%s%s", tag, fm->name);
 
     /* W: the widths of the used codes, in runs of consecutive codes. */
     HPDF_Array w = HPDF_Array_New(mm), run = NULL;
-    if (!w || HPDF_Dict_Add(attr->descendant_font, "W", w) != HPDF_OK)
+    if (!w)
         goto fail;
     for (size_t i = 0; i < m.n; i++) {
         if (!run || m.code[i] != m.code[i - 1] + 1) {
@@ -583,67 +608,84 @@ static bool finish_font(ss_pdf *p, int style)
                 HPDF_Array_Add(w, run) != HPDF_OK)
                 goto fail;
         }
-        HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)m.cp[i]);
-        if (HPDF_Array_AddNumber(run, HPDF_TTFontDef_GetGidWidth(def, gid)) != HPDF_OK)
+        if (HPDF_Array_AddNumber(run, ss_fonts_advance(p->fonts, style, m.cp[i])) != HPDF_OK)
             goto fail;
     }
 
-    /* CIDToGIDMap, up to the largest code used. */
-    if (!attr->map_stream)
-        goto fail;
-    HPDF_MemStream_FreeData(attr->map_stream->stream);
-    {
-        size_t nb = (size_t)(m.max_code + 1) * 2;
-        uint8_t *map = ss_xcalloc(nb, 1);
-        for (size_t i = 0; i < m.n; i++) {
-            HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)m.cp[i]);
-            map[2 * m.code[i]] = (uint8_t)(gid >> 8);
-            map[2 * m.code[i] + 1] = (uint8_t)gid;
-        }
-        HPDF_STATUS r = HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)nb);
-        free(map);
-        if (r != HPDF_OK)
-            goto fail;
+    /* CIDToGIDMap, up to the largest code used; and the glyphs to keep. */
+    size_t nmap = (size_t)(m.max_code + 1) * 2;
+    uint8_t *map = ss_xcalloc(nmap, 1);
+    uint8_t *keep = ss_xcalloc(fm->num_glyphs ? fm->num_glyphs : 1, 1);
+    for (size_t i = 0; i < m.n; i++) {
+        unsigned gid = ss_fonts_gid(p->fonts, style, m.cp[i]);
+        map[2 * m.code[i]] = (uint8_t)(gid >> 8);
+        map[2 * m.code[i] + 1] = (uint8_t)gid;
+        if (gid < fm->num_glyphs)
+            keep[gid] = 1;
+    }
+    HPDF_Dict gidmap = new_stream(p, map, nmap);
+    free(map);
+    size_t flen;
+    const uint8_t *fdata = ss_fonts_data(p->fonts, style, &flen);
+    bool cut = ss_ttf_subset(fdata, flen, keep, fm->num_glyphs, &sub);
+    free(keep);
+    if (!cut) {
+        ss_diag_error(p->diag, ss_fonts_path(p->fonts, style), 0, "the font cannot be "
+                      "embedded: its tables are damaged; reinstall statesheet");
+        goto done;
     }
 
-    /* ToUnicode that readers (and screen readers) accept, and the Encoding. */
-    HPDF_Dict tu = HPDF_Dict_GetItem(font, "ToUnicode", HPDF_OCLASS_DICT);
-    if (!tu)
-        goto fail;
-    /* libharu made it from its encoding CMap; a ToUnicode stream has none
-     * of those keys. */
-    HPDF_Dict_RemoveElement(tu, "Type");
-    HPDF_Dict_RemoveElement(tu, "CMapName");
-    HPDF_Dict_RemoveElement(tu, "CIDSystemInfo");
-    HPDF_Dict_RemoveElement(tu, "WMode");
-    HPDF_MemStream_FreeData(tu->stream);
-    write_tounicode(tu->stream, &m, e->wide);
-    if (!write_encoding(p, font, e->wide))
-        goto done;
-
-    if (!embed_font(p, style, def, &m))
-        goto done;
     /* CIDSet: which CIDs the embedded font has (PDF/A-1, 6.3.5). */
-    {
-        HPDF_Dict cidset = HPDF_DictStream_New(mm, p->doc->xref);
-        if (!cidset)
-            goto fail;
-        cidset->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-        size_t nbytes = (size_t)m.max_code / 8 + 1;
-        uint8_t *bits = ss_xcalloc(nbytes, 1);
-        bits[0] |= 0x80; /* CID 0, .notdef, is always there */
-        for (size_t i = 0; i < m.n; i++)
-            bits[m.code[i] / 8] |= (uint8_t)(0x80 >> (m.code[i] % 8));
-        HPDF_STATUS r = HPDF_Stream_Write(cidset->stream, bits, (HPDF_UINT)nbytes);
-        free(bits);
-        if (r != HPDF_OK || HPDF_Dict_Add(def->descriptor, "CIDSet", cidset) != HPDF_OK)
-            goto fail;
-    }
+    size_t nbits = (size_t)m.max_code / 8 + 1;
+    uint8_t *bits = ss_xcalloc(nbits, 1);
+    bits[0] |= 0x80; /* CID 0, .notdef, is always there */
+    for (size_t i = 0; i < m.n; i++)
+        bits[m.code[i] / 8] |= (uint8_t)(0x80 >> (m.code[i] % 8));
+    HPDF_Dict cidset = new_stream(p, bits, nbits);
+    free(bits);
+
+    tounicode_text(&buf, &m, e->wide);
+    HPDF_Dict tounicode = new_stream(p, buf.data, buf.len);
+    HPDF_Dict file = new_stream(p, sub.data, sub.len);
+    HPDF_Dict fd = HPDF_Dict_New(mm);
+    HPDF_Dict info = system_info(p);
+    HPDF_Array bbox = HPDF_Array_New(mm);
+    if (!gidmap || !cidset || !tounicode || !file || !fd || !info || !bbox ||
+        HPDF_Xref_Add(p->doc->xref, fd) != HPDF_OK)
+        goto fail;
+    HPDF_STATUS r = HPDF_OK;
+    for (int i = 0; i < 4; i++)
+        r |= HPDF_Array_AddNumber(bbox, fm->bbox[i]);
+    r |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)sub.len);
+    r |= HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
+    r |= HPDF_Dict_AddName(fd, "FontName", name);
+    r |= HPDF_Dict_AddNumber(fd, "Flags", (HPDF_INT32)fm->flags);
+    r |= HPDF_Dict_Add(fd, "FontBBox", bbox);
+    r |= HPDF_Dict_AddNumber(fd, "ItalicAngle", fm->italic_angle);
+    r |= HPDF_Dict_AddNumber(fd, "Ascent", fm->ascent);
+    r |= HPDF_Dict_AddNumber(fd, "Descent", fm->descent);
+    r |= HPDF_Dict_AddNumber(fd, "CapHeight", fm->cap_height);
+    r |= HPDF_Dict_AddNumber(fd, "XHeight", fm->x_height);
+    r |= HPDF_Dict_AddNumber(fd, "StemV", fm->stemv);
+    r |= HPDF_Dict_Add(fd, "FontFile2", file);
+    r |= HPDF_Dict_Add(fd, "CIDSet", cidset);
+    r |= HPDF_Dict_AddName(cid, "BaseFont", name);
+    r |= HPDF_Dict_Add(cid, "CIDSystemInfo", info);
+    r |= HPDF_Dict_Add(cid, "FontDescriptor", fd);
+    r |= HPDF_Dict_AddNumber(cid, "DW", fm->missing_width);
+    r |= HPDF_Dict_Add(cid, "W", w);
+    r |= HPDF_Dict_Add(cid, "CIDToGIDMap", gidmap);
+    r |= HPDF_Dict_AddName(font, "BaseFont", name);
+    r |= HPDF_Dict_Add(font, "ToUnicode", tounicode);
+    if (r != HPDF_OK || !write_encoding(p, font, e->wide))
+        goto fail;
     ok = true;
     goto done;
 fail:
     failed(p, "writing a font");
 done:
+    ss_buf_free(&buf);
+    ss_buf_free(&sub);
     charmap_free(&m);
     return ok;
 }
