@@ -57,10 +57,9 @@ static const float COLORS[SS_COLOR_COUNT][3] = {
  * so W, CIDToGIDMap, ToUnicode and CIDSet are indexed by code. */
 typedef struct fontenc {
     bool wide;
-    uint8_t *code;   /* compact: code of a code point, 0 = none yet */
     long cp[256];    /* compact: code point of a code, -1 = unused */
     int next;        /* compact: next free code above ASCII */
-    uint8_t *used;   /* code points drawn */
+    uint8_t *used;   /* wide: code points drawn (allocated when wide) */
 } fontenc;
 
 struct ss_pdf {
@@ -96,8 +95,7 @@ static bool failed(ss_pdf *p, const char *what)
 static void enc_init(fontenc *e, bool wide)
 {
     e->wide = wide;
-    e->code = ss_xcalloc(CP_LIMIT, 1);
-    e->used = ss_xcalloc(CP_LIMIT, 1);
+    e->used = wide ? ss_xcalloc(CP_LIMIT, 1) : NULL;
     for (int i = 0; i < 256; i++)
         e->cp[i] = -1;
     e->next = 128;
@@ -105,8 +103,30 @@ static void enc_init(fontenc *e, bool wide)
 
 static void enc_free(fontenc *e)
 {
-    free(e->code);
     free(e->used);
+    e->used = NULL;
+}
+
+/* The compact code of cp, or 0 when it has none yet.  ASCII is itself;
+ * the few other characters of a sheet are found by a short search. */
+static int enc_lookup(const fontenc *e, long cp)
+{
+    if (cp >= 32 && cp < 127)
+        return e->cp[cp] == cp ? (int)cp : 0;
+    for (int c = 128; c < e->next; c++)
+        if (e->cp[c] == cp)
+            return c;
+    return 0;
+}
+
+/* Turns a compact font wide (its one page had too many characters). */
+static void enc_widen(fontenc *e)
+{
+    e->used = ss_xcalloc(CP_LIMIT, 1);
+    for (int c = 0; c < 256; c++)
+        if (e->cp[c] >= 0 && e->cp[c] < CP_LIMIT)
+            e->used[e->cp[c]] = 1;
+    e->wide = true;
 }
 
 /* Gives cp a code; false when the compact codes have run out. */
@@ -114,8 +134,11 @@ static bool enc_reserve(fontenc *e, long cp)
 {
     if (cp < 0 || cp >= CP_LIMIT)
         return true; /* never reached: text is checked against the font */
-    e->used[cp] = 1;
-    if (e->wide || e->code[cp] || (cp >= 32 && cp < 127 && e->cp[cp] == cp))
+    if (e->wide) {
+        e->used[cp] = 1;
+        return true;
+    }
+    if (enc_lookup(e, cp))
         return true;
     int c;
     if (cp >= 32 && cp < 127)
@@ -124,16 +147,13 @@ static bool enc_reserve(fontenc *e, long cp)
         c = e->next++;
     else
         return false;
-    e->code[cp] = (uint8_t)c;
     e->cp[c] = cp;
     return true;
 }
 
 static long enc_code(const fontenc *e, long cp)
 {
-    if (e->wide)
-        return cp;
-    return cp >= 32 && cp < 127 ? cp : e->code[cp];
+    return e->wide ? cp : enc_lookup(e, cp);
 }
 
 /* Our font dictionaries carry a libharu font record so that the page API
@@ -364,11 +384,13 @@ static bool reserve_page(ss_pdf *p, const ss_page *pg)
         fontenc *e = &p->enc[b->style];
         const char *q = ss_box_text(pg, b), *end = q + b->len;
         while (q < end) {
-            if (enc_reserve(e, ss_utf8_next(&q, end)))
+            long cp = ss_utf8_next(&q, end);
+            if (enc_reserve(e, cp))
                 continue;
             if (p->npages > 1)
                 return false;
-            e->wide = true;
+            enc_widen(e);
+            enc_reserve(e, cp);
         }
     }
     return true;
