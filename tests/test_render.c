@@ -1,0 +1,202 @@
+/* test_render.c - the PDF stage: bytes, fonts, determinism, assets. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bind.h"
+#include "fonts.h"
+#include "layout.h"
+#include "paths.h"
+#include "records.h"
+#include "render_pdf.h"
+#include "template.h"
+#include "ttf_subset.h"
+#include "util.h"
+
+static char *assets;
+static ss_fonts *fonts;
+static ss_template *tpl;
+static ss_dataset *real;
+
+static int setup(void **state)
+{
+    (void)state;
+    ss_diag *d = ss_diag_new();
+    assets = ss_assets_dir(NULL);
+    fonts = assets ? ss_fonts_load(assets, d) : NULL;
+    char *tp = ss_path_join(assets, "templates/state-data.xml");
+    char *schema = ss_path_join(assets, "schema/statedata.xsd");
+    char *data = tu_source("data/ncmec-2023.xml");
+    int e;
+    tpl = ss_template_load(tp, NULL, d, &e);
+    real = ss_dataset_load(data, schema, d, &e);
+    ss_diag_print(d, stderr);
+    ss_diag_free(d);
+    free(tp), free(schema), free(data);
+    return fonts && tpl && real ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ss_dataset_free(real);
+    ss_template_free(tpl);
+    ss_fonts_free(fonts);
+    free(assets);
+    return 0;
+}
+
+/* Renders state i of ds as one PDF into out. */
+static bool render(const ss_dataset *ds, size_t i, time_t when, ss_buf *out, ss_diag *d)
+{
+    ss_document *doc = ss_bind(tpl, ds, &ds->states[i]);
+    double size;
+    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), SS_LETTER_W, SS_LETTER_H, &size);
+    char *icc = ss_path_join(assets, SS_ICC_FILE);
+    ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
+    ss_pdf_info info = {doc->info_title, "Org", "Subject & <more>", "k1, k2", "statesheet test",
+                        when};
+    bool ok = pg && pdf && ss_pdf_add_page(pdf, pg, NULL) && ss_pdf_finish(pdf, &info, out);
+    ss_pdf_free(pdf);
+    free(icc);
+    ss_page_free(pg);
+    ss_document_free(doc);
+    return ok;
+}
+
+static bool contains(const ss_buf *b, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= b->len; i++)
+        if (!memcmp(b->data + i, needle, n))
+            return true;
+    return false;
+}
+
+static void test_pdf_structure(void **state)
+{
+    (void)state;
+    ss_diag *d = ss_diag_new();
+    ss_buf out;
+    ss_buf_init(&out);
+    assert_true(render(real, 0, 1700000000, &out, d));
+    assert_int_equal(ss_diag_count(d), 0);
+    assert_memory_equal(out.data, "%PDF-1.", 7);
+    assert_true(contains(&out, "%%EOF"));
+    /* PDF/A identification, escaped XMP, output intent, file ID. */
+    assert_true(contains(&out, "<pdfaid:part>1</pdfaid:part>"));
+    assert_true(contains(&out, "<pdfaid:conformance>B</pdfaid:conformance>"));
+    assert_true(contains(&out, "Subject &amp; &lt;more&gt;"));
+    assert_true(contains(&out, "/GTS_PDFA1"));
+    assert_true(contains(&out, "/ID ["));
+    assert_true(contains(&out, "2023-11-14T22:13:20+00:00"));
+    assert_true(contains(&out, "/CreationDate (D:20231114221320+00'00')"));
+    /* Our fonts: CID TrueType with CIDSet, ToUnicode, subset tag. */
+    assert_true(contains(&out, "/CIDFontType2"));
+    assert_true(contains(&out, "/CIDSet"));
+    assert_true(contains(&out, "/ToUnicode"));
+    assert_true(contains(&out, "+StatesheetSans-Bold"));
+    assert_true(out.len <= 20000); /* email-sized (production issue) */
+    ss_buf_free(&out);
+    ss_diag_free(d);
+}
+
+/* The same inputs give the same bytes; another time changes them. */
+static void test_deterministic(void **state)
+{
+    (void)state;
+    ss_diag *d = ss_diag_new();
+    ss_buf a, b, c;
+    ss_buf_init(&a), ss_buf_init(&b), ss_buf_init(&c);
+    assert_true(render(real, 0, 1700000000, &a, d));
+    assert_true(render(real, 0, 1700000000, &b, d));
+    assert_true(render(real, 0, 1700000001, &c, d));
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    assert_true(a.len != c.len || memcmp(a.data, c.data, a.len) != 0);
+    ss_buf_free(&a), ss_buf_free(&b), ss_buf_free(&c);
+    ss_diag_free(d);
+}
+
+/* The recorded SHA-256 of each shipped asset matches the file, and a
+ * damaged copy is refused with a message naming it. */
+static void test_assets_checked(void **state)
+{
+    (void)state;
+    const char *rel[] = {SS_FONT_REGULAR_FILE, SS_FONT_BOLD_FILE, SS_ICC_FILE};
+    for (size_t i = 0; i < 3; i++) {
+        char *path = ss_path_join(assets, rel[i]);
+        size_t len;
+        int e;
+        char *data = ss_read_file(path, 1u << 24, &len, &e);
+        assert_non_null(data);
+        ss_diag *d = ss_diag_new();
+        assert_true(ss_asset_verify(rel[i], path, data, len, d));
+        data[len / 2] ^= 0x55;
+        assert_false(ss_asset_verify(rel[i], path, data, len, d));
+        assert_int_equal(ss_diag_error_count(d), 1);
+        assert_non_null(strstr(ss_diag_at(d, 0)->message, "damaged"));
+        ss_diag_free(d);
+        free(data);
+        free(path);
+    }
+    /* A damaged font file in an assets folder: ss_fonts_load fails cleanly. */
+    char *dir = tu_tmpdir();
+    char *cmd = ss_xasprintf("cp -r '%s'/. '%s' && truncate -s 5000 '%s/%s'", assets, dir, dir,
+                             SS_FONT_BOLD_FILE);
+    assert_int_equal(system(cmd), 0);
+    ss_diag *d = ss_diag_new();
+    assert_null(ss_fonts_load(dir, d));
+    assert_true(ss_diag_error_count(d) >= 1);
+    assert_non_null(strstr(ss_diag_at(d, 0)->file, "StatesheetSans-Bold.ttf"));
+    ss_diag_free(d);
+    tu_rmrf(dir);
+    free(cmd);
+    free(dir);
+}
+
+/* The font cutter keeps the glyphs asked for and rejects broken fonts. */
+static void test_ttf_subset(void **state)
+{
+    (void)state;
+    size_t len;
+    const uint8_t *font = ss_fonts_data(fonts, SS_REGULAR, &len);
+    const ss_font_metrics *fm = ss_fonts_metrics(fonts, SS_REGULAR);
+    uint8_t *keep = calloc(fm->num_glyphs, 1);
+    unsigned g = ss_fonts_gid(fonts, SS_REGULAR, 'A');
+    assert_true(g > 0);
+    keep[g] = 1;
+    ss_buf out;
+    ss_buf_init(&out);
+    assert_true(ss_ttf_subset(font, len, keep, fm->num_glyphs, &out));
+    assert_true(out.len < len / 10); /* slots stop at 'A' */
+    /* Truncated and garbage fonts are refused, not read past their end. */
+    for (size_t cut = 0; cut < 2000; cut += 97) {
+        ss_buf bad;
+        ss_buf_init(&bad);
+        assert_false(ss_ttf_subset(font, cut, keep, fm->num_glyphs, &bad));
+        ss_buf_free(&bad);
+    }
+    uint8_t junk[512];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (uint8_t)(i * 31 + 7);
+    ss_buf bad;
+    ss_buf_init(&bad);
+    assert_false(ss_ttf_subset(junk, sizeof junk, keep, fm->num_glyphs, &bad));
+    ss_buf_free(&bad);
+    ss_buf_free(&out);
+    free(keep);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pdf_structure),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_assets_checked),
+        cmocka_unit_test(test_ttf_subset),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
