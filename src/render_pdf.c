@@ -17,6 +17,7 @@
 #include "render_pdf.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@
 #include <hpdf_pages.h>
 #include <hpdf_pdfa.h>
 #include <hpdf_streams.h>
+
+#include <zlib.h>
 
 #include "ttf_subset.h"
 #include "util.h"
@@ -156,6 +159,115 @@ static long enc_code(const fontenc *e, long cp)
     return e->wide ? cp : enc_lookup(e, cp);
 }
 
+/* ---- compression -------------------------------------------------------
+ * Streams are compressed here, not by libharu: one call per stream with a
+ * hash table sized for a sheet's small streams (zlib's default clears
+ * 64 KB per stream; libharu also feeds it 4 KB at a time), and the streams
+ * that never change (colour profile, one-byte CMap) are compressed once per
+ * run.  libharu then copies the bytes as they are; write_fn adds /Filter. */
+
+/* A sheet's streams are under 32 KB: a 2^13 hash table (memLevel 6) loses
+ * nothing measurable against the default 2^15. */
+#define Z_MEMLEVEL 6
+
+static HPDF_STATUS write_flate_key(HPDF_Dict dict, HPDF_Stream out)
+{
+    (void)dict;
+    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
+
+/* Compresses len bytes into out (appended).  False only when zlib fails. */
+static bool deflate_into(const void *data, size_t len, ss_buf *out)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15, Z_MEMLEVEL,
+                     Z_DEFAULT_STRATEGY) != Z_OK)
+        return false;
+    size_t bound = deflateBound(&z, (uLong)len);
+    size_t at = out->len;
+    out->data = ss_xgrow(out->data, 1, at + bound + 1, &out->cap);
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out->data + at;
+    z.avail_out = (uInt)bound;
+    int r = deflate(&z, Z_FINISH);
+    out->len = at + z.total_out;
+    out->data[out->len] = '\0';
+    deflateEnd(&z);
+    return r == Z_STREAM_END;
+}
+
+/* Makes dict's stream hold 'compressed' bytes, marked FlateDecode. */
+static bool put_compressed(HPDF_Dict dict, const void *compressed, size_t len)
+{
+    HPDF_MemStream_FreeData(dict->stream);
+    dict->filter = HPDF_STREAM_FILTER_NONE;
+    dict->write_fn = write_flate_key;
+    return len == 0 ||
+           HPDF_Stream_Write(dict->stream, (const HPDF_BYTE *)compressed, (HPDF_UINT)len) == HPDF_OK;
+}
+
+/* A new stream object holding data, compressed. */
+static HPDF_Dict new_stream(ss_pdf *p, const void *data, size_t len)
+{
+    HPDF_Dict s = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
+    ss_buf z;
+    ss_buf_init(&z);
+    bool ok = s && deflate_into(data, len, &z) && put_compressed(s, z.data, z.len);
+    ss_buf_free(&z);
+    return ok ? s : NULL;
+}
+
+/* Streams that are the same in every file, compressed once. */
+static struct {
+    pthread_mutex_t lock;
+    char *icc_path;
+    ss_buf icc;   /* compressed profile */
+    ss_buf cmap;  /* compressed one-byte CMap */
+} constants = {PTHREAD_MUTEX_INITIALIZER, NULL, {0}, {0}};
+
+static const char ONE_BYTE_CMAP[] =
+    "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+    "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> def\n"
+    "/CMapName /Statesheet-OneByte-H def\n/CMapType 1 def\n/WMode 0 def\n"
+    "1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
+    "1 begincidrange\n<00> <FF> 0\nendcidrange\nendcmap\n"
+    "CMapName currentdict /CMap defineresource pop\nend\nend\n";
+
+static void constants_free(void)
+{
+    free(constants.icc_path);
+    ss_buf_free(&constants.icc);
+    ss_buf_free(&constants.cmap);
+}
+
+/* Fills the cache (first call) and checks it is for this profile. */
+static bool constants_ready(const char *icc_path, ss_diag *diag)
+{
+    bool ok = true;
+    pthread_mutex_lock(&constants.lock);
+    if (!constants.icc_path || strcmp(constants.icc_path, icc_path)) {
+        size_t len;
+        int e;
+        char *icc = ss_read_file(icc_path, 1u << 20, &len, &e);
+        ss_buf_clear(&constants.icc);
+        ss_buf_clear(&constants.cmap);
+        ok = icc && deflate_into(icc, len, &constants.icc) &&
+             deflate_into(ONE_BYTE_CMAP, sizeof ONE_BYTE_CMAP - 1, &constants.cmap);
+        if (!icc)
+            ss_diag_error(diag, icc_path, 0, "cannot read the colour profile: %s; "
+                          "reinstall statesheet", strerror(e));
+        free(icc);
+        if (!constants.icc_path)
+            atexit(constants_free);
+        free(constants.icc_path);
+        constants.icc_path = ok ? ss_xstrdup(icc_path) : NULL;
+    }
+    pthread_mutex_unlock(&constants.lock);
+    return ok;
+}
+
 /* Our font dictionaries carry a libharu font record so that the page API
  * accepts them; nothing but SetFontAndSize looks inside. */
 static void font_free(HPDF_Dict font)
@@ -217,10 +329,8 @@ ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page
         ss_pdf_free(p);
         return NULL;
     }
-    if (HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL) != HPDF_OK) {
-        failed(p, "setting up the document");
+    if (!constants_ready(icc_path, diag))
         goto fail;
-    }
     for (int s = 0; s < 2; s++) {
         p->font[s] = font_new(p, s);
         if (!p->font[s]) {
@@ -228,12 +338,12 @@ ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page
             goto fail;
         }
     }
-    HPDF_OutputIntent icc = HPDF_LoadIccProfileFromFile(p->doc, icc_path, 3);
-    if (icc)
-        icc->filter = HPDF_STREAM_FILTER_FLATE_DECODE; /* libharu stores it raw */
-    if (!icc || HPDF_PDFA_AppendOutputIntents(p->doc, "sRGB IEC61966-2.1", icc) != HPDF_OK) {
-        ss_diag_error(diag, icc_path, 0, "cannot use the colour profile; reinstall "
-                      "statesheet");
+    HPDF_Dict icc = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
+    if (!icc || !put_compressed(icc, constants.icc.data, constants.icc.len) ||
+        HPDF_Dict_AddNumber(icc, "N", 3) != HPDF_OK ||
+        HPDF_Dict_AddName(icc, "Alternate", "DeviceRGB") != HPDF_OK ||
+        HPDF_PDFA_AppendOutputIntents(p->doc, "sRGB IEC61966-2.1", icc) != HPDF_OK) {
+        failed(p, "adding the colour profile");
         goto fail;
     }
     return p;
@@ -463,6 +573,21 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
     if (HPDF_Page_EndText(page) != HPDF_OK)
         return failed(p, "ending text");
 
+    /* The page's content is complete: compress it ourselves. */
+    HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
+    HPDF_UINT32 raw = HPDF_Stream_Size(cs);
+    char *bytes = ss_xmalloc(raw ? raw : 1);
+    HPDF_UINT got = raw;
+    ss_buf z;
+    ss_buf_init(&z);
+    ok = HPDF_Stream_Seek(cs, 0, HPDF_SEEK_SET) == HPDF_OK &&
+         (raw == 0 || HPDF_Stream_Read(cs, (HPDF_BYTE *)bytes, &got) == HPDF_OK) &&
+         got == raw && deflate_into(bytes, raw, &z) && put_compressed(contents, z.data, z.len);
+    free(bytes);
+    ss_buf_free(&z);
+    if (!ok)
+        return failed(p, "compressing the page");
+
     if (bookmark) {
         /* The destination as a direct [page /Fit] array: PDFBox, and so
          * PDF/A validators built on it, reject an indirect one. */
@@ -512,18 +637,6 @@ static void charmap_free(charmap *m)
     free(m->cp);
 }
 
-/* A new compressed stream holding 'len' bytes. */
-static HPDF_Dict new_stream(ss_pdf *p, const void *data, size_t len)
-{
-    HPDF_Dict s = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
-    if (!s)
-        return NULL;
-    s->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-    if (len && HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)data, (HPDF_UINT)len) != HPDF_OK)
-        return NULL;
-    return s;
-}
-
 /* A ToUnicode CMap: code -> the character's UTF-16 value, in blocks of at
  * most 100 entries. */
 static void tounicode_text(ss_buf *b, const charmap *m, bool wide)
@@ -564,14 +677,9 @@ static bool write_encoding(ss_pdf *p, HPDF_Font font, bool wide)
 {
     if (wide)
         return HPDF_Dict_AddName(font, "Encoding", "Identity-H") == HPDF_OK;
-    static const char CMAP[] =
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> def\n"
-        "/CMapName /Statesheet-OneByte-H def\n/CMapType 1 def\n/WMode 0 def\n"
-        "1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
-        "1 begincidrange\n<00> <FF> 0\nendcidrange\nendcmap\n"
-        "CMapName currentdict /CMap defineresource pop\nend\nend\n";
-    HPDF_Dict cmap = new_stream(p, CMAP, sizeof CMAP - 1);
+    HPDF_Dict cmap = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
+    if (cmap && !put_compressed(cmap, constants.cmap.data, constants.cmap.len))
+        cmap = NULL;
     HPDF_Dict info = system_info(p);
     if (!cmap || !info)
         return false;
