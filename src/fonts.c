@@ -91,6 +91,7 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
     size_t len = 0;
     int e = 0;
     HPDF_Doc pdf = NULL;
+    HPDF_FontDef def = NULL;
     char *data = ss_read_file(path, FONT_MAX_BYTES, &len, &e);
     if (!data) {
         ss_diag_error(diag, path, 0, "cannot read the font: %s; reinstall statesheet "
@@ -107,7 +108,8 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
     }
     /* A damaged font makes libharu return NULL without calling the error
      * handler: check the result, not only the handler. */
-    HPDF_FontDef def = HPDF_GetTTFontDefFromFile(pdf, path, HPDF_FALSE);
+    /* Not registered with the document: freed below, not by HPDF_Free. */
+    def = HPDF_GetTTFontDefFromFile(pdf, path, HPDF_FALSE);
     if (!def) {
         ss_diag_error(diag, path, 0, "the PDF library cannot read this font "
                       "(error 0x%04X); reinstall statesheet",
@@ -168,6 +170,8 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
     data = NULL;
     ok = true;
 done:
+    if (def)
+        HPDF_FontDef_Free(def);
     if (pdf)
         HPDF_Free(pdf);
     free(data);

@@ -32,7 +32,7 @@
 #define BAND_GAP 5.0
 #define AFTER_BAND 14.0
 #define TABLE_PAD 2.5
-#define TABLE_VALUE_W 80.0     /* room for "999,999,999,999" at 11 pt */
+#define TABLE_VALUE_W 48.0     /* the value column at least; wider for big values */
 #define TABLE_GAP 12.0
 #define TABLE_AFTER 8.0
 #define RULE_THIN 0.4
@@ -503,7 +503,16 @@ static void set_table(ctx *c, const ss_block *bl)
 {
     ss_page *pg = c->page;
     double k = c->k, size = c->body;
-    double vx0 = c->x1 - TABLE_VALUE_W * k;
+    /* The value column is as wide as the widest value (a value never
+     * wraps), and never narrower than the design's. */
+    double vw = TABLE_VALUE_W * k;
+    for (size_t r = 0; r < bl->nrows; r++) {
+        const char *v = bl->rows[r].value;
+        double w = measure(c->m, SS_BOLD, v, strlen(v)) * size / 1000.0;
+        if (w > vw)
+            vw = w;
+    }
+    double vx0 = c->x1 - vw - 0.5; /* slack: equal widths must not wrap */
     double lx1 = vx0 - TABLE_GAP * k;
     textstyle label = {size, size * 1.22, SS_COLOR_TEXT, ALIGN_LEFT};
     textstyle value = {size, size * 1.22, SS_COLOR_TEXT, ALIGN_RIGHT};

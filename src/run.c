@@ -524,9 +524,12 @@ static int make_dirs(const char *dir, ss_diag *diag)
             break;
     }
     struct stat st;
-    if (status == SS_EXIT_OK && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        ss_diag_error(diag, dir, 0, "cannot use the output folder: %s",
-                      strerror(errno ? errno : ENOTDIR));
+    if (status == SS_EXIT_OK && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        ss_diag_error(diag, dir, 0, "cannot use the output folder: %s (it is a file, "
+                      "not a folder); choose another --out", strerror(ENOTDIR));
+        status = SS_EXIT_CANTCREAT;
+    } else if (status == SS_EXIT_OK && stat(dir, &st) != 0) {
+        ss_diag_error(diag, dir, 0, "cannot use the output folder: %s", strerror(errno));
         status = SS_EXIT_CANTCREAT;
     } else if (status == SS_EXIT_OK && access(dir, W_OK | X_OK) != 0) {
         ss_diag_error(diag, dir, 0, "cannot write to the output folder: %s",
@@ -602,8 +605,7 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
 }
 
 /* Picks the states to make: -s codes (each must exist), then the shard. */
-static int select_states(const ss_options *opt, const ss_dataset *ds, job *j,
-                         ss_diag *diag)
+static int select_states(const ss_options *opt, const ss_dataset *ds, job *j)
 {
     int status = SS_EXIT_OK;
     j->states = ss_xcalloc(ds->nstates ? ds->nstates : 1, sizeof *j->states);
@@ -615,8 +617,10 @@ static int select_states(const ss_options *opt, const ss_dataset *ds, job *j,
                 ss_buf_printf(&known, "%s%s", i ? ", " : "", ds->states[i].code);
             if (ds->nstates > 12)
                 ss_buf_printf(&known, ", ... (%zu in all)", ds->nstates);
-            ss_diag_error(diag, NULL, 0, "--state %s: no state has that code in %s; "
-                          "its codes are: %s", opt->states[s], ds->path, known.data);
+            /* A usage error, worded like the others (cli.c). */
+            fprintf(stderr, "statesheet: --state %s: no state has that code in %s; its "
+                    "codes are: %s\nTry 'statesheet --help'.\n", opt->states[s], ds->path,
+                    known.data);
             ss_buf_free(&known);
             status = SS_EXIT_USAGE;
         }
@@ -664,7 +668,7 @@ int ss_job_run(const ss_options *opt)
         status = SS_EXIT_DATAERR;
         goto done;
     }
-    status = select_states(opt, ds, &j, diag);
+    status = select_states(opt, ds, &j);
     if (status != SS_EXIT_OK)
         goto done;
     fonts = ss_fonts_load(assets, diag);

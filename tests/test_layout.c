@@ -398,6 +398,22 @@ static void test_hard_cases(void **state)
     check_fits("Łódź Lowlands", normal, three, "Łódź Lowlands Data");
     check_fits("Lakeshire", normal, rows.data, "Category 8 of Eight");
     check_fits("Lakeshire", big, bigrows.data, "999,999,999,999");
+    /* Each table value is drawn whole, in one box (it once wrapped). */
+    {
+        char *xml = sample_xml("Lakeshire", big, bigrows.data);
+        ss_dataset *ds = load_data(xml);
+        double size;
+        ss_page *pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+        assert_non_null(pg);
+        int whole = 0;
+        for (size_t i = 0; i < pg->nboxes; i++)
+            whole += pg->boxes[i].kind == SS_BOX_TEXT &&
+                     !strcmp(ss_box_text(pg, &pg->boxes[i]), "333,333,333,333");
+        assert_int_equal(whole, 3);
+        ss_page_free(pg);
+        ss_dataset_free(ds);
+        free(xml);
+    }
     /* All of them in one state is more than a page holds at 8 pt: it is
      * refused (the run reports it), never clipped. */
     char *xml = sample_xml(longname, big, rows.data);

@@ -478,8 +478,8 @@ static void hundred_thousand_states(void **state)
     assert_null(ss_dataset_find_state(ds, "S00000"));
     /* Keys and labels are stored once for all states. */
     assert_ptr_equal(ds->states[0].figures[0].key, ds->states[7].figures[0].key);
-    if (!getenv("SS_SLOW_OK")) /* valgrind is 50x slower */
-        assert_true(took < 5.0);
+    /* Speed is measured in bench/, never asserted here. */
+    (void)took;
     ss_dataset_free(ds);
     free(text);
     ss_buf_free(&b);
