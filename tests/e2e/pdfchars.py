@@ -1,0 +1,141 @@
+"""Shared helpers for the end-to-end checks: read a PDF's characters back
+with pdfminer (python3-pdfminer), group them into lines and into one text
+string whose every character maps to the LTChar it came from.
+
+Imported by bold.py and samples.py; run them with /usr/bin/python3.
+"""
+import re
+
+from pdfminer import pdffont
+from pdfminer.cmapdb import FileCMap
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LAParams, LTChar
+from pdfminer.pdftypes import PDFStream, resolve1
+
+# pdfminer (Debian's 20221105) only knows the predefined CMaps by name: a
+# Type0 font whose /Encoding is an embedded CMap stream (statesheet's
+# one-byte "Statesheet-OneByte-H") decodes to nothing, so no characters at
+# all come out.  Parse the stream's code space and CID mappings ourselves.
+EMBEDDED_CMAPS = []  # names of embedded CMaps this module had to parse
+_orig_get_cmap_from_spec = pdffont.PDFCIDFont.get_cmap_from_spec
+
+
+def _hex(s):
+    return bytes.fromhex(s.decode("ascii"))
+
+
+def _embedded_cmap(stream):
+    data = stream.get_data()
+    cmap = FileCMap()
+    for block in re.findall(rb"begincidrange(.*?)endcidrange", data, re.S):
+        for lo, hi, cid in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\d+)", block):
+            lo, hi, cid = _hex(lo), _hex(hi), int(cid)
+            start, end = int.from_bytes(lo, "big"), int.from_bytes(hi, "big")
+            for i in range(end - start + 1):
+                code = (start + i).to_bytes(len(lo), "big")
+                cmap.add_code2cid(code.decode("latin-1"), cid + i)
+    for block in re.findall(rb"begincidchar(.*?)endcidchar", data, re.S):
+        for code, cid in re.findall(rb"<([0-9A-Fa-f]+)>\s*(\d+)", block):
+            cmap.add_code2cid(_hex(code).decode("latin-1"), int(cid))
+    return cmap
+
+
+def _get_cmap_from_spec(self, spec, strict):
+    enc = resolve1(spec.get("Encoding"))
+    if isinstance(enc, PDFStream):
+        name = resolve1(enc.get("CMapName"))
+        EMBEDDED_CMAPS.append(str(getattr(name, "name", name)))
+        return _embedded_cmap(enc)
+    return _orig_get_cmap_from_spec(self, spec, strict)
+
+
+pdffont.PDFCIDFont.get_cmap_from_spec = _get_cmap_from_spec
+
+
+def _walk(obj):
+    if isinstance(obj, LTChar):
+        yield obj
+    elif hasattr(obj, "__iter__"):
+        for child in obj:
+            yield from _walk(child)
+
+
+def pages_chars(path):
+    """[(page_bbox, [LTChar, ...]), ...] for every page of PATH."""
+    out = []
+    for page in extract_pages(path, laparams=LAParams()):
+        out.append((page.bbox, [c for c in _walk(page) if c.get_text() != ""]))
+    return out
+
+
+def group_lines(chars):
+    """Group characters into text lines: same baseline (within a fraction of
+    the type size), sorted left to right.  Returns a list of lists, top of
+    the page first.  A baseline is estimated as y0 (pdfminer's y0 is the
+    descent line, the same offset for every char of a font size)."""
+    lines = []
+    for c in sorted(chars, key=lambda c: (-round(c.y0, 1), c.x0)):
+        for line in lines:
+            ref = line[0]
+            if abs(ref.y0 - c.y0) <= 0.2 * min(ref.size, c.size) and \
+                    abs(ref.size - c.size) < 0.01:
+                line.append(c)
+                break
+        else:
+            lines.append([c])
+    for line in lines:
+        line.sort(key=lambda c: c.x0)
+    lines.sort(key=lambda ln: (-ln[0].y0, ln[0].x0))
+    return lines
+
+
+def split_runs(line):
+    """Split a line where a horizontal gap is wider than 2 em: a table's
+    label and value on one baseline are two runs, not one."""
+    runs, cur = [], [line[0]]
+    for prev, c in zip(line, line[1:]):
+        if c.x0 - prev.x1 > 2.0 * c.size:
+            runs.append(cur)
+            cur = []
+        cur.append(c)
+    runs.append(cur)
+    return runs
+
+
+def text_with_map(chars):
+    """(text, fonts): the page's text in reading order, lines joined with a
+    single space, a space inserted at every word gap (no space glyphs are
+    drawn); fonts[i] is the font name of text[i] (None for inserted
+    spaces)."""
+    text, fonts = [], []
+    for line in group_lines(chars):
+        for run in split_runs(line):
+            if text and text[-1] != " ":
+                text.append(" ")
+                fonts.append(None)
+            prev = None
+            for c in run:
+                if prev is not None and c.x0 - prev.x1 > 0.12 * c.size and \
+                        text[-1] != " ":
+                    text.append(" ")
+                    fonts.append(None)
+                t = c.get_text()
+                if t.isspace():
+                    if text and text[-1] != " ":
+                        text.append(" ")
+                        fonts.append(None)
+                else:
+                    for ch in t:
+                        text.append(ch)
+                        fonts.append(c.fontname)
+                prev = c
+    return "".join(text), fonts
+
+
+def phrase_regex(phrase):
+    """A regex for PHRASE that allows any white space between words and
+    after a hyphen (a word broken at a hyphen at the end of a line)."""
+    parts = []
+    for word in phrase.split():
+        parts.append(re.escape(word).replace(r"\-", r"-\s?"))
+    return r"\s+".join(parts)
