@@ -364,9 +364,9 @@ void ss_pdf_free(ss_pdf *p)
     free(p);
 }
 
-static void set_fill(HPDF_Page page, ss_color c)
+static bool set_fill(HPDF_Page page, ss_color c)
 {
-    HPDF_Page_SetRGBFill(page, COLORS[c][0], COLORS[c][1], COLORS[c][2]);
+    return HPDF_Page_SetRGBFill(page, COLORS[c][0], COLORS[c][1], COLORS[c][2]) == HPDF_OK;
 }
 
 /* A number for the content stream: at most 3 decimals, no exponent, no
@@ -526,9 +526,8 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
         const ss_box *b = &pg->boxes[i];
         if (b->kind == SS_BOX_TEXT)
             continue;
-        set_fill(page, b->color);
         double y = b->kind == SS_BOX_RULE ? b->y - b->h / 2 : b->y;
-        if (HPDF_Page_Rectangle(page, (HPDF_REAL)b->x, (HPDF_REAL)y, (HPDF_REAL)b->w,
+        if (!set_fill(page, b->color) || HPDF_Page_Rectangle(page, (HPDF_REAL)b->x, (HPDF_REAL)y, (HPDF_REAL)b->w,
                                 (HPDF_REAL)b->h) != HPDF_OK ||
             HPDF_Page_Fill(page) != HPDF_OK)
             return failed(p, "drawing a shape");
@@ -556,7 +555,7 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
             cur_size = b->size;
         }
         if ((int)b->color != cur_color) {
-            set_fill(page, b->color);
+            ok = ok && set_fill(page, b->color);
             cur_color = (int)b->color;
         }
         ss_buf_clear(&ops);
