@@ -268,6 +268,80 @@ static bool constants_ready(const char *icc_path, ss_diag *diag)
     return ok;
 }
 
+/* Cut-down font programs, compressed, by style and glyph set.  Sheets
+ * share glyph sets far more than one would think (300 sample sheets: 33
+ * distinct sets for regular text, 145 for bold), and cutting and
+ * compressing a font program is a third of a sheet's cost.  Deflate is
+ * deterministic, so a cached program is byte for byte the fresh one. */
+#define FONT_CACHE_MAX 512 /* entries; ~5 KB each */
+
+typedef struct cached_font {
+    int style;
+    uint8_t key[32]; /* SHA-256 of the glyph set */
+    ss_buf z;        /* compressed program */
+    size_t raw;      /* its length uncompressed (Length1) */
+} cached_font;
+
+static struct {
+    pthread_mutex_t lock;
+    cached_font *items;
+    size_t n, cap;
+} font_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+static void font_cache_free(void)
+{
+    for (size_t i = 0; i < font_cache.n; i++)
+        ss_buf_free(&font_cache.items[i].z);
+    free(font_cache.items);
+}
+
+/* The compressed program for a glyph set: from the cache, or cut and
+ * compressed now (and cached).  False when the font is damaged. */
+static bool font_program(const ss_fonts *fonts, int style, const uint8_t *keep,
+                         size_t nglyphs, ss_buf *z, size_t *raw)
+{
+    uint8_t key[32];
+    ss_sha256(keep, nglyphs, key);
+    bool hit = false;
+    pthread_mutex_lock(&font_cache.lock);
+    for (size_t i = 0; i < font_cache.n && !hit; i++) {
+        cached_font *c = &font_cache.items[i];
+        if (c->style == style && !memcmp(c->key, key, sizeof key)) {
+            ss_buf_add(z, c->z.data, c->z.len);
+            *raw = c->raw;
+            hit = true;
+        }
+    }
+    pthread_mutex_unlock(&font_cache.lock);
+    if (hit)
+        return true;
+    size_t flen;
+    const uint8_t *fdata = ss_fonts_data(fonts, style, &flen);
+    ss_buf sub;
+    ss_buf_init(&sub);
+    bool ok = ss_ttf_subset(fdata, flen, keep, nglyphs, &sub) &&
+              deflate_into(sub.data, sub.len, z);
+    *raw = sub.len;
+    ss_buf_free(&sub);
+    if (!ok)
+        return false;
+    pthread_mutex_lock(&font_cache.lock);
+    if (font_cache.n < FONT_CACHE_MAX) {
+        if (!font_cache.items)
+            atexit(font_cache_free);
+        font_cache.items = ss_xgrow(font_cache.items, sizeof *font_cache.items,
+                                    font_cache.n + 1, &font_cache.cap);
+        cached_font *c = &font_cache.items[font_cache.n++];
+        c->style = style;
+        memcpy(c->key, key, sizeof key);
+        ss_buf_init(&c->z);
+        ss_buf_add(&c->z, z->data, z->len);
+        c->raw = *raw;
+    }
+    pthread_mutex_unlock(&font_cache.lock);
+    return true;
+}
+
 /* Our font dictionaries carry a libharu font record so that the page API
  * accepts them; nothing but SetFontAndSize looks inside. */
 static void font_free(HPDF_Dict font)
@@ -754,9 +828,8 @@ static bool finish_font(ss_pdf *p, int style)
     }
     HPDF_Dict gidmap = new_stream(p, map, nmap);
     free(map);
-    size_t flen;
-    const uint8_t *fdata = ss_fonts_data(p->fonts, style, &flen);
-    bool cut = ss_ttf_subset(fdata, flen, keep, fm->num_glyphs, &sub);
+    size_t raw = 0;
+    bool cut = font_program(p->fonts, style, keep, fm->num_glyphs, &sub, &raw);
     free(keep);
     if (!cut) {
         ss_diag_error(p->diag, ss_fonts_path(p->fonts, style), 0, "the font cannot be "
@@ -775,7 +848,9 @@ static bool finish_font(ss_pdf *p, int style)
 
     tounicode_text(&buf, &m, e->wide);
     HPDF_Dict tounicode = new_stream(p, buf.data, buf.len);
-    HPDF_Dict file = new_stream(p, sub.data, sub.len);
+    HPDF_Dict file = HPDF_DictStream_New(mm, p->doc->xref);
+    if (file && !put_compressed(file, sub.data, sub.len))
+        file = NULL;
     HPDF_Dict fd = HPDF_Dict_New(mm);
     HPDF_Dict info = system_info(p);
     HPDF_Array bbox = HPDF_Array_New(mm);
@@ -785,7 +860,7 @@ static bool finish_font(ss_pdf *p, int style)
     HPDF_STATUS r = HPDF_OK;
     for (int i = 0; i < 4; i++)
         r |= HPDF_Array_AddNumber(bbox, fm->bbox[i]);
-    r |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)sub.len);
+    r |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)raw);
     r |= HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
     r |= HPDF_Dict_AddName(fd, "FontName", name);
     r |= HPDF_Dict_AddNumber(fd, "Flags", (HPDF_INT32)fm->flags);
