@@ -62,15 +62,18 @@ static void text_push(ss_text *t, const char *s, size_t n, ss_style style)
     if (n == 0)
         return;
     if (t->nruns && t->runs[t->nruns - 1].style == style) {
+        /* Appending word by word: grow geometrically, not per word. */
         ss_run *r = &t->runs[t->nruns - 1];
-        size_t old = strlen(r->text);
-        r->text = ss_xrealloc(r->text, old + n + 1);
-        memcpy(r->text + old, s, n);
-        r->text[old + n] = '\0';
+        r->text = ss_xgrow(r->text, 1, t->last_len + n + 1, &t->last_cap);
+        memcpy(r->text + t->last_len, s, n);
+        t->last_len += n;
+        r->text[t->last_len] = '\0';
         return;
     }
     t->runs = ss_xgrow(t->runs, sizeof *t->runs, t->nruns + 1, &t->cap);
     t->runs[t->nruns++] = (ss_run){ss_xstrndup(s, n), style};
+    t->last_len = n;
+    t->last_cap = n + 1;
 }
 
 static bool text_empty(const ss_text *t)

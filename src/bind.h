@@ -31,6 +31,7 @@ typedef struct ss_text {
     ss_run *runs;
     size_t nruns;
     size_t cap;
+    size_t last_len, last_cap; /* private: the last run's length and room */
 } ss_text;
 
 typedef enum ss_block_kind {

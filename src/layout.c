@@ -70,7 +70,21 @@ typedef struct para {
     char *own; /* text this para owns (split words), or NULL */
 } para;
 
+/* Texts prepared (split and measured) once per document and reused at
+ * every size the fit loop tries: measuring is size-independent. */
+typedef struct prepared {
+    const void *key; /* the ss_text or label string */
+    int style;       /* for plain strings */
+    para p;
+} prepared;
+
+typedef struct prep_cache {
+    prepared *items;
+    size_t n, cap;
+} prep_cache;
+
 typedef struct ctx {
+    prep_cache *cache;
     const ss_measure *m;
     ss_page *page;
     double k;      /* scale: body / DESIGN_BODY */
@@ -387,21 +401,42 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
     return lines;
 }
 
+/* The prepared form of text 'key' (an ss_text, or a plain string in one
+ * style), made on first use. */
+static const para *prepared_text(ctx *c, const void *key, int style, const ss_text *t)
+{
+    prep_cache *pc = c->cache;
+    for (size_t i = 0; i < pc->n; i++)
+        if (pc->items[i].key == key && pc->items[i].style == style)
+            return &pc->items[i].p;
+    pc->items = ss_xgrow(pc->items, sizeof *pc->items, pc->n + 1, &pc->cap);
+    prepared *e = &pc->items[pc->n++];
+    memset(e, 0, sizeof *e);
+    e->key = key;
+    e->style = style;
+    prepare(&e->p, t, c->m);
+    return &e->p;
+}
+
+static void prep_cache_free(prep_cache *pc)
+{
+    for (size_t i = 0; i < pc->n; i++)
+        para_free(&pc->items[i].p);
+    free(pc->items);
+}
+
 static void set_run_text(ctx *c, const ss_text *t, const textstyle *ts,
                          double x0, double x1, double *y)
 {
-    para p = {0};
-    prepare(&p, t, c->m);
-    set_text(c, &p, ts, x0, x1, y);
-    para_free(&p);
+    set_text(c, prepared_text(c, t, -1, t), ts, x0, x1, y);
 }
 
 static void set_plain(ctx *c, const char *s, ss_style st, const textstyle *ts,
                       double x0, double x1, double *y)
 {
     ss_run run = {(char *)s, st};
-    ss_text t = {&run, 1, 1};
-    set_run_text(c, &t, ts, x0, x1, y);
+    ss_text t = {&run, 1, 1, 0, 0};
+    set_text(c, prepared_text(c, s, (int)st, &t), ts, x0, x1, y);
 }
 
 /* ---- the page ------------------------------------------------------------ */
@@ -529,14 +564,14 @@ static void set_table(ctx *c, const ss_block *bl)
     c->y -= TABLE_AFTER * k;
 }
 
-ss_page *ss_layout_run(const ss_document *doc, const ss_measure *m,
-                       double page_w, double page_h, double body_size)
+static ss_page *layout_run(const ss_document *doc, const ss_measure *m, double page_w,
+                           double page_h, double body_size, prep_cache *cache)
 {
     ss_page *pg = ss_xcalloc(1, sizeof *pg);
     pg->width = page_w;
     pg->height = page_h;
     pg->body_size = body_size;
-    ctx c = {m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
+    ctx c = {cache, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
              page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1)};
     double floor_y = set_footer(&c, doc);
     set_band(&c, doc);
@@ -571,6 +606,15 @@ ss_page *ss_layout_run(const ss_document *doc, const ss_measure *m,
     return pg;
 }
 
+ss_page *ss_layout_run(const ss_document *doc, const ss_measure *m,
+                       double page_w, double page_h, double body_size)
+{
+    prep_cache cache = {NULL, 0, 0};
+    ss_page *pg = layout_run(doc, m, page_w, page_h, body_size, &cache);
+    prep_cache_free(&cache);
+    return pg;
+}
+
 ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
                        double page_w, double page_h, double *body_size)
 {
@@ -578,12 +622,13 @@ ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
      * at a size fits at every smaller one, so search by halving. */
     int steps = (int)lround((SS_BODY_MAX - SS_BODY_MIN) / SS_BODY_STEP);
     int lo = 0, hi = steps; /* step index: size = MAX - i * STEP */
+    prep_cache cache = {NULL, 0, 0};
     ss_page *best = NULL;
     int best_i = -1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
         double size = SS_BODY_MAX - mid * SS_BODY_STEP;
-        ss_page *pg = ss_layout_run(doc, m, page_w, page_h, size);
+        ss_page *pg = layout_run(doc, m, page_w, page_h, size, &cache);
         if (pg->fits) {
             ss_page_free(best);
             best = pg;
@@ -594,6 +639,7 @@ ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
             lo = mid + 1;
         }
     }
+    prep_cache_free(&cache);
     *body_size = best ? SS_BODY_MAX - best_i * SS_BODY_STEP : SS_BODY_MIN;
     return best;
 }

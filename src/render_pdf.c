@@ -452,16 +452,23 @@ static void put_num(ss_buf *b, double v)
         ss_buf_addc(b, '-');
         m = -m;
     }
-    ss_buf_printf(b, "%lld", m / 1000);
+    char digits[24];
+    int n = 0;
+    long long whole = m / 1000;
+    do
+        digits[n++] = (char)('0' + whole % 10);
+    while ((whole /= 10) > 0);
+    while (n)
+        ss_buf_addc(b, digits[--n]);
     int frac = (int)(m % 1000);
     if (frac) {
-        char digits[4] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
-                          (char)('0' + frac % 10), '\0'};
-        int n = 3;
-        while (n > 0 && digits[n - 1] == '0')
-            digits[--n] = '\0';
+        char f[4] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+                     (char)('0' + frac % 10), '\0'};
+        int k = 3;
+        while (k > 0 && f[k - 1] == '0')
+            f[--k] = '\0';
         ss_buf_addc(b, '.');
-        ss_buf_adds(b, digits);
+        ss_buf_adds(b, f);
     }
 }
 
@@ -770,9 +777,9 @@ static void subset_tag(const charmap *m, int style, char tag[8])
 {
     ss_buf b;
     ss_buf_init(&b);
-    ss_buf_printf(&b, "%d", style);
-    for (size_t i = 0; i < m->n; i++)
-        ss_buf_printf(&b, " %lx:%lx", m->code[i], m->cp[i]);
+    ss_buf_add(&b, &style, sizeof style);
+    ss_buf_add(&b, m->code, m->n * sizeof *m->code);
+    ss_buf_add(&b, m->cp, m->n * sizeof *m->cp);
     uint8_t h[32];
     ss_sha256(b.data, b.len, h);
     ss_buf_free(&b);

@@ -38,6 +38,10 @@
  * sheet; the process ID says whose it is. */
 #define TMP_PREFIX ".statesheet-"
 #define TMP_SUFFIX ".tmp"
+/* Up to this many states, the pages laid out while checking are kept for
+ * writing (one layout a sheet, not two); above it they are laid out again,
+ * so memory stays flat however many states a file holds (~20 KB a page). */
+#define KEEP_PAGES_MAX 256
 /* A progress line appears only for runs longer than this. */
 #define PROGRESS_AFTER_NS 500000000L
 
@@ -51,6 +55,7 @@ typedef struct job {
     const ss_state **states; /* the states this run makes, in data order */
     size_t n;
     float *body;             /* chosen body size per state */
+    ss_page **pages;         /* the checked pages, or NULL (KEEP_PAGES_MAX) */
     ss_diag **diag;          /* one list per thread */
     int jobs;
     atomic_size_t next;
@@ -321,7 +326,10 @@ static void plan_one(job *j, size_t i, int thread)
                       "even at %g pt body text; shorten the name, the table labels or "
                       "the template's wording", st->code, SS_BODY_MIN);
     j->body[i] = (float)size;
-    ss_page_free(pg);
+    if (j->pages)
+        j->pages[i] = pg;
+    else
+        ss_page_free(pg);
     ss_document_free(doc);
 }
 
@@ -344,11 +352,15 @@ static void info_for(const ss_document *doc, ss_pdf_info *info, char **owned)
     info->creator = owned[3];
 }
 
-static bool make_pdf(job *j, const ss_state *st, double body, ss_buf *out,
-                     ss_diag *diag)
+static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
 {
+    const ss_state *st = j->states[i];
     ss_document *doc = ss_bind(j->tpl, j->ds, st);
-    ss_page *pg = ss_layout_run(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, body);
+    ss_page *pg = j->pages ? j->pages[i] : NULL;
+    if (j->pages)
+        j->pages[i] = NULL; /* ours now */
+    if (!pg)
+        pg = ss_layout_run(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, j->body[i]);
     ss_pdf *pdf = ss_pdf_new(j->fonts, j->icc_path, true, diag);
     char *owned[4] = {0};
     ss_pdf_info info;
@@ -356,8 +368,8 @@ static bool make_pdf(job *j, const ss_state *st, double body, ss_buf *out,
     info.created = j->created;
     bool ok = pdf && ss_pdf_add_page(pdf, pg, NULL) && ss_pdf_finish(pdf, &info, out);
     ss_pdf_free(pdf);
-    for (int i = 0; i < 4; i++)
-        free(owned[i]);
+    for (int k = 0; k < 4; k++)
+        free(owned[k]);
     ss_page_free(pg);
     ss_document_free(doc);
     return ok;
@@ -428,7 +440,7 @@ static void make_one(job *j, size_t i, int thread)
     ss_buf out;
     ss_buf_init(&out);
     int status = SS_EXIT_SOFTWARE;
-    if (make_pdf(j, st, j->body[i], &out, diag)) {
+    if (make_pdf(j, i, &out, diag)) {
         char *name = sheet_name(st, j->ds->year);
         status = write_atomic(j->out_dir, name, out.data, out.len, thread, diag);
         if (status == SS_EXIT_OK) {
@@ -703,6 +715,8 @@ int ss_job_run(const ss_options *opt)
     if (j.jobs > MAX_JOBS)
         j.jobs = MAX_JOBS;
     j.body = ss_xcalloc(j.n ? j.n : 1, sizeof *j.body);
+    if (j.n <= KEEP_PAGES_MAX && !opt->check_only)
+        j.pages = ss_xcalloc(j.n ? j.n : 1, sizeof *j.pages);
     j.diag = ss_xcalloc((size_t)j.jobs, sizeof *j.diag);
     for (int t = 0; t < j.jobs; t++)
         j.diag[t] = ss_diag_new();
@@ -780,6 +794,11 @@ done:
         for (int t = 0; t < j.jobs; t++)
             ss_diag_free(j.diag[t]);
         free(j.diag);
+    }
+    if (j.pages) {
+        for (size_t i = 0; i < j.n; i++)
+            ss_page_free(j.pages[i]);
+        free(j.pages);
     }
     free(j.body);
     free(j.states);
