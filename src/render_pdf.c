@@ -176,25 +176,62 @@ static HPDF_STATUS write_flate_key(HPDF_Dict dict, HPDF_Stream out)
     return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
 }
 
+/* One deflate state per thread, reset between streams: setting one up
+ * (allocating and clearing its tables) cost more than compressing a
+ * sheet's small streams.  All are kept in a list and freed at exit. */
+static _Thread_local z_stream *thread_z;
+static struct {
+    pthread_mutex_t lock;
+    z_stream **all;
+    size_t n, cap;
+} deflaters = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+static void deflaters_free(void)
+{
+    for (size_t i = 0; i < deflaters.n; i++) {
+        deflateEnd(deflaters.all[i]);
+        free(deflaters.all[i]);
+    }
+    free(deflaters.all);
+}
+
+static z_stream *deflater(void)
+{
+    if (thread_z)
+        return deflateReset(thread_z) == Z_OK ? thread_z : NULL;
+    z_stream *z = ss_xcalloc(1, sizeof *z);
+    if (deflateInit2(z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15, Z_MEMLEVEL,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(z);
+        return NULL;
+    }
+    pthread_mutex_lock(&deflaters.lock);
+    if (!deflaters.all)
+        atexit(deflaters_free);
+    deflaters.all = ss_xgrow(deflaters.all, sizeof *deflaters.all, deflaters.n + 1,
+                             &deflaters.cap);
+    deflaters.all[deflaters.n++] = z;
+    pthread_mutex_unlock(&deflaters.lock);
+    thread_z = z;
+    return z;
+}
+
 /* Compresses len bytes into out (appended).  False only when zlib fails. */
 static bool deflate_into(const void *data, size_t len, ss_buf *out)
 {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15, Z_MEMLEVEL,
-                     Z_DEFAULT_STRATEGY) != Z_OK)
+    z_stream *z = deflater();
+    if (!z)
         return false;
-    size_t bound = deflateBound(&z, (uLong)len);
+    size_t bound = deflateBound(z, (uLong)len);
     size_t at = out->len;
     out->data = ss_xgrow(out->data, 1, at + bound + 1, &out->cap);
-    z.next_in = (Bytef *)data;
-    z.avail_in = (uInt)len;
-    z.next_out = (Bytef *)out->data + at;
-    z.avail_out = (uInt)bound;
-    int r = deflate(&z, Z_FINISH);
-    out->len = at + z.total_out;
+    z->next_in = (Bytef *)data;
+    z->avail_in = (uInt)len;
+    z->next_out = (Bytef *)out->data + at;
+    z->avail_out = (uInt)bound;
+    int r = deflate(z, Z_FINISH);
+    out->len = at + z->total_out;
     out->data[out->len] = '\0';
-    deflateEnd(&z);
     return r == Z_STREAM_END;
 }
 
