@@ -785,8 +785,9 @@ int ss_job_run(const ss_options *opt)
     if (status == SS_EXIT_OK && opt->verbosity >= 1) {
         char size[32];
         human_size(atomic_load(&j.bytes), size, sizeof size);
-        printf("%zu sheet%s, %zu page%s, %s, %.2f s -> %s/\n", j.n, j.n == 1 ? "" : "s",
-               j.n, j.n == 1 ? "" : "s", size, now_s() - t0, j.out_dir);
+        double took = now_s() - t0;
+        printf("%zu sheet%s, %zu page%s, %s, %.*f s -> %s/\n", j.n, j.n == 1 ? "" : "s",
+               j.n, j.n == 1 ? "" : "s", size, took < 0.1 ? 3 : 2, took, j.out_dir);
     }
 done:
     fflush(stdout);
