@@ -12,6 +12,7 @@
  * line and element as one of ours is dropped: each problem is reported once.
  */
 #include "records.h"
+#include "xmlsafe.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -251,17 +252,6 @@ done:
     free(text);
     pthread_mutex_unlock(&schema_lock);
     return result;
-}
-
-/* No DTD, external entity, schema import or network resource is ever
- * loaded: every request for one fails. */
-static xmlParserInputPtr deny_loader(const char *url, const char *id,
-                                     xmlParserCtxtPtr ctxt)
-{
-    (void)url;
-    (void)id;
-    (void)ctxt;
-    return NULL;
 }
 
 /* ---- byte-level checks before libxml2 sees the file -------------------- */
@@ -1522,7 +1512,9 @@ ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
         goto done;
 
     xmlInitParser();
-    xmlSetExternalEntityLoader(deny_loader);
+    /* No DTD, external entity, schema import or network resource is ever
+     * loaded: every request for one fails (xmlsafe.c). */
+    ss_xml_lockdown();
     xmlSetStructuredErrorFunc(&ld, on_xml_error);
 
     ds = ss_xcalloc(1, sizeof(*ds));
