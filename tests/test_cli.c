@@ -58,31 +58,6 @@ static int count_lines(const char *s)
     return n;
 }
 
-/* The folder does not exist, or holds nothing. */
-static void assert_nothing_written(const char *dir)
-{
-    int n = tu_count(dir, "");
-    if (n > 0) {
-        char *o = NULL;
-        char *cmd = ss_xasprintf("ls -la '%s'", dir);
-        tu_sh(cmd, &o, NULL);
-        print_error("expected nothing in %s, found:\n%s", dir, o ? o : "");
-        free(o), free(cmd);
-    }
-    assert_true(n <= 0);
-}
-
-static bool file_starts_with(const char *path, const char *prefix)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    char buf[16] = {0};
-    size_t n = fread(buf, 1, strlen(prefix), f);
-    fclose(f);
-    return n == strlen(prefix) && !memcmp(buf, prefix, n);
-}
-
 /* Collapses runs of white space into one space and drops a hyphen at a line
  * end (pdftotext's habit), so sentences can be found whatever the breaks. */
 static char *normalise(const char *s)
@@ -139,22 +114,6 @@ static void assert_usage_error(const char *args, const char *key)
 }
 
 /* A small valid sample file with two fictional states, AA and BB. */
-static const char SAMPLE_HEAD[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<statedata year=\"2023\" sample=\"true\">\n"
-    "  <national>\n"
-    "    <figure key=\"cybertipline.reports\">36200000</figure>\n"
-    "    <figure key=\"cybertipline.content\">105000000</figure>\n"
-    "    <figure key=\"cvip.children_identified\">27130</figure>\n"
-    "    <figure key=\"missing.cases\">28886</figure>\n"
-    "    <figure key=\"missing.runaways_from_care\">22442</figure>\n"
-    "    <figure key=\"missing.trafficking_percent\">19</figure>\n"
-    "    <figure key=\"trafficking.reports\">18400</figure>\n"
-    "    <figure key=\"teamhope.supported\">5759</figure>\n"
-    "    <figure key=\"teamadam.incidents\">57</figure>\n"
-    "    <figure key=\"teamadam.long_term_cases\">146</figure>\n"
-    "    <figure key=\"connect.users\">18000</figure>\n"
-    "  </national>\n"; /* 15 lines */
 
 static char *state_xml(const char *code, const char *name, const char *reports)
 {
@@ -272,7 +231,7 @@ static void usage_check_with_combined(void **state)
     char *dir = tu_tmpdir();
     char *args = ss_xasprintf("--check --combined '%s/all.pdf' -o '%s/out' " DATA, dir, dir);
     assert_usage_error(args, "--combined");
-    assert_nothing_written(dir);
+    tu_assert_nothing_written(dir);
     free(args);
     tu_rmrf(dir);
     free(dir);
@@ -289,7 +248,7 @@ static void missing_data_file(void **state)
     assert_string_equal(out, "");
     assert_non_null(strstr(err, "data/no-such-file.xml"));
     assert_non_null(strstr(err, "No such file or directory"));
-    assert_nothing_written(dir);
+    tu_assert_nothing_written(dir);
     tu_rmrf(dir);
     free(dir), free(out), free(err);
 }
@@ -303,7 +262,7 @@ static void missing_template_file(void **state)
     assert_string_equal(out, "");
     assert_non_null(strstr(err, "no-such-template.xml"));
     assert_non_null(strstr(err, "No such file or directory"));
-    assert_nothing_written(dir);
+    tu_assert_nothing_written(dir);
     tu_rmrf(dir);
     free(dir), free(out), free(err);
 }
@@ -320,7 +279,7 @@ static void check_prints_summary_and_writes_nothing(void **state)
     assert_int_equal(rc, 0);
     assert_string_equal(out, DATA ": 1 state, year 2023: OK\n");
     assert_string_equal(err, "");
-    assert_nothing_written(dir);
+    tu_assert_nothing_written(dir);
     tu_rmrf(dir);
     free(dir), free(out), free(err);
 }
@@ -337,7 +296,7 @@ static void run_writes_sheet_and_summary(void **state)
     assert_int_equal(rc, 0);
     assert_string_equal(err, "");
     char *pdf = ss_xasprintf("%s/out/ND-2023.pdf", dir);
-    assert_true(file_starts_with(pdf, "%PDF-"));
+    assert_true(tu_file_starts_with(pdf, "%PDF-"));
     char *odir = ss_xasprintf("%s/out", dir);
     assert_int_equal(tu_count(odir, ""), 1);
     /* "1 sheet, 1 page, 34.5 KB, 0.01 s -> DIR/" */
@@ -365,7 +324,7 @@ static void quiet_prints_nothing(void **state)
     assert_string_equal(out, "");
     assert_string_equal(err, "");
     char *pdf = ss_xasprintf("%s/out/ND-2023.pdf", dir);
-    assert_true(file_starts_with(pdf, "%PDF-"));
+    assert_true(tu_file_starts_with(pdf, "%PDF-"));
     free(pdf);
     tu_rmrf(dir);
     free(dir), free(out), free(err);
@@ -377,7 +336,7 @@ static void state_option_selects_states(void **state)
     char *dir = tu_tmpdir(), *out = NULL, *err = NULL;
     char *data = ss_xasprintf("%s/two.xml", dir);
     char *a = state_xml("AA", "Alphaland", "12"), *b = state_xml("BB", "Bravoland", "7");
-    char *xml = ss_xasprintf("%s%s%s</statedata>\n", SAMPLE_HEAD, a, b);
+    char *xml = ss_xasprintf("%s%s%s</statedata>\n", TU_SAMPLE_HEAD, a, b);
     tu_write(data, xml);
 
     int rc = runf(&out, &err, "-s BB -o '%s/out' '%s'", dir, data);
@@ -387,7 +346,7 @@ static void state_option_selects_states(void **state)
     char *odir = ss_xasprintf("%s/out", dir);
     assert_int_equal(tu_count(odir, ".pdf"), 1);
     char *pdf = ss_xasprintf("%s/out/BB-2023.pdf", dir);
-    assert_true(file_starts_with(pdf, "%PDF-"));
+    assert_true(tu_file_starts_with(pdf, "%PDF-"));
     free(out), free(err);
 
     /* and -s ND on the real file */
@@ -396,7 +355,7 @@ static void state_option_selects_states(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(tu_count(odir2, ".pdf"), 1);
     char *pdf2 = ss_xasprintf("%s/ND-2023.pdf", odir2);
-    assert_true(file_starts_with(pdf2, "%PDF-"));
+    assert_true(tu_file_starts_with(pdf2, "%PDF-"));
 
     free(pdf2), free(odir2), free(pdf), free(odir), free(xml), free(a), free(b), free(data);
     tu_rmrf(dir);
@@ -411,7 +370,7 @@ static void state_option_unknown_code(void **state)
     assert_int_equal(rc, 64);
     assert_string_equal(out, "");
     assert_non_null(strstr(err, "XX"));
-    assert_nothing_written(dir);
+    tu_assert_nothing_written(dir);
     tu_rmrf(dir);
     free(dir), free(out), free(err);
 }
@@ -425,7 +384,7 @@ static void data_error_reports_file_line(void **state)
     char *data = ss_xasprintf("%s/bad.xml", dir);
     char *a = state_xml("AA", "Alphaland", "12");
     char *b = state_xml("BB", "Bravoland", "1,333"); /* the figure is on line 27 */
-    char *xml = ss_xasprintf("%s%s%s</statedata>\n", SAMPLE_HEAD, a, b);
+    char *xml = ss_xasprintf("%s%s%s</statedata>\n", TU_SAMPLE_HEAD, a, b);
     tu_write(data, xml);
 
     int rc = runf(&out, &err, "-o '%s/out' '%s'", dir, data);
@@ -438,7 +397,7 @@ static void data_error_reports_file_line(void **state)
     assert_non_null(strstr(err, "1,333"));
     /* the good state AA must not have been written either */
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     free(odir), free(where), free(xml), free(a), free(b), free(data);
     tu_rmrf(dir);
     free(dir), free(out), free(err);
@@ -458,7 +417,7 @@ static void runs_from_other_cwd_without_env(void **state)
         print_error("stderr: %s\n", err);
     assert_int_equal(rc, 0);
     char *pdf = ss_xasprintf("%s/out/ND-2023.pdf", dir);
-    assert_true(file_starts_with(pdf, "%PDF-"));
+    assert_true(tu_file_starts_with(pdf, "%PDF-"));
     free(out), free(err);
 
     /* --check too, with a relative data path from the other folder */
@@ -486,7 +445,7 @@ static void empty_assets_dir_is_internal_error(void **state)
     assert_non_null(strstr(err, "No such file or directory"));
     assert_non_null(strstr(err, "reinstall statesheet"));
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     assert_int_equal(tu_count(assets, ""), 0);
     free(odir), free(assets);
     tu_rmrf(dir);

@@ -185,30 +185,6 @@ static void assert_small(const run *r, const char *what)
     assert_true(r->rss_kb < MAX_RSS_KB);
 }
 
-/* The folder does not exist, or holds nothing. */
-static void assert_nothing_written(const char *dir)
-{
-    int n = tu_count(dir, "");
-    if (n > 0) {
-        char *o = NULL, *cmd = ss_xasprintf("ls -la '%s'", dir);
-        tu_sh(cmd, &o, NULL);
-        print_error("expected nothing in %s, found:\n%s", dir, o ? o : "");
-        free(o), free(cmd);
-    }
-    assert_true(n <= 0);
-}
-
-static bool file_starts_with(const char *path, const char *prefix)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    char buf[16] = {0};
-    size_t n = fread(buf, 1, strlen(prefix), f);
-    fclose(f);
-    return n == strlen(prefix) && !memcmp(buf, prefix, n);
-}
-
 /* The file's last bytes, after trailing white space, are "%%EOF". */
 static bool file_ends_with_eof(const char *path)
 {
@@ -245,22 +221,7 @@ static char *replace_first(const char *s, const char *from, const char *to)
 /* ---- test data ------------------------------------------------------------ */
 
 /* Lines 1-15; the first state starts on line 16. */
-static const char HEAD[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<statedata year=\"2023\" sample=\"true\">\n"
-    "  <national>\n"
-    "    <figure key=\"cybertipline.reports\">36200000</figure>\n"
-    "    <figure key=\"cybertipline.content\">105000000</figure>\n"
-    "    <figure key=\"cvip.children_identified\">27130</figure>\n"
-    "    <figure key=\"missing.cases\">28886</figure>\n"
-    "    <figure key=\"missing.runaways_from_care\">22442</figure>\n"
-    "    <figure key=\"missing.trafficking_percent\">19</figure>\n"
-    "    <figure key=\"trafficking.reports\">18400</figure>\n"
-    "    <figure key=\"teamhope.supported\">5759</figure>\n"
-    "    <figure key=\"teamadam.incidents\">57</figure>\n"
-    "    <figure key=\"teamadam.long_term_cases\">146</figure>\n"
-    "    <figure key=\"connect.users\">18000</figure>\n"
-    "  </national>\n";
+#define HEAD TU_SAMPLE_HEAD
 static const char TAIL[] = "</statedata>\n";
 #define FIRST_STATE_LINE 16
 #define STATE_LINES 10
@@ -325,7 +286,7 @@ static void expect_data_error(const char *dir, const char *data, int line, const
     if (key)
         assert_err_has(&r, key);
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     free(odir);
     run_free(&r);
 }
@@ -351,7 +312,7 @@ static void xxe_system_file_refused(void **state)
     assert_null(strstr(r.out, "root:"));
     assert_null(strstr(r.err, "root:"));
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     free(odir);
     run_free(&r);
     free(data), free(xml), free(st);
@@ -408,7 +369,7 @@ static void billion_laughs_refused_fast(void **state)
     assert_fast(&r, MAX_SECONDS_BOMB);
     assert_small(&r, "billion laughs");
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     free(odir);
     run_free(&r);
     free(data);
@@ -440,7 +401,7 @@ static void quadratic_blowup_refused_fast(void **state)
     assert_fast(&r, MAX_SECONDS_BOMB);
     assert_small(&r, "quadratic blow-up");
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     free(odir);
     run_free(&r);
     free(data);
@@ -474,7 +435,7 @@ static void deep_nesting_refused(void **state)
     assert_fast(&r, MAX_SECONDS_BIG);
     assert_small(&r, "10,000 nested elements");
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     free(odir);
     run_free(&r);
     free(data);
@@ -499,7 +460,7 @@ static void file_of_300mb_refused_by_size(void **state)
     assert_fast(&r, MAX_SECONDS_BIG);
     assert_small(&r, "a 300 MB file");
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     free(odir);
     run_free(&r);
     free(data);
@@ -541,7 +502,7 @@ static void states_100000_accepted(void **state)
     assert_non_null(strstr(r.out, "OK"));
     assert_small(&r, "--check of 100,000 states");
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     print_message("    %d states: %.2f s, %ld KB\n", MANY_STATES, r.seconds, r.rss_kb);
     free(odir), free(want);
     run_free(&r);
@@ -601,7 +562,7 @@ static void bom_and_crlf_accepted(void **state)
     assert_status(&r, 0);
     assert_string_equal(r.err, "");
     char *pdf = ss_xasprintf("%s/out/AA-2023.pdf", dir);
-    assert_true(file_starts_with(pdf, "%PDF-"));
+    assert_true(tu_file_starts_with(pdf, "%PDF-"));
     assert_true(file_ends_with_eof(pdf));
     free(pdf);
     run_free(&r);
@@ -660,7 +621,7 @@ static void name_and_label_at_limits_accepted(void **state)
     run r = runf("-q -o '%s/out' '%s'", dir, data);
     assert_status(&r, 0);
     char *pdf = ss_xasprintf("%s/out/AA-2023.pdf", dir);
-    assert_true(file_starts_with(pdf, "%PDF-"));
+    assert_true(tu_file_starts_with(pdf, "%PDF-"));
     assert_true(file_ends_with_eof(pdf));
     free(pdf);
     run_free(&r);
@@ -715,7 +676,7 @@ static void unbreakable_name_fits_or_fails_cleanly(void **state)
         assert_status(&r, 65);
         assert_err_at(&r, data, FIRST_STATE_LINE);
         assert_err_has(&r, "does not fit");
-        assert_nothing_written(odir);
+        tu_assert_nothing_written(odir);
     }
     free(odir);
     run_free(&r);
@@ -765,7 +726,7 @@ static void expect_template_error(const char *dir, const char *tpl, const char *
     assert_err_at(&r, file, line);
     assert_err_has(&r, key);
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     free(odir);
     run_free(&r);
     /* --check finds it too */
@@ -834,7 +795,7 @@ static void template_uses_figure_data_lacks(void **state)
     assert_err_has(&r, "ND");
     assert_err_has(&r, "trafficking.reports");
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_nothing_written(odir);
+    tu_assert_nothing_written(odir);
     run_free(&r);
     free(odir), free(where), free(data), free(path), free(b), free(a), free(tpl), free(src);
     tu_rmrf(dir);
@@ -850,7 +811,7 @@ static void output_folder_missing_is_created(void **state)
     run r = runf("-q -o '%s/a/b/c' " DATA, dir);
     assert_status(&r, 0);
     char *pdf = ss_xasprintf("%s/a/b/c/ND-2023.pdf", dir);
-    assert_true(file_starts_with(pdf, "%PDF-"));
+    assert_true(tu_file_starts_with(pdf, "%PDF-"));
     assert_true(file_ends_with_eof(pdf));
     free(pdf);
     run_free(&r);
@@ -939,7 +900,7 @@ static void output_folder_unwritable(void **state)
     assert_status(&r, 73);
     assert_err_has(&r, ro);
     assert_err_has(&r, "Permission denied");
-    assert_nothing_written(ro);
+    tu_assert_nothing_written(ro);
     run_free(&r);
     free(ro);
     tu_rmrf(dir);
@@ -993,7 +954,7 @@ static void output_folder_read_only_fs(void **state)
     assert_status(&r, 73);
     assert_err_has(&r, ro);
     assert_err_has(&r, "Read-only file system");
-    assert_nothing_written(ro);
+    tu_assert_nothing_written(ro);
     run_free(&r);
 }
 

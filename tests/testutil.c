@@ -99,3 +99,44 @@ int tu_run(const char *args, char **out, char **err)
     free(cmd);
     return rc;
 }
+
+const char TU_SAMPLE_HEAD[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<statedata year=\"2023\" sample=\"true\">\n"
+    "  <national>\n"
+    "    <figure key=\"cybertipline.reports\">36200000</figure>\n"
+    "    <figure key=\"cybertipline.content\">105000000</figure>\n"
+    "    <figure key=\"cvip.children_identified\">27130</figure>\n"
+    "    <figure key=\"missing.cases\">28886</figure>\n"
+    "    <figure key=\"missing.runaways_from_care\">22442</figure>\n"
+    "    <figure key=\"missing.trafficking_percent\">19</figure>\n"
+    "    <figure key=\"trafficking.reports\">18400</figure>\n"
+    "    <figure key=\"teamhope.supported\">5759</figure>\n"
+    "    <figure key=\"teamadam.incidents\">57</figure>\n"
+    "    <figure key=\"teamadam.long_term_cases\">146</figure>\n"
+    "    <figure key=\"connect.users\">18000</figure>\n"
+    "  </national>\n";
+
+void tu_assert_nothing_written(const char *dir)
+{
+    int n = tu_count(dir, "");
+    if (n > 0) {
+        char *o = NULL, *cmd = ss_xasprintf("ls -la '%s'", dir);
+        tu_sh(cmd, &o, NULL);
+        print_error("expected nothing in %s, found:\n%s", dir, o ? o : "");
+        free(o), free(cmd);
+    }
+    assert_true(n <= 0);
+}
+
+bool tu_file_starts_with(const char *path, const char *prefix)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char buf[16] = {0};
+    size_t len = strlen(prefix) < sizeof buf ? strlen(prefix) : sizeof buf - 1;
+    size_t n = fread(buf, 1, len, f);
+    fclose(f);
+    return n == len && !memcmp(buf, prefix, n);
+}

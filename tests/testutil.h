@@ -3,6 +3,7 @@
 #define SS_TESTUTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -22,6 +23,17 @@ char *tu_tmpdir(void);
 void tu_rmrf(const char *dir);
 /* Number of entries in dir whose name ends with suffix ("" for all). */
 int tu_count(const char *dir, const char *suffix);
+
+/* The folder does not exist, or holds nothing; otherwise lists it and
+ * fails the test. */
+void tu_assert_nothing_written(const char *dir);
+/* True when the file's first bytes are 'prefix' (at most 15 bytes). */
+bool tu_file_starts_with(const char *path, const char *prefix);
+
+/* The first 15 lines of a fictional (sample="true") data file: the XML
+ * declaration, <statedata> and the national figures the default template
+ * reads.  The first state written after it starts on line 16. */
+extern const char TU_SAMPLE_HEAD[];
 
 /* Runs the statesheet binary with the shell-quoted argument string 'args'
  * (cwd = the source tree), captures stdout and stderr (new strings, may be
