@@ -30,7 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_LABELS 8
 
-static char *data_schema;
 static ss_template *tpl;
 static ss_fonts *fonts;
 
@@ -44,18 +43,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     ss_diag *diag = ss_diag_new();
-    data_schema = ss_path_join(assets, "schema/statedata.xsd");
-    char *tschema = ss_path_join(assets, "schema/template.xsd");
     char *tpath = ss_path_join(assets, "templates/state-data.xml");
     int err = 0;
-    tpl = ss_template_load(tpath, tschema, diag, &err);
+    tpl = ss_template_load(tpath, diag, &err);
     fonts = ss_fonts_load(assets, diag);
     if (!tpl || !fonts) {
         ss_diag_print(diag, stderr);
         abort();
     }
     free(tpath);
-    free(tschema);
     free(assets);
     ss_diag_free(diag);
     return 0;
@@ -242,7 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     puts_(&x, "</table>\n</state>\n</statedata>\n");
 
     ss_diag *diag = ss_diag_new();
-    ss_dataset *ds = ss_dataset_load_memory("fuzz.xml", x.p, x.len, data_schema, diag);
+    ss_dataset *ds = ss_dataset_load_memory("fuzz.xml", x.p, x.len, diag);
     if (ds && ss_template_check_dataset(tpl, ds, diag)) {
         ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
         lay_out(doc, SS_LETTER_W, SS_LETTER_H);

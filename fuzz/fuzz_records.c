@@ -1,7 +1,6 @@
 /* fuzz_records.c - the record loader and validator on arbitrary bytes.
  *
- * ss_dataset_load_memory with the real schema (assets/schema/statedata.xsd),
- * exactly as `statesheet` loads a data file after reading it.  Besides the
+ * ss_dataset_load_memory, exactly as `statesheet` loads a data file after reading it.  Besides the
  * sanitizers (memory errors, leaks, undefined behaviour) it checks the
  * loader's contract: NULL exactly when an error was reported, and a dataset
  * it returns keeps the format's promises (records.h, data-format.md).
@@ -17,23 +16,14 @@
 #include "records.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char *schema_path;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    char *assets = ss_assets_dir(NULL);
-    if (!assets) {
-        fprintf(stderr, "fuzz_records: cannot find the assets (set STATESHEET_ASSETS)\n");
-        abort();
-    }
-    schema_path = ss_path_join(assets, "schema/statedata.xsd");
-    free(assets);
     return 0;
 }
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Code points in valid UTF-8 (the loader only keeps valid UTF-8). */
 static size_t code_points(const char *s)
@@ -102,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ss_diag *diag = ss_diag_new();
     ss_dataset *ds = ss_dataset_load_memory("fuzz.xml", (const char *)data, size,
-                                            schema_path, diag);
+                                            diag);
     size_t errors = ss_diag_error_count(diag);
     if (!ds && errors == 0) /* refused without telling the user why */
         __builtin_trap();

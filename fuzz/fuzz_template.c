@@ -1,7 +1,7 @@
 /* fuzz_template.c - the template loader on arbitrary bytes, and what
  * follows when a template loads: check against a dataset, bind, lay out.
  *
- * ss_template_load_memory with the real template schema.  A template that
+ * ss_template_load_memory, as the program calls it.  A template that
  * loads is checked against a small built-in dataset (the real 2023 file's
  * content, sample-marked), bound to its state and laid out with the real
  * fonts on Letter and A4, as `statesheet` does - including its refusal of
@@ -67,7 +67,6 @@ static const char DATASET[] =
     "  </state>\n"
     "</statedata>\n";
 
-static char *template_schema;
 static ss_dataset *dataset;
 static ss_fonts *fonts;
 
@@ -81,16 +80,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     ss_diag *diag = ss_diag_new();
-    template_schema = ss_path_join(assets, "schema/template.xsd");
-    char *data_schema = ss_path_join(assets, "schema/statedata.xsd");
     dataset = ss_dataset_load_memory("builtin.xml", DATASET, sizeof DATASET - 1,
-                                     data_schema, diag);
+                                     diag);
     fonts = ss_fonts_load(assets, diag);
     if (!dataset || !fonts) {
         ss_diag_print(diag, stderr);
         abort();
     }
-    free(data_schema);
     free(assets);
     ss_diag_free(diag);
     return 0;
@@ -150,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ss_diag *diag = ss_diag_new();
     ss_template *t = ss_template_load_memory("fuzz-template.xml", (const char *)data,
-                                             size, template_schema, diag);
+                                             size, diag);
     size_t errors = ss_diag_error_count(diag);
     if (!t && errors == 0) /* refused without telling the user why */
         __builtin_trap();

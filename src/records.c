@@ -1,15 +1,13 @@
 /* records.c - the state records: libxml2 -> validated in-memory dataset.
  *
  * The file is read into memory, checked byte by byte (encoding, NUL bytes,
- * no DOCTYPE), then streamed through libxml2's xmlTextReader with the XML
- * Schema attached.  A DOM of 100,000 states would cost hundreds of MB; the
- * reader keeps only the current node.
+ * no DOCTYPE), then streamed through libxml2's xmlTextReader, which keeps
+ * only the current node (a DOM of 100,000 states would cost hundreds of MB).
  *
- * Every value is checked here in C as well as by the schema, because the
- * C checks can name the state, the key and what to write instead, and
- * because libxml2's streaming validator stops checking the rest of an
- * element once it has found one mistake in it.  A schema error on the same
- * line and element as one of ours is dropped: each problem is reported once.
+ * The checks below are the only validator of the data at run time: they
+ * name the state, the key and what to write instead.  The XML Schema
+ * assets/schema/statedata.xsd is the same contract for other tools; it is
+ * not loaded here, and tests/e2e/schema.sh keeps the two in agreement.
  */
 #include "records.h"
 #include "xmlsafe.h"
@@ -23,7 +21,6 @@
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlreader.h>
-#include <libxml/xmlschemas.h>
 
 #include "util.h"
 
@@ -34,10 +31,6 @@
 /* Longest piece of a bad value quoted back in a message: enough to
  * recognise it, short enough to keep the message on one line. */
 #define QUOTE_MAX 40
-/* A bad file can make libxml2 report a schema error per element; past this
- * many, more of the same tell the editor nothing new. */
-#define SCHEMA_ERRORS_MAX 1000
-
 typedef struct chunk {
     struct chunk *next;
     size_t used, cap;
@@ -160,100 +153,6 @@ static void pool_free(pool *p)
     free(p);
 }
 
-/* ---- the compiled schema, cached per path ------------------------------ */
-
-typedef struct cached_schema {
-    struct cached_schema *next;
-    char *path;
-    xmlSchemaPtr schema;
-} cached_schema;
-
-/* Schemas are kept until exit rather than replaced, so a schema in use by
- * one load is never freed under it by another. */
-static cached_schema *schema_cache;
-static pthread_mutex_t schema_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool schema_atexit_done;
-
-static void schema_cache_free(void)
-{
-    pthread_mutex_lock(&schema_lock);
-    while (schema_cache) {
-        cached_schema *c = schema_cache;
-        schema_cache = c->next;
-        xmlSchemaFree(c->schema);
-        free(c->path);
-        free(c);
-    }
-    pthread_mutex_unlock(&schema_lock);
-}
-
-typedef struct schema_errs {
-    ss_diag *diag;
-    const char *path;
-} schema_errs;
-
-static void schema_parse_error(void *ctx, xmlErrorPtr err)
-{
-    schema_errs *se = ctx;
-    if (!err || err->level < XML_ERR_ERROR)
-        return;
-    char *msg = ss_trim_dup(err->message ? err->message : "unknown error");
-    ss_diag_error(se->diag, se->path, err->line,
-                  "the format's schema is broken (reinstall statesheet): %s",
-                  msg);
-    free(msg);
-}
-
-static xmlSchemaPtr schema_get(const char *path, ss_diag *diag)
-{
-    xmlSchemaPtr result = NULL;
-    char *text = NULL;
-    xmlSchemaParserCtxtPtr pctxt = NULL;
-    pthread_mutex_lock(&schema_lock);
-    for (cached_schema *c = schema_cache; c; c = c->next)
-        if (strcmp(c->path, path) == 0) {
-            result = c->schema;
-            goto done;
-        }
-    size_t len;
-    int err;
-    text = ss_read_file(path, SS_DATA_MAX_BYTES, &len, &err);
-    if (!text) {
-        ss_diag_error(diag, path, 0,
-                      "cannot read the format's schema: %s (reinstall "
-                      "statesheet or set STATESHEET_ASSETS)",
-                      strerror(err));
-        goto done;
-    }
-    pctxt = xmlSchemaNewMemParserCtxt(text, (int)len);
-    if (!pctxt)
-        goto done;
-    schema_errs se = {diag, path};
-    xmlSchemaSetParserStructuredErrors(pctxt, schema_parse_error, &se);
-    result = xmlSchemaParse(pctxt);
-    if (!result) {
-        ss_diag_error(diag, path, 0,
-                      "the format's schema could not be compiled "
-                      "(reinstall statesheet)");
-        goto done;
-    }
-    cached_schema *c = ss_xcalloc(1, sizeof(*c));
-    c->path = ss_xstrdup(path);
-    c->schema = result;
-    c->next = schema_cache;
-    schema_cache = c;
-    if (!schema_atexit_done) {
-        schema_atexit_done = true;
-        atexit(schema_cache_free);
-    }
-done:
-    if (pctxt)
-        xmlSchemaFreeParserCtxt(pctxt);
-    free(text);
-    pthread_mutex_unlock(&schema_lock);
-    return result;
-}
-
 /* ---- byte-level checks before libxml2 sees the file -------------------- */
 
 static long line_at(const char *data, size_t off)
@@ -313,32 +212,6 @@ static bool ascii_caseeq(const char *a, const char *b)
     return *a == *b;
 }
 
-/* Offset of a <!DOCTYPE in the prolog, or -1.  A DOCTYPE can only stand
- * before the root element, so walking the prolog (white space, comments,
- * processing instructions) finds every one libxml2 would read. */
-static long doctype_offset(const char *data, const char *p, const char *end)
-{
-    for (;;) {
-        while (p < end && is_space(*p))
-            p++;
-        if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
-            p = find(p + 4, end, "-->");
-            if (!p)
-                return -1;
-            p += 3;
-        } else if (end - p >= 2 && memcmp(p, "<?", 2) == 0) {
-            p = find(p + 2, end, "?>");
-            if (!p)
-                return -1;
-            p += 2;
-        } else if (end - p >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0) {
-            return (long)(p - data);
-        } else {
-            return -1;
-        }
-    }
-}
-
 static const char DOCTYPE_MSG[] =
     "the file has a <!DOCTYPE ...> declaration; remove it: statesheet data "
     "files take no DTD";
@@ -389,9 +262,9 @@ static bool precheck(const char *name, const char *data, size_t len,
             return false;
         }
     }
-    long dt = doctype_offset(data, p, end);
-    if (dt >= 0) {
-        ss_diag_error(diag, name, line_at(data, (size_t)dt), DOCTYPE_MSG);
+    long dt = ss_xml_doctype_line(data, len);
+    if (dt) {
+        ss_diag_error(diag, name, dt, DOCTYPE_MSG);
         return false;
     }
     return true;
@@ -410,18 +283,10 @@ typedef enum ctx {
     CTX_OTHER /* unknown or misplaced: its content is not checked again */
 } ctx;
 
-/* Where one of our checks reported a problem, to drop libxml2's report of
- * the same thing.  libxml2 dates an element by the last line of its start
- * tag; we date it by the first. */
-typedef struct mark {
-    long xml_line; /* the line libxml2 gives the element */
-    const char *elem; /* static string */
-} mark;
-
 /* An open element: what it is and its two lines. */
 typedef struct frame {
     ctx c;
-    long line, xml_line;
+    long line;
 } frame;
 
 /* Finds the line of each start tag in the raw bytes.  libxml2's own line
@@ -473,13 +338,6 @@ static long lex_next_start(lexer *lx)
     }
 }
 
-typedef struct pending {
-    long line;
-    char *elem;
-    bool any_line; /* dated at the end tag: match our report on any line */
-    char *msg;
-} pending;
-
 typedef struct loader {
     const char *name;
     ss_diag *diag;
@@ -487,17 +345,10 @@ typedef struct loader {
     pool *pool;
     xmlTextReaderPtr reader;
     bool parse_failed;
-    bool doctype;
 
     frame *stack;
     size_t depth, stack_cap;
     lexer lex;
-    long xml_line; /* libxml2's line of the element being checked */
-
-    mark *marks;
-    size_t nmarks, marks_cap;
-    pending *pend;
-    size_t npend, pend_cap;
 
     bool seen_root, seen_state, seen_national;
     long first_state_line;
@@ -540,11 +391,9 @@ static void error_at(loader *ld, long line, const char *elem, const char *fmt,
 {
     va_list ap;
     va_start(ap, fmt);
+    (void)elem; /* names the element at the call site */
     ss_diag_vadd(ld->diag, SS_ERROR, ld->name, line, fmt, ap);
     va_end(ap);
-    ld->marks = ss_xgrow(ld->marks, sizeof(*ld->marks), ld->nmarks + 1,
-                         &ld->marks_cap);
-    ld->marks[ld->nmarks++] = (mark){ld->xml_line, elem};
 }
 
 /* A piece of the user's text for a message: at most QUOTE_MAX code points,
@@ -652,7 +501,7 @@ static bool check_value(loader *ld, long line, const char *elem,
 }
 
 /* The key syntax: [a-z][a-z0-9_]* segments joined by '.'. */
-static bool key_syntax_ok(const char *k)
+bool ss_key_syntax_ok(const char *k)
 {
     bool seg_start = true;
     for (; *k; k++) {
@@ -910,7 +759,7 @@ static entry *check_key(loader *ld, long line, const char *elem,
         error_at(ld, line, elem,
                  "%s key '%s' is %zu characters long; the most allowed is %d",
                  owner, q, n, SS_KEY_MAX);
-    else if (!key_syntax_ok(key))
+    else if (!ss_key_syntax_ok(key))
         error_at(ld, line, elem,
                  "%s key '%s' is not valid; write lowercase words of a-z, "
                  "0-9 and _ (each starting with a letter) joined by dots, "
@@ -1085,7 +934,7 @@ static void push_ctx(loader *ld, ctx c, long line)
 {
     ld->stack = ss_xgrow(ld->stack, sizeof(frame), ld->depth + 1,
                          &ld->stack_cap);
-    ld->stack[ld->depth++] = (frame){c, line, ld->xml_line};
+    ld->stack[ld->depth++] = (frame){c, line};
 }
 
 static ctx top(const loader *ld)
@@ -1212,7 +1061,6 @@ static void on_end(loader *ld)
     if (!ld->depth)
         return;
     frame f = ld->stack[--ld->depth];
-    ld->xml_line = f.xml_line;
     switch (f.c) {
     case CTX_STATEDATA:
         if (!ld->seen_state)
@@ -1252,7 +1100,6 @@ static void on_text(loader *ld, long line, const char *text)
         return;
     char *t = ss_trim_dup(text);
     if (*t) {
-        ld->xml_line = line; /* libxml2 dates this error by the text */
         char *q = quote(t);
         error_at(ld, line, ctx_name(c),
                  "there is text '%s' directly inside <%s>; numbers belong "
@@ -1264,92 +1111,6 @@ static void on_text(loader *ld, long line, const char *text)
 }
 
 /* ---- libxml2's messages ------------------------------------------------ */
-
-/* "Element 'state', attribute 'x': ..." -> "state" (a new string). */
-static char *element_of(const char *msg)
-{
-    if (strncmp(msg, "Element '", 9) != 0)
-        return NULL;
-    const char *e = strchr(msg + 9, '\'');
-    return e ? ss_xstrndup(msg + 9, (size_t)(e - msg - 9)) : NULL;
-}
-
-/* The text after "Element '...': " or "..., attribute '...': ". */
-static const char *after_prefix(const char *msg)
-{
-    const char *p = strstr(msg, "': ");
-    return p ? p + 3 : msg;
-}
-
-/* Plain words for a schema error.  Only a backstop: our own checks above
- * report everything the schema can find, and in friendlier words. */
-static char *schema_words(const char *msg, const char *elem)
-{
-    const char *rest = after_prefix(msg);
-    const char *a;
-    if (strstr(rest, "This element is not expected")) {
-        const char *exp = strstr(rest, "Expected is");
-        if (exp) {
-            const char *open = strchr(exp, '(');
-            const char *close = open ? strchr(open, ')') : NULL;
-            if (open && close) {
-                ss_buf b;
-                ss_buf_init(&b);
-                bool first = true;
-                for (const char *p = open + 1; p < close;) {
-                    while (p < close && (*p == ' ' || *p == ','))
-                        p++;
-                    const char *s = p;
-                    while (p < close && *p != ' ' && *p != ',')
-                        p++;
-                    if (p > s) {
-                        ss_buf_printf(&b, "%s<%.*s>", first ? "" : ", ",
-                                      (int)(p - s), s);
-                        first = false;
-                    }
-                }
-                char *r = ss_xasprintf("unexpected element <%s>; allowed "
-                                       "here: %s",
-                                       elem, b.data ? b.data : "");
-                ss_buf_free(&b);
-                return r;
-            }
-        }
-        return ss_xasprintf("unexpected element <%s>; the format does not "
-                            "allow it here: remove it or move it",
-                            elem);
-    }
-    if ((a = strstr(msg, "attribute '")) && strstr(rest, "is not allowed")) {
-        const char *s = a + 11, *e = strchr(s, '\'');
-        return ss_xasprintf("<%s> has an attribute '%.*s' that the format "
-                            "does not allow; remove it",
-                            elem, e ? (int)(e - s) : 0, s);
-    }
-    if ((a = strstr(rest, "The attribute '")) &&
-        strstr(rest, "is required but missing")) {
-        const char *s = a + 15, *e = strchr(s, '\'');
-        return ss_xasprintf("<%s> needs a %.*s attribute", elem,
-                            e ? (int)(e - s) : 0, s);
-    }
-    if (strstr(rest, "Missing child element"))
-        return ss_xasprintf("<%s> is missing an element it must hold%s%s",
-                            elem, strstr(rest, "state") ? ": add a <state>" : "",
-                            "");
-    if (strstr(rest, "Character content other than whitespace"))
-        return ss_xasprintf("there is text directly inside <%s>; numbers "
-                            "belong inside <figure> or <row>",
-                            elem);
-    if (strstr(rest, "No matching global declaration"))
-        return ss_xasprintf("the file starts with <%s>, but a statesheet "
-                            "data file starts with <statedata year=\"...\">",
-                            elem);
-    char *t = ss_trim_dup(msg);
-    char *r = ss_xasprintf("the file does not follow the data format here "
-                           "(%s)",
-                           t);
-    free(t);
-    return r;
-}
 
 /* Plain words for a well-formedness error. */
 static char *parse_words(const loader *ld, const char *msg)
@@ -1401,53 +1162,14 @@ static void on_xml_error(void *ctxp, xmlErrorPtr err)
     loader *ld = ctxp;
     if (!err || err->level < XML_ERR_ERROR || !err->message)
         return;
-    if (err->domain == XML_FROM_SCHEMASV) {
-        if (ld->npend >= SCHEMA_ERRORS_MAX)
-            return;
-        char *elem = element_of(err->message);
-        ld->pend = ss_xgrow(ld->pend, sizeof(*ld->pend), ld->npend + 1,
-                            &ld->pend_cap);
-        ld->pend[ld->npend++] = (pending){
-            err->line, elem,
-            strstr(err->message, "Duplicate key-sequence") ||
-                strstr(err->message, "Missing child element"),
-            schema_words(err->message, elem ? elem : "?")};
-        return;
-    }
     ld->parse_failed = true;
     char *words = parse_words(ld, err->message);
     ss_diag_error(ld->diag, ld->name, err->line, "%s", words);
     free(words);
 }
 
-/* Adds libxml2's schema errors that none of our checks already reported. */
-static void flush_schema_errors(loader *ld)
-{
-    for (size_t i = 0; i < ld->npend; i++) {
-        pending *p = &ld->pend[i];
-        bool dup = false;
-        for (size_t j = 0; j < ld->nmarks && !dup; j++) {
-            const mark *m = &ld->marks[j];
-            dup = (m->xml_line == p->line || p->any_line) &&
-                  ( strcmp(m->elem, "?") == 0 || !p->elem ||
-                   strcmp(m->elem, p->elem) == 0);
-        }
-        if (!dup)
-            ss_diag_error(ld->diag, ld->name, p->line, "%s", p->msg);
-        free(p->elem);
-        free(p->msg);
-    }
-    ld->npend = 0;
-}
-
 static void loader_free(loader *ld)
 {
-    for (size_t i = 0; i < ld->npend; i++) {
-        free(ld->pend[i].elem);
-        free(ld->pend[i].msg);
-    }
-    free(ld->pend);
-    free(ld->marks);
     free(ld->stack);
     free(ld->figs);
     free(ld->tabs);
@@ -1485,13 +1207,11 @@ static void build_index(ss_dataset *ds)
 }
 
 ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
-                                   size_t len, const char *schema_path,
-                                   ss_diag *diag)
+                                   size_t len, ss_diag *diag)
 {
     ss_dataset *ds = NULL;
     loader ld;
     memset(&ld, 0, sizeof(ld));
-    xmlSchemaValidCtxtPtr vctxt = NULL;
     size_t errors_before = ss_diag_error_count(diag);
     bool ok = false;
     /* Errors libxml2 raises outside any context would go to stderr. */
@@ -1506,9 +1226,6 @@ ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
         goto done;
     }
     if (!precheck(name, data, len, diag))
-        goto done;
-    xmlSchemaPtr schema = schema_get(schema_path, diag);
-    if (!schema)
         goto done;
 
     xmlInitParser();
@@ -1534,12 +1251,6 @@ ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
         goto done;
     }
     xmlTextReaderSetStructuredErrorHandler(ld.reader, on_xml_error, &ld);
-    vctxt = xmlSchemaNewValidCtxt(schema);
-    xmlSchemaSetValidStructuredErrors(vctxt, on_xml_error, &ld);
-    if (xmlTextReaderSchemaValidateCtxt(ld.reader, vctxt, 0) != 0) {
-        ss_diag_error(diag, name, 0, "the schema could not be attached");
-        goto done;
-    }
 
     int ret;
     while ((ret = xmlTextReaderRead(ld.reader)) == 1) {
@@ -1548,7 +1259,6 @@ ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
         long line = xmlGetLineNo(xmlTextReaderCurrentNode(r));
         switch (type) {
         case XML_READER_TYPE_ELEMENT:
-            ld.xml_line = line;
             on_start(&ld, lex_next_start(&ld.lex));
             if (xmlTextReaderIsEmptyElement(r) == 1)
                 on_end(&ld);
@@ -1580,23 +1290,15 @@ ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
     }
     if (ret < 0 && !ld.parse_failed && ss_diag_error_count(diag) == errors_before)
         ss_diag_error(diag, name, 0, "the XML could not be read");
-    if (!ld.parse_failed) {
-        if (!ld.seen_root && ss_diag_error_count(diag) == errors_before)
-            ss_diag_error(diag, name, 1,
-                          "the file holds no <statedata> element; a data "
-                          "file starts with <statedata year=\"...\">");
-        else if (xmlTextReaderIsValid(ld.reader) != 1 && ld.npend == 0 &&
-                 ss_diag_error_count(diag) == errors_before)
-            ss_diag_error(diag, name, 0,
-                          "the file does not follow the data format");
-    }
-    flush_schema_errors(&ld);
+    if (!ld.parse_failed && !ld.seen_root &&
+        ss_diag_error_count(diag) == errors_before)
+        ss_diag_error(diag, name, 1,
+                      "the file holds no <statedata> element; a data "
+                      "file starts with <statedata year=\"...\">");
     ok = ss_diag_error_count(diag) == errors_before;
 done:
     if (ld.reader)
         xmlFreeTextReader(ld.reader);
-    if (vctxt)
-        xmlSchemaFreeValidCtxt(vctxt);
     xmlSetStructuredErrorFunc(old_err_ctx, old_err);
     loader_free(&ld);
     if (!ok) {
@@ -1607,8 +1309,7 @@ done:
     return ds;
 }
 
-ss_dataset *ss_dataset_load(const char *path, const char *schema_path,
-                            ss_diag *diag, int *io_errno)
+ss_dataset *ss_dataset_load(const char *path, ss_diag *diag, int *io_errno)
 {
     size_t len;
     int err = 0;
@@ -1616,7 +1317,7 @@ ss_dataset *ss_dataset_load(const char *path, const char *schema_path,
     *io_errno = err;
     if (!data)
         return NULL;
-    ss_dataset *ds = ss_dataset_load_memory(path, data, len, schema_path, diag);
+    ss_dataset *ds = ss_dataset_load_memory(path, data, len, diag);
     free(data);
     return ds;
 }

@@ -1,9 +1,10 @@
 /* records.h - the state records: libxml2 -> validated in-memory dataset.
  *
- * Reads the format of shared/spec/data-format.md ("State data format,
- * version 1").  The XML Schema in assets/ checks the structure; the C code
- * checks what a schema cannot say (uniqueness, totals, ranges) and words
- * every problem for the person who edits the file.
+ * Reads the state data format, version 1 (doc/data-format.md).  The checks
+ * in records.c are the format's only validator at run time and word every
+ * problem for the person who edits the file; assets/schema/statedata.xsd is
+ * the same contract written as an XML Schema for other tools, and a test
+ * (tests/e2e/schema.sh) runs xmllint over every fixture so the two agree.
  */
 #ifndef SS_RECORDS_H
 #define SS_RECORDS_H
@@ -72,20 +73,23 @@ typedef struct ss_dataset {
     void *pool_;     /* private: string storage */
 } ss_dataset;
 
-/* Loads and validates the data file at 'path' against the schema at
- * 'schema_path'.  Every problem goes into 'diag' as "path:line: error: ...".
+/* Loads and validates the data file at 'path'.  Every problem goes into
+ * 'diag' as "path:line: error: ...".
  * Returns NULL when the file is missing or unreadable (*io_errno is set to
  * errno, or EFBIG when over SS_DATA_MAX_BYTES) or when any error was found
  * (*io_errno is 0).  Free the result with ss_dataset_free. */
-ss_dataset *ss_dataset_load(const char *path, const char *schema_path,
-                            ss_diag *diag, int *io_errno);
+ss_dataset *ss_dataset_load(const char *path, ss_diag *diag, int *io_errno);
 
 /* The same from bytes already in memory; 'name' is used in messages. */
 ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
-                                   size_t len, const char *schema_path,
-                                   ss_diag *diag);
+                                   size_t len, ss_diag *diag);
 
 void ss_dataset_free(ss_dataset *ds);
+
+/* True when 'key' has the format's key syntax: lower-case words of a-z,
+ * 0-9 and _, each starting with a letter, joined by '.' (length is checked
+ * apart, against SS_KEY_MAX).  Templates use the same keys. */
+bool ss_key_syntax_ok(const char *key);
 
 /* Look-ups; NULL when absent. */
 const ss_state *ss_dataset_find_state(const ss_dataset *ds, const char *code);

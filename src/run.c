@@ -29,8 +29,6 @@
 #include "version.h"
 
 #define DEFAULT_TEMPLATE "templates/state-data.xml"
-#define DATA_SCHEMA "schema/statedata.xsd"
-#define TEMPLATE_SCHEMA "schema/template.xsd"
 /* More threads than this never help on the machines we run on, and each
  * holds a PDF in memory. */
 #define MAX_JOBS 256
@@ -583,18 +581,18 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
 {
     char *tpath = opt->template_path ? ss_xstrdup(opt->template_path)
                                      : ss_path_join(assets, DEFAULT_TEMPLATE);
-    char *tschema = ss_path_join(assets, TEMPLATE_SCHEMA);
-    char *dschema = ss_path_join(assets, DATA_SCHEMA);
     int status = SS_EXIT_OK, e = 0;
-    *tpl = ss_template_load(tpath, tschema, diag, &e);
+    *tpl = ss_template_load(tpath, diag, &e);
     if (!*tpl && e) {
-        ss_diag_error(diag, tpath, 0, "cannot read the template: %s",
-                      e == EFBIG ? "the file is larger than 1 MB" : strerror(e));
+        ss_diag_error(diag, tpath, 0, "cannot read the template: %s%s",
+                      e == EFBIG ? "the file is larger than 1 MB" : strerror(e),
+                      opt->template_path ? "" : "; reinstall statesheet or set "
+                      "STATESHEET_ASSETS");
         status = opt->template_path ? SS_EXIT_NOINPUT : SS_EXIT_SOFTWARE;
     } else if (!*tpl) {
         status = SS_EXIT_DATAERR;
     }
-    *ds = ss_dataset_load(opt->data_path, dschema, diag, &e);
+    *ds = ss_dataset_load(opt->data_path, diag, &e);
     if (!*ds && e) {
         if (e == EFBIG) {
             ss_diag_error(diag, opt->data_path, 0, "the file is larger than %u MB, "
@@ -611,8 +609,6 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
         status = SS_EXIT_DATAERR;
     }
     free(tpath);
-    free(tschema);
-    free(dschema);
     return status;
 }
 

@@ -1,4 +1,10 @@
-/* template.c - loading and checking the template file. */
+/* template.c - loading and checking the template file.
+ *
+ * The checks here are the template language's only validator at run time,
+ * in the words of the person who edits the template; assets/schema/
+ * template.xsd is the same contract for other tools, kept in agreement by
+ * tests/e2e/schema.sh.
+ */
 #include "template.h"
 
 #include <errno.h>
@@ -7,7 +13,6 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlschemas.h>
 
 #include "util.h"
 #include "xmlsafe.h"
@@ -36,9 +41,11 @@ static long line_of(xmlNode *n)
     return xmlGetLineNo(n);
 }
 
+/* An element in a namespace is never one of the language's. */
 static bool is(xmlNode *n, const char *name)
 {
-    return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
+    return n->type == XML_ELEMENT_NODE && !n->ns &&
+           !strcmp((const char *)n->name, name);
 }
 
 static char *attr(xmlNode *n, const char *name)
@@ -51,16 +58,26 @@ static char *attr(xmlNode *n, const char *name)
     return s;
 }
 
+/* "prefix:name" for a name in a namespace, else the name (for messages). */
+static const char *qname(const xmlNs *ns, const xmlChar *name, char *buf, size_t size)
+{
+    if (!ns || !ns->prefix)
+        return (const char *)name;
+    snprintf(buf, size, "%s:%s", ns->prefix, name);
+    return buf;
+}
+
 /* Every attribute of n must be one of 'allowed' (NULL-terminated). */
 static void check_attrs(loader *L, xmlNode *n, const char *const *allowed)
 {
     for (xmlAttr *a = n->properties; a; a = a->next) {
         bool ok = false;
-        for (const char *const *p = allowed; *p; p++)
+        for (const char *const *p = allowed; *p && !a->ns; p++)
             ok |= !strcmp((const char *)a->name, *p);
+        char q[128];
         if (!ok)
             err(L, line_of(n), "<%s> has an attribute '%s' that templates do "
-                "not allow; remove it", n->name, a->name);
+                "not allow; remove it", n->name, qname(a->ns, a->name, q, sizeof q));
     }
 }
 
@@ -156,6 +173,7 @@ static void check_text(loader *L, xmlNode *n, const char *s)
 
 static ss_tnode *parse_inline_list(loader *L, xmlNode *first, int depth,
                                    const char *context);
+static bool skippable(xmlNode *n);
 
 static ss_tnode *parse_inline(loader *L, xmlNode *n, int depth,
                               const char *context)
@@ -218,10 +236,14 @@ static ss_tnode *parse_inline(loader *L, xmlNode *n, int depth,
             t->key = parse_key(L, n, t->source);
         bool other = false;
         for (xmlNode *c = n->children; c; c = c->next) {
-            if (c->type == XML_TEXT_NODE && xmlIsBlankNode(c))
+            if (skippable(c))
                 continue;
-            if (c->type == XML_COMMENT_NODE)
+            if ((is(c, "zero") && (t->has_one || other)) ||
+                (is(c, "one") && other)) {
+                err(L, line_of(c), "<%s> comes after <%s>; write the forms in the "
+                    "order <zero>, <one>, <other>", c->name, other ? "other" : "one");
                 continue;
+            }
             if (is(c, "zero") && !t->has_zero) {
                 check_attrs(L, c, none);
                 t->has_zero = true;
@@ -246,8 +268,10 @@ static ss_tnode *parse_inline(loader *L, xmlNode *n, int depth,
             err(L, line, "<plural> needs an <other> form (used for every value "
                 "without its own <zero> or <one>)");
     } else {
+        char q[128];
         err(L, line, "unknown element <%s> inside <%s>; allowed here: text, <b>, "
-            "<year/>, <name/>, <code/>, <num/>, <plural>, <when>", n->name, context);
+            "<year/>, <name/>, <code/>, <num/>, <plural>, <when>",
+            qname(n->ns, n->name, q, sizeof q), context);
     }
     return t;
 }
@@ -298,8 +322,9 @@ static ss_tnode *parse_block(loader *L, xmlNode *n, int depth)
             t->key = parse_key(L, n, t->source);
         t->children = parse_blocks(L, n->children, depth + 1);
     } else {
+        char q[128];
         err(L, line, "unknown element <%s> among the blocks; allowed here: "
-            "<heading>, <p>, <table/>, <when>, <footer>", n->name);
+            "<heading>, <p>, <table/>, <when>, <footer>", qname(n->ns, n->name, q, sizeof q));
     }
     return t;
 }
@@ -349,12 +374,22 @@ static void parse_uses(loader *L, xmlNode *uses)
             continue;
         }
         check_attrs(L, n, keyattr);
+        if (n->children)
+            err(L, line_of(n), "<%s> in <uses> stands alone: write <%s key=\"...\"/> "
+                "with nothing inside", n->name, n->name);
         char *key = attr(n, "key");
         if (!key || !*key) {
             err(L, line_of(n), "<%s> in <uses> needs a key attribute", n->name);
             free(key);
             continue;
         }
+        if (strlen(key) > SS_KEY_MAX)
+            err(L, line_of(n), "the key '%.40s...' is %zu characters long; the most "
+                "allowed is %d", key, strlen(key), SS_KEY_MAX);
+        else if (!ss_key_syntax_ok(key))
+            err(L, line_of(n), "the key '%s' is not valid; write lowercase words of "
+                "a-z, 0-9 and _ (each starting with a letter) joined by dots, e.g. "
+                "key=\"cybertipline.reports\"", key);
         bool dup = false;
         for (size_t i = 0; i < L->t->nuses; i++)
             dup |= L->t->uses[i].source == src && !strcmp(L->t->uses[i].key, key);
@@ -376,7 +411,9 @@ static void parse_footer(loader *L, xmlNode *footer)
     for (xmlNode *n = footer->children; n; n = n->next) {
         if (skippable(n))
             continue;
-        if (is(n, "left") && !L->t->footer_left) {
+        if (is(n, "left") && L->t->footer_right) {
+            err(L, line_of(n), "<left> comes after <right>; write <left> first");
+        } else if (is(n, "left") && !L->t->footer_left) {
             check_attrs(L, n, none);
             L->t->footer_left = parse_inline_list(L, n->children, 2, "left");
         } else if (is(n, "right") && !L->t->footer_right) {
@@ -386,6 +423,14 @@ static void parse_footer(loader *L, xmlNode *footer)
             err(L, line_of(n), "<footer> holds one <left> and one <right>");
         }
     }
+}
+
+/* The parts of <sheet> in their order: <uses>, <title>, <subtitle>, the
+ * blocks, <footer>. */
+static int sheet_rank(xmlNode *n)
+{
+    return is(n, "uses") ? 0 : is(n, "title") ? 1 : is(n, "subtitle") ? 2
+         : is(n, "footer") ? 4 : 3;
 }
 
 static void parse_sheet(loader *L, xmlNode *root)
@@ -411,9 +456,17 @@ static void parse_sheet(loader *L, xmlNode *root)
         }
     ss_tnode **tail = &L->t->blocks;
     bool seen_title = false, seen_sub = false, seen_footer = false, seen_uses = false;
+    int last = 0;
     for (xmlNode *n = root->children; n; n = n->next) {
         if (skippable(n))
             continue;
+        int rank = sheet_rank(n);
+        if (n->type == XML_ELEMENT_NODE && rank < last)
+            err(L, line_of(n), "<%s> is out of order; a template holds <uses>, "
+                "<title>, <subtitle>, the blocks, then <footer>, in that order",
+                n->name);
+        if (rank > last)
+            last = rank;
         if (is(n, "uses")) {
             if (seen_uses)
                 err(L, line_of(n), "<uses> appears twice; merge them into one");
@@ -448,6 +501,9 @@ static void parse_sheet(loader *L, xmlNode *root)
             err(L, line_of(n), "text outside a paragraph; put it inside <p>...</p>");
         }
     }
+    if (!seen_uses)
+        err(L, line_of(root), "the template has no <uses>; add one first, listing "
+            "every figure and table the template reads (<uses/> when it reads none)");
     if (!seen_title)
         err(L, line_of(root), "the template has no <title>; add one (the "
             "organisation's name, printed in the header band)");
@@ -457,8 +513,7 @@ static void parse_sheet(loader *L, xmlNode *root)
 }
 
 ss_template *ss_template_load_memory(const char *name, const char *data,
-                                     size_t len, const char *schema_path,
-                                     ss_diag *diag)
+                                     size_t len, ss_diag *diag)
 {
     loader L = {name, diag, NULL, 0};
     L.t = ss_xcalloc(1, sizeof *L.t);
@@ -474,11 +529,7 @@ ss_template *ss_template_load_memory(const char *name, const char *data,
         L.errors++;
         goto done;
     }
-    /* Our own walk words the problems; the schema gives a second opinion
-     * on structure, reported only when the walk found nothing. */
     parse_sheet(&L, xmlDocGetRootElement(doc));
-    if (!L.errors && schema_path && !ss_xml_validate_doc(name, doc, schema_path, diag))
-        L.errors++;
     xmlFreeDoc(doc);
 done:
     if (L.errors) {
@@ -488,14 +539,13 @@ done:
     return L.t;
 }
 
-ss_template *ss_template_load(const char *path, const char *schema_path,
-                              ss_diag *diag, int *io_errno)
+ss_template *ss_template_load(const char *path, ss_diag *diag, int *io_errno)
 {
     size_t len = 0;
     char *data = ss_read_file(path, SS_TEMPLATE_MAX_BYTES, &len, io_errno);
     if (!data)
         return NULL;
-    ss_template *t = ss_template_load_memory(path, data, len, schema_path, diag);
+    ss_template *t = ss_template_load_memory(path, data, len, diag);
     free(data);
     return t;
 }

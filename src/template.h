@@ -1,6 +1,8 @@
 /* template.h - the sheet's wording: an XML template file -> a tree.
  *
- * The template language (documented in README.md, "The template"):
+ * The template language (documented in README.md, "The template"; the
+ * same contract as an XML Schema for other tools: assets/schema/
+ * template.xsd, not loaded at run time):
  *
  *   <sheet version="1">
  *     <uses>                          every figure and table it reads
@@ -93,12 +95,10 @@ typedef struct ss_template {
 /* Loads and checks a template.  Problems go to diag as "path:line: error:".
  * Returns NULL on any error (*io_errno set when the file could not be read,
  * else 0).  Free with ss_template_free. */
-ss_template *ss_template_load(const char *path, const char *schema_path,
-                              ss_diag *diag, int *io_errno);
+ss_template *ss_template_load(const char *path, ss_diag *diag, int *io_errno);
 /* The same from bytes in memory; 'name' is used in messages. */
 ss_template *ss_template_load_memory(const char *name, const char *data,
-                                     size_t len, const char *schema_path,
-                                     ss_diag *diag);
+                                     size_t len, ss_diag *diag);
 void ss_template_free(ss_template *t);
 
 /* Checks that every state (and the national block) has each figure and

@@ -8,12 +8,8 @@
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
-#include <libxml/xmlschemas.h>
 
 #include "util.h"
-
-/* A schema is a few KB; a bigger file in its place is a mistake. */
-#define SCHEMA_MAX_BYTES (1024u * 1024u)
 
 static xmlParserInputPtr deny_loader(const char *url, const char *id,
                                      xmlParserCtxtPtr ctxt)
@@ -65,32 +61,54 @@ static void on_error(void *user, xmlErrorPtr e)
     c->count++;
 }
 
-/* True when the prolog (before the root element) has a DOCTYPE. */
-static bool has_doctype(const char *data, size_t len, long *line)
+/* Finds "needle" in [p, end); returns its position or NULL. */
+static const char *find(const char *p, const char *end, const char *needle)
 {
-    long l = 1;
-    for (size_t i = 0; i < len; i++) {
-        if (data[i] == '\n')
-            l++;
-        if (data[i] == '<' && i + 1 < len) {
-            char c = data[i + 1];
-            if (c == '!' && i + 9 <= len && !memcmp(data + i, "<!DOCTYPE", 9)) {
-                *line = l;
-                return true;
-            }
-            if (c != '?' && c != '!')
-                return false; /* the root element: past the prolog */
+    size_t n = strlen(needle);
+    for (; p + n <= end; p++)
+        if (memcmp(p, needle, n) == 0)
+            return p;
+    return NULL;
+}
+
+/* A DOCTYPE can only stand before the root element, so walking the prolog
+ * (white space, comments, processing instructions) finds every one libxml2
+ * would read. */
+long ss_xml_doctype_line(const char *data, size_t len)
+{
+    const char *p = data, *end = data + len;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    for (;;) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+            p++;
+        if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+            p = find(p + 4, end, "-->");
+            if (!p)
+                return 0;
+            p += 3;
+        } else if (end - p >= 2 && memcmp(p, "<?", 2) == 0) {
+            p = find(p + 2, end, "?>");
+            if (!p)
+                return 0;
+            p += 2;
+        } else if (end - p >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0) {
+            long line = 1;
+            for (const char *q = data; q < p; q++)
+                line += *q == '\n';
+            return line;
+        } else {
+            return 0;
         }
     }
-    return false;
 }
 
 xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
                             ss_diag *diag)
 {
     ss_xml_lockdown();
-    long line;
-    if (has_doctype(data, len, &line)) {
+    long line = ss_xml_doctype_line(data, len);
+    if (line) {
         ss_diag_error(diag, name, line, "the file has a <!DOCTYPE ...> declaration; "
                       "remove it: statesheet files take no DTD or entities");
         return NULL;
@@ -123,43 +141,4 @@ xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
         doc = NULL;
     }
     return doc;
-}
-
-bool ss_xml_validate_doc(const char *name, xmlDoc *doc,
-                         const char *schema_path, ss_diag *diag)
-{
-    ss_xml_lockdown();
-    size_t len;
-    int e;
-    char *xsd = ss_read_file(schema_path, SCHEMA_MAX_BYTES, &len, &e);
-    if (!xsd) {
-        ss_diag_error(diag, schema_path, 0, "cannot read the schema: %s; the "
-                      "installation is damaged, reinstall statesheet", strerror(e));
-        return false;
-    }
-    bool ok = false;
-    err_ctx sc = {schema_path, diag, 0, "the schema is broken: ", false};
-    err_ctx vc = {name, diag, 0, "", false};
-    xmlSchemaParserCtxtPtr pc = xmlSchemaNewMemParserCtxt(xsd, (int)len);
-    xmlSchemaPtr schema = NULL;
-    xmlSchemaValidCtxtPtr vctx = NULL;
-    if (!pc)
-        goto done;
-    xmlSchemaSetParserStructuredErrors(pc, on_error, &sc);
-    schema = xmlSchemaParse(pc);
-    if (!schema)
-        goto done;
-    vctx = xmlSchemaNewValidCtxt(schema);
-    if (!vctx)
-        goto done;
-    xmlSchemaSetValidStructuredErrors(vctx, on_error, &vc);
-    ok = xmlSchemaValidateDoc(vctx, doc) == 0 && vc.count == 0;
-done:
-    if (!schema && !sc.count)
-        ss_diag_error(diag, schema_path, 0, "the schema could not be compiled");
-    xmlSchemaFreeValidCtxt(vctx);
-    xmlSchemaFree(schema);
-    xmlSchemaFreeParserCtxt(pc);
-    free(xsd);
-    return ok;
 }

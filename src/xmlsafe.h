@@ -1,8 +1,12 @@
 /* xmlsafe.h - libxml2 on untrusted input, the one safe way.
  *
  * No DTD, no entity expansion, no network, no file but the one given; every
- * libxml2 complaint becomes a diagnostic with the file and line.  See
- * shared/notes/libraries.md for the traps this avoids.
+ * libxml2 complaint becomes a diagnostic with the file and line.  The
+ * traps this avoids (libxml2 2.9.14): with XML_PARSE_NOENT a DOCTYPE's
+ * entity really reads file:///etc/passwd, and XML_PARSE_NONET does not stop
+ * it; a deny-all external entity loader also blocks loading the main file
+ * by name, so files are read into memory first.  Refusing any DOCTYPE is
+ * the simplest rule, and the one kept here.
  */
 #ifndef SS_XMLSAFE_H
 #define SS_XMLSAFE_H
@@ -24,10 +28,9 @@ void ss_xml_lockdown(void);
 xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
                             ss_diag *diag);
 
-/* Validates a tree against the XML Schema at schema_path (read from memory,
- * no imports).  Problems go to diag under 'name'.  True when valid. */
-bool ss_xml_validate_doc(const char *name, xmlDoc *doc,
-                         const char *schema_path, ss_diag *diag);
+/* The line of a <!DOCTYPE ...> in the prolog of the bytes (after an
+ * optional UTF-8 byte-order mark), or 0 when there is none. */
+long ss_xml_doctype_line(const char *data, size_t len);
 
 /* libxml2's message, trimmed and with its first letter lowered, as a new
  * string. */

@@ -26,13 +26,11 @@ static int setup(void **state)
     assert_non_null(assets);
     fonts = ss_fonts_load(assets, d);
     char *tp = ss_path_join(assets, "templates/state-data.xml");
-    char *ts = ss_path_join(assets, "schema/template.xsd");
     int e;
-    tpl = ss_template_load(tp, ts, d, &e);
+    tpl = ss_template_load(tp, d, &e);
     ss_diag_print(d, stderr);
     ss_diag_free(d);
     free(tp);
-    free(ts);
     return fonts && tpl ? 0 : -1;
 }
 
@@ -48,11 +46,9 @@ static int teardown(void **state)
 static ss_dataset *load_data(const char *xml)
 {
     ss_diag *d = ss_diag_new();
-    char *schema = ss_path_join(assets, "schema/statedata.xsd");
-    ss_dataset *ds = ss_dataset_load_memory("test.xml", xml, strlen(xml), schema, d);
+    ss_dataset *ds = ss_dataset_load_memory("test.xml", xml, strlen(xml), d);
     ss_diag_print(d, stderr);
     ss_diag_free(d);
-    free(schema);
     assert_non_null(ds);
     return ds;
 }

@@ -20,12 +20,6 @@
 #include "records.h"
 #include "util.h"
 
-static char *schema_path(void)
-{
-    const char *assets = getenv("STATESHEET_ASSETS");
-    return ss_xasprintf("%s/schema/statedata.xsd", assets && *assets ? assets : "assets");
-}
-
 /* All diagnostics, sorted, as "FILE:LINE: error: MESSAGE" lines. */
 static char *diag_text(ss_diag *d)
 {
@@ -51,12 +45,10 @@ static double now(void)
 static ss_dataset *load_mem(const char *name, const char *data, size_t len,
                             char **text)
 {
-    char *schema = schema_path();
     ss_diag *d = ss_diag_new();
-    ss_dataset *ds = ss_dataset_load_memory(name, data, len, schema, d);
+    ss_dataset *ds = ss_dataset_load_memory(name, data, len, d);
     *text = diag_text(d);
     ss_diag_free(d);
-    free(schema);
     return ds;
 }
 
@@ -66,10 +58,9 @@ static void real_file(void **state)
 {
     (void)state;
     char *path = tu_source("data/ncmec-2023.xml");
-    char *schema = schema_path();
     ss_diag *d = ss_diag_new();
     int err = -1;
-    ss_dataset *ds = ss_dataset_load(path, schema, d, &err);
+    ss_dataset *ds = ss_dataset_load(path, d, &err);
     char *text = diag_text(d);
     assert_string_equal(text, "");
     assert_non_null(ds);
@@ -161,7 +152,6 @@ static void real_file(void **state)
     ss_dataset_free(ds);
     free(text);
     ss_diag_free(d);
-    free(schema);
     free(path);
 }
 
@@ -309,10 +299,9 @@ static void bom_crlf_in_memory(void **state)
 static void io_errors(void **state)
 {
     (void)state;
-    char *schema = schema_path();
     ss_diag *d = ss_diag_new();
     int err = 0;
-    assert_null(ss_dataset_load("/nonexistent/x.xml", schema, d, &err));
+    assert_null(ss_dataset_load("/nonexistent/x.xml", d, &err));
     assert_int_equal(err, ENOENT);
     assert_int_equal(ss_diag_count(d), 0);
 
@@ -324,23 +313,14 @@ static void io_errors(void **state)
     assert_int_equal(ftruncate(fileno(f), (off_t)SS_DATA_MAX_BYTES + 1), 0);
     fclose(f);
     err = 0;
-    assert_null(ss_dataset_load(big, schema, d, &err));
+    assert_null(ss_dataset_load(big, d, &err));
     assert_int_equal(err, EFBIG);
     assert_int_equal(ss_diag_count(d), 0);
 
-    /* A missing schema is reported, not a crash. */
-    char *path = tu_source("data/ncmec-2023.xml");
-    assert_null(ss_dataset_load(path, "/nonexistent/s.xsd", d, &err));
-    assert_int_equal(err, 0);
-    assert_int_equal(ss_diag_error_count(d), 1);
-    assert_string_equal(ss_diag_at(d, 0)->file, "/nonexistent/s.xsd");
-
     tu_rmrf(dir);
-    free(path);
     free(big);
     free(dir);
     ss_diag_free(d);
-    free(schema);
 }
 
 /* An entity bomb is refused at once, before libxml2 reads a declaration. */

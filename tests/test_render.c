@@ -27,14 +27,13 @@ static int setup(void **state)
     assets = ss_assets_dir(NULL);
     fonts = assets ? ss_fonts_load(assets, d) : NULL;
     char *tp = ss_path_join(assets, "templates/state-data.xml");
-    char *schema = ss_path_join(assets, "schema/statedata.xsd");
     char *data = tu_source("data/ncmec-2023.xml");
     int e;
-    tpl = ss_template_load(tp, NULL, d, &e);
-    real = ss_dataset_load(data, schema, d, &e);
+    tpl = ss_template_load(tp, d, &e);
+    real = ss_dataset_load(data, d, &e);
     ss_diag_print(d, stderr);
     ss_diag_free(d);
-    free(tp), free(schema), free(data);
+    free(tp), free(data);
     return fonts && tpl && real ? 0 : -1;
 }
 

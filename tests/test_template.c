@@ -30,8 +30,6 @@ static void test_fixtures(void **state)
 {
     (void)state;
     char *dir = tu_fixture("templates");
-    char *assets = ss_assets_dir(NULL);
-    char *schema = ss_path_join(assets, "schema/template.xsd");
     DIR *d = opendir(dir);
     assert_non_null(d);
     struct dirent *e;
@@ -47,7 +45,7 @@ static void test_fixtures(void **state)
         if (!want)
             fail_msg("%s has no .expected beside it", e->d_name);
         ss_diag *diag = ss_diag_new();
-        ss_template *t = ss_template_load_memory(e->d_name, data, strlen(data), schema, diag);
+        ss_template *t = ss_template_load_memory(e->d_name, data, strlen(data), diag);
         char *got = diag_text(diag);
         if (strcmp(got, want))
             fail_msg("%s:\n--- expected\n%s--- got\n%s", e->d_name, want, got);
@@ -62,7 +60,7 @@ static void test_fixtures(void **state)
     }
     closedir(d);
     assert_true(n >= 9);
-    free(schema), free(assets), free(dir);
+    free(dir);
 }
 
 /* The default template is valid, declares what it reads, and the real data
@@ -72,22 +70,20 @@ static void test_default_template(void **state)
     (void)state;
     char *assets = ss_assets_dir(NULL);
     char *tp = ss_path_join(assets, "templates/state-data.xml");
-    char *ts = ss_path_join(assets, "schema/template.xsd");
-    char *ds_schema = ss_path_join(assets, "schema/statedata.xsd");
     char *data = tu_source("data/ncmec-2023.xml");
     ss_diag *d = ss_diag_new();
     int e;
-    ss_template *t = ss_template_load(tp, ts, d, &e);
+    ss_template *t = ss_template_load(tp, d, &e);
     assert_non_null(t);
     assert_int_equal(t->nuses, 17);
-    ss_dataset *ds = ss_dataset_load(data, ds_schema, d, &e);
+    ss_dataset *ds = ss_dataset_load(data, d, &e);
     assert_non_null(ds);
     assert_true(ss_template_check_dataset(t, ds, d));
     assert_int_equal(ss_diag_count(d), 0);
     ss_dataset_free(ds);
     ss_template_free(t);
     ss_diag_free(d);
-    free(tp), free(ts), free(ds_schema), free(data), free(assets);
+    free(tp), free(data), free(assets);
 }
 
 /* A state without a figure the template reads: named, with its line. */
@@ -96,15 +92,14 @@ static void test_missing_key(void **state)
     (void)state;
     char *assets = ss_assets_dir(NULL);
     char *tp = ss_path_join(assets, "templates/state-data.xml");
-    char *ds_schema = ss_path_join(assets, "schema/statedata.xsd");
     const char *xml = "<statedata year=\"2023\" sample=\"true\">\n"
                       "<state code=\"AA\" name=\"Alpha\">\n"
                       "<figure key=\"cybertipline.reports\">1</figure>\n"
                       "</state>\n</statedata>\n";
     ss_diag *d = ss_diag_new();
     int e;
-    ss_template *t = ss_template_load(tp, NULL, d, &e);
-    ss_dataset *ds = ss_dataset_load_memory("x.xml", xml, strlen(xml), ds_schema, d);
+    ss_template *t = ss_template_load(tp, d, &e);
+    ss_dataset *ds = ss_dataset_load_memory("x.xml", xml, strlen(xml), d);
     assert_non_null(t);
     assert_non_null(ds);
     assert_false(ss_template_check_dataset(t, ds, d));
@@ -118,7 +113,7 @@ static void test_missing_key(void **state)
     ss_dataset_free(ds);
     ss_template_free(t);
     ss_diag_free(d);
-    free(tp), free(ds_schema), free(assets);
+    free(tp), free(assets);
 }
 
 int main(void)

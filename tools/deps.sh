@@ -9,7 +9,7 @@ RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev zlib1g-dev)
 TEST_PKGS=(clang libclang-rt-14-dev libcmocka-dev poppler-utils qpdf
            python3 python3-pdfminer python3-pikepdf python3-fonttools
            default-jre-headless libpdfbox2-java libactivation-java
-           libjaxb-api-java time locales valgrind)
+           libjaxb-api-java time locales valgrind libxml2-utils)
 
 want=("${RUN_PKGS[@]}")
 [ "${1:-run}" = test ] && want+=("${TEST_PKGS[@]}")
