@@ -24,6 +24,7 @@
 #include "paths.h"
 #include "records.h"
 #include "template.h"
+#include "validate.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -239,7 +240,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     ss_diag *diag = ss_diag_new();
     ss_dataset *ds = ss_dataset_load_memory("fuzz.xml", x.p, x.len, diag);
-    if (ds && ss_template_check_dataset(tpl, ds, diag)) {
+    if (ds && ss_validate_keys(tpl, ds, false, diag)) {
         ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
         lay_out(doc, SS_LETTER_W, SS_LETTER_H);
         lay_out(doc, SS_A4_W, SS_A4_H);

@@ -22,6 +22,7 @@
 #include "paths.h"
 #include "records.h"
 #include "template.h"
+#include "validate.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -152,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     if (t && errors != 0)
         __builtin_trap();
-    if (t && ss_template_check_dataset(t, dataset, diag) && drawable(t->title) &&
+    if (t && ss_validate_keys(t, dataset, false, diag) && drawable(t->title) &&
         drawable(t->subtitle) && drawable(t->blocks) && drawable(t->footer_left) &&
         drawable(t->footer_right)) {
         for (size_t s = 0; s < dataset->nstates; s++) {

@@ -69,7 +69,7 @@ typedef struct ss_document {
 void ss_format_number(uint64_t n, ss_numfmt fmt, char *out, size_t size);
 
 /* Binds the template to one state.  The dataset must have passed
- * ss_template_check_dataset (figures the template reads exist); a missing
+ * ss_validate_keys (figures the template reads exist); a missing
  * one binds as 0.  Never NULL.  Free with ss_document_free. */
 ss_document *ss_bind(const ss_template *t, const ss_dataset *ds,
                      const ss_state *st);

@@ -20,7 +20,8 @@ enum {
     OPT_PAPER,
     OPT_SHARD,
     OPT_COMBINED,
-    OPT_ASSETS
+    OPT_ASSETS,
+    OPT_STRICT
 };
 
 static const struct option LONG_OPTIONS[] = {
@@ -28,6 +29,7 @@ static const struct option LONG_OPTIONS[] = {
     {"state", required_argument, NULL, 's'},
     {"template", required_argument, NULL, 't'},
     {"check", no_argument, NULL, OPT_CHECK},
+    {"strict", no_argument, NULL, OPT_STRICT},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"jobs", required_argument, NULL, 'j'},
@@ -51,6 +53,9 @@ void ss_cli_help(FILE *to)
           "  -t, --template FILE  take the wording from FILE instead of the\n"
           "                       default template\n"
           "      --check          check the data and template, write nothing\n"
+          "      --strict         a figure key the template does not read but that\n"
+          "                       is one or two letters away from one it does\n"
+          "                       (cvip.submission) is an error, not a warning\n"
           "      --combined FILE  also write every sheet into FILE, one page and\n"
           "                       one bookmark per state, for one print job\n"
           "      --paper SIZE     letter (default) or a4\n"
@@ -139,6 +144,9 @@ ss_cli_action ss_cli_parse(ss_cli *cli, int argc, char **argv, int is_tty)
             break;
         case OPT_CHECK:
             o->check_only = true;
+            break;
+        case OPT_STRICT:
+            o->strict = true;
             break;
         case 'q':
             quiet = true;

@@ -1206,8 +1206,10 @@ static void build_index(ss_dataset *ds)
     pthread_mutex_unlock(&sort_lock);
 }
 
-ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
-                                   size_t len, ss_diag *diag)
+/* Loads from memory.  With 'keep', the dataset of a well-formed file with
+ * mistakes is returned too, and *valid says whether it had none. */
+static ss_dataset *load(const char *name, const char *data, size_t len,
+                        ss_diag *diag, bool keep, bool *valid)
 {
     ss_dataset *ds = NULL;
     loader ld;
@@ -1300,25 +1302,47 @@ done:
     if (ld.reader)
         xmlFreeTextReader(ld.reader);
     xmlSetStructuredErrorFunc(old_err_ctx, old_err);
-    loader_free(&ld);
-    if (!ok) {
+    *valid = ok;
+    if (!ok && !(keep && ds && !ld.parse_failed)) {
         ss_dataset_free(ds);
-        return NULL;
+        ds = NULL;
     }
-    build_index(ds);
+    loader_free(&ld);
+    if (ds)
+        build_index(ds);
     return ds;
 }
 
-ss_dataset *ss_dataset_load(const char *path, ss_diag *diag, int *io_errno)
+ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
+                                   size_t len, ss_diag *diag)
+{
+    bool valid;
+    return load(name, data, len, diag, false, &valid);
+}
+
+ss_dataset *ss_dataset_load_all(const char *path, ss_diag *diag, int *io_errno,
+                                bool *valid)
 {
     size_t len;
     int err = 0;
     char *data = ss_read_file(path, SS_DATA_MAX_BYTES, &len, &err);
     *io_errno = err;
+    *valid = false;
     if (!data)
         return NULL;
-    ss_dataset *ds = ss_dataset_load_memory(path, data, len, diag);
+    ss_dataset *ds = load(path, data, len, diag, true, valid);
     free(data);
+    return ds;
+}
+
+ss_dataset *ss_dataset_load(const char *path, ss_diag *diag, int *io_errno)
+{
+    bool valid;
+    ss_dataset *ds = ss_dataset_load_all(path, diag, io_errno, &valid);
+    if (!valid) {
+        ss_dataset_free(ds);
+        return NULL;
+    }
     return ds;
 }
 

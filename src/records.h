@@ -80,7 +80,14 @@ typedef struct ss_dataset {
  * (*io_errno is 0).  Free the result with ss_dataset_free. */
 ss_dataset *ss_dataset_load(const char *path, ss_diag *diag, int *io_errno);
 
-/* The same from bytes already in memory; 'name' is used in messages. */
+/* The same, but the dataset of a well-formed file with mistakes is returned
+ * too (with *valid false), so that the checks against the template can
+ * report their problems in the same run.  Never make sheets from it. */
+ss_dataset *ss_dataset_load_all(const char *path, ss_diag *diag, int *io_errno,
+                                bool *valid);
+
+/* The same as ss_dataset_load from bytes already in memory; 'name' is used
+ * in messages. */
 ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
                                    size_t len, ss_diag *diag);
 

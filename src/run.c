@@ -1,4 +1,6 @@
-/* run.c - the pipeline, validation first, then sheets on N threads. */
+/* run.c - the pipeline: load and check every input, check every sheet,
+ * then write them on N threads.  The checks that need more than one input
+ * are in validate.c, the threads in pool.c. */
 #include "run.h"
 
 #include <dirent.h>
@@ -22,16 +24,17 @@
 #include "fonts.h"
 #include "layout.h"
 #include "paths.h"
+#include "pool.h"
 #include "records.h"
 #include "render_pdf.h"
 #include "template.h"
 #include "util.h"
+#include "validate.h"
 #include "version.h"
 
 #define DEFAULT_TEMPLATE "templates/state-data.xml"
-/* More threads than this never help on the machines we run on, and each
- * holds a PDF in memory. */
-#define MAX_JOBS 256
+/* At most one temporary file per thread. */
+#define MAX_JOBS SS_POOL_MAX_THREADS
 /* Temporary files: never named *.pdf, so no reader mistakes one for a
  * sheet; the process ID says whose it is. */
 #define TMP_PREFIX ".statesheet-"
@@ -40,8 +43,6 @@
  * writing (one layout a sheet, not two); above it they are laid out again,
  * so memory stays flat however many states a file holds (~20 KB a page). */
 #define KEEP_PAGES_MAX 256
-/* A progress line appears only for runs longer than this. */
-#define PROGRESS_AFTER_NS 500000000L
 
 typedef struct job {
     const ss_options *opt;
@@ -56,8 +57,6 @@ typedef struct job {
     ss_page **pages;         /* the checked pages, or NULL (KEEP_PAGES_MAX) */
     ss_diag **diag;          /* one list per thread */
     int jobs;
-    atomic_size_t next;
-    atomic_size_t done;
     atomic_size_t bytes;
     atomic_int failed;       /* an exit status, or 0 */
     const char *out_dir;
@@ -156,165 +155,34 @@ static time_t creation_time(ss_diag *diag, bool *ok)
     return (time_t)v;
 }
 
-/* ---- parallel for ------------------------------------------------------- */
+/* ---- the pool's view of a job ------------------------------------------ */
 
-typedef struct worker {
-    job *j;
-    int index;
-    void (*fn)(job *, size_t, int);
-} worker;
+static void plan_one(job *j, size_t i, int thread);
+static void make_one(job *j, size_t i, int thread);
 
-static void *worker_main(void *arg)
+static void plan_task(void *j, size_t i, int thread)
 {
-    worker *w = arg;
-    for (;;) {
-        if (atomic_load(&w->j->failed))
-            break;
-        size_t i = atomic_fetch_add(&w->j->next, 1);
-        if (i >= w->j->n)
-            break;
-        w->fn(w->j, i, w->index);
-        atomic_fetch_add(&w->j->done, 1);
-    }
-    return NULL;
+    plan_one(j, i, thread);
 }
 
-static void progress_line(const job *j, size_t done, bool final)
+static void make_task(void *j, size_t i, int thread)
 {
-    if (!j->opt->progress || j->opt->verbosity < 1)
-        return;
-    if (final) {
-        printf("\r\033[K");
-    } else {
-        size_t i = done ? done - 1 : 0;
-        int w = snprintf(NULL, 0, "%zu", j->n);
-        printf("\r\033[K[%*zu/%zu] %s-%d.pdf", w, done, j->n, j->states[i]->code,
-               j->ds->year);
-    }
-    fflush(stdout);
+    make_one(j, i, thread);
 }
 
-/* Runs fn(j, i, thread) for i in [0, n) on j->jobs threads; shows progress
- * on a terminal when asked and the run is slow enough to want it. */
-static void parallel_for(job *j, void (*fn)(job *, size_t, int), bool progress)
+static void sheet_label(void *ctx, size_t i, char *buf, size_t size)
 {
-    atomic_store(&j->next, 0);
-    atomic_store(&j->done, 0);
-    int nt = j->jobs;
-    if ((size_t)nt > j->n)
-        nt = j->n ? (int)j->n : 1;
-    pthread_t tid[MAX_JOBS];
-    worker w[MAX_JOBS];
-    int started = 0;
-    for (int t = 1; t < nt; t++) {
-        w[t] = (worker){j, t, fn};
-        if (pthread_create(&tid[t], NULL, worker_main, &w[t]) != 0)
-            break;
-        started = t;
-    }
-    if (progress && j->opt->progress && j->opt->verbosity >= 1 && started > 0) {
-        double t0 = now_s();
-        bool shown = false;
-        while (atomic_load(&j->done) < j->n && !atomic_load(&j->failed)) {
-            struct timespec ts = {0, 100000000L};
-            nanosleep(&ts, NULL);
-            if (now_s() - t0 > PROGRESS_AFTER_NS / 1e9) {
-                progress_line(j, atomic_load(&j->done), false);
-                shown = true;
-            }
-            if (atomic_load(&j->next) >= j->n)
-                break;
-        }
-        for (int t = 1; t <= started; t++)
-            pthread_join(tid[t], NULL);
-        if (shown)
-            progress_line(j, j->n, true);
-        return;
-    }
-    w[0] = (worker){j, 0, fn};
-    worker_main(&w[0]);
-    for (int t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
+    const job *j = ctx;
+    snprintf(buf, size, "%s-%d.pdf", j->states[i]->code, j->ds->year);
 }
 
 /* ---- phase 1: everything that can be wrong, before any write ----------- */
-
-typedef struct glyph_check {
-    const ss_fonts *fonts;
-    ss_diag *diag;
-    const char *file;
-} glyph_check;
-
-static void report_missing(ss_diag *diag, const char *file, long line,
-                           const char *what, const char *text, long cp)
-{
-    char ch[8] = "";
-    if (cp >= 0x20 && cp != 0xFFFD) {
-        int n = ss_utf8_encode(cp, ch);
-        ch[n] = '\0';
-    }
-    if (cp == 0xFFFD)
-        ss_diag_error(diag, file, line, "%s has bytes that are not UTF-8; save the "
-                      "file as UTF-8", what);
-    else
-        ss_diag_error(diag, file, line, "%s '%s' has the character U+%04lX%s%s%s, which "
-                      "the sheet's font cannot print; write it without that character "
-                      "(the font covers Latin, Greek and Cyrillic letters and common "
-                      "punctuation)", what, text, cp, *ch ? " '" : "", ch, *ch ? "'" : "");
-}
-
-static void check_template_node(const ss_tnode *n, glyph_check *g)
-{
-    for (; n; n = n->next) {
-        if (n->kind == SS_T_TEXT) {
-            long cp = ss_fonts_first_missing(g->fonts, SS_BOLD, n->text);
-            if (!cp)
-                cp = ss_fonts_first_missing(g->fonts, SS_REGULAR, n->text);
-            if (cp) {
-                char *t = ss_trim_dup(n->text);
-                if (strlen(t) > 60)
-                    strcpy(t + 57, "...");
-                report_missing(g->diag, g->file, n->line, "the text", t, cp);
-                free(t);
-            }
-        }
-        check_template_node(n->children, g);
-        check_template_node(n->zero, g);
-        check_template_node(n->one, g);
-    }
-}
-
-static void check_state_glyphs(const job *j, const ss_state *st, ss_diag *diag)
-{
-    /* Names appear in bold and regular text; labels in regular. */
-    long cp = ss_fonts_first_missing(j->fonts, SS_BOLD, st->name);
-    if (!cp)
-        cp = ss_fonts_first_missing(j->fonts, SS_REGULAR, st->name);
-    if (cp) {
-        char what[64];
-        snprintf(what, sizeof what, "state %s: the name", st->code);
-        report_missing(diag, j->ds->path, st->line, what, st->name, cp);
-    }
-    for (size_t t = 0; t < st->ntables; t++)
-        for (size_t r = 0; r < st->tables[t].nrows; r++) {
-            const ss_row *row = &st->tables[t].rows[r];
-            cp = ss_fonts_first_missing(j->fonts, SS_REGULAR, row->label);
-            if (cp) {
-                char what[160];
-                snprintf(what, sizeof what, "state %s, table '%s': the row label",
-                         st->code, st->tables[t].key);
-                report_missing(diag, j->ds->path, row->line, what, row->label, cp);
-            }
-        }
-}
 
 static void plan_one(job *j, size_t i, int thread)
 {
     const ss_state *st = j->states[i];
     ss_diag *diag = j->diag[thread];
-    size_t before = ss_diag_error_count(diag);
-    check_state_glyphs(j, st, diag);
-    if (ss_diag_error_count(diag) > before)
+    if (!ss_validate_state_glyphs(j->ds, st, j->fonts, diag))
         return;
     ss_document *doc = ss_bind(j->tpl, j->ds, st);
     double size;
@@ -576,6 +444,8 @@ static void remove_stale_tmp(const char *dir)
 
 /* ---- the run --------------------------------------------------------------- */
 
+/* Reads the template and the data, and checks them alone and together:
+ * every mistake of both files is reported in this one round. */
 static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
                        ss_template **tpl, ss_dataset **ds)
 {
@@ -592,7 +462,15 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
     } else if (!*tpl) {
         status = SS_EXIT_DATAERR;
     }
-    *ds = ss_dataset_load(opt->data_path, diag, &e);
+    bool valid;
+    *ds = ss_dataset_load_all(opt->data_path, diag, &e, &valid);
+    if (*ds && *tpl && !ss_validate_keys(*tpl, *ds, opt->strict, diag))
+        valid = false;
+    if (*ds && !valid) {
+        ss_dataset_free(*ds);
+        *ds = NULL;
+        ss_diag_sort(diag);
+    }
     if (!*ds && e) {
         if (e == EFBIG) {
             ss_diag_error(diag, opt->data_path, 0, "the file is larger than %u MB, "
@@ -651,6 +529,81 @@ static int finish(int status, ss_diag *diag)
     return status;
 }
 
+/* The fonts (checked against their recorded SHA-256), the template's text
+ * against them, the colour profile, the creation date, and the job's
+ * settings. */
+static int prepare(job *j, const ss_options *opt, const char *assets, ss_fonts **fonts,
+                   ss_diag *diag)
+{
+    *fonts = ss_fonts_load(assets, diag);
+    if (!*fonts)
+        return SS_EXIT_SOFTWARE;
+    if (!ss_validate_template_glyphs(j->tpl, *fonts, diag))
+        return SS_EXIT_DATAERR;
+    j->opt = opt;
+    j->fonts = *fonts;
+    j->icc_path = ss_path_join(assets, SS_ICC_FILE);
+    j->page_w = opt->paper == SS_PAPER_A4 ? SS_A4_W : SS_LETTER_W;
+    j->page_h = opt->paper == SS_PAPER_A4 ? SS_A4_H : SS_LETTER_H;
+    j->out_dir = opt->out_dir ? opt->out_dir : "out";
+    j->jobs = opt->jobs > 0 ? opt->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (j->jobs < 1)
+        j->jobs = 1;
+    if (j->jobs > MAX_JOBS)
+        j->jobs = MAX_JOBS;
+    j->body = ss_xcalloc(j->n ? j->n : 1, sizeof *j->body);
+    if (j->n <= KEEP_PAGES_MAX && !opt->check_only)
+        j->pages = ss_xcalloc(j->n ? j->n : 1, sizeof *j->pages);
+    j->diag = ss_xcalloc((size_t)j->jobs, sizeof *j->diag);
+    for (int t = 0; t < j->jobs; t++)
+        j->diag[t] = ss_diag_new();
+    /* The ICC profile is checked once here, not in every sheet. */
+    size_t len;
+    int e;
+    char *icc = ss_read_file(j->icc_path, 1u << 20, &len, &e);
+    if (!icc) {
+        ss_diag_error(diag, j->icc_path, 0, "cannot read the colour profile: %s; "
+                      "reinstall statesheet", strerror(e));
+        return SS_EXIT_SOFTWARE;
+    }
+    bool ok = ss_asset_verify(SS_ICC_FILE, j->icc_path, icc, len, diag);
+    free(icc);
+    if (!ok)
+        return SS_EXIT_SOFTWARE;
+    j->created = creation_time(diag, &ok);
+    return ok ? SS_EXIT_OK : SS_EXIT_USAGE;
+}
+
+/* Phase 1: every sheet's characters and fit, before any is written. */
+static int check_sheets(job *j, ss_diag *diag)
+{
+    ss_pool_run(j->n, j->jobs, plan_task, j, NULL, NULL);
+    for (int t = 0; t < j->jobs; t++)
+        ss_diag_take(diag, j->diag[t]);
+    if (ss_diag_error_count(diag)) {
+        ss_diag_sort(diag);
+        return SS_EXIT_DATAERR;
+    }
+    if (j->opt->verbosity >= 2)
+        for (size_t i = 0; i < j->n; i++)
+            printf("%s: body text %.2f pt\n", j->states[i]->code, j->body[i]);
+    return SS_EXIT_OK;
+}
+
+/* --check, or a shard with no state: says so; true when nothing is to be
+ * written. */
+static bool nothing_to_write(const job *j, const ss_options *opt)
+{
+    const ss_dataset *ds = j->ds;
+    if (opt->check_only && opt->verbosity >= 1)
+        printf("%s: %zu state%s, year %d%s: OK\n", ds->path, ds->nstates,
+               ds->nstates == 1 ? "" : "s", ds->year, ds->sample ? " (sample data)" : "");
+    else if (j->n == 0 && opt->verbosity >= 1)
+        printf("0 sheets: shard %d/%d holds none of the %zu states\n", opt->shard_k,
+               opt->shard_n, ds->nstates);
+    return opt->check_only || j->n == 0;
+}
+
 int ss_job_run(const ss_options *opt)
 {
     double t0 = now_s();
@@ -663,7 +616,7 @@ int ss_job_run(const ss_options *opt)
     int status = SS_EXIT_OK;
     char *assets = ss_assets_dir(opt->assets_dir);
     if (!assets) {
-        ss_diag_error(diag, NULL, 0, "cannot find statesheet's assets (template, schema, "
+        ss_diag_error(diag, NULL, 0, "cannot find statesheet's assets (template, "
                       "fonts); reinstall it, or name the folder with --assets DIR or "
                       "STATESHEET_ASSETS");
         status = SS_EXIT_SOFTWARE;
@@ -672,99 +625,15 @@ int ss_job_run(const ss_options *opt)
     status = load_inputs(opt, assets, diag, &tpl, &ds);
     if (status != SS_EXIT_OK)
         goto done;
-    if (!ss_template_check_dataset(tpl, ds, diag)) {
-        status = SS_EXIT_DATAERR;
-        goto done;
-    }
-    status = select_states(opt, ds, &j);
-    if (status != SS_EXIT_OK)
-        goto done;
-    fonts = ss_fonts_load(assets, diag);
-    if (!fonts) {
-        status = SS_EXIT_SOFTWARE;
-        goto done;
-    }
-    {
-        glyph_check g = {fonts, diag, tpl->path};
-        check_template_node(tpl->title, &g);
-        check_template_node(tpl->subtitle, &g);
-        check_template_node(tpl->blocks, &g);
-        check_template_node(tpl->footer_left, &g);
-        check_template_node(tpl->footer_right, &g);
-        if (ss_diag_error_count(diag)) {
-            status = SS_EXIT_DATAERR;
-            goto done;
-        }
-    }
-
-    j.opt = opt;
     j.ds = ds;
     j.tpl = tpl;
-    j.fonts = fonts;
-    j.icc_path = ss_path_join(assets, SS_ICC_FILE);
-    j.page_w = opt->paper == SS_PAPER_A4 ? SS_A4_W : SS_LETTER_W;
-    j.page_h = opt->paper == SS_PAPER_A4 ? SS_A4_H : SS_LETTER_H;
-    j.out_dir = opt->out_dir ? opt->out_dir : "out";
-    j.jobs = opt->jobs > 0 ? opt->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (j.jobs < 1)
-        j.jobs = 1;
-    if (j.jobs > MAX_JOBS)
-        j.jobs = MAX_JOBS;
-    j.body = ss_xcalloc(j.n ? j.n : 1, sizeof *j.body);
-    if (j.n <= KEEP_PAGES_MAX && !opt->check_only)
-        j.pages = ss_xcalloc(j.n ? j.n : 1, sizeof *j.pages);
-    j.diag = ss_xcalloc((size_t)j.jobs, sizeof *j.diag);
-    for (int t = 0; t < j.jobs; t++)
-        j.diag[t] = ss_diag_new();
-    {
-        /* The ICC profile is checked once here, not in every sheet. */
-        size_t len;
-        int e;
-        char *icc = ss_read_file(j.icc_path, 1u << 20, &len, &e);
-        if (!icc) {
-            ss_diag_error(diag, j.icc_path, 0, "cannot read the colour profile: %s; "
-                          "reinstall statesheet", strerror(e));
-            status = SS_EXIT_SOFTWARE;
-            goto done;
-        }
-        bool ok = ss_asset_verify(SS_ICC_FILE, j.icc_path, icc, len, diag);
-        free(icc);
-        if (!ok) {
-            status = SS_EXIT_SOFTWARE;
-            goto done;
-        }
-    }
-    bool time_ok;
-    j.created = creation_time(diag, &time_ok);
-    if (!time_ok) {
-        status = SS_EXIT_USAGE;
+    status = select_states(opt, ds, &j);
+    if (status == SS_EXIT_OK)
+        status = prepare(&j, opt, assets, &fonts, diag);
+    if (status == SS_EXIT_OK)
+        status = check_sheets(&j, diag);
+    if (status != SS_EXIT_OK || nothing_to_write(&j, opt))
         goto done;
-    }
-
-    /* Phase 1: check every sheet (characters, fit) before writing any. */
-    parallel_for(&j, plan_one, false);
-    for (int t = 0; t < j.jobs; t++)
-        ss_diag_take(diag, j.diag[t]);
-    if (ss_diag_error_count(diag)) {
-        ss_diag_sort(diag);
-        status = SS_EXIT_DATAERR;
-        goto done;
-    }
-    if (opt->verbosity >= 2)
-        for (size_t i = 0; i < j.n; i++)
-            printf("%s: body text %.2f pt\n", j.states[i]->code, j.body[i]);
-    if (opt->check_only) {
-        if (opt->verbosity >= 1)
-            printf("%s: %zu state%s, year %d%s: OK\n", ds->path, ds->nstates,
-                   ds->nstates == 1 ? "" : "s", ds->year, ds->sample ? " (sample data)" : "");
-        goto done;
-    }
-    if (j.n == 0) {
-        if (opt->verbosity >= 1)
-            printf("0 sheets: shard %d/%d holds none of the %zu states\n", opt->shard_k,
-                   opt->shard_n, ds->nstates);
-        goto done;
-    }
 
     /* Phase 2: write. */
     status = make_dirs(j.out_dir, diag);
@@ -772,7 +641,8 @@ int ss_job_run(const ss_options *opt)
         goto done;
     remove_stale_tmp(j.out_dir);
     install_signals();
-    parallel_for(&j, make_one, true);
+    ss_pool_run(j.n, j.jobs, make_task, &j, &j.failed,
+                opt->progress && opt->verbosity >= 1 ? sheet_label : NULL);
     for (int t = 0; t < j.jobs; t++)
         ss_diag_take(diag, j.diag[t]);
     status = atomic_load(&j.failed);

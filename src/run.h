@@ -37,6 +37,7 @@ typedef struct ss_options {
     const char *assets_dir;    /* NULL: found as paths.h says */
     const char *combined_path; /* --combined FILE, or NULL */
     bool check_only;           /* --check */
+    bool strict;               /* --strict: a probably mistyped key is an error */
     int verbosity;             /* 0 quiet, 1 normal, 2 verbose */
     bool progress;             /* show a progress line (stdout is a tty) */
     ss_paper paper;

@@ -101,10 +101,4 @@ ss_template *ss_template_load_memory(const char *name, const char *data,
                                      size_t len, ss_diag *diag);
 void ss_template_free(ss_template *t);
 
-/* Checks that every state (and the national block) has each figure and
- * table the template declares.  Reports every missing one, with the line of
- * the state.  Returns true when nothing is missing. */
-bool ss_template_check_dataset(const ss_template *t, const ss_dataset *ds,
-                               ss_diag *diag);
-
 #endif

@@ -405,6 +405,61 @@ static void data_error_reports_file_line(void **state)
 
 /* ---- finding the assets ------------------------------------------------- */
 
+/* Issue 10, point 4: a missing figure is reported in the same run as a
+ * bad value; a key one letter from a used one is a warning on its own line
+ * (the sheets are still made), and an error under --strict. */
+static void every_mistake_in_one_run(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir(), *out = NULL, *err = NULL;
+    char *data = ss_xasprintf("%s/bad.xml", dir);
+    char *a = state_xml("AA", "Alphaland", "1,333"); /* the value is on line 17 */
+    /* BB (line 26) spells cvip.submissions without its s, on line 28 */
+    char *b = state_xml("BB", "Bravoland", "12");
+    char *typo = strstr(b, "cvip.submissions");
+    memmove(typo + 15, typo + 16, strlen(typo + 16) + 1);
+    char *xml = ss_xasprintf("%s%s%s</statedata>\n", TU_SAMPLE_HEAD, a, b);
+    tu_write(data, xml);
+    int rc = runf(&out, &err, "-o '%s/out' '%s'", dir, data);
+    assert_int_equal(rc, 65);
+    char *want = ss_xasprintf(
+        "%s:17: error: state AA, figure 'cybertipline.reports': '1,333' is not a whole "
+        "number; write digits only, without commas\n"
+        "%s:26: error: state BB has no figure 'cvip.submissions', which the template uses; "
+        "add <figure key=\"cvip.submissions\">...</figure> to the state\n"
+        "%s:28: warning: state BB: the figure 'cvip.submission' is not used by the "
+        "template; did you mean 'cvip.submissions'?\n", data, data, data);
+    assert_string_equal(err, want);
+    free(want), free(out), free(err);
+
+    /* The typo alone: a warning, and the sheets are made. */
+    char *a2 = state_xml("AA", "Alphaland", "1333");
+    char *b2 = ss_xasprintf("%.*s    <figure key=\"cvip.submission\">3</figure>\n  </state>\n",
+                            (int)(strlen(a2) - strlen("  </state>\n")), a2);
+    memcpy(strstr(b2, "AA"), "BB", 2);
+    free(xml);
+    xml = ss_xasprintf("%s%s%s</statedata>\n", TU_SAMPLE_HEAD, a2, b2);
+    tu_write(data, xml);
+    rc = runf(&out, &err, "-q -o '%s/out' '%s'", dir, data);
+    assert_int_equal(rc, 0);
+    want = ss_xasprintf("%s:35: warning: state BB: the figure 'cvip.submission' is not "
+                        "used by the template; did you mean 'cvip.submissions'?\n", data);
+    assert_string_equal(err, want);
+    char *odir = ss_xasprintf("%s/out", dir);
+    assert_int_equal(tu_count(odir, ".pdf"), 2);
+    free(out), free(err);
+    tu_rmrf(odir);
+
+    /* --strict: the same is an error, and nothing is written. */
+    rc = runf(&out, &err, "--strict -o '%s/out' '%s'", dir, data);
+    assert_int_equal(rc, 65);
+    assert_non_null(strstr(err, ":35: error: state BB: the figure 'cvip.submission'"));
+    tu_assert_nothing_written(odir);
+    free(odir), free(want), free(xml), free(a), free(b), free(a2), free(b2), free(data);
+    tu_rmrf(dir);
+    free(dir), free(out), free(err);
+}
+
 static void runs_from_other_cwd_without_env(void **state)
 {
     (void)state;
@@ -512,6 +567,7 @@ int main(void)
         cmocka_unit_test(state_option_selects_states),
         cmocka_unit_test(state_option_unknown_code),
         cmocka_unit_test(data_error_reports_file_line),
+        cmocka_unit_test(every_mistake_in_one_run),
         cmocka_unit_test(runs_from_other_cwd_without_env),
         cmocka_unit_test(empty_assets_dir_is_internal_error),
         cmocka_unit_test(reworded_template_changes_pdf),
