@@ -189,7 +189,8 @@ static void test_ttf_subset(void **state)
     free(keep);
 }
 
-/* SHA-256 (hardware path where the CPU has it) against known answers,
+/* SHA-256 (nettle; its fat build takes the SHA extensions where the CPU
+ * has them) against known answers,
  * across the padding edges.  Data: byte i = i*7+3. */
 static void test_sha256(void **state)
 {
