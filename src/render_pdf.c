@@ -649,8 +649,14 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
                                 (HPDF_REAL)b->h) != HPDF_OK ||
             HPDF_Page_Fill(page) != HPDF_OK)
             return failed(p, "drawing a shape");
-        ss_buf_printf(&p->content, "S%d %.2f %.2f %.2f %.2f %d\n", b->kind, b->x, y, b->w,
-                      b->h, b->color);
+        /* The file ID's source, so no locale either (put_num, not %f). */
+        ss_buf_printf(&p->content, "S%d", b->kind);
+        const double v[] = {b->x, y, b->w, b->h};
+        for (int k = 0; k < 4; k++) {
+            ss_buf_addc(&p->content, ' ');
+            put_num(&p->content, v[k]);
+        }
+        ss_buf_printf(&p->content, " %d\n", b->color);
     }
     if (HPDF_Page_BeginText(page) != HPDF_OK)
         return failed(p, "starting text");

