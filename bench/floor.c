@@ -4,7 +4,7 @@
  * assets/fonts/ loaded with embedding in libharu's UTF-8 mode (CID fonts:
  * our sheets need it for characters outside CP1252, such as the okina in
  * "Hawaiʻi"), every stream compressed, the North Dakota sheet's text
- * (/work/shared/reference/north-dakota-2023.txt, wrapped to 49 lines) drawn
+ * (tests/fixtures/reference/north-dakota-2023.txt, wrapped to 49 lines) drawn
  * at fixed positions with HPDF_Page_TextOut, and the file saved.  No
  * layout, no measuring, no PDF/A, no font subsetting: a naive generator.
  * bench/run.sh times statesheet as a ratio to this program.

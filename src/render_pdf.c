@@ -11,8 +11,8 @@
  * prints, with a font program cut down to those glyphs (ttf_subset.c).
  * The dictionaries are registered as libharu fonts, so HPDF_Page_SetFont-
  * AndSize still manages the page resources.  write_pdfa() adds the XMP
- * packet, sRGB output intent and a file ID derived from the content.  See
- * shared/notes/libraries.md.
+ * packet, sRGB output intent and a file ID derived from the content.  The
+ * libharu facts behind this are in CONTRIBUTING.md, "Library facts".
  */
 #include "render_pdf.h"
 

@@ -4,7 +4,7 @@
     /usr/bin/python3 tools/make-sample.py --count N [--seed S] [--hard] > FILE.xml
 
 Prints a <statedata year="2023" sample="true"> file (format: version 1, see
-shared/spec/data-format.md) with N invented jurisdictions, coded S001,
+doc/data-format.md) with N invented jurisdictions, coded S001,
 S002, ... (wider codes once N needs them).  Every figure, and every name, is
 made up: the project never invents figures for a real state or territory, so
 a generated name that matches a real one is drawn again.  The file says

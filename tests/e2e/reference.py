@@ -1,15 +1,13 @@
 #!/usr/bin/python3
-"""reference.py REFERENCE.txt EXTRACTED.txt   (REFERENCE "-": the copy in
-reference_text.py)
+"""reference.py REFERENCE.txt EXTRACTED.txt
 
-Every paragraph and table line of the reference sheet (shared/reference/
-north-dakota-2023.txt) must appear in the text pdftotext extracted from our
+Every paragraph and table line of the reference sheet (tests/fixtures/reference/
+north-dakota-2023.txt, the text of NCMEC's published 2023 sheet) must appear in the text pdftotext extracted from our
 North Dakota sheet, in order, after normalising white space.  The
 reference's known artefacts are corrected first: "North Carolina" is a typo
 for "North Dakota", "**" marks bold, and the table's last label ends in a
 stray " :".  Prints one line per check; exits 1 on any failure.
 """
-import os
 import re
 import sys
 
@@ -25,11 +23,7 @@ def squash(s):
 
 
 def reference_units(path):
-    if path == "-":
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        from reference_text import REFERENCE as raw
-    else:
-        raw = open(path, encoding="utf-8").read()
+    raw = open(path, encoding="utf-8").read()
     raw = raw.replace("North Carolina", "North Dakota").replace("**", "")
     units = []
     for para in re.split(r"\n\s*\n", raw):
