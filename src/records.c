@@ -168,25 +168,15 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Finds "needle" in [p, end); returns its position or NULL. */
-static const char *find(const char *p, const char *end, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; p + n <= end; p++)
-        if (memcmp(p, needle, n) == 0)
-            return p;
-    return NULL;
-}
-
 /* The encoding named in an XML declaration at p (a new string), or NULL. */
 static char *declared_encoding(const char *p, const char *end)
 {
     if (end - p < 6 || memcmp(p, "<?xml", 5) != 0 || !is_space(p[5]))
         return NULL;
-    const char *close = find(p, end, "?>");
+    const char *close = ss_find(p, end, "?>");
     if (!close)
         return NULL;
-    const char *e = find(p, close, "encoding");
+    const char *e = ss_find(p, close, "encoding");
     if (!e)
         return NULL;
     e += 8;
@@ -311,8 +301,6 @@ static void lex_skip_to(lexer *lx, const char *q)
     lx->p = q;
 }
 
-static const char *find(const char *p, const char *end, const char *needle);
-
 /* The line of the next start tag. */
 static long lex_next_start(lexer *lx)
 {
@@ -323,11 +311,11 @@ static long lex_next_start(lexer *lx)
         const char *p = lx->p, *e = lx->end;
         const char *close;
         if (e - p >= 4 && memcmp(p, "<!--", 4) == 0)
-            close = find(p + 4, e, "-->");
+            close = ss_find(p + 4, e, "-->");
         else if (e - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0)
-            close = find(p + 9, e, "]]>");
+            close = ss_find(p + 9, e, "]]>");
         else if (e - p >= 2 && p[1] == '?')
-            close = find(p + 2, e, "?>");
+            close = ss_find(p + 2, e, "?>");
         else if (e - p >= 2 && (p[1] == '/' || p[1] == '!'))
             close = memchr(p, '>', (size_t)(e - p));
         else {

@@ -232,6 +232,15 @@ static bool is_xml_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+const char *ss_find(const char *p, const char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; p + n <= end; p++)
+        if (memcmp(p, needle, n) == 0)
+            return p;
+    return NULL;
+}
+
 char *ss_trim_dup(const char *s)
 {
     while (is_xml_space(*s))

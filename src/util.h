@@ -48,6 +48,9 @@ size_t ss_utf8_length(const char *s);
 /* Writes cp as UTF-8 into out (at least 4 bytes); returns bytes written. */
 int ss_utf8_encode(long cp, char *out);
 
+/* The first place of 'needle' in [p, end), or NULL. */
+const char *ss_find(const char *p, const char *end, const char *needle);
+
 /* Trims ASCII and XML white space from both ends, returning a new string. */
 char *ss_trim_dup(const char *s);
 

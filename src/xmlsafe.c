@@ -61,16 +61,6 @@ static void on_error(void *user, xmlErrorPtr e)
     c->count++;
 }
 
-/* Finds "needle" in [p, end); returns its position or NULL. */
-static const char *find(const char *p, const char *end, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; p + n <= end; p++)
-        if (memcmp(p, needle, n) == 0)
-            return p;
-    return NULL;
-}
-
 /* A DOCTYPE can only stand before the root element, so walking the prolog
  * (white space, comments, processing instructions) finds every one libxml2
  * would read. */
@@ -83,12 +73,12 @@ long ss_xml_doctype_line(const char *data, size_t len)
         while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
             p++;
         if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
-            p = find(p + 4, end, "-->");
+            p = ss_find(p + 4, end, "-->");
             if (!p)
                 return 0;
             p += 3;
         } else if (end - p >= 2 && memcmp(p, "<?", 2) == 0) {
-            p = find(p + 2, end, "?>");
+            p = ss_find(p + 2, end, "?>");
             if (!p)
                 return 0;
             p += 2;

@@ -15,17 +15,6 @@
 #include "template.h"
 #include "util.h"
 
-static char *diag_text(ss_diag *d)
-{
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    ss_diag_sort(d);
-    ss_diag_print(d, f);
-    fclose(f);
-    return out;
-}
-
 static void test_fixtures(void **state)
 {
     (void)state;
@@ -46,7 +35,7 @@ static void test_fixtures(void **state)
             fail_msg("%s has no .expected beside it", e->d_name);
         ss_diag *diag = ss_diag_new();
         ss_template *t = ss_template_load_memory(e->d_name, data, strlen(data), diag);
-        char *got = diag_text(diag);
+        char *got = tu_diag_text(diag);
         if (strcmp(got, want))
             fail_msg("%s:\n--- expected\n%s--- got\n%s", e->d_name, want, got);
         if (!strncmp(e->d_name, "ok-", 3))

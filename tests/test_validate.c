@@ -43,17 +43,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static char *diag_text(ss_diag *d)
-{
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    ss_diag_sort(d);
-    ss_diag_print(d, f);
-    fclose(f);
-    return out;
-}
-
 /* TU_SAMPLE_HEAD, then 'state' (starting on line 16), then the end. */
 static ss_dataset *load(const char *state)
 {
@@ -105,7 +94,7 @@ static void missing_keys(void **state)
     ss_dataset *ds = ss_dataset_load_memory("x.xml", xml, strlen(xml), d);
     assert_non_null(ds);
     assert_false(ss_validate_keys(tpl, ds, false, d));
-    char *got = diag_text(d);
+    char *got = tu_diag_text(d);
     assert_non_null(strstr(got, "x.xml:2: error: state AA has no figure 'cvip.submissions', "
                                 "which the template uses"));
     assert_non_null(strstr(got, "x.xml:2: error: state AA has no table 'missing.cases'"));
@@ -130,7 +119,7 @@ static void near_keys(void **state)
     ss_dataset *ds = load(st);
     ss_diag *d = ss_diag_new();
     assert_true(ss_validate_keys(tpl, ds, false, d));
-    char *got = diag_text(d);
+    char *got = tu_diag_text(d);
     assert_string_equal(got,
         "x.xml:23: warning: state ND: the figure 'cvip.submission' is not used by the "
         "template; did you mean 'cvip.submissions'?\n"
@@ -138,7 +127,7 @@ static void near_keys(void **state)
         "template; did you mean 'missing.cases'?\n");
     free(got);
     assert_false(ss_validate_keys(tpl, ds, true, d));
-    got = diag_text(d);
+    got = tu_diag_text(d);
     assert_non_null(strstr(got, "x.xml:23: error: state ND: the figure 'cvip.submission'"));
     free(got);
     ss_diag_free(d);
@@ -169,7 +158,7 @@ static void state_glyphs(void **state)
                           "  </state>\n");
     ss_diag *d = ss_diag_new();
     assert_false(ss_validate_state_glyphs(ds, &ds->states[0], fonts, d));
-    char *got = diag_text(d);
+    char *got = tu_diag_text(d);
     assert_non_null(strstr(got, "x.xml:16: error: state ND: the name 'North \xe4\xb8\xad "
                                 "Dakota' has the character U+4E2D"));
     assert_non_null(strstr(got, "x.xml:19: error: state ND, table 'missing.cases': the "
@@ -195,7 +184,7 @@ static void template_glyphs(void **state)
     ss_template *t = ss_template_load_memory("t.xml", xml, strlen(xml), d);
     assert_non_null(t);
     assert_false(ss_validate_template_glyphs(t, fonts, d));
-    char *got = diag_text(d);
+    char *got = tu_diag_text(d);
     assert_non_null(strstr(got, "t.xml:2: error: the text 'Snow \xe2\x98\x83' has the "
                                 "character U+2603"));
     free(got);

@@ -117,6 +117,17 @@ const char TU_SAMPLE_HEAD[] =
     "    <figure key=\"connect.users\">18000</figure>\n"
     "  </national>\n";
 
+char *tu_diag_text(ss_diag *d)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    ss_diag_sort(d);
+    ss_diag_print(d, f);
+    fclose(f);
+    return out;
+}
+
 void tu_assert_nothing_written(const char *dir)
 {
     int n = tu_count(dir, "");

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "diag.h"
+
 /* Path of a file under tests/fixtures (a new string). */
 char *tu_fixture(const char *rel);
 /* Path of a file in the source tree (a new string). */
@@ -23,6 +25,10 @@ char *tu_tmpdir(void);
 void tu_rmrf(const char *dir);
 /* Number of entries in dir whose name ends with suffix ("" for all). */
 int tu_count(const char *dir, const char *suffix);
+
+/* The diagnostics, sorted and printed as statesheet prints them (a new
+ * string); empties the list. */
+char *tu_diag_text(ss_diag *d);
 
 /* The folder does not exist, or holds nothing; otherwise lists it and
  * fails the test. */
