@@ -63,7 +63,7 @@ void ss_cli_help(FILE *to)
           "      --shard K/N      make only the K-th of N slices of the states, to\n"
           "                       split a batch across machines\n"
           "      --assets DIR     take fonts, schemas and template from DIR\n"
-          "  -q, --quiet          print nothing but errors\n"
+          "  -q, --quiet          print nothing but errors and warnings\n"
           "  -v, --verbose        also print each sheet and its type size\n"
           "      --help           show this help and exit\n"
           "      --version        show the version and exit\n"
