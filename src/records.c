@@ -192,7 +192,7 @@ typedef struct schema_errs {
     const char *path;
 } schema_errs;
 
-static void schema_parse_error(void *ctx, xmlErrorPtr err)
+static void schema_parse_error(void *ctx, ss_xml_error err)
 {
     schema_errs *se = ctx;
     if (!err || err->level < XML_ERR_ERROR)
@@ -1396,7 +1396,7 @@ static char *parse_words(const loader *ld, const char *msg)
     return r;
 }
 
-static void on_xml_error(void *ctxp, xmlErrorPtr err)
+static void on_xml_error(void *ctxp, ss_xml_error err)
 {
     loader *ld = ctxp;
     if (!err || err->level < XML_ERR_ERROR || !err->message)
