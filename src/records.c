@@ -1145,7 +1145,7 @@ static char *parse_words(const loader *ld, const char *msg)
     return r;
 }
 
-static void on_xml_error(void *ctxp, xmlErrorPtr err)
+static void on_xml_error(void *ctxp, ss_xml_error err)
 {
     loader *ld = ctxp;
     if (!err || err->level < XML_ERR_ERROR || !err->message)

@@ -39,7 +39,7 @@ typedef struct err_ctx {
     bool fatal_only_first;
 } err_ctx;
 
-static void on_error(void *user, xmlErrorPtr e)
+static void on_error(void *user, ss_xml_error e)
 {
     err_ctx *c = user;
     if (e->level == XML_ERR_WARNING)

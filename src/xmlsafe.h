@@ -15,8 +15,20 @@
 #include <stddef.h>
 
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
 
 #include "diag.h"
+
+/* What a structured-error callback receives: libxml2 2.12 (LIBXML_VERSION
+ * 21200) made it a const xmlError *, and gcc 14 and clang 16 reject the
+ * old xmlError * there.  Callbacks take an ss_xml_error and never write
+ * through it, so the sources build against both. */
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *ss_xml_error;
+#else
+typedef xmlError *ss_xml_error;
+#endif
 
 /* Makes libxml2 refuse every external entity and DTD it is asked to load.
  * Idempotent; called by the functions below. */

@@ -850,31 +850,45 @@ static void output_folder_unwritable(void **state)
     assert_int_equal(chmod(ro, 0555), 0);
     run r = {.rss_kb = -1};
     if (geteuid() == 0) {
-        /* root writes anywhere: run as nobody, if this system lets us */
+        /* root writes anywhere: run as nobody, if this system lets us.
+         * nobody may not reach the checkout (under /root, mode 700, on a
+         * fresh machine), so the binary, its assets and the data are copied
+         * into this test's folder, and the command runs from there. */
         const char *as = "setpriv --reuid=65534 --regid=65534 --clear-groups";
         assert_int_equal(chmod(dir, 0755), 0);
         char *data = ss_xasprintf("%s/nd.xml", dir), *src = tu_source(DATA);
         char *text = tu_read(src);
         tu_write(data, text);
         assert_int_equal(chmod(data, 0644), 0);
-        char *probe = ss_xasprintf("%s '%s' --version && %s cat '%s' >/dev/null", as, binary(),
-                                   as, data);
+        const char *env_assets = getenv("STATESHEET_ASSETS");
+        char *assets_src = env_assets && *env_assets ? ss_xstrdup(env_assets)
+                                                     : tu_source("assets");
+        char *bin = ss_xasprintf("%s/statesheet", dir);
+        char *assets = ss_xasprintf("%s/assets", dir);
+        char *copy = ss_xasprintf("cp '%s' '%s' && cp -R '%s' '%s' && chmod -R a+rX '%s' '%s'",
+                                  binary(), bin, assets_src, assets, bin, assets);
+        assert_int_equal(tu_sh(copy, NULL, NULL), 0);
+        char *probe = ss_xasprintf("cd '%s' && %s '%s' --assets '%s' --check '%s' >/dev/null",
+                                   dir, as, bin, assets, data);
         int prc = tu_sh(probe, NULL, NULL);
         if (prc != 0) {
             print_message("    note: running as root and cannot run the binary as nobody "
                           "(status %d); unwritable folder not checked\n", prc);
-            free(probe), free(text), free(src), free(data), free(ro);
+            free(probe), free(copy), free(assets), free(bin), free(assets_src);
+            free(text), free(src), free(data), free(ro);
             tu_rmrf(dir);
             free(dir);
             skip();
         }
-        char *cmd = ss_xasprintf("%s '%s' -o '%s' '%s'", as, binary(), ro, data);
+        char *cmd = ss_xasprintf("cd '%s' && %s '%s' --assets '%s' -o '%s' '%s'", dir, as, bin,
+                                 assets, ro, data);
         r.rc = tu_sh(cmd, &r.out, &r.err);
         if (!r.out)
             r.out = ss_xstrdup("");
         if (!r.err)
             r.err = ss_xstrdup("");
-        free(cmd), free(probe), free(text), free(src), free(data);
+        free(cmd), free(probe), free(copy), free(assets), free(bin), free(assets_src);
+        free(text), free(src), free(data);
     } else {
         r = runf("-o '%s' " DATA, ro);
     }

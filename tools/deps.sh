@@ -2,17 +2,44 @@
 # Installs the Debian packages statesheet needs, and only those missing.
 #   tools/deps.sh run    to build and make sheets
 #   tools/deps.sh test   also what the test suite uses
+#   tools/deps.sh deb    to build the .deb (tools/package.sh)
 # Safe to run again: with everything installed it changes nothing.
 set -euo pipefail
 
+# To add a package: put its Debian name in the array it belongs to, one
+# name among the others (RUN_PKGS: building and running; TEST_PKGS: what a
+# test or test script runs or imports).  Use names both Debian 12 (bookworm)
+# and 13 (trixie) have, version-free (libclang-rt-dev, not
+# libclang-rt-14-dev); check with 'apt-cache policy NAME' on both.  A name
+# only one release has goes in the case below, under that release.
+# DEB_PKGS: what making the .deb runs (cpack -G DEB: dpkg-shlibdeps, file).
 RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev zlib1g-dev nettle-dev)
-TEST_PKGS=(clang libclang-rt-14-dev libcmocka-dev poppler-utils qpdf
+TEST_PKGS=(clang libclang-rt-dev llvm libcmocka-dev poppler-utils qpdf
            python3 python3-pdfminer python3-pikepdf python3-fonttools
            default-jre-headless libpdfbox2-java libactivation-java
-           libjaxb-api-java time locales valgrind libxml2-utils)
+           libjaxb-api-java time locales valgrind bc util-linux libxml2-utils)
+DEB_PKGS=(dpkg-dev file)
+# llvm: llvm-symbolizer, which turns ASan's addresses into file:line.
+# util-linux: setpriv (test_hostile runs the binary as nobody).
+
+# shellcheck source=/dev/null
+release=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+case $release in
+  bookworm)
+    TEST_PKGS+=()
+    ;;
+  trixie)
+    TEST_PKGS+=()
+    ;;
+esac
 
 want=("${RUN_PKGS[@]}")
-[ "${1:-run}" = test ] && want+=("${TEST_PKGS[@]}")
+case ${1:-run} in
+  run) ;;
+  test) want+=("${TEST_PKGS[@]}" "${DEB_PKGS[@]}") ;;
+  deb) want+=("${DEB_PKGS[@]}") ;;
+  *) echo "usage: tools/deps.sh [run|test|deb]" >&2; exit 64 ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
