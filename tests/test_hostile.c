@@ -768,8 +768,7 @@ static void template_uses_figure_data_lacks(void **state)
     char *src = tu_source("assets/templates/state-data.xml");
     char *tpl = tu_read(src);
     assert_non_null(tpl);
-    char *a = replace_first(tpl, "<table key=\"missing.cases\"/>",
-                            "<table key=\"missing.cases\"/><figure key=\"trafficking.reports\"/>");
+    char *a = replace_first(tpl, "<uses>", "<uses><figure key=\"trafficking.reports\"/>");
     char *b = replace_first(a, SUBTITLE,
                             "<subtitle><name/> Data "
                             "<num of=\"state\" key=\"trafficking.reports\"/></subtitle>");
