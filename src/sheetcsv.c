@@ -44,7 +44,8 @@ typedef enum ckind {
     C_NATIONAL,
     C_FIGURE,
     C_TOTAL,
-    C_ROW
+    C_ROW,
+    C_ORDER /* the print order of a state's rows, when not the columns' */
 } ckind;
 
 typedef struct column {
@@ -101,6 +102,8 @@ static char *header_for(ckind k, const char *key, const char *label, const char 
         return ss_xasprintf("Total: %s%s%s", key, sep, desc);
     case C_ROW:
         return ss_xasprintf("%s: %s", key, label);
+    case C_ORDER:
+        return ss_xasprintf("Order: %s - the rows' print order, when not left to right", key);
     case C_NONE:
     default:
         return ss_xstrdup("");
@@ -163,6 +166,32 @@ static int occurrence(const ss_table *t, size_t r)
     return k;
 }
 
+/* The position (1-based) among the row columns after 'total_at' of the
+ * nth row labelled 'label', or 0. */
+static size_t row_position(const columns *L, size_t total_at, const char *label, int nth)
+{
+    size_t k = 0;
+    for (size_t i = total_at + 1; i < L->n && L->c[i].kind == C_ROW; i++) {
+        k++;
+        if (L->c[i].nth == nth && !strcmp(L->c[i].label, label))
+            return k;
+    }
+    return 0;
+}
+
+/* True when the table's rows are in the order of their columns. */
+static bool in_column_order(const columns *L, size_t total_at, const ss_table *t)
+{
+    size_t last = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        size_t k = row_position(L, total_at, t->rows[r].label, occurrence(t, r));
+        if (k < last)
+            return false;
+        last = k;
+    }
+    return true;
+}
+
 /* The total column of table 'key', then one column per row label found in
  * the data.  A label new to the list goes right after the previous row's
  * column, so each state's rows keep their order where the states agree. */
@@ -188,6 +217,16 @@ static void add_table_cols(columns *L, const ss_dataset *ds, const char *key, bo
             }
             insert_col(L, prev + 1, C_ROW, key, t->rows[r].label, nth, false, NULL);
             prev++;
+        }
+    }
+    size_t end = total_at + 1;
+    while (end < L->n && L->c[end].kind == C_ROW)
+        end++;
+    for (size_t s = 0; s < ds->nstates; s++) {
+        const ss_table *t = ss_state_table(&ds->states[s], key);
+        if (t && !in_column_order(L, total_at, t)) {
+            insert_col(L, end, C_ORDER, key, NULL, 0, false, NULL);
+            break;
         }
     }
 }
@@ -284,6 +323,18 @@ bool ss_export_write(const ss_template *tpl, const ss_dataset *ds, bool blank, i
                 const ss_row *r = t ? nth_row(t, c->label, c->nth) : NULL;
                 if (r)
                     put_value(to, r->value, blank);
+                break;
+            }
+            case C_ORDER: {
+                const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
+                size_t total_at = 0;
+                while (L.c[total_at].kind != C_TOTAL || strcmp(L.c[total_at].key, c->key))
+                    total_at++;
+                if (!t || blank || in_column_order(&L, total_at, t))
+                    break;
+                for (size_t r = 0; r < t->nrows; r++)
+                    fprintf(to, "%s%zu", r ? " " : "",
+                            row_position(&L, total_at, t->rows[r].label, occurrence(t, r)));
                 break;
             }
             case C_NONE:
@@ -415,7 +466,7 @@ typedef struct importer {
     ss_csv_errors *errs;
     char delim;
     columns L;
-    long col_of[C_ROW + 1]; /* CODE, NAME, YEAR, SAMPLE: 1-based column, or 0 */
+    long col_of[C_ORDER + 1]; /* CODE, NAME, YEAR, SAMPLE: 1-based column, or 0 */
     bool header_done;
     part national, states;
     long national_row;
@@ -520,6 +571,8 @@ static void read_header(importer *im, char **cells, size_t n)
             c.kind = C_NATIONAL, rest = h + 9;
         else if (!strncasecmp(h, "Total:", 6))
             c.kind = C_TOTAL, rest = h + 6;
+        else if (!strncasecmp(h, "Order:", 6))
+            c.kind = C_ORDER, rest = h + 6;
         else
             c.kind = C_FIGURE, rest = h;
         bool bad = false;
@@ -530,7 +583,7 @@ static void read_header(importer *im, char **cells, size_t n)
                 const char *label = rest + k + 1;
                 label += strspn(label, " \t");
                 if (!*label) {
-                    ss_csv_error(im->errs, 1, (long)i + 1, "column header '%s' names no "
+                    ss_csv_error(im->errs, 1, (long)i + 1, "column header (%s) names no "
                                  "row label after ':'; write 'KEY: row label'", h);
                     bad = true;
                 }
@@ -546,7 +599,7 @@ static void read_header(importer *im, char **cells, size_t n)
             if (!bad && !key_ok(rest, k)) {
                 char letter[8];
                 ss_csv_column_letter((long)i + 1, letter);
-                ss_csv_error(im->errs, 1, (long)i + 1, "column %s '%s' is not a column "
+                ss_csv_error(im->errs, 1, (long)i + 1, "column %s (%s) is not a column "
                              "statesheet knows: %s", letter, h, HEADER_HELP);
                 bad = true;
             }
@@ -561,8 +614,8 @@ static void read_header(importer *im, char **cells, size_t n)
                     char a[8], b[8];
                     ss_csv_column_letter((long)i + 1, a);
                     ss_csv_column_letter((long)j + 1, b);
-                    ss_csv_error(im->errs, 1, (long)i + 1, "column %s '%s' repeats column "
-                                 "%s '%s'; remove one of them", a, h, b, L->c[j].header);
+                    ss_csv_error(im->errs, 1, (long)i + 1, "column %s (%s) repeats column "
+                                 "%s (%s); remove one of them", a, h, b, L->c[j].header);
                     c.kind = C_NONE;
                     break;
                 }
@@ -682,12 +735,81 @@ static void import_national(importer *im, long row, char **cells, size_t n)
             else if (empty && c->used)
                 cell_error(im, row, i, who, "the cell is empty; write the national figure "
                            "(0 if none)");
-        } else if ((c->kind == C_FIGURE || c->kind == C_TOTAL || c->kind == C_ROW) && *cell) {
+        } else if ((c->kind == C_FIGURE || c->kind == C_TOTAL || c->kind == C_ROW ||
+                    c->kind == C_ORDER) && *cell) {
             cell_error(im, row, i, who, "'%s': the national row has only national figures; "
                        "leave this cell empty", cell);
         }
     }
     part_line(p, row, im->col_of[C_CODE], "  </national>");
+}
+
+/* The row columns of table 'key' with a number in this row, in print
+ * order: the Order column's, or left to right.  Ends with SIZE_MAX.  NULL
+ * when the Order cell is wrong (reported). */
+static size_t *table_order(importer *im, long row, char **cells, size_t n, const char *key,
+                           const char *who)
+{
+    size_t nrow = 0, order_col = SIZE_MAX;
+    for (size_t j = 0; j < im->L.n; j++) {
+        const column *d = &im->L.c[j];
+        if (d->kind == C_ROW && !strcmp(d->key, key))
+            nrow++;
+        if (d->kind == C_ORDER && !strcmp(d->key, key))
+            order_col = j;
+    }
+    size_t *cols = ss_xcalloc(nrow + 1, sizeof *cols), *out = ss_xcalloc(nrow + 1, sizeof *out);
+    size_t k = 0, filled = 0;
+    for (size_t j = 0; j < im->L.n && j < n; j++)
+        if (im->L.c[j].kind == C_ROW && !strcmp(im->L.c[j].key, key)) {
+            cols[k++] = j;
+            filled += *cells[j] != '\0';
+        }
+    while (k < nrow) /* columns past the row's last cell: empty */
+        cols[k++] = SIZE_MAX;
+    const char *spec = order_col < n ? cells[order_col] : "";
+    size_t m = 0;
+    if (!*spec) {
+        for (k = 0; k < nrow; k++)
+            if (cols[k] != SIZE_MAX && *cells[cols[k]])
+                out[m++] = cols[k];
+        out[m] = SIZE_MAX;
+        free(cols);
+        return out;
+    }
+    bool ok = true;
+    for (const char *p = spec; *p && ok;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 1 || (size_t)v > nrow || cols[v - 1] == SIZE_MAX ||
+            !*cells[cols[v - 1]]) {
+            cell_error(im, row, order_col, who, "'%s': list the table's filled-in row "
+                       "columns by number, 1 for its first row column, separated by spaces "
+                       "(e.g. 2 1 3), or leave the cell empty for left to right", spec);
+            ok = false;
+            break;
+        }
+        for (size_t q = 0; q < m && ok; q++)
+            if (out[q] == cols[v - 1]) {
+                cell_error(im, row, order_col, who, "'%s' lists row %ld twice", spec, v);
+                ok = false;
+            }
+        if (ok)
+            out[m++] = cols[v - 1];
+        p = end + strspn(end, " ");
+    }
+    if (ok && m != filled) {
+        cell_error(im, row, order_col, who, "'%s' lists %zu row%s, but %zu of the table's row "
+                   "columns are filled in; list each once", spec, m, m == 1 ? "" : "s", filled);
+        ok = false;
+    }
+    free(cols);
+    if (!ok) {
+        free(out);
+        return NULL;
+    }
+    out[m] = SIZE_MAX;
+    return out;
 }
 
 static void import_state(importer *im, long row, char **cells, size_t n)
@@ -767,19 +889,19 @@ static void import_state(importer *im, long row, char **cells, size_t n)
                           (unsigned long long)total);
             else
                 part_line(p, row, (long)i + 1, "    <table key=\"%s\">", c->key);
-            for (size_t j = 0; j < im->L.n; j++) {
-                const column *d = &im->L.c[j];
-                if (d->kind != C_ROW || strcmp(d->key, c->key) || j >= n || !*cells[j])
-                    continue;
+            size_t *order = table_order(im, row, cells, n, c->key, who);
+            for (size_t k = 0; order && order[k] != SIZE_MAX; k++) {
+                size_t j = order[k];
                 uint64_t dv;
-                /* Checked above; parse again quietly. */
+                /* Checked above; read again quietly. */
                 if (ss_csv_count(cells[j], im->delim, &dv) == NULL) {
-                    char *label = xml_attr(d->label);
+                    char *label = xml_attr(im->L.c[j].label);
                     part_line(p, row, (long)j + 1, "      <row label=\"%s\">%llu</row>", label,
                               (unsigned long long)dv);
                     free(label);
                 }
             }
+            free(order);
             part_line(p, row, (long)i + 1, "    </table>");
         }
     }
@@ -803,7 +925,8 @@ static bool on_row(void *ctx, long row, char **cells, size_t n)
     if (blank)
         return true; /* spreadsheets leave empty rows; they mean nothing */
     for (size_t i = 0; i < n; i++)
-        if (*cells[i] && (i >= im->L.n || im->L.c[i].kind == C_NONE)) {
+        if (*cells[i] && (i >= im->L.n || (im->L.c[i].kind == C_NONE &&
+                                            !*im->L.c[i].header))) {
             char letter[8];
             ss_csv_column_letter((long)i + 1, letter);
             ss_csv_error(im->errs, row, (long)i + 1, "column %s has no (known) header, but "
@@ -836,8 +959,9 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
     ss_buf_init(&im.states.xml);
     char *result = NULL;
     /* The separator is known (given or detected) before the first row. */
-    ss_csv_read(from, delim, on_row, &im, errs, &im.delim);
-    if (!im.header_done && !ss_csv_error_count(errs)) {
+    if (!ss_csv_read(from, delim, on_row, &im, errs, &im.delim))
+        goto done; /* the file itself is wrong: reported */
+    if (!im.header_done) {
         ss_csv_error(errs, 1, 1, "the file is empty; export a data file to get the columns "
                      "(statesheet export DATA.xml)");
         goto done;
