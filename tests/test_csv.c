@@ -271,6 +271,8 @@ static void counts_refused(void **state)
         {"n/a", ',', "not a number"},
         {"1,33", ',', "groups of three"},
         {"1,3333", ',', "groups of three"},
+        {"1,33,333", ',', "groups of three"},
+        {"1.3333.333", ';', "groups of three"},
         {"1333,333,", ',', "groups of three"},
         {",333", ',', "groups of three"},
         {"1234,567", ',', "groups of three"},
