@@ -58,8 +58,8 @@ static const struct option CSV_OPTIONS[] = {
 void ss_cli_help(FILE *to)
 {
     fputs("Usage: statesheet [OPTIONS] DATA.xml\n"
-          "       statesheet export [-t TEMPLATE] [--blank] [--year YEAR] [-o FILE] DATA.xml\n"
-          "       statesheet import [-t TEMPLATE] [-o FILE] FILE.csv\n"
+          "       statesheet export [-t TEMPLATE] [--blank] [--year YEAR] DATA.xml\n"
+          "       statesheet import [-t TEMPLATE] FILE.csv\n"
           "Make a one-page PDF fact sheet for each state in DATA.xml.\n"
           "\n"
           "  -o, --out DIR        write the sheets into DIR (default: out), as\n"
@@ -89,7 +89,8 @@ void ss_cli_help(FILE *to)
           "      --blank          export with every figure empty: next year's form\n"
           "      --year YEAR      the year to write (with --blank: next year)\n"
           "      --delimiter C    ',' (default), ';' or 'tab'; import detects it\n"
-          "  A data file named export or import is given as ./export.\n"
+          "  -t, --assets, -q as above.  A data file named export is given as\n"
+          "  ./export.  See README.md, \"Figures in a spreadsheet\".\n"
           "\n"
           "Exit status:\n"
           "   0  all sheets written (or, with --check, the files are valid)\n"
