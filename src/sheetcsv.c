@@ -101,7 +101,7 @@ static char *header_for(ckind k, const char *key, const char *label, const char 
     case C_TOTAL:
         return ss_xasprintf("Total: %s%s%s", key, sep, desc);
     case C_ROW:
-        return ss_xasprintf("%s: %s", key, label);
+        return ss_xasprintf("%s: %s", key, label ? label : "");
     case C_ORDER:
         return ss_xasprintf("Order: %s - the rows' print order, when not left to right", key);
     case C_NONE:
