@@ -345,7 +345,7 @@ static void state_option_selects_states(void **state)
     assert_int_equal(rc, 0);
     char *odir = ss_xasprintf("%s/out", dir);
     assert_int_equal(tu_count(odir, ".pdf"), 1);
-    char *pdf = ss_xasprintf("%s/out/BB-2023.pdf", dir);
+    char *pdf = ss_xasprintf("%s/out/BB-2023-SAMPLE.pdf", dir);
     assert_true(tu_file_starts_with(pdf, "%PDF-"));
     free(out), free(err);
 

@@ -561,7 +561,7 @@ static void bom_and_crlf_accepted(void **state)
     run r = runf("-q -o '%s/out' '%s'", dir, data);
     assert_status(&r, 0);
     assert_string_equal(r.err, "");
-    char *pdf = ss_xasprintf("%s/out/AA-2023.pdf", dir);
+    char *pdf = ss_xasprintf("%s/out/AA-2023-SAMPLE.pdf", dir);
     assert_true(tu_file_starts_with(pdf, "%PDF-"));
     assert_true(file_ends_with_eof(pdf));
     free(pdf);
@@ -620,7 +620,7 @@ static void name_and_label_at_limits_accepted(void **state)
     char *data = write_data(dir, "limits.xml", name, label, NULL);
     run r = runf("-q -o '%s/out' '%s'", dir, data);
     assert_status(&r, 0);
-    char *pdf = ss_xasprintf("%s/out/AA-2023.pdf", dir);
+    char *pdf = ss_xasprintf("%s/out/AA-2023-SAMPLE.pdf", dir);
     assert_true(tu_file_starts_with(pdf, "%PDF-"));
     assert_true(file_ends_with_eof(pdf));
     free(pdf);
@@ -668,7 +668,7 @@ static void unbreakable_name_fits_or_fails_cleanly(void **state)
     run r = runf("-o '%s/out' '%s'", dir, data);
     char *odir = ss_xasprintf("%s/out", dir);
     if (r.rc == 0) {
-        char *pdf = ss_xasprintf("%s/AA-2023.pdf", odir);
+        char *pdf = ss_xasprintf("%s/AA-2023-SAMPLE.pdf", odir);
         assert_true(file_ends_with_eof(pdf));
         free(pdf);
     } else {

@@ -61,8 +61,8 @@ same a b "two runs, same SOURCE_DATE_EPOCH"
 
 # The date comes from SOURCE_DATE_EPOCH (two runs in the same second would
 # match even if it were ignored).
-if [ -f "$TMP/a/S001-2023.pdf" ]; then
-  d=$(pdfinfo -isodates "$TMP/a/S001-2023.pdf" | sed -n 's/^CreationDate: *//p')
+if [ -f "$TMP/a/S001-2023-SAMPLE.pdf" ]; then
+  d=$(pdfinfo -isodates "$TMP/a/S001-2023-SAMPLE.pdf" | sed -n 's/^CreationDate: *//p')
   if [ "$d" = "2023-11-14T22:13:20Z" ]; then ok "CreationDate $d from SOURCE_DATE_EPOCH"; else fail "CreationDate '$d' (want 2023-11-14T22:13:20Z)"; fi
 fi
 "$BIN" -q -o "$TMP/nd1" "$ND_DATA"
