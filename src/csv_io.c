@@ -9,13 +9,17 @@
  */
 #include "csv_io.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <csv.h>
 
 #include "records.h"
+#include "run.h"
 #include "util.h"
 
 /* Bytes read from the file per libcsv call. */
@@ -402,3 +406,64 @@ void ss_csv_put(FILE *f, const char *cell, char delim)
     }
     putc('"', f);
 }
+
+/* ---- writing a whole file --------------------------------------------------- */
+
+/* Temporary files: the same names as the sheets' (run.c), so a later run
+ * removes one that a killed run left behind. */
+#define TMP_PREFIX ".statesheet-"
+#define TMP_SUFFIX ".tmp"
+
+int ss_write_file_atomic(const char *path, const void *data, size_t len)
+{
+    char *dir = ss_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    const char *base = path;
+    if (slash) {
+        base = path + (slash - dir) + 1;
+        slash[slash == dir ? 1 : 0] = '\0';
+    } else {
+        strcpy(dir, ".");
+    }
+    char *tmp = ss_xasprintf("%s/" TMP_PREFIX "%ld-%s" TMP_SUFFIX, dir, (long)getpid(), base);
+    int status = SS_EXIT_OK;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
+        status = SS_EXIT_CANTCREAT;
+        goto done;
+    }
+    for (const char *p = data; len > 0;) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            fprintf(stderr, "%s: error: cannot write the file: %s\n", path,
+                    strerror(w < 0 ? errno : EIO));
+            status = SS_EXIT_IOERR;
+            break;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    if (status == SS_EXIT_OK && fsync(fd) != 0 && errno != EINVAL) {
+        fprintf(stderr, "%s: error: cannot write the file: %s\n", path, strerror(errno));
+        status = SS_EXIT_IOERR;
+    }
+    if (close(fd) != 0 && status == SS_EXIT_OK) {
+        fprintf(stderr, "%s: error: cannot write the file: %s\n", path, strerror(errno));
+        status = SS_EXIT_IOERR;
+    }
+    if (status == SS_EXIT_OK && rename(tmp, path) != 0) {
+        fprintf(stderr, "%s: error: cannot put the file in place: %s\n", path,
+                strerror(errno));
+        status = SS_EXIT_CANTCREAT;
+    }
+    if (status != SS_EXIT_OK)
+        unlink(tmp);
+done:
+    free(tmp);
+    free(dir);
+    return status;
+}
+

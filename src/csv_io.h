@@ -64,4 +64,12 @@ void ss_csv_column_letter(long col, char out[8]);
  * quote, a line break, or starts or ends with a space). */
 void ss_csv_put(FILE *f, const char *cell, char delim);
 
+/* Writes len bytes to 'path' through a temporary file in the same folder
+ * (.statesheet-PID-NAME.tmp), fsync and a rename, so 'path' only ever holds
+ * a complete file; a failure leaves it as it was.  Returns an exit status
+ * (run.h); the problem is printed to stderr as "PATH: error: ...".  (The
+ * sheets' own writer is in run.c; once it moves to outfile.c the two can
+ * become one.) */
+int ss_write_file_atomic(const char *path, const void *data, size_t len);
+
 #endif

@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "fonts.h"
 #include "layout.h"
+#include "manifest.h"
 #include "paths.h"
 #include "records.h"
 #include "render_pdf.h"
@@ -62,6 +63,7 @@ typedef struct job {
     atomic_size_t done;
     atomic_size_t bytes;
     atomic_size_t replaced;  /* existing files this run wrote over */
+    ss_manifest *manifest;   /* what this run wrote (manifest.h) */
     atomic_int failed;       /* an exit status, or 0 */
     const char *out_dir;
     time_t created;
@@ -462,6 +464,7 @@ static void make_one(job *j, size_t i, int thread)
             atomic_fetch_add(&j->bytes, out.len);
             if (existed)
                 atomic_fetch_add(&j->replaced, 1);
+            ss_manifest_sheet(j->manifest, i, st->code, st->name, name, out.data, out.len, 1);
             if (j->opt->verbosity >= 2)
                 printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n", j->out_dir, name,
                        j->body[i], out.len);
@@ -524,6 +527,9 @@ static int make_combined(job *j, ss_diag *diag)
         status = write_atomic(dir, name, out.data, out.len, 0, diag);
         if (status == SS_EXIT_OK && existed)
             atomic_fetch_add(&j->replaced, 1);
+        if (status == SS_EXIT_OK)
+            ss_manifest_combined(j->manifest, j->opt->combined_path, out.data, out.len,
+                                 (int)j->n);
         if (status == SS_EXIT_OK && j->opt->verbosity >= 1)
             printf("%zu sheets combined -> %s\n", j->n, j->opt->combined_path);
         free(dir);
@@ -795,6 +801,7 @@ int ss_job_run(const ss_options *opt)
     if (status != SS_EXIT_OK)
         goto done;
     remove_stale_tmp(j.out_dir);
+    j.manifest = ss_manifest_new(j.n, ds->year, ds->sample);
     install_signals();
     parallel_for(&j, make_one, true);
     for (int t = 0; t < j.jobs; t++)
@@ -802,6 +809,9 @@ int ss_job_run(const ss_options *opt)
     status = atomic_load(&j.failed);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = make_combined(&j, diag);
+    if (status == SS_EXIT_OK)
+        status = ss_manifest_finish(j.manifest, opt->data_path, tpl->path, j.out_dir,
+                                    opt->shard_k, opt->shard_n, diag);
     if (status == SS_EXIT_OK && opt->verbosity >= 1) {
         char size[32];
         human_size(atomic_load(&j.bytes), size, sizeof size);
@@ -825,6 +835,7 @@ done:
             ss_page_free(j.pages[i]);
         free(j.pages);
     }
+    ss_manifest_free(j.manifest);
     free(j.body);
     free(j.states);
     free(j.icc_path);

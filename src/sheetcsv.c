@@ -30,10 +30,6 @@
 #define NATIONAL_NAME "(national figures)"
 /* Headers longer than this are shortened in messages. */
 #define HEADER_SHOWN 48
-/* Temporary output files: the same names as the sheets' (run.c), so a
- * later run removes one that a killed run left behind. */
-#define TMP_PREFIX ".statesheet-"
-#define TMP_SUFFIX ".tmp"
 
 typedef enum ckind {
     C_NONE, /* a column with an empty header: its cells must be empty */
@@ -1031,66 +1027,10 @@ done:
 
 /* ---- the subcommands -------------------------------------------------------- */
 
-/* Writes data to 'path' through a temporary file in the same folder and a
- * rename, so 'path' only ever holds a complete file.  Returns an exit
- * status; the problem is printed. */
-static int write_file_atomic(const char *path, const char *data, size_t len)
-{
-    char *dir = ss_xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    const char *base = path;
-    if (slash) {
-        base = path + (slash - dir) + 1;
-        slash[slash == dir ? 1 : 0] = '\0';
-    } else {
-        strcpy(dir, ".");
-    }
-    char *tmp = ss_xasprintf("%s/" TMP_PREFIX "%ld-%s" TMP_SUFFIX, dir, (long)getpid(), base);
-    int status = SS_EXIT_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) {
-        fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
-        status = SS_EXIT_CANTCREAT;
-        goto done;
-    }
-    for (const char *p = data; len > 0;) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            fprintf(stderr, "%s: error: cannot write the file: %s\n", path,
-                    strerror(w < 0 ? errno : EIO));
-            status = SS_EXIT_IOERR;
-            break;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    if (status == SS_EXIT_OK && fsync(fd) != 0 && errno != EINVAL) {
-        fprintf(stderr, "%s: error: cannot write the file: %s\n", path, strerror(errno));
-        status = SS_EXIT_IOERR;
-    }
-    if (close(fd) != 0 && status == SS_EXIT_OK) {
-        fprintf(stderr, "%s: error: cannot write the file: %s\n", path, strerror(errno));
-        status = SS_EXIT_IOERR;
-    }
-    if (status == SS_EXIT_OK && rename(tmp, path) != 0) {
-        fprintf(stderr, "%s: error: cannot put the file in place: %s\n", path,
-                strerror(errno));
-        status = SS_EXIT_CANTCREAT;
-    }
-    if (status != SS_EXIT_OK)
-        unlink(tmp);
-done:
-    free(tmp);
-    free(dir);
-    return status;
-}
-
 static int write_result(const ss_csv_options *opt, const char *data, size_t len)
 {
     if (opt->output)
-        return write_file_atomic(opt->output, data, len);
+        return ss_write_file_atomic(opt->output, data, len);
     if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
         fprintf(stderr, "statesheet: error: cannot write to standard output: %s\n",
                 strerror(errno));
