@@ -11,6 +11,8 @@
  *     "Total: KEY - description"      a state table's total (the sum of its
  *                                     rows; a check when given on import)
  *     "KEY: LABEL"                    one per row label of that table
+ *     "Order: KEY"                    only when a state's rows are not in
+ *                                     column order: their positions, "3 1 2"
  *   then, so that nothing in the data is lost, the same for figures and
  *   tables that the data holds and the template does not use.
  *
