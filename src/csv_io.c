@@ -83,7 +83,8 @@ static int by_place(const void *a, const void *b)
 
 void ss_csv_errors_print(ss_csv_errors *e, const char *file, FILE *to)
 {
-    qsort(e->items, e->n, sizeof *e->items, by_place);
+    if (e->n > 1)
+        qsort(e->items, e->n, sizeof *e->items, by_place);
     for (size_t i = 0; i < e->n; i++) {
         const csv_problem *p = &e->items[i];
         if (p->row > 0 && p->col > 0)

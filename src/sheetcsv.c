@@ -984,6 +984,8 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
                   "<statedata year=\"%d\"%s>", im.year, im.sample == 1 ? " sample=\"true\"" : "");
         for (int k = 0; k < 2; k++) {
             part *p = k ? &im.states : &im.national;
+            if (!p->n)
+                continue; /* no national row: nothing to copy (memcpy of NULL) */
             ss_buf_add(&all.xml, p->xml.data, p->xml.len);
             all.map = ss_xgrow(all.map, sizeof *all.map, all.n + p->n, &all.cap);
             memcpy(all.map + all.n, p->map, p->n * sizeof *p->map);
