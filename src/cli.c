@@ -21,7 +21,10 @@ enum {
     OPT_SHARD,
     OPT_COMBINED,
     OPT_ASSETS,
-    OPT_STRICT
+    OPT_STRICT,
+    OPT_BLANK,
+    OPT_YEAR,
+    OPT_DELIMITER
 };
 
 static const struct option LONG_OPTIONS[] = {
@@ -42,13 +45,28 @@ static const struct option LONG_OPTIONS[] = {
     {NULL, 0, NULL, 0},
 };
 
+static const struct option CSV_OPTIONS[] = {
+    {"out", required_argument, NULL, 'o'},
+    {"template", required_argument, NULL, 't'},
+    {"blank", no_argument, NULL, OPT_BLANK},
+    {"year", required_argument, NULL, OPT_YEAR},
+    {"delimiter", required_argument, NULL, OPT_DELIMITER},
+    {"assets", required_argument, NULL, OPT_ASSETS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
 void ss_cli_help(FILE *to)
 {
     fputs("Usage: statesheet [OPTIONS] DATA.xml\n"
+          "       statesheet export [-t TEMPLATE] [--blank] [--year YEAR] DATA.xml\n"
+          "       statesheet import [-t TEMPLATE] FILE.csv\n"
           "Make a one-page PDF fact sheet for each state in DATA.xml.\n"
           "\n"
           "  -o, --out DIR        write the sheets into DIR (default: out), as\n"
-          "                       DIR/CODE-YEAR.pdf; DIR is created if missing\n"
+          "                       DIR/CODE-YEAR.pdf (CODE-YEAR-SAMPLE.pdf for sample\n"
+          "                       data); DIR is created if missing\n"
           "  -s, --state CODE     make only this state's sheet; repeat for more\n"
           "  -t, --template FILE  take the wording from FILE instead of the\n"
           "                       default template\n"
@@ -67,6 +85,18 @@ void ss_cli_help(FILE *to)
           "  -v, --verbose        also print each sheet and its type size\n"
           "      --help           show this help and exit\n"
           "      --version        show the version and exit\n"
+          "\n"
+          "Figures in a spreadsheet:\n"
+          "  export               write DATA.xml as CSV for Excel or LibreOffice Calc:\n"
+          "                       a row per state, a column per figure\n"
+          "  import               turn such a CSV back into a data file, checked\n"
+          "                       like any data file; errors as FILE:ROW:COL\n"
+          "  -o, --out FILE       write to FILE (default: standard output)\n"
+          "      --blank          export with every figure empty: next year's form\n"
+          "      --year YEAR      the year to write (with --blank: next year)\n"
+          "      --delimiter C    ',' (default), ';' or 'tab'; import detects it\n"
+          "  -t, --assets, -q as above.  A data file named export is given as\n"
+          "  ./export.  See README.md, \"Figures in a spreadsheet\".\n"
           "\n"
           "Exit status:\n"
           "   0  all sheets written (or, with --check, the files are valid)\n"
@@ -113,9 +143,82 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
     return true;
 }
 
+/* statesheet export|import [OPTIONS] FILE */
+static ss_cli_action parse_csv_command(ss_cli *cli, int argc, char **argv)
+{
+    ss_csv_options *o = &cli->csv;
+    bool export = !strcmp(argv[1], "export");
+    o->verbosity = 1;
+    optind = 2;
+    opterr = 0;
+    int c;
+    long v;
+    while ((c = getopt_long(argc, argv, ":o:t:q", CSV_OPTIONS, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            if (!*optarg)
+                return fail(cli, "--out needs a file name");
+            o->output = optarg;
+            break;
+        case 't':
+            o->template_path = optarg;
+            break;
+        case 'q':
+            o->verbosity = 0;
+            break;
+        case OPT_ASSETS:
+            o->assets_dir = optarg;
+            break;
+        case OPT_BLANK:
+            if (!export)
+                return fail(cli, "--blank goes with export, not import");
+            o->blank = true;
+            break;
+        case OPT_YEAR:
+            if (!export)
+                return fail(cli, "--year goes with export; in import the year is in the "
+                            "file's year column");
+            if (!parse_int(optarg, 1900, 2999, &v) || strlen(optarg) != 4)
+                return fail(cli, "--year '%s': write four digits, e.g. --year 2024", optarg);
+            o->year = (int)v;
+            break;
+        case OPT_DELIMITER:
+            if (!strcmp(optarg, ",") || !strcmp(optarg, "comma"))
+                o->delimiter = ',';
+            else if (!strcmp(optarg, ";") || !strcmp(optarg, "semicolon"))
+                o->delimiter = ';';
+            else if (!strcmp(optarg, "tab") || !strcmp(optarg, "\t"))
+                o->delimiter = '\t';
+            else
+                return fail(cli, "--delimiter '%s': write ',', ';' or tab", optarg);
+            break;
+        case OPT_HELP:
+            return SS_CLI_HELP;
+        case ':':
+            return fail(cli, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            if (optopt)
+                return fail(cli, "%s: unknown option '-%c'", argv[1], optopt);
+            return fail(cli, "%s: unknown option '%s'", argv[1], argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return fail(cli, export ? "export: no data file given; write e.g. statesheet "
+                    "export data/ncmec-2023.xml > ncmec.csv"
+                    : "import: no CSV file given; write e.g. statesheet import "
+                    "figures.csv -o data/ncmec-2024.xml");
+    if (argc - optind > 1)
+        return fail(cli, "%s: one file at a time; '%s' is one too many", argv[1],
+                    argv[optind + 1]);
+    o->input = argv[optind];
+    return export ? SS_CLI_EXPORT : SS_CLI_IMPORT;
+}
+
 ss_cli_action ss_cli_parse(ss_cli *cli, int argc, char **argv, int is_tty)
 {
     memset(cli, 0, sizeof *cli);
+    if (argc >= 2 && (!strcmp(argv[1], "export") || !strcmp(argv[1], "import")))
+        return parse_csv_command(cli, argc, argv);
     ss_options *o = &cli->opt;
     o->verbosity = 1;
     o->progress = is_tty != 0;

@@ -25,6 +25,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "statesheet: %s\nTry 'statesheet --help'.\n", cli.message);
         status = SS_EXIT_USAGE;
         break;
+    case SS_CLI_EXPORT:
+        status = ss_export_run(&cli.csv);
+        break;
+    case SS_CLI_IMPORT:
+        status = ss_import_run(&cli.csv);
+        break;
     case SS_CLI_RUN:
     default:
         status = ss_job_run(&cli.opt);

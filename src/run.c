@@ -23,6 +23,7 @@
 #include "diag.h"
 #include "fonts.h"
 #include "layout.h"
+#include "manifest.h"
 #include "paths.h"
 #include "pool.h"
 #include "records.h"
@@ -58,6 +59,8 @@ typedef struct job {
     ss_diag **diag;          /* one list per thread */
     int jobs;
     atomic_size_t bytes;
+    atomic_size_t replaced;  /* existing files this run wrote over */
+    ss_manifest *manifest;   /* what this run wrote (manifest.h) */
     atomic_int failed;       /* an exit status, or 0 */
     const char *out_dir;
     time_t created;
@@ -294,9 +297,22 @@ done:
     return status;
 }
 
-static char *sheet_name(const ss_state *st, int year)
+/* A sheet made from sample data carries -SAMPLE in its name, so it can
+ * never take the place of a real sheet (a trial file left at last year's
+ * year once wrote over out/ND-2023.pdf). */
+static char *sheet_name(const ss_state *st, int year, bool sample)
 {
-    return ss_xasprintf("%s-%d.pdf", st->code, year);
+    return ss_xasprintf("%s-%d%s.pdf", st->code, year, sample ? "-" SS_SAMPLE_SUFFIX : "");
+}
+
+/* True when dir/name exists (a file a run is about to replace). */
+static bool exists_in(const char *dir, const char *name)
+{
+    char *p = ss_path_join(dir, name);
+    struct stat sb;
+    bool yes = lstat(p, &sb) == 0;
+    free(p);
+    return yes;
 }
 
 static void make_one(job *j, size_t i, int thread)
@@ -307,10 +323,14 @@ static void make_one(job *j, size_t i, int thread)
     ss_buf_init(&out);
     int status = SS_EXIT_SOFTWARE;
     if (make_pdf(j, i, &out, diag)) {
-        char *name = sheet_name(st, j->ds->year);
+        char *name = sheet_name(st, j->ds->year, j->ds->sample);
+        bool existed = exists_in(j->out_dir, name);
         status = write_atomic(j->out_dir, name, out.data, out.len, thread, diag);
         if (status == SS_EXIT_OK) {
             atomic_fetch_add(&j->bytes, out.len);
+            if (existed)
+                atomic_fetch_add(&j->replaced, 1);
+            ss_manifest_sheet(j->manifest, i, st->code, st->name, name, out.data, out.len, 1);
             if (j->opt->verbosity >= 2)
                 printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n", j->out_dir, name,
                        j->body[i], out.len);
@@ -369,7 +389,13 @@ static int make_combined(job *j, ss_diag *diag)
         } else {
             strcpy(dir, ".");
         }
+        bool existed = exists_in(dir, name);
         status = write_atomic(dir, name, out.data, out.len, 0, diag);
+        if (status == SS_EXIT_OK && existed)
+            atomic_fetch_add(&j->replaced, 1);
+        if (status == SS_EXIT_OK)
+            ss_manifest_combined(j->manifest, j->opt->combined_path, out.data, out.len,
+                                 (int)j->n);
         if (status == SS_EXIT_OK && j->opt->verbosity >= 1)
             printf("%zu sheets combined -> %s\n", j->n, j->opt->combined_path);
         free(dir);
@@ -640,6 +666,7 @@ int ss_job_run(const ss_options *opt)
     if (status != SS_EXIT_OK)
         goto done;
     remove_stale_tmp(j.out_dir);
+    j.manifest = ss_manifest_new(j.n, ds->year, ds->sample);
     install_signals();
     ss_pool_run(j.n, j.jobs, make_task, &j, &j.failed,
                 opt->progress && opt->verbosity >= 1 ? sheet_label : NULL);
@@ -648,12 +675,19 @@ int ss_job_run(const ss_options *opt)
     status = atomic_load(&j.failed);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = make_combined(&j, diag);
+    if (status == SS_EXIT_OK)
+        status = ss_manifest_finish(j.manifest, opt->data_path, tpl->path, j.out_dir,
+                                    opt->shard_k, opt->shard_n, diag);
     if (status == SS_EXIT_OK && opt->verbosity >= 1) {
         char size[32];
         human_size(atomic_load(&j.bytes), size, sizeof size);
         double took = now_s() - t0;
-        printf("%zu sheet%s, %zu page%s, %s, %.*f s -> %s/\n", j.n, j.n == 1 ? "" : "s",
+        size_t replaced = atomic_load(&j.replaced);
+        printf("%zu sheet%s, %zu page%s, %s, %.*f s -> %s/", j.n, j.n == 1 ? "" : "s",
                j.n, j.n == 1 ? "" : "s", size, took < 0.1 ? 3 : 2, took, j.out_dir);
+        if (replaced)
+            printf(" (%zu existing file%s replaced)", replaced, replaced == 1 ? "" : "s");
+        printf("\n");
     }
 done:
     fflush(stdout);
@@ -667,6 +701,7 @@ done:
             ss_page_free(j.pages[i]);
         free(j.pages);
     }
+    ss_manifest_free(j.manifest);
     free(j.body);
     free(j.states);
     free(j.icc_path);

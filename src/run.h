@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Sheets made from sample="true" data are named CODE-YEAR-SAMPLE.pdf. */
+#define SS_SAMPLE_SUFFIX "SAMPLE"
+
 /* Exit statuses (sysexits.h). */
 enum {
     SS_EXIT_OK = 0,

@@ -356,7 +356,7 @@ static ss_tnode *parse_blocks(loader *L, xmlNode *first, int depth)
 
 static void parse_uses(loader *L, xmlNode *uses)
 {
-    static const char *const keyattr[] = {"key", NULL};
+    static const char *const keyattr[] = {"key", "description", NULL};
     size_t cap = 0;
     for (xmlNode *n = uses->children; n; n = n->next) {
         if (skippable(n))
@@ -400,7 +400,7 @@ static void parse_uses(loader *L, xmlNode *uses)
             continue;
         }
         L->t->uses = ss_xgrow(L->t->uses, sizeof *L->t->uses, L->t->nuses + 1, &cap);
-        L->t->uses[L->t->nuses++] = (ss_use){src, key, line_of(n)};
+        L->t->uses[L->t->nuses++] = (ss_use){src, key, line_of(n), attr(n, "description")};
     }
 }
 
@@ -554,8 +554,10 @@ void ss_template_free(ss_template *t)
 {
     if (!t)
         return;
-    for (size_t i = 0; i < t->nuses; i++)
+    for (size_t i = 0; i < t->nuses; i++) {
         free(t->uses[i].key);
+        free(t->uses[i].description);
+    }
     free(t->uses);
     nodes_free(t->title);
     nodes_free(t->subtitle);

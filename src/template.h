@@ -80,6 +80,7 @@ typedef struct ss_use {
     ss_source source;
     char *key;
     long line;
+    char *description; /* <uses> entry's optional description, or NULL */
 } ss_use;
 
 typedef struct ss_template {

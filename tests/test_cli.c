@@ -298,7 +298,8 @@ static void run_writes_sheet_and_summary(void **state)
     char *pdf = ss_xasprintf("%s/out/ND-2023.pdf", dir);
     assert_true(tu_file_starts_with(pdf, "%PDF-"));
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_int_equal(tu_count(odir, ""), 1);
+    assert_int_equal(tu_count(odir, ""), 2); /* the sheet and manifest-2023.csv */
+    assert_int_equal(tu_count(odir, ".pdf"), 1);
     /* "1 sheet, 1 page, 34.5 KB, 0.01 s -> DIR/" */
     assert_int_equal(count_lines(out), 1);
     assert_int_equal(strncmp(out, "1 sheet, 1 page, ", 17), 0);
@@ -345,7 +346,7 @@ static void state_option_selects_states(void **state)
     assert_int_equal(rc, 0);
     char *odir = ss_xasprintf("%s/out", dir);
     assert_int_equal(tu_count(odir, ".pdf"), 1);
-    char *pdf = ss_xasprintf("%s/out/BB-2023.pdf", dir);
+    char *pdf = ss_xasprintf("%s/out/BB-2023-SAMPLE.pdf", dir);
     assert_true(tu_file_starts_with(pdf, "%PDF-"));
     free(out), free(err);
 

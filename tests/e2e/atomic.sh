@@ -80,11 +80,11 @@ if [ "${#pdfs[@]}" -gt 0 ]; then ok "${#pdfs[@]} PDFs written before the kill"; 
 badname=0
 for f in "${pdfs[@]}"; do
   case "${f##*/}" in
-    S[0-9]*-2023.pdf) ;;
+    S[0-9]*-2023-SAMPLE.pdf) ;;
     *) badname=$((badname + 1)); echo "       unexpected file name: ${f##*/}" ;;
   esac
 done
-if [ "$badname" -eq 0 ]; then ok "every *.pdf has a final name CODE-2023.pdf (no temporary named *.pdf)"; else fail "$badname *.pdf files with unexpected names"; fi
+if [ "$badname" -eq 0 ]; then ok "every *.pdf has a final name CODE-2023-SAMPLE.pdf (no temporary named *.pdf)"; else fail "$badname *.pdf files with unexpected names"; fi
 
 t_chk=$(now)
 # One line per bad file from a batch checker; head/tail read only the ends.

@@ -63,7 +63,8 @@ def load_states(path):
             rows = [(r.get("label").strip(), int(r.text)) for r in tab.findall("row")]
         states.append({"code": st.get("code"), "name": st.get("name").strip(),
                        "figs": figs, "rows": rows,
-                       "file": "%s-%s.pdf" % (st.get("code"), year)})
+                       "file": "%s-%s%s.pdf" % (st.get("code"), year,
+                                                "-SAMPLE" if root.get("sample") == "true" else "")})
     return states
 
 

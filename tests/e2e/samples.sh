@@ -41,8 +41,8 @@ for paper in letter a4; do
 done
 
 # The letter and A4 sheets differ (the paper size is really applied).
-if [ -f "$TMP/letter/S001-2023.pdf" ] && [ -f "$TMP/a4/S001-2023.pdf" ]; then
-  if cmp -s "$TMP/letter/S001-2023.pdf" "$TMP/a4/S001-2023.pdf"; then
+if [ -f "$TMP/letter/S001-2023-SAMPLE.pdf" ] && [ -f "$TMP/a4/S001-2023-SAMPLE.pdf" ]; then
+  if cmp -s "$TMP/letter/S001-2023-SAMPLE.pdf" "$TMP/a4/S001-2023-SAMPLE.pdf"; then
     fail "letter and A4 sheets are identical"
   else
     ok "letter and A4 sheets differ"

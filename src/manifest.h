@@ -1,0 +1,58 @@
+/* manifest.h - the run's manifest: what was written, for mailing and
+ * archiving.
+ *
+ * Each run that writes sheets also writes a CSV file into the output
+ * folder (a mail merge can read it):
+ *
+ *   manifest-YEAR.csv            a run on real data
+ *   manifest-YEAR-SAMPLE.csv     a run on sample data (never replaces the real one)
+ *   manifest-YEAR-K-of-N.csv     one --shard K/N (slices never overwrite each other)
+ *
+ * with the header
+ *
+ *   kind,code,name,year,file,pages,bytes,sha256,sample
+ *
+ * and one row per sheet (kind "sheet"; file is its name in the folder), one
+ * for the --combined file (kind "combined"; file as given), one for the data
+ * file and one for the template (kinds "data", "template"; their SHA-256),
+ * and one for the program (kind "program"; name "statesheet VERSION").
+ */
+#ifndef SS_MANIFEST_H
+#define SS_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef struct ss_manifest ss_manifest;
+
+/* A manifest for 'nsheets' sheets of one year.  Free with ss_manifest_free. */
+ss_manifest *ss_manifest_new(size_t nsheets, int year, bool sample);
+void ss_manifest_free(ss_manifest *m);
+
+/* Records sheet i (0 <= i < nsheets): its state, file name and bytes (the
+ * SHA-256 is taken here).  Threads may record different i at once. */
+void ss_manifest_sheet(ss_manifest *m, size_t i, const char *code, const char *name,
+                       const char *file, const void *pdf, size_t len, int pages);
+/* Records the --combined file. */
+void ss_manifest_combined(ss_manifest *m, const char *path, const void *pdf, size_t len,
+                          int pages);
+/* Records an input file ("data" or "template") by reading it again; false
+ * (and a message in diag) when it cannot be read. */
+bool ss_manifest_input(ss_manifest *m, const char *kind, const char *path, ss_diag *diag);
+
+/* The manifest's file name for this run (a new string). */
+char *ss_manifest_name(int year, bool sample, int shard_k, int shard_n);
+
+/* Records the data file and the template, then writes the manifest into
+ * 'dir' under ss_manifest_name's name.  Returns an exit status; problems
+ * go to diag or stderr. */
+int ss_manifest_finish(ss_manifest *m, const char *data_path, const char *template_path,
+                       const char *dir, int shard_k, int shard_n, ss_diag *diag);
+
+/* Writes the manifest to dir/name atomically.  Sheets not recorded are
+ * left out.  Returns an exit status (run.h). */
+int ss_manifest_write(const ss_manifest *m, const char *dir, const char *name);
+
+#endif

@@ -1,0 +1,1160 @@
+/* sheetcsv.c - export a data file as CSV, import a CSV as a data file.
+ *
+ * Import writes the version-1 XML one element per line and keeps, for each
+ * line, the spreadsheet row and column it came from; the XML then goes
+ * through the same loader and template check as any data file, and their
+ * messages are reported at the row and column of the cell (the loader
+ * reports lines, so no check is written twice).
+ */
+#include "sheetcsv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "paths.h"
+#include "run.h"
+#include "util.h"
+#include "validate.h"
+
+#define DEFAULT_TEMPLATE "templates/state-data.xml"
+/* The code cell of the national figures' row: lower case, so it can never
+ * be a state's code (those are A-Z, 0-9 and '-'). */
+#define NATIONAL_CODE "national"
+#define NATIONAL_NAME "(national figures)"
+/* Headers longer than this are shortened in messages. */
+#define HEADER_SHOWN 48
+
+typedef enum ckind {
+    C_NONE, /* a column with an empty header: its cells must be empty */
+    C_CODE,
+    C_NAME,
+    C_YEAR,
+    C_SAMPLE,
+    C_NATIONAL,
+    C_FIGURE,
+    C_TOTAL,
+    C_ROW,
+    C_ORDER /* the print order of a state's rows, when not the columns' */
+} ckind;
+
+typedef struct column {
+    ckind kind;
+    char *key;    /* NATIONAL, FIGURE, TOTAL, ROW */
+    char *label;  /* ROW: the row label */
+    int nth;      /* ROW: the nth row with this label in one table (1-based) */
+    bool used;    /* the template uses it: an empty cell is an error */
+    char *header; /* the header cell */
+} column;
+
+typedef struct columns {
+    column *c;
+    size_t n, cap;
+} columns;
+
+static void columns_free(columns *L)
+{
+    for (size_t i = 0; i < L->n; i++) {
+        free(L->c[i].key);
+        free(L->c[i].label);
+        free(L->c[i].header);
+    }
+    free(L->c);
+}
+
+static const ss_use *template_use(const ss_template *t, ss_source src, const char *key)
+{
+    for (size_t i = 0; i < t->nuses; i++)
+        if (t->uses[i].source == src && !strcmp(t->uses[i].key, key))
+            return &t->uses[i];
+    return NULL;
+}
+
+static char *header_for(ckind k, const char *key, const char *label, const char *desc)
+{
+    const char *sep = desc && *desc ? " - " : "";
+    if (!desc)
+        desc = "";
+    switch (k) {
+    case C_CODE:
+        return ss_xstrdup("code");
+    case C_NAME:
+        return ss_xstrdup("name");
+    case C_YEAR:
+        return ss_xstrdup("year");
+    case C_SAMPLE:
+        return ss_xstrdup("sample");
+    case C_NATIONAL:
+        return ss_xasprintf("National: %s%s%s", key, sep, desc);
+    case C_FIGURE:
+        return ss_xasprintf("%s%s%s", key, sep, desc);
+    case C_TOTAL:
+        return ss_xasprintf("Total: %s%s%s", key, sep, desc);
+    case C_ROW:
+        return ss_xasprintf("%s: %s", key, label ? label : "");
+    case C_ORDER:
+        return ss_xasprintf("Order: %s - the rows' print order, when not left to right", key);
+    case C_NONE:
+    default:
+        return ss_xstrdup("");
+    }
+}
+
+static void insert_col(columns *L, size_t at, ckind k, const char *key, const char *label,
+                       int nth, bool used, const char *desc)
+{
+    L->c = ss_xgrow(L->c, sizeof *L->c, L->n + 1, &L->cap);
+    memmove(&L->c[at + 1], &L->c[at], (L->n - at) * sizeof *L->c);
+    L->c[at] = (column){k, key ? ss_xstrdup(key) : NULL, label ? ss_xstrdup(label) : NULL,
+                        nth, used, header_for(k, key, label, desc)};
+    L->n++;
+}
+
+static void add_col(columns *L, ckind k, const char *key, bool used, const char *desc)
+{
+    insert_col(L, L->n, k, key, NULL, 0, used, desc);
+}
+
+static bool has_col(const columns *L, ckind k, const char *key)
+{
+    for (size_t i = 0; i < L->n; i++)
+        if (L->c[i].kind == k && !strcmp(L->c[i].key, key))
+            return true;
+    return false;
+}
+
+/* The column where a table is read: its total column, or when it has none
+ * its first row column. */
+static bool table_anchor(const columns *L, size_t i)
+{
+    const column *c = &L->c[i];
+    if (c->kind == C_TOTAL)
+        return true;
+    if (c->kind != C_ROW || has_col(L, C_TOTAL, c->key))
+        return false;
+    for (size_t j = 0; j < i; j++)
+        if (L->c[j].kind == C_ROW && !strcmp(L->c[j].key, c->key))
+            return false;
+    return true;
+}
+
+/* The nth (1-based) row of t labelled 'label', or NULL. */
+static const ss_row *nth_row(const ss_table *t, const char *label, int nth)
+{
+    for (size_t r = 0; r < t->nrows; r++)
+        if (!strcmp(t->rows[r].label, label) && --nth == 0)
+            return &t->rows[r];
+    return NULL;
+}
+
+/* How many rows of t before index r have the same label as row r, plus 1. */
+static int occurrence(const ss_table *t, size_t r)
+{
+    int k = 1;
+    for (size_t i = 0; i < r; i++)
+        k += !strcmp(t->rows[i].label, t->rows[r].label);
+    return k;
+}
+
+/* The position (1-based) among the row columns after 'total_at' of the
+ * nth row labelled 'label', or 0. */
+static size_t row_position(const columns *L, size_t total_at, const char *label, int nth)
+{
+    size_t k = 0;
+    for (size_t i = total_at + 1; i < L->n && L->c[i].kind == C_ROW; i++) {
+        k++;
+        if (L->c[i].nth == nth && !strcmp(L->c[i].label, label))
+            return k;
+    }
+    return 0;
+}
+
+/* True when the table's rows are in the order of their columns. */
+static bool in_column_order(const columns *L, size_t total_at, const ss_table *t)
+{
+    size_t last = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        size_t k = row_position(L, total_at, t->rows[r].label, occurrence(t, r));
+        if (k < last)
+            return false;
+        last = k;
+    }
+    return true;
+}
+
+/* The total column of table 'key', then one column per row label found in
+ * the data.  A label new to the list goes right after the previous row's
+ * column, so each state's rows keep their order where the states agree. */
+static void add_table_cols(columns *L, const ss_dataset *ds, const char *key, bool used,
+                           const char *desc)
+{
+    add_col(L, C_TOTAL, key, used, desc);
+    size_t total_at = L->n - 1;
+    for (size_t s = 0; s < ds->nstates; s++) {
+        const ss_table *t = ss_state_table(&ds->states[s], key);
+        if (!t)
+            continue;
+        size_t prev = total_at;
+        for (size_t r = 0; r < t->nrows; r++) {
+            int nth = occurrence(t, r);
+            size_t at = total_at + 1;
+            while (at < L->n && L->c[at].kind == C_ROW &&
+                   (strcmp(L->c[at].label, t->rows[r].label) || L->c[at].nth != nth))
+                at++;
+            if (at < L->n && L->c[at].kind == C_ROW) {
+                prev = at;
+                continue;
+            }
+            insert_col(L, prev + 1, C_ROW, key, t->rows[r].label, nth, false, NULL);
+            prev++;
+        }
+    }
+    size_t end = total_at + 1;
+    while (end < L->n && L->c[end].kind == C_ROW)
+        end++;
+    for (size_t s = 0; s < ds->nstates; s++) {
+        const ss_table *t = ss_state_table(&ds->states[s], key);
+        if (t && !in_column_order(L, total_at, t)) {
+            insert_col(L, end, C_ORDER, key, NULL, 0, false, NULL);
+            break;
+        }
+    }
+}
+
+static void export_columns(const ss_template *tpl, const ss_dataset *ds, columns *L)
+{
+    add_col(L, C_CODE, NULL, true, NULL);
+    add_col(L, C_NAME, NULL, true, NULL);
+    add_col(L, C_YEAR, NULL, true, NULL);
+    if (ds->sample)
+        add_col(L, C_SAMPLE, NULL, true, NULL);
+    for (size_t u = 0; u < tpl->nuses; u++) {
+        const ss_use *use = &tpl->uses[u];
+        if (use->source == SS_SRC_NATIONAL)
+            add_col(L, C_NATIONAL, use->key, true, use->description);
+        else if (use->source == SS_SRC_STATE)
+            add_col(L, C_FIGURE, use->key, true, use->description);
+        else
+            add_table_cols(L, ds, use->key, true, use->description);
+    }
+    /* What the data holds beyond the template, in order of appearance. */
+    for (size_t i = 0; i < ds->nnational; i++)
+        if (!has_col(L, C_NATIONAL, ds->national[i].key))
+            add_col(L, C_NATIONAL, ds->national[i].key, false, NULL);
+    for (size_t s = 0; s < ds->nstates; s++)
+        for (size_t f = 0; f < ds->states[s].nfigures; f++)
+            if (!has_col(L, C_FIGURE, ds->states[s].figures[f].key))
+                add_col(L, C_FIGURE, ds->states[s].figures[f].key, false, NULL);
+    for (size_t s = 0; s < ds->nstates; s++)
+        for (size_t t = 0; t < ds->states[s].ntables; t++)
+            if (!has_col(L, C_TOTAL, ds->states[s].tables[t].key))
+                add_table_cols(L, ds, ds->states[s].tables[t].key, false, NULL);
+}
+
+/* ---- export --------------------------------------------------------------- */
+
+static void put_value(FILE *to, uint64_t v, bool blank)
+{
+    if (!blank)
+        fprintf(to, "%llu", (unsigned long long)v);
+}
+
+bool ss_export_write(const ss_template *tpl, const ss_dataset *ds, bool blank, int year,
+                     char delim, FILE *to)
+{
+    columns L = {0};
+    export_columns(tpl, ds, &L);
+    for (size_t i = 0; i < L.n; i++) {
+        if (i)
+            putc(delim, to);
+        ss_csv_put(to, L.c[i].header, delim);
+    }
+    fputs("\r\n", to); /* RFC 4180; Excel and Calc read either */
+    bool national = ds->national_line != 0 || ds->nnational > 0;
+    for (size_t s = national ? 0 : 1; s <= ds->nstates; s++) {
+        const ss_state *st = s ? &ds->states[s - 1] : NULL;
+        for (size_t i = 0; i < L.n; i++) {
+            const column *c = &L.c[i];
+            if (i)
+                putc(delim, to);
+            switch (c->kind) {
+            case C_CODE:
+                ss_csv_put(to, st ? st->code : NATIONAL_CODE, delim);
+                break;
+            case C_NAME:
+                ss_csv_put(to, st ? st->name : NATIONAL_NAME, delim);
+                break;
+            case C_YEAR:
+                fprintf(to, "%d", year);
+                break;
+            case C_SAMPLE:
+                fputs(ds->sample ? "true" : "false", to);
+                break;
+            case C_NATIONAL: {
+                const ss_figure *f = st ? NULL : ss_dataset_national(ds, c->key);
+                if (f)
+                    put_value(to, f->value, blank);
+                break;
+            }
+            case C_FIGURE: {
+                const ss_figure *f = st ? ss_state_figure(st, c->key) : NULL;
+                if (f)
+                    put_value(to, f->value, blank);
+                break;
+            }
+            case C_TOTAL: {
+                const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
+                if (t)
+                    put_value(to, t->total, blank);
+                break;
+            }
+            case C_ROW: {
+                const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
+                const ss_row *r = t ? nth_row(t, c->label, c->nth) : NULL;
+                if (r)
+                    put_value(to, r->value, blank);
+                break;
+            }
+            case C_ORDER: {
+                const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
+                size_t total_at = 0;
+                while (L.c[total_at].kind != C_TOTAL || strcmp(L.c[total_at].key, c->key))
+                    total_at++;
+                if (!t || blank || in_column_order(&L, total_at, t))
+                    break;
+                for (size_t r = 0; r < t->nrows; r++)
+                    fprintf(to, "%s%zu", r ? " " : "",
+                            row_position(&L, total_at, t->rows[r].label, occurrence(t, r)));
+                break;
+            }
+            case C_NONE:
+            default:
+                break;
+            }
+        }
+        fputs("\r\n", to);
+    }
+    columns_free(&L);
+    return !ferror(to);
+}
+
+/* ---- import --------------------------------------------------------------- */
+
+typedef struct place {
+    long row, col;
+} place;
+
+/* A run of XML lines, each with the cell it came from. */
+typedef struct part {
+    ss_buf xml;
+    place *map;
+    size_t n, cap;
+} part;
+
+static void part_line(part *p, long row, long col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void part_line(part *p, long row, long col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = ss_xmalloc((size_t)len + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    ss_buf_adds(&p->xml, s);
+    ss_buf_addc(&p->xml, '\n');
+    free(s);
+    p->map = ss_xgrow(p->map, sizeof *p->map, p->n + 1, &p->cap);
+    p->map[p->n++] = (place){row, col};
+}
+
+static void part_free(part *p)
+{
+    ss_buf_free(&p->xml);
+    free(p->map);
+}
+
+/* Text for an XML attribute value, on one line. */
+static char *xml_attr(const char *s)
+{
+    ss_buf b;
+    ss_buf_init(&b);
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': ss_buf_adds(&b, "&amp;"); break;
+        case '<': ss_buf_adds(&b, "&lt;"); break;
+        case '>': ss_buf_adds(&b, "&gt;"); break;
+        case '"': ss_buf_adds(&b, "&quot;"); break;
+        case '\n': ss_buf_adds(&b, "&#10;"); break;
+        case '\r': ss_buf_adds(&b, "&#13;"); break;
+        case '\t': ss_buf_adds(&b, "&#9;"); break;
+        default: ss_buf_addc(&b, *s); break;
+        }
+    }
+    return ss_buf_steal(&b);
+}
+
+/* The state codes seen so far, for duplicates: open addressing. */
+typedef struct seen {
+    char **code;
+    long *row;
+    size_t cap, n;
+} seen;
+
+static size_t hash_of(const char *s)
+{
+    size_t h = 14695981039346656037u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Adds code; returns 0, or the row where it was seen before. */
+static long seen_add(seen *S, const char *code, long row)
+{
+    if (2 * (S->n + 1) > S->cap) {
+        size_t cap = S->cap ? 2 * S->cap : 256;
+        char **c = ss_xcalloc(cap, sizeof *c);
+        long *r = ss_xcalloc(cap, sizeof *r);
+        for (size_t i = 0; i < S->cap; i++)
+            if (S->code[i]) {
+                size_t h = hash_of(S->code[i]) & (cap - 1);
+                while (c[h])
+                    h = (h + 1) & (cap - 1);
+                c[h] = S->code[i];
+                r[h] = S->row[i];
+            }
+        free(S->code);
+        free(S->row);
+        S->code = c, S->row = r, S->cap = cap;
+    }
+    size_t h = hash_of(code) & (S->cap - 1);
+    while (S->code[h]) {
+        if (!strcmp(S->code[h], code))
+            return S->row[h];
+        h = (h + 1) & (S->cap - 1);
+    }
+    S->code[h] = ss_xstrdup(code);
+    S->row[h] = row;
+    S->n++;
+    return 0;
+}
+
+static void seen_free(seen *S)
+{
+    for (size_t i = 0; i < S->cap; i++)
+        free(S->code[i]);
+    free(S->code);
+    free(S->row);
+}
+
+typedef struct importer {
+    const ss_template *tpl;
+    ss_csv_errors *errs;
+    char delim;
+    columns L;
+    long col_of[C_ORDER + 1]; /* CODE, NAME, YEAR, SAMPLE: 1-based column, or 0 */
+    bool header_done;
+    part national, states;
+    long national_row;
+    long nstates;
+    int year;
+    long year_row;
+    int sample; /* -1 not given, 0 false, 1 true */
+    long sample_row;
+    long last_row;
+    seen codes;
+} importer;
+
+/* "column D (header)" for messages. */
+static char *col_name(const importer *im, size_t i)
+{
+    char letter[8];
+    ss_csv_column_letter((long)i + 1, letter);
+    const char *h = i < im->L.n ? im->L.c[i].header : "";
+    if (!*h)
+        return ss_xasprintf("column %s", letter);
+    if (ss_utf8_length(h) <= HEADER_SHOWN)
+        return ss_xasprintf("column %s (%s)", letter, h);
+    const char *p = h, *end = h + strlen(h);
+    for (int k = 0; k < HEADER_SHOWN - 3; k++)
+        ss_utf8_next(&p, end);
+    return ss_xasprintf("column %s (%.*s...)", letter, (int)(p - h), h);
+}
+
+static void cell_error(importer *im, long row, size_t i, const char *who, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
+
+static void cell_error(importer *im, long row, size_t i, const char *who, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *m = ss_xmalloc((size_t)len + 1);
+    va_start(ap, fmt);
+    vsnprintf(m, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    char *c = col_name(im, i);
+    ss_csv_error(im->errs, row, (long)i + 1, "%s%s%s: %s", c, who ? ", " : "", who ? who : "",
+                 m);
+    free(c);
+    free(m);
+}
+
+static bool key_ok(const char *k, size_t n)
+{
+    if (n == 0 || n > SS_KEY_MAX)
+        return false;
+    bool seg_start = true;
+    for (size_t i = 0; i < n; i++) {
+        char c = k[i];
+        if (seg_start) {
+            if (c < 'a' || c > 'z')
+                return false;
+            seg_start = false;
+        } else if (c == '.') {
+            seg_start = true;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+            return false;
+        }
+    }
+    return !seg_start;
+}
+
+static size_t key_span(const char *s)
+{
+    return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.");
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\0';
+}
+
+static const char HEADER_HELP[] =
+    "a header starts with code, name, year, sample, a figure's key (such as "
+    "cybertipline.reports), 'National: KEY', 'Total: KEY' or 'KEY: row label'; "
+    "export a file to see them";
+
+static void read_header(importer *im, char **cells, size_t n)
+{
+    columns *L = &im->L;
+    for (size_t i = 0; i < n; i++) {
+        const char *h = cells[i];
+        column c = {C_NONE, NULL, NULL, 0, false, ss_xstrdup(h)};
+        const char *rest = NULL;
+        if (!*h)
+            c.kind = C_NONE;
+        else if (!strcasecmp(h, "code"))
+            c.kind = C_CODE;
+        else if (!strcasecmp(h, "name"))
+            c.kind = C_NAME;
+        else if (!strcasecmp(h, "year"))
+            c.kind = C_YEAR;
+        else if (!strcasecmp(h, "sample"))
+            c.kind = C_SAMPLE;
+        else if (!strncasecmp(h, "National:", 9))
+            c.kind = C_NATIONAL, rest = h + 9;
+        else if (!strncasecmp(h, "Total:", 6))
+            c.kind = C_TOTAL, rest = h + 6;
+        else if (!strncasecmp(h, "Order:", 6))
+            c.kind = C_ORDER, rest = h + 6;
+        else
+            c.kind = C_FIGURE, rest = h;
+        bool bad = false;
+        if (rest) {
+            rest += strspn(rest, " \t");
+            size_t k = key_span(rest);
+            if (c.kind == C_FIGURE && rest[k] == ':') {
+                const char *label = rest + k + 1;
+                label += strspn(label, " \t");
+                if (!*label) {
+                    ss_csv_error(im->errs, 1, (long)i + 1, "column header (%s) names no "
+                                 "row label after ':'; write 'KEY: row label'", h);
+                    bad = true;
+                }
+                c.kind = C_ROW;
+                c.label = ss_xstrdup(label);
+                c.nth = 1;
+                for (size_t j = 0; j < L->n; j++)
+                    c.nth += L->c[j].kind == C_ROW && !strncmp(L->c[j].key, rest, k) &&
+                             !L->c[j].key[k] && !strcmp(L->c[j].label, label);
+            } else if (!is_blank(rest[k])) {
+                k = 0;
+            }
+            if (!bad && !key_ok(rest, k)) {
+                char letter[8];
+                ss_csv_column_letter((long)i + 1, letter);
+                ss_csv_error(im->errs, 1, (long)i + 1, "column %s (%s) is not a column "
+                             "statesheet knows: %s", letter, h, HEADER_HELP);
+                bad = true;
+            }
+            c.key = ss_xstrndup(rest, k);
+        }
+        if (bad)
+            c.kind = C_NONE;
+        if (c.kind != C_NONE && c.kind != C_ROW) {
+            for (size_t j = 0; j < L->n; j++)
+                if (L->c[j].kind == c.kind &&
+                    (c.key ? !strcmp(L->c[j].key, c.key) : true)) {
+                    char a[8], b[8];
+                    ss_csv_column_letter((long)i + 1, a);
+                    ss_csv_column_letter((long)j + 1, b);
+                    ss_csv_error(im->errs, 1, (long)i + 1, "column %s (%s) repeats column "
+                                 "%s (%s); remove one of them", a, h, b, L->c[j].header);
+                    c.kind = C_NONE;
+                    break;
+                }
+        }
+        if (c.kind == C_CODE || c.kind == C_NAME || c.kind == C_YEAR || c.kind == C_SAMPLE)
+            im->col_of[c.kind] = (long)i + 1;
+        if (c.kind == C_NATIONAL)
+            c.used = template_use(im->tpl, SS_SRC_NATIONAL, c.key) != NULL;
+        else if (c.kind == C_FIGURE)
+            c.used = template_use(im->tpl, SS_SRC_STATE, c.key) != NULL;
+        else if (c.kind == C_TOTAL || c.kind == C_ROW)
+            c.used = template_use(im->tpl, SS_SRC_TABLE, c.key) != NULL;
+        L->c = ss_xgrow(L->c, sizeof *L->c, L->n + 1, &L->cap);
+        L->c[L->n++] = c;
+    }
+    /* Missing columns: reported where they could be added. */
+    long after = (long)n + 1;
+    static const char *const fixed[] = {"code", "name", "year"};
+    for (int k = 0; k < 3; k++)
+        if (!im->col_of[C_CODE + k])
+            ss_csv_error(im->errs, 1, after, "there is no '%s' column; add a column headed "
+                         "'%s'", fixed[k], fixed[k]);
+    for (size_t u = 0; u < im->tpl->nuses; u++) {
+        const ss_use *use = &im->tpl->uses[u];
+        ckind k = use->source == SS_SRC_NATIONAL ? C_NATIONAL
+                  : use->source == SS_SRC_STATE  ? C_FIGURE
+                                                 : C_TOTAL;
+        if (has_col(L, k, use->key))
+            continue;
+        char *want = header_for(k, use->key, NULL, NULL);
+        ss_csv_error(im->errs, 1, after, "there is no column for the %s '%s', which the "
+                     "template uses; add a column headed '%s'",
+                     k == C_NATIONAL ? "national figure" : k == C_FIGURE ? "figure"
+                                                                         : "table total",
+                     use->key, want);
+        free(want);
+    }
+}
+
+/* A figure cell: true and *v set when it holds a number; false when empty
+ * or wrong (reported). */
+static bool figure_cell(importer *im, long row, size_t i, const char *cell, const char *who,
+                        uint64_t *v, bool *empty)
+{
+    *empty = !*cell;
+    if (*empty)
+        return false;
+    const char *why = ss_csv_count(cell, im->delim, v);
+    if (!why)
+        return true;
+    cell_error(im, row, i, who, "'%s': %s", cell, why);
+    return false;
+}
+
+static void import_year(importer *im, long row, char **cells, size_t n, const char *who)
+{
+    long yc = im->col_of[C_YEAR];
+    if (!yc)
+        return;
+    const char *y = (size_t)yc <= n ? cells[yc - 1] : "";
+    size_t i = (size_t)yc - 1;
+    char *end;
+    long v = strtol(y, &end, 10);
+    if (!*y) {
+        cell_error(im, row, i, who, "the year is empty; write it in full, e.g. 2024");
+    } else if (*end || strlen(y) != 4 || v < SS_YEAR_MIN || v > SS_YEAR_MAX) {
+        cell_error(im, row, i, who, "'%s' is not a year; write four digits from %d to %d",
+                   y, SS_YEAR_MIN, SS_YEAR_MAX);
+    } else if (!im->year_row) {
+        im->year = (int)v;
+        im->year_row = row;
+    } else if (v != im->year) {
+        cell_error(im, row, i, who, "the year %ld differs from row %ld's %d; one file "
+                   "holds one year", v, im->year_row, im->year);
+    }
+}
+
+static void import_sample(importer *im, long row, char **cells, size_t n, const char *who)
+{
+    long sc = im->col_of[C_SAMPLE];
+    if (!sc)
+        return;
+    const char *s = (size_t)sc <= n ? cells[sc - 1] : "";
+    int v = !strcasecmp(s, "true") ? 1 : !strcasecmp(s, "false") ? 0 : -1;
+    if (v < 0) {
+        cell_error(im, row, (size_t)sc - 1, who, "'%s': write true (the figures are "
+                   "invented) or false", s);
+    } else if (im->sample < 0) {
+        im->sample = v;
+        im->sample_row = row;
+    } else if (v != im->sample) {
+        cell_error(im, row, (size_t)sc - 1, who, "differs from row %ld; the whole file is "
+                   "sample data or none of it is", im->sample_row);
+    }
+}
+
+static void import_national(importer *im, long row, char **cells, size_t n)
+{
+    const char *who = "national row";
+    if (im->national_row) {
+        cell_error(im, row, (size_t)im->col_of[C_CODE] - 1, NULL, "a second national row "
+                   "(the first is row %ld); merge them into one", im->national_row);
+        return;
+    }
+    im->national_row = row;
+    part *p = &im->national;
+    part_line(p, row, im->col_of[C_CODE], "  <national>");
+    for (size_t i = 0; i < im->L.n; i++) {
+        const column *c = &im->L.c[i];
+        const char *cell = i < n ? cells[i] : "";
+        uint64_t v;
+        bool empty;
+        if (c->kind == C_NATIONAL) {
+            if (figure_cell(im, row, i, cell, who, &v, &empty))
+                part_line(p, row, (long)i + 1, "    <figure key=\"%s\">%llu</figure>", c->key,
+                          (unsigned long long)v);
+            else if (empty && c->used)
+                cell_error(im, row, i, who, "the cell is empty; write the national figure "
+                           "(0 if none)");
+        } else if ((c->kind == C_FIGURE || c->kind == C_TOTAL || c->kind == C_ROW ||
+                    c->kind == C_ORDER) && *cell) {
+            cell_error(im, row, i, who, "'%s': the national row has only national figures; "
+                       "leave this cell empty", cell);
+        }
+    }
+    part_line(p, row, im->col_of[C_CODE], "  </national>");
+}
+
+/* The row columns of table 'key' with a number in this row, in print
+ * order: the Order column's, or left to right.  Ends with SIZE_MAX.  NULL
+ * when the Order cell is wrong (reported). */
+static size_t *table_order(importer *im, long row, char **cells, size_t n, const char *key,
+                           const char *who)
+{
+    size_t nrow = 0, order_col = SIZE_MAX;
+    for (size_t j = 0; j < im->L.n; j++) {
+        const column *d = &im->L.c[j];
+        if (d->kind == C_ROW && !strcmp(d->key, key))
+            nrow++;
+        if (d->kind == C_ORDER && !strcmp(d->key, key))
+            order_col = j;
+    }
+    size_t *cols = ss_xcalloc(nrow + 1, sizeof *cols), *out = ss_xcalloc(nrow + 1, sizeof *out);
+    size_t k = 0, filled = 0;
+    for (size_t j = 0; j < im->L.n && j < n; j++)
+        if (im->L.c[j].kind == C_ROW && !strcmp(im->L.c[j].key, key)) {
+            cols[k++] = j;
+            filled += *cells[j] != '\0';
+        }
+    while (k < nrow) /* columns past the row's last cell: empty */
+        cols[k++] = SIZE_MAX;
+    const char *spec = order_col < n ? cells[order_col] : "";
+    size_t m = 0;
+    if (!*spec) {
+        for (k = 0; k < nrow; k++)
+            if (cols[k] != SIZE_MAX && *cells[cols[k]])
+                out[m++] = cols[k];
+        out[m] = SIZE_MAX;
+        free(cols);
+        return out;
+    }
+    bool ok = true;
+    for (const char *p = spec; *p && ok;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 1 || (size_t)v > nrow || cols[v - 1] == SIZE_MAX ||
+            !*cells[cols[v - 1]]) {
+            cell_error(im, row, order_col, who, "'%s': list the table's filled-in row "
+                       "columns by number, 1 for its first row column, separated by spaces "
+                       "(e.g. 2 1 3), or leave the cell empty for left to right", spec);
+            ok = false;
+            break;
+        }
+        for (size_t q = 0; q < m && ok; q++)
+            if (out[q] == cols[v - 1]) {
+                cell_error(im, row, order_col, who, "'%s' lists row %ld twice", spec, v);
+                ok = false;
+            }
+        if (ok)
+            out[m++] = cols[v - 1];
+        p = end + strspn(end, " ");
+    }
+    if (ok && m != filled) {
+        cell_error(im, row, order_col, who, "'%s' lists %zu row%s, but %zu of the table's row "
+                   "columns are filled in; list each once", spec, m, m == 1 ? "" : "s", filled);
+        ok = false;
+    }
+    free(cols);
+    if (!ok) {
+        free(out);
+        return NULL;
+    }
+    out[m] = SIZE_MAX;
+    return out;
+}
+
+static void import_state(importer *im, long row, char **cells, size_t n)
+{
+    long cc = im->col_of[C_CODE], nc = im->col_of[C_NAME];
+    const char *code = cc && (size_t)cc <= n ? cells[cc - 1] : "";
+    const char *name = nc && (size_t)nc <= n ? cells[nc - 1] : "";
+    char *who = ss_xasprintf("state %s", *code ? code : "(no code)");
+    /* A row without a code, or a second row of a state, is reported here
+     * and not passed on, so the loader does not report it again. */
+    bool emit = true;
+    if (cc && !*code) {
+        cell_error(im, row, (size_t)cc - 1, NULL, "the state code is empty; write the "
+                   "state's code, e.g. ND");
+        emit = false;
+    }
+    if (cc && *code) {
+        long first = seen_add(&im->codes, code, row);
+        if (first) {
+            cell_error(im, row, (size_t)cc - 1, NULL, "the state %s appears twice (rows "
+                       "%ld and %ld); keep one row per state", code, first, row);
+            emit = false;
+        }
+    }
+    im->nstates++;
+    part scratch;
+    memset(&scratch, 0, sizeof scratch);
+    ss_buf_init(&scratch.xml);
+    part *p = emit ? &im->states : &scratch;
+    char *xcode = xml_attr(code), *xname = xml_attr(name);
+    part_line(p, row, cc ? cc : 1, "  <state code=\"%s\" name=\"%s\">", xcode, xname);
+    free(xcode), free(xname);
+    for (size_t i = 0; i < im->L.n; i++) {
+        const column *c = &im->L.c[i];
+        const char *cell = i < n ? cells[i] : "";
+        uint64_t v;
+        bool empty;
+        if (c->kind == C_FIGURE) {
+            if (figure_cell(im, row, i, cell, who, &v, &empty))
+                part_line(p, row, (long)i + 1, "    <figure key=\"%s\">%llu</figure>", c->key,
+                          (unsigned long long)v);
+            else if (empty && c->used)
+                cell_error(im, row, i, who, "the cell is empty; write the figure (0 if "
+                           "none)");
+        } else if (c->kind == C_NATIONAL && *cell) {
+            cell_error(im, row, i, who, "'%s': national figures go in the row whose code "
+                       "is '%s'; leave this cell empty", cell, NATIONAL_CODE);
+        } else if (table_anchor(&im->L, i)) {
+            /* A table: its total column and every row column of its key. */
+            bool any = false, ok = true;
+            uint64_t total = 0;
+            bool has_total = false;
+            for (size_t j = 0; j < im->L.n; j++) {
+                const column *d = &im->L.c[j];
+                if ((d->kind != C_TOTAL && d->kind != C_ROW) || strcmp(d->key, c->key))
+                    continue;
+                const char *dc = j < n ? cells[j] : "";
+                bool e;
+                uint64_t dv;
+                if (figure_cell(im, row, j, dc, who, &dv, &e)) {
+                    any = true;
+                    if (d->kind == C_TOTAL)
+                        has_total = true, total = dv;
+                } else if (!e) {
+                    ok = false;
+                }
+            }
+            if (!any && ok && c->used) {
+                cell_error(im, row, i, who, "the table '%s' is empty; fill in its rows, or "
+                           "write 0 as its total if it has none", c->key);
+                continue;
+            }
+            if (!any || !ok)
+                continue;
+            if (has_total)
+                part_line(p, row, (long)i + 1, "    <table key=\"%s\" total=\"%llu\">", c->key,
+                          (unsigned long long)total);
+            else
+                part_line(p, row, (long)i + 1, "    <table key=\"%s\">", c->key);
+            size_t *order = table_order(im, row, cells, n, c->key, who);
+            for (size_t k = 0; order && order[k] != SIZE_MAX; k++) {
+                size_t j = order[k];
+                uint64_t dv;
+                /* Checked above; read again quietly. */
+                if (ss_csv_count(cells[j], im->delim, &dv) == NULL) {
+                    char *label = xml_attr(im->L.c[j].label);
+                    part_line(p, row, (long)j + 1, "      <row label=\"%s\">%llu</row>", label,
+                              (unsigned long long)dv);
+                    free(label);
+                }
+            }
+            free(order);
+            part_line(p, row, (long)i + 1, "    </table>");
+        }
+    }
+    part_line(p, row, cc ? cc : 1, "  </state>");
+    part_free(&scratch);
+    free(who);
+}
+
+static bool on_row(void *ctx, long row, char **cells, size_t n)
+{
+    importer *im = ctx;
+    im->last_row = row;
+    if (!im->header_done) {
+        im->header_done = true;
+        read_header(im, cells, n);
+        return true;
+    }
+    bool blank = true;
+    for (size_t i = 0; i < n && blank; i++)
+        blank = !*cells[i];
+    if (blank)
+        return true; /* spreadsheets leave empty rows; they mean nothing */
+    for (size_t i = 0; i < n; i++)
+        if (*cells[i] && (i >= im->L.n || (im->L.c[i].kind == C_NONE &&
+                                            !*im->L.c[i].header))) {
+            char letter[8];
+            ss_csv_column_letter((long)i + 1, letter);
+            ss_csv_error(im->errs, row, (long)i + 1, "column %s has no (known) header, but "
+                         "this row has '%s' in it; give the column a header or empty the "
+                         "cell", letter, cells[i]);
+        }
+    long cc = im->col_of[C_CODE];
+    const char *code = cc && (size_t)cc <= n ? cells[cc - 1] : "";
+    bool national = !strcasecmp(code, NATIONAL_CODE);
+    const char *who = national ? "national row" : NULL;
+    import_year(im, row, cells, n, who);
+    import_sample(im, row, cells, n, who);
+    if (national)
+        import_national(im, row, cells, n);
+    else
+        import_state(im, row, cells, n);
+    return true;
+}
+
+
+char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char delim,
+                     ss_csv_errors *errs, size_t *len)
+{
+    importer im;
+    memset(&im, 0, sizeof im);
+    im.tpl = tpl;
+    im.errs = errs;
+    im.sample = -1;
+    ss_buf_init(&im.national.xml);
+    ss_buf_init(&im.states.xml);
+    char *result = NULL;
+    /* The separator is known (given or detected) before the first row. */
+    if (!ss_csv_read(from, delim, on_row, &im, errs, &im.delim))
+        goto done; /* the file itself is wrong: reported */
+    if (!im.header_done) {
+        ss_csv_error(errs, 1, 1, "the file is empty; export a data file to get the columns "
+                     "(statesheet export DATA.xml)");
+        goto done;
+    }
+    if (im.nstates == 0) {
+        ss_csv_error(errs, 2, 1, "there is no state row; add one row per state below the "
+                     "header");
+        goto done;
+    }
+    for (size_t u = 0; u < tpl->nuses && !im.national_row; u++)
+        if (tpl->uses[u].source == SS_SRC_NATIONAL) {
+            ss_csv_error(errs, 2, im.col_of[C_CODE] ? im.col_of[C_CODE] : 1, "there is no "
+                         "national row, and the template uses national figures; add a row "
+                         "whose code is '%s' with them", NATIONAL_CODE);
+            goto done;
+        }
+    {
+        /* One line per element; map[line - 1] is the cell it came from. */
+        part all;
+        memset(&all, 0, sizeof all);
+        ss_buf_init(&all.xml);
+        part_line(&all, 1, 0, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+        part_line(&all, im.year_row ? im.year_row : 1, im.col_of[C_YEAR],
+                  "<statedata year=\"%d\"%s>", im.year, im.sample == 1 ? " sample=\"true\"" : "");
+        for (int k = 0; k < 2; k++) {
+            part *p = k ? &im.states : &im.national;
+            if (!p->n)
+                continue; /* no national row: nothing to copy (memcpy of NULL) */
+            ss_buf_add(&all.xml, p->xml.data, p->xml.len);
+            all.map = ss_xgrow(all.map, sizeof *all.map, all.n + p->n, &all.cap);
+            memcpy(all.map + all.n, p->map, p->n * sizeof *p->map);
+            all.n += p->n;
+        }
+        part_line(&all, im.last_row, 0, "</statedata>");
+        ss_diag *diag = ss_diag_new();
+        ss_dataset *ds = ss_dataset_load_memory(name, all.xml.data, all.xml.len, diag);
+        /* The template's needs were checked cell by cell; checked again
+         * only when the cells were right, so nothing is reported twice. */
+        if (ds && !ss_csv_error_count(errs))
+            ss_validate_keys(tpl, ds, false, diag);
+        for (size_t i = 0; i < ss_diag_count(diag); i++) {
+            const ss_diag_entry *e = ss_diag_at(diag, i);
+            if (e->severity != SS_ERROR)
+                continue;
+            place at = {0, 0};
+            if (e->line > 0 && (size_t)e->line <= all.n)
+                at = all.map[e->line - 1];
+            ss_csv_error(errs, at.row, at.col, "%s", e->message);
+        }
+        bool ok = ds && ss_diag_error_count(diag) == 0 && !ss_csv_error_count(errs);
+        ss_dataset_free(ds);
+        ss_diag_free(diag);
+        free(all.map);
+        if (ok) {
+            *len = all.xml.len;
+            result = ss_buf_steal(&all.xml);
+        } else {
+            ss_buf_free(&all.xml);
+        }
+    }
+done:
+    part_free(&im.national);
+    part_free(&im.states);
+    columns_free(&im.L);
+    seen_free(&im.codes);
+    return result;
+}
+
+/* ---- the subcommands -------------------------------------------------------- */
+
+static int write_result(const ss_csv_options *opt, const char *data, size_t len)
+{
+    if (opt->output)
+        return ss_write_file_atomic(opt->output, data, len);
+    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+        fprintf(stderr, "statesheet: error: cannot write to standard output: %s\n",
+                strerror(errno));
+        return SS_EXIT_IOERR;
+    }
+    return SS_EXIT_OK;
+}
+
+/* The template (given or default) and the paths next to it.  Returns an
+ * exit status; problems go to diag. */
+static int load_template(const ss_csv_options *opt, ss_diag *diag, ss_template **tpl)
+{
+    *tpl = NULL;
+    char *assets = ss_assets_dir(opt->assets_dir);
+    if (!assets) {
+        ss_diag_error(diag, NULL, 0, "cannot find statesheet's assets (template, "
+                      "fonts); reinstall it, or name the folder with --assets DIR or "
+                      "STATESHEET_ASSETS");
+        return SS_EXIT_SOFTWARE;
+    }
+    char *tpath = opt->template_path ? ss_xstrdup(opt->template_path)
+                                     : ss_path_join(assets, DEFAULT_TEMPLATE);
+    int e = 0, status = SS_EXIT_OK;
+    *tpl = ss_template_load(tpath, diag, &e);
+    if (!*tpl && e) {
+        ss_diag_error(diag, tpath, 0, "cannot read the template: %s",
+                      e == EFBIG ? "the file is larger than 1 MB" : strerror(e));
+        status = opt->template_path ? SS_EXIT_NOINPUT : SS_EXIT_SOFTWARE;
+    } else if (!*tpl) {
+        status = SS_EXIT_DATAERR;
+    }
+    free(tpath);
+    free(assets);
+    return status;
+}
+
+int ss_export_run(const ss_csv_options *opt)
+{
+    ss_diag *diag = ss_diag_new();
+    ss_template *tpl;
+    ss_dataset *ds = NULL;
+    char *data = NULL;
+    size_t len = 0;
+    int status = load_template(opt, diag, &tpl);
+    if (status != SS_EXIT_SOFTWARE) {
+        int e = 0;
+        ds = ss_dataset_load(opt->input, diag, &e);
+        if (!ds && e == EFBIG) {
+            ss_diag_error(diag, opt->input, 0, "the file is larger than %u MB, the most "
+                          "statesheet reads; split it into smaller files",
+                          SS_DATA_MAX_BYTES / (1024u * 1024u));
+            if (status == SS_EXIT_OK)
+                status = SS_EXIT_DATAERR;
+        } else if (!ds && e) {
+            ss_diag_error(diag, opt->input, 0, "cannot read the data file: %s", strerror(e));
+            status = SS_EXIT_NOINPUT;
+        } else if (!ds && status == SS_EXIT_OK) {
+            status = SS_EXIT_DATAERR;
+        }
+    }
+    if (status != SS_EXIT_OK)
+        goto done;
+    int year = opt->year ? opt->year : ds->year + (opt->blank ? 1 : 0);
+    if (year > SS_YEAR_MAX)
+        year = SS_YEAR_MAX;
+    FILE *mem = open_memstream(&data, &len);
+    if (!mem) {
+        ss_diag_error(diag, NULL, 0, "out of memory");
+        status = SS_EXIT_SOFTWARE;
+        goto done;
+    }
+    bool ok = ss_export_write(tpl, ds, opt->blank, year, opt->delimiter ? opt->delimiter : ',',
+                              mem);
+    if (fclose(mem) != 0 || !ok) {
+        ss_diag_error(diag, NULL, 0, "out of memory");
+        status = SS_EXIT_SOFTWARE;
+        goto done;
+    }
+    status = write_result(opt, data, len);
+    if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
+        printf("%zu state%s, year %d%s -> %s\n", ds->nstates, ds->nstates == 1 ? "" : "s",
+               year, opt->blank ? ", figures left empty" : "", opt->output);
+done:
+    ss_diag_print(diag, stderr);
+    ss_diag_free(diag);
+    free(data);
+    ss_dataset_free(ds);
+    ss_template_free(tpl);
+    return status;
+}
+
+int ss_import_run(const ss_csv_options *opt)
+{
+    ss_diag *diag = ss_diag_new();
+    ss_csv_errors *errs = ss_csv_errors_new();
+    ss_template *tpl;
+    char *xml = NULL;
+    size_t len = 0;
+    FILE *in = NULL;
+    int status = load_template(opt, diag, &tpl);
+    if (status != SS_EXIT_OK)
+        goto done;
+    in = fopen(opt->input, "rb");
+    if (!in) {
+        ss_diag_error(diag, opt->input, 0, "cannot read the file: %s", strerror(errno));
+        status = SS_EXIT_NOINPUT;
+        goto done;
+    }
+    xml = ss_import_read(tpl, in, opt->input, opt->delimiter, errs, &len);
+    if (!xml) {
+        status = SS_EXIT_DATAERR;
+        goto done;
+    }
+    status = write_result(opt, xml, len);
+    if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
+        printf("%s -> %s: OK\n", opt->input, opt->output);
+done:
+    if (in)
+        fclose(in);
+    ss_diag_print(diag, stderr);
+    ss_csv_errors_print(errs, opt->input, stderr);
+    ss_csv_errors_free(errs);
+    ss_diag_free(diag);
+    free(xml);
+    ss_template_free(tpl);
+    return status;
+}

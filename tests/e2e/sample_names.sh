@@ -1,0 +1,53 @@
+#!/bin/bash
+# Sample sheets can never take a real sheet's place: a trial file marked
+# sample="true" but left at last year's year, run into the folder of the
+# real sheets, writes ND-2023-SAMPLE.pdf and leaves ND-2023.pdf untouched;
+# the summary says how many existing files a run replaced.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
+BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+ok() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
+
+"$BIN" -o "$TMP/out" "$SRC/data/ncmec-2023.xml" >"$TMP/first.out"
+real=$(sha256sum <"$TMP/out/ND-2023.pdf")
+grep -q "replaced" "$TMP/first.out" && fail "a first run into an empty folder says it replaced files: $(cat "$TMP/first.out")"
+
+# The slip: the real file, marked as sample data, same year.
+sed 's/<statedata year="2023">/<statedata year="2023" sample="true">/' \
+  "$SRC/data/ncmec-2023.xml" >"$TMP/trial.xml"
+grep -q 'sample="true"' "$TMP/trial.xml" || fail "could not make the trial file"
+"$BIN" -o "$TMP/out" "$TMP/trial.xml" >"$TMP/trial.out"
+if [ "$(sha256sum <"$TMP/out/ND-2023.pdf")" = "$real" ]; then
+  ok "a sample run into out/ leaves the real ND-2023.pdf untouched"
+else
+  fail "the real ND-2023.pdf was changed by a sample run"
+fi
+text=$(pdftotext "$TMP/out/ND-2023-SAMPLE.pdf" - 2>/dev/null || true)
+if [[ "$text" == *"SAMPLE DATA"* ]]; then
+  ok "the sample sheet is ND-2023-SAMPLE.pdf and carries the SAMPLE mark"
+else
+  fail "no ND-2023-SAMPLE.pdf with the SAMPLE mark: $(ls "$TMP/out")"
+fi
+grep -q "replaced" "$TMP/trial.out" && fail "the sample run says it replaced files: $(cat "$TMP/trial.out")"
+
+# Running the real file again replaces one file and says so; with a
+# combined file into the same folder, two.
+"$BIN" -o "$TMP/out" "$SRC/data/ncmec-2023.xml" >"$TMP/again.out"
+if grep -q "(1 existing file replaced)" "$TMP/again.out"; then
+  ok "the summary counts the replaced sheet: $(cat "$TMP/again.out")"
+else
+  fail "summary without '(1 existing file replaced)': $(cat "$TMP/again.out")"
+fi
+"$BIN" -o "$TMP/out" --combined "$TMP/out/all.pdf" "$SRC/data/ncmec-2023.xml" >/dev/null
+"$BIN" -o "$TMP/out" --combined "$TMP/out/all.pdf" "$SRC/data/ncmec-2023.xml" >"$TMP/comb.out"
+if grep -q "(2 existing files replaced)" "$TMP/comb.out"; then
+  ok "the combined file is counted too"
+else
+  fail "summary without '(2 existing files replaced)': $(cat "$TMP/comb.out")"
+fi
+[ "$fails" -eq 0 ]
