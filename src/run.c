@@ -18,9 +18,11 @@
 #include <libxml/parser.h>
 
 #include "bind.h"
+#include "combine.h"
 #include "diag.h"
 #include "fonts.h"
 #include "layout.h"
+#include "outfile.h"
 #include "paths.h"
 #include "records.h"
 #include "render_pdf.h"
@@ -34,10 +36,6 @@
 /* More threads than this never help on the machines we run on, and each
  * holds a PDF in memory. */
 #define MAX_JOBS 256
-/* Temporary files: never named *.pdf, so no reader mistakes one for a
- * sheet; the process ID says whose it is. */
-#define TMP_PREFIX ".statesheet-"
-#define TMP_SUFFIX ".tmp"
 /* Up to this many states, the pages laid out while checking are kept for
  * writing (one layout a sheet, not two); above it they are laid out again,
  * so memory stays flat however many states a file holds (~20 KB a page). */
@@ -65,32 +63,6 @@ typedef struct job {
     const char *out_dir;
     time_t created;
 } job;
-
-/* ---- interruption: remove our temporary files, then die as asked ------- */
-
-static char *volatile tmp_slots[MAX_JOBS];
-
-static void on_signal(int sig)
-{
-    for (int i = 0; i < MAX_JOBS; i++) {
-        char *p = tmp_slots[i];
-        if (p)
-            unlink(p);
-    }
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -375,59 +347,6 @@ static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
     return ok;
 }
 
-/* Writes data to dir/name through a temporary file in the same folder, so
- * the name only ever holds a complete file.  Returns an exit status. */
-static int write_atomic(const char *dir, const char *name, const void *data,
-                        size_t len, int slot, ss_diag *diag)
-{
-    char *final = ss_path_join(dir, name);
-    char *tmp = ss_xasprintf("%s/" TMP_PREFIX "%ld-%s" TMP_SUFFIX, dir, (long)getpid(), name);
-    /* The temporary name must not end in .pdf: strip it from the middle. */
-    char *dot = strstr(tmp + strlen(dir), ".pdf" TMP_SUFFIX);
-    if (dot)
-        memmove(dot, dot + 4, strlen(dot + 4) + 1);
-    int status = SS_EXIT_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        ss_diag_error(diag, final, 0, "cannot create the file: %s", strerror(errno));
-        status = SS_EXIT_CANTCREAT;
-        goto done;
-    }
-    if (slot >= 0 && slot < MAX_JOBS)
-        tmp_slots[slot] = tmp;
-    const char *p = data;
-    size_t left = len;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            ss_diag_error(diag, final, 0, "cannot write the file: %s",
-                          strerror(w < 0 ? errno : EIO));
-            status = SS_EXIT_IOERR;
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (close(fd) != 0 && status == SS_EXIT_OK) {
-        ss_diag_error(diag, final, 0, "cannot write the file: %s", strerror(errno));
-        status = SS_EXIT_IOERR;
-    }
-    if (status == SS_EXIT_OK && rename(tmp, final) != 0) {
-        ss_diag_error(diag, final, 0, "cannot put the file in place: %s", strerror(errno));
-        status = SS_EXIT_IOERR;
-    }
-    if (status != SS_EXIT_OK)
-        unlink(tmp);
-    if (slot >= 0 && slot < MAX_JOBS)
-        tmp_slots[slot] = NULL;
-done:
-    free(tmp);
-    free(final);
-    return status;
-}
-
 static char *sheet_name(const ss_state *st, int year)
 {
     return ss_xasprintf("%s-%d.pdf", st->code, year);
@@ -442,12 +361,13 @@ static void make_one(job *j, size_t i, int thread)
     int status = SS_EXIT_SOFTWARE;
     if (make_pdf(j, i, &out, diag)) {
         char *name = sheet_name(st, j->ds->year);
-        status = write_atomic(j->out_dir, name, out.data, out.len, thread, diag);
+        status = ss_outfile_write(j->out_dir, name, out.data, out.len, diag);
         if (status == SS_EXIT_OK) {
             atomic_fetch_add(&j->bytes, out.len);
-            if (j->opt->verbosity >= 2)
-                printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n", j->out_dir, name,
-                       j->body[i], out.len);
+            if (j->opt->verbosity >= 2 &&
+                !ss_outfile_printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n",
+                                   j->out_dir, name, j->body[i], out.len))
+                status = SS_EXIT_IOERR; /* reported once, by the run */
         }
         free(name);
     }
@@ -492,88 +412,19 @@ static int make_combined(job *j, ss_diag *diag)
     ss_buf_init(&out);
     int status = SS_EXIT_SOFTWARE;
     if (ss_pdf_finish(pdf, &info, &out)) {
-        char *dir = ss_xstrdup(j->opt->combined_path);
-        char *slash = strrchr(dir, '/');
-        const char *name = j->opt->combined_path;
-        if (slash) {
-            *slash = '\0';
-            name = slash + 1;
-            if (!*dir)
-                strcpy(dir, "/");
-        } else {
-            strcpy(dir, ".");
-        }
-        status = write_atomic(dir, name, out.data, out.len, 0, diag);
+        char *dir, *name;
+        ss_combined_split(j->opt->combined_path, &dir, &name);
+        ss_outfile_remove_stale(dir, time(NULL), SS_OUTFILE_STALE_AGE);
+        status = ss_outfile_write(dir, name, out.data, out.len, diag);
         if (status == SS_EXIT_OK && j->opt->verbosity >= 1)
-            printf("%zu sheets combined -> %s\n", j->n, j->opt->combined_path);
+            ss_outfile_printf("%zu sheets combined -> %s\n", j->n, j->opt->combined_path);
         free(dir);
+        free(name);
     }
     ss_buf_free(&out);
     ss_pdf_free(pdf);
     free(title), free(subject), free(keywords), free(creator), free(org);
     return status;
-}
-
-/* Creates dir and its parents (mkdir -p). */
-static int make_dirs(const char *dir, ss_diag *diag)
-{
-    char *p = ss_xstrdup(dir);
-    int status = SS_EXIT_OK;
-    for (char *s = p + 1;; s++) {
-        bool end = *s == '\0';
-        if (*s == '/' || end) {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                ss_diag_error(diag, p, 0, "cannot create the output folder: %s",
-                              strerror(errno));
-                status = SS_EXIT_CANTCREAT;
-                break;
-            }
-            *s = c;
-        }
-        if (end)
-            break;
-    }
-    struct stat st;
-    if (status == SS_EXIT_OK && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        ss_diag_error(diag, dir, 0, "cannot use the output folder: %s (it is a file, "
-                      "not a folder); choose another --out", strerror(ENOTDIR));
-        status = SS_EXIT_CANTCREAT;
-    } else if (status == SS_EXIT_OK && stat(dir, &st) != 0) {
-        ss_diag_error(diag, dir, 0, "cannot use the output folder: %s", strerror(errno));
-        status = SS_EXIT_CANTCREAT;
-    } else if (status == SS_EXIT_OK && access(dir, W_OK | X_OK) != 0) {
-        ss_diag_error(diag, dir, 0, "cannot write to the output folder: %s",
-                      strerror(errno));
-        status = SS_EXIT_CANTCREAT;
-    }
-    free(p);
-    return status;
-}
-
-/* Removes temporary files left by earlier runs that were killed (their
- * process is gone); another run's live files are left alone. */
-static void remove_stale_tmp(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    size_t pl = strlen(TMP_PREFIX), sl = strlen(TMP_SUFFIX);
-    while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (l <= pl + sl || strncmp(e->d_name, TMP_PREFIX, pl) ||
-            strcmp(e->d_name + l - sl, TMP_SUFFIX))
-            continue;
-        long pid = strtol(e->d_name + pl, NULL, 10);
-        if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
-            char *p = ss_path_join(dir, e->d_name);
-            unlink(p);
-            free(p);
-        }
-    }
-    closedir(d);
 }
 
 /* ---- the run --------------------------------------------------------------- */
@@ -649,6 +500,23 @@ static int select_states(const ss_options *opt, const ss_dataset *ds, job *j)
     return status;
 }
 
+/* --combined is checked before anything is written (combine.h). */
+static int check_combined(const ss_options *opt, const char *assets,
+                          const ss_template *tpl, const ss_dataset *ds, ss_diag *diag)
+{
+    const char *inputs[] = {ds->path, tpl->path};
+    char **sheets = ss_xcalloc(ds->nstates ? ds->nstates : 1, sizeof *sheets);
+    for (size_t i = 0; i < ds->nstates; i++)
+        sheets[i] = sheet_name(&ds->states[i], ds->year);
+    ss_combined_target t = {opt->combined_path, opt->out_dir ? opt->out_dir : "out",
+                            inputs, 2, assets, (const char *const *)sheets, ds->nstates};
+    int status = ss_combined_check(&t, diag);
+    for (size_t i = 0; i < ds->nstates; i++)
+        free(sheets[i]);
+    free(sheets);
+    return status;
+}
+
 static int finish(int status, ss_diag *diag)
 {
     ss_diag_print(diag, stderr);
@@ -658,6 +526,8 @@ static int finish(int status, ss_diag *diag)
 int ss_job_run(const ss_options *opt)
 {
     double t0 = now_s();
+    /* Before any thread starts: signals then reach only outfile's. */
+    ss_outfile_guard();
     ss_diag *diag = ss_diag_new();
     ss_template *tpl = NULL;
     ss_dataset *ds = NULL;
@@ -683,6 +553,11 @@ int ss_job_run(const ss_options *opt)
     status = select_states(opt, ds, &j);
     if (status != SS_EXIT_OK)
         goto done;
+    if (opt->combined_path) {
+        status = check_combined(opt, assets, tpl, ds, diag);
+        if (status != SS_EXIT_OK)
+            goto done;
+    }
     fonts = ss_fonts_load(assets, diag);
     if (!fonts) {
         status = SS_EXIT_SOFTWARE;
@@ -771,11 +646,10 @@ int ss_job_run(const ss_options *opt)
     }
 
     /* Phase 2: write. */
-    status = make_dirs(j.out_dir, diag);
+    status = ss_outfile_make_dirs(j.out_dir, diag);
     if (status != SS_EXIT_OK)
         goto done;
-    remove_stale_tmp(j.out_dir);
-    install_signals();
+    ss_outfile_remove_stale(j.out_dir, time(NULL), SS_OUTFILE_STALE_AGE);
     parallel_for(&j, make_one, true);
     for (int t = 0; t < j.jobs; t++)
         ss_diag_take(diag, j.diag[t]);
@@ -786,11 +660,17 @@ int ss_job_run(const ss_options *opt)
         char size[32];
         human_size(atomic_load(&j.bytes), size, sizeof size);
         double took = now_s() - t0;
-        printf("%zu sheet%s, %zu page%s, %s, %.*f s -> %s/\n", j.n, j.n == 1 ? "" : "s",
-               j.n, j.n == 1 ? "" : "s", size, took < 0.1 ? 3 : 2, took, j.out_dir);
+        ss_outfile_printf("%zu sheet%s, %zu page%s, %s, %.*f s -> %s/\n", j.n,
+                          j.n == 1 ? "" : "s", j.n, j.n == 1 ? "" : "s", size, took < 0.1 ? 3 : 2, took, j.out_dir);
     }
 done:
-    fflush(stdout);
+    if (fflush(stdout) != 0 || ss_outfile_stdout_lost()) {
+        ss_diag_error(diag, NULL, 0, "cannot write to standard output (%s); stopped",
+                      errno == EPIPE || ss_outfile_stdout_lost()
+                          ? "the program reading it has ended" : strerror(errno));
+        if (status == SS_EXIT_OK)
+            status = SS_EXIT_IOERR;
+    }
     if (j.diag) {
         for (int t = 0; t < j.jobs; t++)
             ss_diag_free(j.diag[t]);
