@@ -12,6 +12,7 @@
  * line and element as one of ours is dropped: each problem is reported once.
  */
 #include "records.h"
+#include "names.h"
 #include "xmlsafe.h"
 
 #include <errno.h>
@@ -803,6 +804,20 @@ static void end_national(loader *ld)
     ld->in_national = false;
 }
 
+/* A name or label as it will print (names.h), or NULL after reporting the
+ * character that cannot be in it. */
+static char *clean_text(loader *ld, long line, const char *elem, const char *desc,
+                        const char *what, const char *raw)
+{
+    ss_name_problem pr;
+    long cp;
+    char *t = ss_name_clean(raw, &pr, &cp);
+    if (!t)
+        error_at(ld, line, elem, "%s: %s has the character U+%04lX, %s; %s",
+                 desc, what, cp, ss_name_problem_text(pr), ss_name_advice(pr));
+    return t;
+}
+
 static void start_state(loader *ld, long line)
 {
     attrs a = {{"code", "name", NULL}, {NULL}};
@@ -859,9 +874,11 @@ static void start_state(loader *ld, long line)
                  "Dakota\"");
         ld->cur.name = "";
     } else {
-        char *t = ss_trim_dup(name);
-        size_t n = ss_utf8_length(t);
-        if (n == 0)
+        char *t = clean_text(ld, line, "state", ld->state_desc, "the name", name);
+        size_t n = t ? ss_utf8_length(t) : 1;
+        if (!t)
+            t = ss_trim_dup(name);
+        else if (n == 0)
             error_at(ld, line, "state",
                      "%s: the name is empty; write the state's name, e.g. "
                      "name=\"North Dakota\"",
@@ -1044,9 +1061,11 @@ static void start_row(loader *ld, long line)
                  "<row> needs a label attribute, e.g. label=\"Other Missing "
                  "Children Cases\"");
     } else {
-        char *t = ss_trim_dup(a.values[0]);
-        size_t n = ss_utf8_length(t);
-        if (n == 0)
+        char *t = clean_text(ld, line, "row", ld->table_desc, "a row label", a.values[0]);
+        size_t n = t ? ss_utf8_length(t) : 1;
+        if (!t)
+            t = ss_trim_dup(a.values[0]);
+        else if (n == 0)
             error_at(ld, line, "row",
                      "%s: a row label is empty; write the text the sheet "
                      "shows for this row",
