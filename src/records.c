@@ -395,6 +395,11 @@ static bool precheck(const char *name, const char *data, size_t len,
         ss_diag_error(diag, name, line_at(data, (size_t)dt), DOCTYPE_MSG);
         return false;
     }
+    long crowded = ss_xml_crowded_tag(data, len);
+    if (crowded) {
+        ss_diag_error(diag, name, crowded, SS_XML_CROWDED_MSG, SS_XML_ATTRS_MAX);
+        return false;
+    }
     return true;
 }
 

@@ -85,6 +85,59 @@ static bool has_doctype(const char *data, size_t len, long *line)
     return false;
 }
 
+long ss_xml_crowded_tag(const char *data, size_t len)
+{
+    const char *p = data, *end = data + len;
+    long line = 1;
+    /* Skips to just past 'until' (counting lines); false at the end. */
+#define SKIP_PAST(until)                                                   \
+    do {                                                                   \
+        size_t ul = strlen(until);                                         \
+        while (p < end && ((size_t)(end - p) < ul || memcmp(p, until, ul))) \
+            line += *p++ == '\n';                                          \
+        p += p < end ? ul : 0;                                             \
+    } while (0)
+    while (p < end) {
+        char c = *p++;
+        if (c == '\n') {
+            line++;
+            continue;
+        }
+        if (c != '<' || p >= end)
+            continue;
+        if (*p == '!' && end - p >= 3 && !memcmp(p, "!--", 3)) {
+            SKIP_PAST("-->");
+        } else if (*p == '!' && end - p >= 8 && !memcmp(p, "![CDATA[", 8)) {
+            SKIP_PAST("]]>");
+        } else if (*p == '?') {
+            SKIP_PAST("?>");
+        } else if (*p == '!' || *p == '/') {
+            SKIP_PAST(">");
+        } else {
+            /* A start tag: count '=' outside quoted values. */
+            long at = line;
+            size_t n = 0;
+            char quote = 0;
+            for (; p < end; p++) {
+                if (*p == '\n')
+                    line++;
+                if (quote) {
+                    quote = *p == quote ? 0 : quote;
+                } else if (*p == '"' || *p == '\'') {
+                    quote = *p;
+                } else if (*p == '=') {
+                    if (++n > SS_XML_ATTRS_MAX)
+                        return at;
+                } else if (*p == '>' || *p == '<') {
+                    break;
+                }
+            }
+        }
+    }
+#undef SKIP_PAST
+    return 0;
+}
+
 xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
                             ss_diag *diag)
 {
@@ -93,6 +146,11 @@ xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
     if (has_doctype(data, len, &line)) {
         ss_diag_error(diag, name, line, "the file has a <!DOCTYPE ...> declaration; "
                       "remove it: statesheet files take no DTD or entities");
+        return NULL;
+    }
+    line = ss_xml_crowded_tag(data, len);
+    if (line) {
+        ss_diag_error(diag, name, line, SS_XML_CROWDED_MSG, SS_XML_ATTRS_MAX);
         return NULL;
     }
     if (len > (size_t)INT32_MAX) {

@@ -29,6 +29,19 @@ xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
 bool ss_xml_validate_doc(const char *name, xmlDoc *doc,
                          const char *schema_path, ss_diag *diag);
 
+/* A start tag holds at most this many attributes.  libxml2 2.9 compares
+ * each attribute of a tag with all those before it, so 200,000 attributes
+ * on one tag take minutes; none of our formats has more than three. */
+#define SS_XML_ATTRS_MAX 64
+#define SS_XML_CROWDED_MSG \
+    "an element here has more than %d attributes; an element of a "      \
+    "statesheet file has at most three (see the README's tables): remove " \
+    "the ones that are not listed there"
+
+/* The line of the first start tag with more than SS_XML_ATTRS_MAX
+ * attributes, or 0 when there is none.  A byte scan, before parsing. */
+long ss_xml_crowded_tag(const char *data, size_t len);
+
 /* libxml2's message, trimmed and with its first letter lowered, as a new
  * string. */
 char *ss_xml_message(const char *msg);
