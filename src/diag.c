@@ -377,3 +377,32 @@ void ss_diag_take(ss_diag *to, ss_diag *from)
     from->set = NULL;
     from->files_size = from->files_used = from->set_size = from->set_used = 0;
 }
+
+void ss_diag_drop_from(ss_diag *d, size_t from, const char *file, long line)
+{
+    size_t w = from;
+    for (size_t i = from; i < d->count; i++) {
+        ss_diag_entry *e = &d->items[i];
+        if (same_str(e->file, file) && (e->line == 0 || e->line >= line)) {
+            file_tally(d, e->file)->kept--;
+            entry_free(e);
+        } else {
+            d->items[w++] = *e;
+        }
+    }
+    d->count = w;
+    /* What was only counted for the file is dropped too. */
+    file_tally(d, file)->dropped = 0;
+    if (d->set)
+        reindex(d);
+}
+
+void ss_diag_raise_last(ss_diag *d, size_t to)
+{
+    if (d->count == 0 || to >= d->count - 1)
+        return;
+    ss_diag_entry last = d->items[d->count - 1];
+    memmove(&d->items[to + 1], &d->items[to], (d->count - 1 - to) * sizeof *d->items);
+    d->items[to] = last;
+    reindex(d);
+}

@@ -492,7 +492,11 @@ typedef struct loader {
     ss_dataset *ds;
     pool *pool;
     xmlTextReaderPtr reader;
+    const char *data;
+    size_t len;
     bool parse_failed;
+    char *wf_msg; /* the first well-formedness error, reported first */
+    long wf_line, wf_cut;
     bool doctype;
 
     frame *stack;
@@ -1375,51 +1379,6 @@ static char *schema_words(const char *msg, const char *elem)
     return r;
 }
 
-/* Plain words for a well-formedness error. */
-static char *parse_words(const loader *ld, const char *msg)
-{
-    char *t = ss_trim_dup(msg);
-    if (strcmp(t, "Extra content at the end of the document") == 0) {
-        free(t);
-        /* The reader says this, too, when the file stops inside an
-         * element: name the element left open. */
-        if (ld->depth && ld->stack[ld->depth - 1].c != CTX_OTHER) {
-            const frame *f = &ld->stack[ld->depth - 1];
-            return ss_xasprintf("the XML is not well-formed: the file ends "
-                                "before <%s> (line %ld) is closed; add </%s>",
-                                ctx_name(f->c), f->line, ctx_name(f->c));
-        }
-        if (!ld->seen_root)
-            return ss_xstrdup("the file holds no <statedata> element; a data "
-                              "file starts with <statedata year=\"...\">");
-        return ss_xstrdup("the XML is not well-formed: there is more after "
-                          "the end of </statedata>; the file must end "
-                          "with </statedata>");
-    }
-    char a[64], b[64];
-    long l;
-    char *r;
-    if (sscanf(t, "Opening and ending tag mismatch: %63s line %ld and %63s",
-               a, &l, b) == 3) {
-        r = ss_xasprintf("the XML is not well-formed: <%s> (line %ld) is "
-                         "closed by </%s>; every <%s> needs its own </%s>",
-                         a, l, b, a, a);
-    } else if (sscanf(t, "Premature end of data in tag %63s line %ld", a,
-                      &l) == 2) {
-        r = ss_xasprintf("the XML is not well-formed: the file ends before "
-                         "<%s> (line %ld) is closed; add </%s>",
-                         a, l, a);
-    } else if (strstr(t, "xmlParseEntityRef: no name") ||
-               strstr(t, "EntityRef: expecting ';'")) {
-        r = ss_xstrdup("the XML is not well-formed: a '&' must be written as "
-                       "&amp;");
-    } else {
-        r = ss_xasprintf("the XML is not well-formed: %s", t);
-    }
-    free(t);
-    return r;
-}
-
 static void on_xml_error(void *ctxp, xmlErrorPtr err)
 {
     loader *ld = ctxp;
@@ -1439,9 +1398,12 @@ static void on_xml_error(void *ctxp, xmlErrorPtr err)
         return;
     }
     ld->parse_failed = true;
-    char *words = parse_words(ld, err->message);
-    ss_diag_error(ld->diag, ld->name, err->line, "%s", words);
-    free(words);
+    /* The first is the cause; the reader's later complaints echo it. */
+    if (!ld->wf_msg) {
+        ld->wf_msg = ss_xml_wf_words(ld->data, ld->len, err, "<statedata year=\"...\">",
+                                     &ld->wf_cut);
+        ld->wf_line = err->line;
+    }
 }
 
 /* Adds libxml2's schema errors that none of our checks already reported. */
@@ -1466,6 +1428,7 @@ static void flush_schema_errors(loader *ld)
 
 static void loader_free(loader *ld)
 {
+    free(ld->wf_msg);
     for (size_t i = 0; i < ld->npend; i++) {
         free(ld->pend[i].elem);
         free(ld->pend[i].msg);
@@ -1550,6 +1513,9 @@ ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
     ld.pool = ds->pool_;
     ss_buf_init(&ld.text);
     ld.lex = (lexer){data, data + len, 1};
+    ld.data = data;
+    ld.len = len;
+    size_t diag_before = ss_diag_count(diag);
 
     ld.reader = xmlReaderForMemory(data, (int)len, NULL, NULL,
                                    XML_PARSE_NONET | XML_PARSE_BIG_LINES);
@@ -1615,6 +1581,13 @@ ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
                           "the file does not follow the data format");
     }
     flush_schema_errors(&ld);
+    if (ld.wf_msg) {
+        /* The reader parses ahead of our checks: what they found from the
+         * broken spot on are its consequences.  The cause comes first. */
+        ss_diag_drop_from(diag, diag_before, name, ld.wf_cut);
+        ss_diag_error(diag, name, ld.wf_line, "%s", ld.wf_msg);
+        ss_diag_raise_last(diag, diag_before);
+    }
     ok = ss_diag_error_count(diag) == errors_before;
 done:
     if (ld.reader)

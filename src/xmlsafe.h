@@ -42,6 +42,15 @@ bool ss_xml_validate_doc(const char *name, xmlDoc *doc,
  * attributes, or 0 when there is none.  A byte scan, before parsing. */
 long ss_xml_crowded_tag(const char *data, size_t len);
 
+/* A well-formedness error of libxml2's in plain words, starting "the XML
+ * is not well-formed: " (a new string); data is the document, scanned to
+ * name what is open or what follows the root element.  *cut is the line
+ * from which the program's own checks of the file saw only consequences
+ * of this error (the element left open, or the error's line).
+ * root_example (may be NULL) shows how such a file starts. */
+char *ss_xml_wf_words(const char *data, size_t len, const xmlError *e,
+                      const char *root_example, long *cut);
+
 /* libxml2's message, trimmed and with its first letter lowered, as a new
  * string. */
 char *ss_xml_message(const char *msg);
