@@ -283,6 +283,54 @@ static void check_state_glyphs(const job *j, const ss_state *st, ss_diag *diag)
         }
 }
 
+/* Does the state fit one page with only the first 'keep' rows of table t? */
+static bool fits_with_rows(const job *j, const ss_state *st, size_t t, size_t keep)
+{
+    ss_state cut = *st;
+    ss_table *tabs = ss_xcalloc(st->ntables, sizeof *tabs);
+    memcpy(tabs, st->tables, st->ntables * sizeof *tabs);
+    tabs[t].nrows = keep;
+    cut.tables = tabs;
+    ss_document *doc = ss_bind(j->tpl, j->ds, &cut);
+    double size;
+    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, &size);
+    bool ok = pg != NULL;
+    ss_page_free(pg);
+    ss_document_free(doc);
+    free(tabs);
+    return ok;
+}
+
+/* A state too long for one page: when its longest table is the cause, say
+ * how many of its rows fit, rather than advise shorter words. */
+static void report_overflow(const job *j, const ss_state *st, ss_diag *diag)
+{
+    size_t t = 0;
+    for (size_t k = 1; k < st->ntables; k++)
+        if (st->tables[k].nrows > st->tables[t].nrows)
+            t = k;
+    if (st->ntables && st->tables[t].nrows > 1 && fits_with_rows(j, st, t, 1)) {
+        /* The most rows that fit: fits(lo), !fits(hi). */
+        size_t lo = 1, hi = st->tables[t].nrows;
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (fits_with_rows(j, st, t, mid))
+                lo = mid;
+            else
+                hi = mid;
+        }
+        ss_diag_error(diag, j->ds->path, st->tables[t].line, "state %s: the table '%s' "
+                      "has %zu rows, but only %zu fit on the page with the rest of the "
+                      "sheet (even at %g pt body text); combine rows, for example the "
+                      "smallest into one 'Other' row", st->code, st->tables[t].key,
+                      st->tables[t].nrows, lo, SS_BODY_MIN);
+        return;
+    }
+    ss_diag_error(diag, j->ds->path, st->line, "state %s: does not fit one page "
+                  "even at %g pt body text; shorten the name, the table labels or "
+                  "the template's wording", st->code, SS_BODY_MIN);
+}
+
 static void plan_one(job *j, size_t i, int thread)
 {
     const ss_state *st = j->states[i];
@@ -295,9 +343,7 @@ static void plan_one(job *j, size_t i, int thread)
     double size;
     ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, &size);
     if (!pg)
-        ss_diag_error(diag, j->ds->path, st->line, "state %s: does not fit one page "
-                      "even at %g pt body text; shorten the name, the table labels or "
-                      "the template's wording", st->code, SS_BODY_MIN);
+        report_overflow(j, st, diag);
     j->body[i] = (float)size;
     if (j->pages)
         j->pages[i] = pg;
@@ -439,9 +485,13 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
     char *dschema = ss_path_join(assets, DATA_SCHEMA);
     int status = SS_EXIT_OK, e = 0;
     *tpl = ss_template_load(tpath, tschema, diag, &e);
-    if (!*tpl && e) {
-        ss_diag_error(diag, tpath, 0, "cannot read the template: %s",
-                      e == EFBIG ? "the file is larger than 1 MB" : strerror(e));
+    if (!*tpl && e == EFBIG) {
+        /* Read but refused, like a data file over its limit: 65. */
+        ss_diag_error(diag, tpath, 0, "the template is larger than 1 MB, the most "
+                      "statesheet reads (a template is a few KB); is it the right file?");
+        status = opt->template_path ? SS_EXIT_DATAERR : SS_EXIT_SOFTWARE;
+    } else if (!*tpl && e) {
+        ss_diag_error(diag, tpath, 0, "cannot read the template: %s", strerror(e));
         status = opt->template_path ? SS_EXIT_NOINPUT : SS_EXIT_SOFTWARE;
     } else if (!*tpl) {
         status = SS_EXIT_DATAERR;
