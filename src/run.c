@@ -551,6 +551,26 @@ static int select_states(const ss_options *opt, const ss_dataset *ds, job *j)
     return status;
 }
 
+/* A folder where a sheet goes would stop the run part-way: found before
+ * the first sheet is written. */
+static int check_targets(const job *j, ss_diag *diag)
+{
+    int status = SS_EXIT_OK;
+    for (size_t i = 0; i < j->n; i++) {
+        char *name = sheet_name(j->states[i], j->ds->year);
+        char *path = ss_path_join(j->out_dir, name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            ss_diag_error(diag, path, 0, "cannot write the file: a folder has that name; "
+                          "move the folder away or choose another --out");
+            status = SS_EXIT_CANTCREAT;
+        }
+        free(path);
+        free(name);
+    }
+    return status;
+}
+
 /* --combined is checked before anything is written (combine.h). */
 static int check_combined(const ss_options *opt, const char *assets,
                           const ss_template *tpl, const ss_dataset *ds, ss_diag *diag)
@@ -701,6 +721,9 @@ int ss_job_run(const ss_options *opt)
     if (status != SS_EXIT_OK)
         goto done;
     ss_outfile_remove_stale(j.out_dir, time(NULL), SS_OUTFILE_STALE_AGE);
+    status = check_targets(&j, diag);
+    if (status != SS_EXIT_OK)
+        goto done;
     parallel_for(&j, make_one, true);
     for (int t = 0; t < j.jobs; t++)
         ss_diag_take(diag, j.diag[t]);

@@ -140,7 +140,16 @@ static void folder_in_place_of_sheet(void **state_)
     assert_int_equal(tu_run(args, NULL, &err), 73);
     assert_non_null(strstr(err, "a folder has that name"));
     assert_int_equal(tu_count(dir, ""), 1);
-    free(args), free(err), free(sub);
+    free(args), free(err);
+    /* Found before any sheet is written: the sample's S001 is not made
+     * when S030's place is taken. */
+    char *sub2 = ss_xasprintf("%s/S030-2023.pdf", dir);
+    assert_int_equal(mkdir(sub2, 0755), 0);
+    args = ss_xasprintf("-q -j 1 -o '%s' data/samples/sample-56.xml", dir);
+    assert_int_equal(tu_run(args, NULL, &err), 73);
+    assert_non_null(strstr(err, "S030-2023.pdf: error: cannot write the file: a folder"));
+    assert_int_equal(tu_count(dir, ".pdf"), 2); /* the two folders */
+    free(args), free(err), free(sub), free(sub2);
     tu_rmrf(dir);
     free(dir);
 }
