@@ -89,6 +89,13 @@ int ss_combined_check(const ss_combined_target *t, ss_diag *diag)
         goto done;
     }
     free(tp);
+    if (file_exists && !S_ISREG(st.st_mode)) {
+        /* Renaming over /dev/null or a pipe would replace it, not write it. */
+        ss_diag_error(diag, path, 0, "--combined names a device or another special "
+                      "file, not a PDF file; give a file name such as all-sheets.pdf");
+        status = 73;
+        goto done;
+    }
     bool dir_exists = stat(dir, &dst) == 0;
     if (!dir_exists) {
         /* The output folder is made by the run, before the combined file. */

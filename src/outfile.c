@@ -103,6 +103,11 @@ static void *signal_main(void *arg)
     return NULL;
 }
 
+static bool sigisemptyset_(const sigset_t *s)
+{
+    return !sigismember(s, SIGINT) && !sigismember(s, SIGTERM) && !sigismember(s, SIGHUP);
+}
+
 static void guard_once(void)
 {
     sigemptyset(&guarded);
@@ -120,6 +125,8 @@ static void guard_once(void)
     ign.sa_handler = SIG_IGN;
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, NULL);
+    if (sigisemptyset_(&guarded))
+        return; /* all ignored: nothing to wait for */
     /* Blocked here, so in every thread started later; only the signal
      * thread takes them. */
     pthread_sigmask(SIG_BLOCK, &guarded, NULL);

@@ -52,6 +52,17 @@ refuse 73 "names a folder" --combined sub in.xml
 refuse 73 "names a folder" --combined sub/ in.xml
 refuse 73 "names a folder" --combined o in.xml
 refuse 73 "does not exist" --combined nowhere/all.pdf in.xml
+mkfifo fifo.pdf
+refuse 73 "special file" --combined fifo.pdf in.xml
+[ -p fifo.pdf ] && ok "the named pipe is still a named pipe" || fail "the named pipe was replaced"
+# A device like /dev/null (made here, never the real one: a broken check
+# would replace it).
+if mknod null c 1 3 2>/dev/null; then
+  refuse 73 "special file" --combined null in.xml
+  [ -c null ] && ok "the device is still a device" || fail "the device was replaced"
+else
+  echo "skip - mknod needs root"
+fi
 # A sheet of this run, named directly or through another spelling of -o.
 mkdir o2
 "$BIN" -q -o o2 -s S001 in.xml
