@@ -556,6 +556,12 @@ static int select_states(const ss_options *opt, const ss_dataset *ds, job *j)
 static int check_targets(const job *j, ss_diag *diag)
 {
     int status = SS_EXIT_OK;
+    /* Nor may a sheet replace an input (a data file named like a sheet). */
+    const char *inputs[2] = {j->ds->path, j->tpl->path};
+    struct stat in[2];
+    bool have[2];
+    for (int k = 0; k < 2; k++)
+        have[k] = stat(inputs[k], &in[k]) == 0;
     for (size_t i = 0; i < j->n; i++) {
         char *name = sheet_name(j->states[i], j->ds->year);
         char *path = ss_path_join(j->out_dir, name);
@@ -565,6 +571,13 @@ static int check_targets(const job *j, ss_diag *diag)
                           "move the folder away or choose another --out");
             status = SS_EXIT_CANTCREAT;
         }
+        for (int k = 0; k < 2; k++)
+            if (have[k] && stat(path, &st) == 0 && st.st_dev == in[k].st_dev &&
+                st.st_ino == in[k].st_ino) {
+                ss_diag_error(diag, path, 0, "the sheet would replace %s, which this run "
+                              "reads; choose another --out", inputs[k]);
+                status = SS_EXIT_USAGE;
+            }
         free(path);
         free(name);
     }

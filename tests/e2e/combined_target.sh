@@ -77,6 +77,18 @@ else
   fail "--combined onto a sheet: exit $rc, $(ls o2 | wc -l) files in o2, stderr $(cat err.txt)"
 fi
 
+# Nor may a sheet replace the data file (a data file named like a sheet).
+mkdir o3
+cp in.xml o3/S001-2023.pdf
+cp in.xml o3.keep
+rc=0
+"$BIN" -q -o o3 o3/S001-2023.pdf 2>err.txt || rc=$?
+if [ "$rc" -eq 64 ] && cmp -s o3/S001-2023.pdf o3.keep && [ "$(ls o3 | wc -l)" -eq 1 ] && grep -q "which this run reads" err.txt; then
+  ok "a sheet in place of the data file -> 64, nothing written: $(cat err.txt)"
+else
+  fail "a sheet in place of the data file: exit $rc, $(ls o3 | wc -l) files, stderr $(cat err.txt)"
+fi
+
 # The good case still works, and its folder may be the one the run makes.
 rm -rf o
 rc=0
