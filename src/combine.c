@@ -11,7 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bind.h"
+#include "layout.h"
+#include "outfile.h"
+#include "render_pdf.h"
 #include "util.h"
+#include "version.h"
 
 void ss_combined_split(const char *path, char **dir, char **name)
 {
@@ -171,5 +176,48 @@ int ss_combined_check(const ss_combined_target *t, ss_diag *diag)
 done:
     free(dir);
     free(name);
+    return status;
+}
+
+int ss_combined_write(const ss_combined_job *cj, ss_diag *diag)
+{
+    ss_pdf *pdf = ss_pdf_new(cj->fonts, cj->icc_path, false, diag);
+    if (!pdf)
+        return 70;
+    for (size_t i = 0; i < cj->n; i++) {
+        ss_document *doc = ss_bind(cj->tpl, cj->ds, cj->states[i]);
+        ss_page *pg = ss_layout_run(doc, ss_fonts_measure(cj->fonts), cj->page_w,
+                                    cj->page_h, cj->body[i]);
+        bool ok = ss_pdf_add_page(pdf, pg, doc->info_title);
+        ss_page_free(pg);
+        ss_document_free(doc);
+        if (!ok) {
+            ss_pdf_free(pdf);
+            return 70;
+        }
+    }
+    const ss_dataset *ds = cj->ds;
+    char *title = ss_xasprintf("State Data %d%s", ds->year, ds->sample ? " (SAMPLE DATA)" : "");
+    char *subject = ss_xasprintf("%sState data fact sheets, %zu jurisdictions, %d",
+                                 ds->sample ? "SAMPLE DATA, NOT REAL FIGURES: " : "",
+                                 cj->n, ds->year);
+    char *keywords = ss_xasprintf("state data, %d%s", ds->year,
+                                  ds->sample ? ", sample data" : "");
+    char *creator = ss_xasprintf("statesheet %s", SS_VERSION);
+    ss_pdf_info info = {title, cj->organisation, subject, keywords, creator, cj->created};
+    ss_buf out;
+    ss_buf_init(&out);
+    int status = 70;
+    if (ss_pdf_finish(pdf, &info, &out)) {
+        char *dir, *name;
+        ss_combined_split(cj->path, &dir, &name);
+        ss_outfile_remove_stale(dir, time(NULL), SS_OUTFILE_STALE_AGE);
+        status = ss_outfile_write(dir, name, out.data, out.len, diag);
+        free(dir);
+        free(name);
+    }
+    ss_buf_free(&out);
+    ss_pdf_free(pdf);
+    free(title), free(subject), free(keywords), free(creator);
     return status;
 }

@@ -11,8 +11,12 @@
 #define SS_COMBINE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "diag.h"
+#include "fonts.h"
+#include "records.h"
+#include "template.h"
 
 typedef struct ss_combined_target {
     const char *path;          /* --combined FILE */
@@ -29,6 +33,31 @@ typedef struct ss_combined_target {
  * is missing or not writable, or it is a folder), with the message in
  * diag.  Nothing is created or changed. */
 int ss_combined_check(const ss_combined_target *t, ss_diag *diag);
+
+/* Everything the combined file is made from. */
+typedef struct ss_combined_job {
+    const char *path;           /* --combined FILE, checked (above) */
+    const ss_template *tpl;
+    const ss_dataset *ds;
+    const ss_fonts *fonts;
+    const char *icc_path;
+    double page_w, page_h;
+    const ss_state **states;    /* in data order */
+    const float *body;          /* each state's checked body text size */
+    size_t n;                   /* at least 1 */
+    time_t created;
+    const char *organisation;   /* the document's author */
+} ss_combined_job;
+
+/* Makes every page again, one bookmark each, and writes the file through
+ * outfile.c (temporary name, fsync, rename; a stale temporary file of an
+ * earlier killed run in its folder is removed first).  Returns 0 or an
+ * exit status with the message in diag.
+ *
+ * The whole document is held in memory until it is saved (libharu writes
+ * nothing before HPDF_SaveToStream): ~44 KB a page.  Written page by page
+ * from the finished sheets, memory would stay flat; see issue 12. */
+int ss_combined_write(const ss_combined_job *cj, ss_diag *diag);
 
 /* Splits path into its folder and file name (new strings, free both). */
 void ss_combined_split(const char *path, char **dir, char **name);

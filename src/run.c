@@ -425,52 +425,20 @@ static void make_one(job *j, size_t i, int thread)
     }
 }
 
-/* The batch print file: every sheet, in data order, one bookmark each. */
+/* The batch print file: every sheet, in data order, one bookmark each
+ * (combine.c). */
 static int make_combined(job *j, ss_diag *diag)
 {
-    ss_pdf *pdf = ss_pdf_new(j->fonts, j->icc_path, false, diag);
-    if (!pdf)
-        return SS_EXIT_SOFTWARE;
-    for (size_t i = 0; i < j->n; i++) {
-        ss_document *doc = ss_bind(j->tpl, j->ds, j->states[i]);
-        ss_page *pg = ss_layout_run(doc, ss_fonts_measure(j->fonts), j->page_w,
-                                    j->page_h, j->body[i]);
-        bool ok = ss_pdf_add_page(pdf, pg, doc->info_title);
-        ss_page_free(pg);
-        ss_document_free(doc);
-        if (!ok) {
-            ss_pdf_free(pdf);
-            return SS_EXIT_SOFTWARE;
-        }
-    }
-    char *title = ss_xasprintf("State Data %d%s", j->ds->year,
-                               j->ds->sample ? " (SAMPLE DATA)" : "");
-    char *subject = ss_xasprintf("%sState data fact sheets, %zu jurisdictions, %d",
-                                 j->ds->sample ? "SAMPLE DATA, NOT REAL FIGURES: " : "",
-                                 j->n, j->ds->year);
-    char *keywords = ss_xasprintf("state data, %d%s", j->ds->year,
-                                  j->ds->sample ? ", sample data" : "");
-    char *creator = ss_xasprintf("statesheet %s", SS_VERSION);
     ss_document *first = ss_bind(j->tpl, j->ds, j->states[0]);
     char *org = plain_text(&first->title);
     ss_document_free(first);
-    ss_pdf_info info = {title, org, subject, keywords, creator, j->created};
-    ss_buf out;
-    ss_buf_init(&out);
-    int status = SS_EXIT_SOFTWARE;
-    if (ss_pdf_finish(pdf, &info, &out)) {
-        char *dir, *name;
-        ss_combined_split(j->opt->combined_path, &dir, &name);
-        ss_outfile_remove_stale(dir, time(NULL), SS_OUTFILE_STALE_AGE);
-        status = ss_outfile_write(dir, name, out.data, out.len, diag);
-        if (status == SS_EXIT_OK && j->opt->verbosity >= 1)
-            ss_outfile_printf("%zu sheets combined -> %s\n", j->n, j->opt->combined_path);
-        free(dir);
-        free(name);
-    }
-    ss_buf_free(&out);
-    ss_pdf_free(pdf);
-    free(title), free(subject), free(keywords), free(creator), free(org);
+    ss_combined_job cj = {j->opt->combined_path, j->tpl, j->ds, j->fonts, j->icc_path,
+                          j->page_w, j->page_h, j->states, j->body, j->n, j->created,
+                          org};
+    int status = ss_combined_write(&cj, diag);
+    if (status == SS_EXIT_OK && j->opt->verbosity >= 1)
+        ss_outfile_printf("%zu sheets combined -> %s\n", j->n, j->opt->combined_path);
+    free(org);
     return status;
 }
 

@@ -23,6 +23,18 @@ fails=0
 ok() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 tmps() { find "$1" -maxdepth 1 -name '.statesheet-*' | wc -l; }
+# Waits until process $1 has its signal thread (SIGTERM, bit 14, blocked in
+# the main thread): before that, while the libraries load, it cannot catch a
+# signal yet and dies silently with nothing written.
+ready() {
+  local i m
+  for i in $(seq 1 1000); do
+    m=$(awk '/^SigBlk/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 0
+    [ -n "$m" ] || return 0
+    (( (16#$m >> 14) & 1 )) && return 0
+    sleep 0.005
+  done
+}
 # Waits until process $1 runs the binary itself (not a wrapper before exec).
 started() { local i; for i in $(seq 1 200); do [ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$(readlink -f "$BIN")" ] && return 0; sleep 0.01; done; return 0; }
 
@@ -80,11 +92,15 @@ mkdir "$TMP/o4"
 left=0; badrc=0; badmsg=0
 for i in $(seq 1 20); do
   "$BIN" -q -j 2 -o "$TMP/o4" "$TMP/m.xml" 2>"$TMP/sig.err" & p=$!
-  sleep "0.$(printf '%03d' $((RANDOM % 1000)))"
+  ready $p
+  ms=$((RANDOM % 1000))
+  sleep "0.$(printf '%03d' $ms)"
   kill -TERM $p 2>/dev/null || true
   rc=0; wait $p || rc=$?
   [ "$rc" -eq 143 ] || [ "$rc" -eq 0 ] || { badrc=$((badrc + 1)); echo "       exit $rc"; }
-  if [ "$rc" -eq 143 ] && [ "$(grep -c . "$TMP/sig.err")" -ne 1 ]; then badmsg=$((badmsg + 1)); fi
+  if [ "$rc" -eq 143 ] && [ "$(grep -c . "$TMP/sig.err")" -ne 1 ]; then
+    badmsg=$((badmsg + 1)); echo "       at $ms ms: '$(cat "$TMP/sig.err")'"
+  fi
   left=$((left + $(tmps "$TMP/o4")))
   rm -f "$TMP/o4"/.statesheet-*
 done
@@ -96,6 +112,7 @@ for pair in INT:130 HUP:129; do
   # keeps it so): reset it first, as an interactive shell does.
   python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' "$BIN" -q -j 2 -o "$TMP/o4" "$TMP/m.xml" 2>"$TMP/sig.err" & p=$!
   started $p
+  ready $p
   sleep 0.3
   kill -$s $p 2>/dev/null || true
   rc=0; wait $p || rc=$?
