@@ -27,6 +27,11 @@ typedef struct ss_diag_entry {
     char *message;
 } ss_diag_entry;
 
+/* At most this many problems of one file are printed, then one line
+ * "FILE: ... and N more errors": after a hundred, the rest are most often
+ * the same mistake repeated, and a list of 200,000 helps no one. */
+#define SS_DIAG_PRINT_MAX 100
+
 /* Opaque list of diagnostics.  Safe to use from one thread at a time. */
 typedef struct ss_diag ss_diag;
 
@@ -36,7 +41,9 @@ ss_diag *ss_diag_new(void);
 void ss_diag_free(ss_diag *d);
 
 /* Adds one message (printf format).  An identical file/line/message already
- * in the list is not added twice, so every problem is reported once. */
+ * in the list is not added twice, so every problem is reported once (in
+ * constant time: a hash set).  Past ten times SS_DIAG_PRINT_MAX for one
+ * file, messages are counted but not kept. */
 void ss_diag_add(ss_diag *d, ss_severity sev, const char *file, long line,
                  const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -49,6 +56,7 @@ void ss_diag_error(ss_diag *d, const char *file, long line, const char *fmt,
                    ...) __attribute__((format(printf, 4, 5)));
 
 size_t ss_diag_count(const ss_diag *d);
+/* Errors, counting those past the limit that were not kept. */
 size_t ss_diag_error_count(const ss_diag *d);
 const ss_diag_entry *ss_diag_at(const ss_diag *d, size_t i);
 
@@ -56,8 +64,17 @@ const ss_diag_entry *ss_diag_at(const ss_diag *d, size_t i);
 void ss_diag_sort(ss_diag *d);
 
 /* Prints every entry as "FILE:LINE: error: MESSAGE" (parts that are absent
- * are left out), one per line, then empties the list. */
+ * are left out), one per line, at most SS_DIAG_PRINT_MAX per file and then
+ * "FILE: ... and N more errors", and empties the list. */
 void ss_diag_print(ss_diag *d, FILE *to);
+
+/* Drops the entries at index 'from' and after that are about 'file' and
+ * have no line or a line at or after 'line' (consequences of a broken
+ * file), with what was counted for the file past the limit. */
+void ss_diag_drop_from(ss_diag *d, size_t from, const char *file, long line);
+
+/* Moves the last entry to index 'to' (the others after it move down). */
+void ss_diag_raise_last(ss_diag *d, size_t to);
 
 /* Moves every entry of 'from' to the end of 'to'. */
 void ss_diag_take(ss_diag *to, ss_diag *from);

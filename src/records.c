@@ -10,6 +10,7 @@
  * not loaded here, and tests/e2e/schema.sh keeps the two in agreement.
  */
 #include "records.h"
+#include "names.h"
 #include "xmlsafe.h"
 
 #include <errno.h>
@@ -257,6 +258,11 @@ static bool precheck(const char *name, const char *data, size_t len,
         ss_diag_error(diag, name, dt, DOCTYPE_MSG);
         return false;
     }
+    long crowded = ss_xml_crowded_tag(data, len);
+    if (crowded) {
+        ss_diag_error(diag, name, crowded, SS_XML_CROWDED_MSG, SS_XML_ATTRS_MAX);
+        return false;
+    }
     return true;
 }
 
@@ -332,7 +338,11 @@ typedef struct loader {
     ss_dataset *ds;
     pool *pool;
     xmlTextReaderPtr reader;
+    const char *data;
+    size_t len;
     bool parse_failed;
+    char *wf_msg; /* the first well-formedness error, reported first */
+    long wf_line, wf_cut;
 
     frame *stack;
     size_t depth, stack_cap;
@@ -640,6 +650,20 @@ static void end_national(loader *ld)
     ld->in_national = false;
 }
 
+/* A name or label as it will print (names.h), or NULL after reporting the
+ * character that cannot be in it. */
+static char *clean_text(loader *ld, long line, const char *elem, const char *desc,
+                        const char *what, const char *raw)
+{
+    ss_name_problem pr;
+    long cp;
+    char *t = ss_name_clean(raw, &pr, &cp);
+    if (!t)
+        error_at(ld, line, elem, "%s: %s has the character U+%04lX, %s; %s",
+                 desc, what, cp, ss_name_problem_text(pr), ss_name_advice(pr));
+    return t;
+}
+
 static void start_state(loader *ld, long line)
 {
     attrs a = {{"code", "name", NULL}, {NULL}};
@@ -696,9 +720,11 @@ static void start_state(loader *ld, long line)
                  "Dakota\"");
         ld->cur.name = "";
     } else {
-        char *t = ss_trim_dup(name);
-        size_t n = ss_utf8_length(t);
-        if (n == 0)
+        char *t = clean_text(ld, line, "state", ld->state_desc, "the name", name);
+        size_t n = t ? ss_utf8_length(t) : 1;
+        if (!t)
+            t = ss_trim_dup(name);
+        else if (n == 0)
             error_at(ld, line, "state",
                      "%s: the name is empty; write the state's name, e.g. "
                      "name=\"North Dakota\"",
@@ -881,9 +907,11 @@ static void start_row(loader *ld, long line)
                  "<row> needs a label attribute, e.g. label=\"Other Missing "
                  "Children Cases\"");
     } else {
-        char *t = ss_trim_dup(a.values[0]);
-        size_t n = ss_utf8_length(t);
-        if (n == 0)
+        char *t = clean_text(ld, line, "row", ld->table_desc, "a row label", a.values[0]);
+        size_t n = t ? ss_utf8_length(t) : 1;
+        if (!t)
+            t = ss_trim_dup(a.values[0]);
+        else if (n == 0)
             error_at(ld, line, "row",
                      "%s: a row label is empty; write the text the sheet "
                      "shows for this row",
@@ -1100,64 +1128,23 @@ static void on_text(loader *ld, long line, const char *text)
 
 /* ---- libxml2's messages ------------------------------------------------ */
 
-/* Plain words for a well-formedness error. */
-static char *parse_words(const loader *ld, const char *msg)
-{
-    char *t = ss_trim_dup(msg);
-    if (strcmp(t, "Extra content at the end of the document") == 0) {
-        free(t);
-        /* The reader says this, too, when the file stops inside an
-         * element: name the element left open. */
-        if (ld->depth && ld->stack[ld->depth - 1].c != CTX_OTHER) {
-            const frame *f = &ld->stack[ld->depth - 1];
-            return ss_xasprintf("the XML is not well-formed: the file ends "
-                                "before <%s> (line %ld) is closed; add </%s>",
-                                ctx_name(f->c), f->line, ctx_name(f->c));
-        }
-        if (!ld->seen_root)
-            return ss_xstrdup("the file holds no <statedata> element; a data "
-                              "file starts with <statedata year=\"...\">");
-        return ss_xstrdup("the XML is not well-formed: there is more after "
-                          "the end of </statedata>; the file must end "
-                          "with </statedata>");
-    }
-    char a[64], b[64];
-    long l;
-    char *r;
-    if (sscanf(t, "Opening and ending tag mismatch: %63s line %ld and %63s",
-               a, &l, b) == 3) {
-        r = ss_xasprintf("the XML is not well-formed: <%s> (line %ld) is "
-                         "closed by </%s>; every <%s> needs its own </%s>",
-                         a, l, b, a, a);
-    } else if (sscanf(t, "Premature end of data in tag %63s line %ld", a,
-                      &l) == 2) {
-        r = ss_xasprintf("the XML is not well-formed: the file ends before "
-                         "<%s> (line %ld) is closed; add </%s>",
-                         a, l, a);
-    } else if (strstr(t, "xmlParseEntityRef: no name") ||
-               strstr(t, "EntityRef: expecting ';'")) {
-        r = ss_xstrdup("the XML is not well-formed: a '&' must be written as "
-                       "&amp;");
-    } else {
-        r = ss_xasprintf("the XML is not well-formed: %s", t);
-    }
-    free(t);
-    return r;
-}
-
 static void on_xml_error(void *ctxp, ss_xml_error err)
 {
     loader *ld = ctxp;
     if (!err || err->level < XML_ERR_ERROR || !err->message)
         return;
     ld->parse_failed = true;
-    char *words = parse_words(ld, err->message);
-    ss_diag_error(ld->diag, ld->name, err->line, "%s", words);
-    free(words);
+    /* The first is the cause; the reader's later complaints echo it. */
+    if (!ld->wf_msg) {
+        ld->wf_msg = ss_xml_wf_words(ld->data, ld->len, err, "<statedata year=\"...\">",
+                                     &ld->wf_cut);
+        ld->wf_line = err->line;
+    }
 }
 
 static void loader_free(loader *ld)
 {
+    free(ld->wf_msg);
     free(ld->stack);
     free(ld->figs);
     free(ld->tabs);
@@ -1233,6 +1220,9 @@ static ss_dataset *load(const char *name, const char *data, size_t len,
     ld.pool = ds->pool_;
     ss_buf_init(&ld.text);
     ld.lex = (lexer){data, data + len, 1};
+    ld.data = data;
+    ld.len = len;
+    size_t diag_before = ss_diag_count(diag);
 
     ld.reader = xmlReaderForMemory(data, (int)len, NULL, NULL,
                                    XML_PARSE_NONET | XML_PARSE_BIG_LINES);
@@ -1285,6 +1275,13 @@ static ss_dataset *load(const char *name, const char *data, size_t len,
         ss_diag_error(diag, name, 1,
                       "the file holds no <statedata> element; a data "
                       "file starts with <statedata year=\"...\">");
+    if (ld.wf_msg) {
+        /* The reader parses ahead of our checks: what they found from the
+         * broken spot on are its consequences.  The cause comes first. */
+        ss_diag_drop_from(diag, diag_before, name, ld.wf_cut);
+        ss_diag_error(diag, name, ld.wf_line, "%s", ld.wf_msg);
+        ss_diag_raise_last(diag, diag_before);
+    }
     ok = ss_diag_error_count(diag) == errors_before;
 done:
     if (ld.reader)

@@ -20,10 +20,12 @@
 #include <libxml/parser.h>
 
 #include "bind.h"
+#include "combine.h"
 #include "diag.h"
 #include "fonts.h"
 #include "layout.h"
 #include "manifest.h"
+#include "outfile.h"
 #include "paths.h"
 #include "pool.h"
 #include "records.h"
@@ -34,12 +36,8 @@
 #include "version.h"
 
 #define DEFAULT_TEMPLATE "templates/state-data.xml"
-/* At most one temporary file per thread. */
+/* At most one thread per core we may be given. */
 #define MAX_JOBS SS_POOL_MAX_THREADS
-/* Temporary files: never named *.pdf, so no reader mistakes one for a
- * sheet; the process ID says whose it is. */
-#define TMP_PREFIX ".statesheet-"
-#define TMP_SUFFIX ".tmp"
 /* Up to this many states, the pages laid out while checking are kept for
  * writing (one layout a sheet, not two); above it they are laid out again,
  * so memory stays flat however many states a file holds (~20 KB a page). */
@@ -65,32 +63,6 @@ typedef struct job {
     const char *out_dir;
     time_t created;
 } job;
-
-/* ---- interruption: remove our temporary files, then die as asked ------- */
-
-static char *volatile tmp_slots[MAX_JOBS];
-
-static void on_signal(int sig)
-{
-    for (int i = 0; i < MAX_JOBS; i++) {
-        char *p = tmp_slots[i];
-        if (p)
-            unlink(p);
-    }
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -181,6 +153,54 @@ static void sheet_label(void *ctx, size_t i, char *buf, size_t size)
 
 /* ---- phase 1: everything that can be wrong, before any write ----------- */
 
+/* Does the state fit one page with only the first 'keep' rows of table t? */
+static bool fits_with_rows(const job *j, const ss_state *st, size_t t, size_t keep)
+{
+    ss_state cut = *st;
+    ss_table *tabs = ss_xcalloc(st->ntables, sizeof *tabs);
+    memcpy(tabs, st->tables, st->ntables * sizeof *tabs);
+    tabs[t].nrows = keep;
+    cut.tables = tabs;
+    ss_document *doc = ss_bind(j->tpl, j->ds, &cut);
+    double size;
+    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, &size);
+    bool ok = pg != NULL;
+    ss_page_free(pg);
+    ss_document_free(doc);
+    free(tabs);
+    return ok;
+}
+
+/* A state too long for one page: when its longest table is the cause, say
+ * how many of its rows fit, rather than advise shorter words. */
+static void report_overflow(const job *j, const ss_state *st, ss_diag *diag)
+{
+    size_t t = 0;
+    for (size_t k = 1; k < st->ntables; k++)
+        if (st->tables[k].nrows > st->tables[t].nrows)
+            t = k;
+    if (st->ntables && st->tables[t].nrows > 1 && fits_with_rows(j, st, t, 1)) {
+        /* The most rows that fit: fits(lo), !fits(hi). */
+        size_t lo = 1, hi = st->tables[t].nrows;
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (fits_with_rows(j, st, t, mid))
+                lo = mid;
+            else
+                hi = mid;
+        }
+        ss_diag_error(diag, j->ds->path, st->tables[t].line, "state %s: the table '%s' "
+                      "has %zu rows, but only %zu fit on the page with the rest of the "
+                      "sheet (even at %g pt body text); combine rows, for example the "
+                      "smallest into one 'Other' row", st->code, st->tables[t].key,
+                      st->tables[t].nrows, lo, SS_BODY_MIN);
+        return;
+    }
+    ss_diag_error(diag, j->ds->path, st->line, "state %s: does not fit one page "
+                  "even at %g pt body text; shorten the name, the table labels or "
+                  "the template's wording", st->code, SS_BODY_MIN);
+}
+
 static void plan_one(job *j, size_t i, int thread)
 {
     const ss_state *st = j->states[i];
@@ -191,9 +211,7 @@ static void plan_one(job *j, size_t i, int thread)
     double size;
     ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, &size);
     if (!pg)
-        ss_diag_error(diag, j->ds->path, st->line, "state %s: does not fit one page "
-                      "even at %g pt body text; shorten the name, the table labels or "
-                      "the template's wording", st->code, SS_BODY_MIN);
+        report_overflow(j, st, diag);
     j->body[i] = (float)size;
     if (j->pages)
         j->pages[i] = pg;
@@ -244,59 +262,6 @@ static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
     return ok;
 }
 
-/* Writes data to dir/name through a temporary file in the same folder, so
- * the name only ever holds a complete file.  Returns an exit status. */
-static int write_atomic(const char *dir, const char *name, const void *data,
-                        size_t len, int slot, ss_diag *diag)
-{
-    char *final = ss_path_join(dir, name);
-    char *tmp = ss_xasprintf("%s/" TMP_PREFIX "%ld-%s" TMP_SUFFIX, dir, (long)getpid(), name);
-    /* The temporary name must not end in .pdf: strip it from the middle. */
-    char *dot = strstr(tmp + strlen(dir), ".pdf" TMP_SUFFIX);
-    if (dot)
-        memmove(dot, dot + 4, strlen(dot + 4) + 1);
-    int status = SS_EXIT_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        ss_diag_error(diag, final, 0, "cannot create the file: %s", strerror(errno));
-        status = SS_EXIT_CANTCREAT;
-        goto done;
-    }
-    if (slot >= 0 && slot < MAX_JOBS)
-        tmp_slots[slot] = tmp;
-    const char *p = data;
-    size_t left = len;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            ss_diag_error(diag, final, 0, "cannot write the file: %s",
-                          strerror(w < 0 ? errno : EIO));
-            status = SS_EXIT_IOERR;
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (close(fd) != 0 && status == SS_EXIT_OK) {
-        ss_diag_error(diag, final, 0, "cannot write the file: %s", strerror(errno));
-        status = SS_EXIT_IOERR;
-    }
-    if (status == SS_EXIT_OK && rename(tmp, final) != 0) {
-        ss_diag_error(diag, final, 0, "cannot put the file in place: %s", strerror(errno));
-        status = SS_EXIT_IOERR;
-    }
-    if (status != SS_EXIT_OK)
-        unlink(tmp);
-    if (slot >= 0 && slot < MAX_JOBS)
-        tmp_slots[slot] = NULL;
-done:
-    free(tmp);
-    free(final);
-    return status;
-}
-
 /* A sheet made from sample data carries -SAMPLE in its name, so it can
  * never take the place of a real sheet (a trial file left at last year's
  * year once wrote over out/ND-2023.pdf). */
@@ -325,15 +290,16 @@ static void make_one(job *j, size_t i, int thread)
     if (make_pdf(j, i, &out, diag)) {
         char *name = sheet_name(st, j->ds->year, j->ds->sample);
         bool existed = exists_in(j->out_dir, name);
-        status = write_atomic(j->out_dir, name, out.data, out.len, thread, diag);
+        status = ss_outfile_write(j->out_dir, name, out.data, out.len, diag);
         if (status == SS_EXIT_OK) {
             atomic_fetch_add(&j->bytes, out.len);
             if (existed)
                 atomic_fetch_add(&j->replaced, 1);
             ss_manifest_sheet(j->manifest, i, st->code, st->name, name, out.data, out.len, 1);
-            if (j->opt->verbosity >= 2)
-                printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n", j->out_dir, name,
-                       j->body[i], out.len);
+            if (j->opt->verbosity >= 2 &&
+                !ss_outfile_printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n",
+                                   j->out_dir, name, j->body[i], out.len))
+                status = SS_EXIT_IOERR; /* reported once, by the run */
         }
         free(name);
     }
@@ -344,128 +310,25 @@ static void make_one(job *j, size_t i, int thread)
     }
 }
 
-/* The batch print file: every sheet, in data order, one bookmark each. */
+/* The batch print file: every sheet, in data order, one bookmark each
+ * (combine.c). */
 static int make_combined(job *j, ss_diag *diag)
 {
-    ss_pdf *pdf = ss_pdf_new(j->fonts, j->icc_path, false, diag);
-    if (!pdf)
-        return SS_EXIT_SOFTWARE;
-    for (size_t i = 0; i < j->n; i++) {
-        ss_document *doc = ss_bind(j->tpl, j->ds, j->states[i]);
-        ss_page *pg = ss_layout_run(doc, ss_fonts_measure(j->fonts), j->page_w,
-                                    j->page_h, j->body[i]);
-        bool ok = ss_pdf_add_page(pdf, pg, doc->info_title);
-        ss_page_free(pg);
-        ss_document_free(doc);
-        if (!ok) {
-            ss_pdf_free(pdf);
-            return SS_EXIT_SOFTWARE;
-        }
-    }
-    char *title = ss_xasprintf("State Data %d%s", j->ds->year,
-                               j->ds->sample ? " (SAMPLE DATA)" : "");
-    char *subject = ss_xasprintf("%sState data fact sheets, %zu jurisdictions, %d",
-                                 j->ds->sample ? "SAMPLE DATA, NOT REAL FIGURES: " : "",
-                                 j->n, j->ds->year);
-    char *keywords = ss_xasprintf("state data, %d%s", j->ds->year,
-                                  j->ds->sample ? ", sample data" : "");
-    char *creator = ss_xasprintf("statesheet %s", SS_VERSION);
     ss_document *first = ss_bind(j->tpl, j->ds, j->states[0]);
     char *org = plain_text(&first->title);
     ss_document_free(first);
-    ss_pdf_info info = {title, org, subject, keywords, creator, j->created};
-    ss_buf out;
-    ss_buf_init(&out);
-    int status = SS_EXIT_SOFTWARE;
-    if (ss_pdf_finish(pdf, &info, &out)) {
-        char *dir = ss_xstrdup(j->opt->combined_path);
-        char *slash = strrchr(dir, '/');
-        const char *name = j->opt->combined_path;
-        if (slash) {
-            *slash = '\0';
-            name = slash + 1;
-            if (!*dir)
-                strcpy(dir, "/");
-        } else {
-            strcpy(dir, ".");
-        }
-        bool existed = exists_in(dir, name);
-        status = write_atomic(dir, name, out.data, out.len, 0, diag);
-        if (status == SS_EXIT_OK && existed)
-            atomic_fetch_add(&j->replaced, 1);
-        if (status == SS_EXIT_OK)
-            ss_manifest_combined(j->manifest, j->opt->combined_path, out.data, out.len,
-                                 (int)j->n);
-        if (status == SS_EXIT_OK && j->opt->verbosity >= 1)
-            printf("%zu sheets combined -> %s\n", j->n, j->opt->combined_path);
-        free(dir);
-    }
-    ss_buf_free(&out);
-    ss_pdf_free(pdf);
-    free(title), free(subject), free(keywords), free(creator), free(org);
+    bool existed = false;
+    ss_combined_job cj = {j->opt->combined_path, j->tpl, j->ds, j->fonts, j->icc_path,
+                          j->page_w, j->page_h, j->states, j->body, j->n, j->created,
+                          org, j->manifest, &existed};
+    int status = ss_combined_write(&cj, diag);
+    if (status == SS_EXIT_OK && existed)
+        atomic_fetch_add(&j->replaced, 1);
+    if (status == SS_EXIT_OK && j->opt->verbosity >= 1)
+        ss_outfile_printf("%zu sheet%s combined -> %s\n", j->n, j->n == 1 ? "" : "s",
+                          j->opt->combined_path);
+    free(org);
     return status;
-}
-
-/* Creates dir and its parents (mkdir -p). */
-static int make_dirs(const char *dir, ss_diag *diag)
-{
-    char *p = ss_xstrdup(dir);
-    int status = SS_EXIT_OK;
-    for (char *s = p + 1;; s++) {
-        bool end = *s == '\0';
-        if (*s == '/' || end) {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                ss_diag_error(diag, p, 0, "cannot create the output folder: %s",
-                              strerror(errno));
-                status = SS_EXIT_CANTCREAT;
-                break;
-            }
-            *s = c;
-        }
-        if (end)
-            break;
-    }
-    struct stat st;
-    if (status == SS_EXIT_OK && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        ss_diag_error(diag, dir, 0, "cannot use the output folder: %s (it is a file, "
-                      "not a folder); choose another --out", strerror(ENOTDIR));
-        status = SS_EXIT_CANTCREAT;
-    } else if (status == SS_EXIT_OK && stat(dir, &st) != 0) {
-        ss_diag_error(diag, dir, 0, "cannot use the output folder: %s", strerror(errno));
-        status = SS_EXIT_CANTCREAT;
-    } else if (status == SS_EXIT_OK && access(dir, W_OK | X_OK) != 0) {
-        ss_diag_error(diag, dir, 0, "cannot write to the output folder: %s",
-                      strerror(errno));
-        status = SS_EXIT_CANTCREAT;
-    }
-    free(p);
-    return status;
-}
-
-/* Removes temporary files left by earlier runs that were killed (their
- * process is gone); another run's live files are left alone. */
-static void remove_stale_tmp(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    size_t pl = strlen(TMP_PREFIX), sl = strlen(TMP_SUFFIX);
-    while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (l <= pl + sl || strncmp(e->d_name, TMP_PREFIX, pl) ||
-            strcmp(e->d_name + l - sl, TMP_SUFFIX))
-            continue;
-        long pid = strtol(e->d_name + pl, NULL, 10);
-        if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
-            char *p = ss_path_join(dir, e->d_name);
-            unlink(p);
-            free(p);
-        }
-    }
-    closedir(d);
 }
 
 /* ---- the run --------------------------------------------------------------- */
@@ -479,9 +342,13 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
                                      : ss_path_join(assets, DEFAULT_TEMPLATE);
     int status = SS_EXIT_OK, e = 0;
     *tpl = ss_template_load(tpath, diag, &e);
-    if (!*tpl && e) {
-        ss_diag_error(diag, tpath, 0, "cannot read the template: %s%s",
-                      e == EFBIG ? "the file is larger than 1 MB" : strerror(e),
+    if (!*tpl && e == EFBIG) {
+        /* Read but refused, like a data file over its limit: 65. */
+        ss_diag_error(diag, tpath, 0, "the template is larger than 1 MB, the most "
+                      "statesheet reads (a template is a few KB); is it the right file?");
+        status = opt->template_path ? SS_EXIT_DATAERR : SS_EXIT_SOFTWARE;
+    } else if (!*tpl && e) {
+        ss_diag_error(diag, tpath, 0, "cannot read the template: %s%s", strerror(e),
                       opt->template_path ? "" : "; reinstall statesheet or set "
                       "STATESHEET_ASSETS");
         status = opt->template_path ? SS_EXIT_NOINPUT : SS_EXIT_SOFTWARE;
@@ -546,6 +413,56 @@ static int select_states(const ss_options *opt, const ss_dataset *ds, job *j)
         if (want)
             j->states[j->n++] = st;
     }
+    return status;
+}
+
+/* A folder where a sheet goes would stop the run part-way: found before
+ * the first sheet is written. */
+static int check_targets(const job *j, ss_diag *diag)
+{
+    int status = SS_EXIT_OK;
+    /* Nor may a sheet replace an input (a data file named like a sheet). */
+    const char *inputs[2] = {j->ds->path, j->tpl->path};
+    struct stat in[2];
+    bool have[2];
+    for (int k = 0; k < 2; k++)
+        have[k] = stat(inputs[k], &in[k]) == 0;
+    for (size_t i = 0; i < j->n; i++) {
+        char *name = sheet_name(j->states[i], j->ds->year, j->ds->sample);
+        char *path = ss_path_join(j->out_dir, name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            ss_diag_error(diag, path, 0, "cannot write the file: a folder has that name; "
+                          "move the folder away or choose another --out");
+            status = SS_EXIT_CANTCREAT;
+        }
+        for (int k = 0; k < 2; k++)
+            if (have[k] && stat(path, &st) == 0 && st.st_dev == in[k].st_dev &&
+                st.st_ino == in[k].st_ino) {
+                ss_diag_error(diag, path, 0, "the sheet would replace %s, which this run "
+                              "reads; choose another --out", inputs[k]);
+                status = SS_EXIT_USAGE;
+            }
+        free(path);
+        free(name);
+    }
+    return status;
+}
+
+/* --combined is checked before anything is written (combine.h). */
+static int check_combined(const ss_options *opt, const char *assets,
+                          const ss_template *tpl, const ss_dataset *ds, ss_diag *diag)
+{
+    const char *inputs[] = {ds->path, tpl->path};
+    char **sheets = ss_xcalloc(ds->nstates ? ds->nstates : 1, sizeof *sheets);
+    for (size_t i = 0; i < ds->nstates; i++)
+        sheets[i] = sheet_name(&ds->states[i], ds->year, ds->sample);
+    ss_combined_target t = {opt->combined_path, opt->out_dir ? opt->out_dir : "out",
+                            inputs, 2, assets, (const char *const *)sheets, ds->nstates};
+    int status = ss_combined_check(&t, diag);
+    for (size_t i = 0; i < ds->nstates; i++)
+        free(sheets[i]);
+    free(sheets);
     return status;
 }
 
@@ -633,6 +550,8 @@ static bool nothing_to_write(const job *j, const ss_options *opt)
 int ss_job_run(const ss_options *opt)
 {
     double t0 = now_s();
+    /* Before any thread starts: signals then reach only outfile's. */
+    ss_outfile_guard();
     ss_diag *diag = ss_diag_new();
     ss_template *tpl = NULL;
     ss_dataset *ds = NULL;
@@ -654,6 +573,8 @@ int ss_job_run(const ss_options *opt)
     j.ds = ds;
     j.tpl = tpl;
     status = select_states(opt, ds, &j);
+    if (status == SS_EXIT_OK && opt->combined_path)
+        status = check_combined(opt, assets, tpl, ds, diag);
     if (status == SS_EXIT_OK)
         status = prepare(&j, opt, assets, &fonts, diag);
     if (status == SS_EXIT_OK)
@@ -662,12 +583,14 @@ int ss_job_run(const ss_options *opt)
         goto done;
 
     /* Phase 2: write. */
-    status = make_dirs(j.out_dir, diag);
+    status = ss_outfile_make_dirs(j.out_dir, diag);
     if (status != SS_EXIT_OK)
         goto done;
-    remove_stale_tmp(j.out_dir);
+    ss_outfile_remove_stale(j.out_dir, time(NULL), SS_OUTFILE_STALE_AGE);
+    status = check_targets(&j, diag);
+    if (status != SS_EXIT_OK)
+        goto done;
     j.manifest = ss_manifest_new(j.n, ds->year, ds->sample);
-    install_signals();
     ss_pool_run(j.n, j.jobs, make_task, &j, &j.failed,
                 opt->progress && opt->verbosity >= 1 ? sheet_label : NULL);
     for (int t = 0; t < j.jobs; t++)
@@ -683,14 +606,22 @@ int ss_job_run(const ss_options *opt)
         human_size(atomic_load(&j.bytes), size, sizeof size);
         double took = now_s() - t0;
         size_t replaced = atomic_load(&j.replaced);
-        printf("%zu sheet%s, %zu page%s, %s, %.*f s -> %s/", j.n, j.n == 1 ? "" : "s",
-               j.n, j.n == 1 ? "" : "s", size, took < 0.1 ? 3 : 2, took, j.out_dir);
+        char extra[64] = "";
         if (replaced)
-            printf(" (%zu existing file%s replaced)", replaced, replaced == 1 ? "" : "s");
-        printf("\n");
+            snprintf(extra, sizeof extra, " (%zu existing file%s replaced)", replaced,
+                     replaced == 1 ? "" : "s");
+        ss_outfile_printf("%zu sheet%s, %zu page%s, %s, %.*f s -> %s/%s\n", j.n,
+                          j.n == 1 ? "" : "s", j.n, j.n == 1 ? "" : "s", size,
+                          took < 0.1 ? 3 : 2, took, j.out_dir, extra);
     }
 done:
-    fflush(stdout);
+    if (fflush(stdout) != 0 || ss_outfile_stdout_lost()) {
+        ss_diag_error(diag, NULL, 0, "cannot write to standard output (%s); stopped",
+                      errno == EPIPE || ss_outfile_stdout_lost()
+                          ? "the program reading it has ended" : strerror(errno));
+        if (status == SS_EXIT_OK)
+            status = SS_EXIT_IOERR;
+    }
     if (j.diag) {
         for (int t = 0; t < j.jobs; t++)
             ss_diag_free(j.diag[t]);

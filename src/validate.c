@@ -155,8 +155,9 @@ static void report_glyph(ss_diag *diag, const char *file, long line, const char 
         ch[n] = '\0';
     }
     if (cp == 0xFFFD)
-        ss_diag_error(diag, file, line, "%s has bytes that are not UTF-8; save the "
-                      "file as UTF-8", what);
+        ss_diag_error(diag, file, line, "%s has the character U+FFFD, the replacement "
+                      "character, which stands for text that was damaged when the file "
+                      "was converted; write the letters that were meant", what);
     else
         ss_diag_error(diag, file, line, "%s '%s' has the character U+%04lX%s%s%s, which "
                       "the sheet's font cannot print; write it without that character "

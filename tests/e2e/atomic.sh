@@ -102,7 +102,10 @@ else
   head -5 "$TMP/bad.txt" | sed 's/^/       /'
 fi
 
-# A re-run over the same folder completes and cleans up.
+# A re-run over the same folder completes.  The killed run's temporary
+# files are young, so the re-run leaves them (they could belong to a live
+# run on another machine); it leaves none of its own.
+killed_tmps=$(find "$OUT" -maxdepth 1 -name '.statesheet-*' -printf '%f\n' | sort)
 t_re=$(now)
 rc=0
 "$BIN" -q -j 2 -o "$OUT" "$TMP/big.xml" >"$TMP/run2.out" 2>"$TMP/run2.err" || rc=$?
@@ -110,11 +113,18 @@ if [ "$rc" -eq 0 ]; then ok "re-run exit 0 ($(secs "$t_re" "$(now)") s)"; else f
 pdfs=("$OUT"/*.pdf)
 tmps=("$OUT"/.statesheet-*)
 if [ "${#pdfs[@]}" -eq "$COUNT" ]; then ok "re-run: $COUNT PDFs"; else fail "re-run: ${#pdfs[@]} PDFs (want $COUNT)"; fi
-if [ "${#tmps[@]}" -eq 0 ]; then
-  ok "re-run: no .statesheet-*.tmp files left"
+now_tmps=$(find "$OUT" -maxdepth 1 -name '.statesheet-*' -printf '%f\n' | sort)
+if [ "$now_tmps" = "$killed_tmps" ]; then
+  ok "re-run: no temporary file of its own left; the killed run's $(echo -n "$killed_tmps" | grep -c . || true) young ones kept"
 else
-  fail "re-run: ${#tmps[@]} temporary files left: $(printf '%s ' "${tmps[@]##*/}" | cut -c1-200)"
+  fail "re-run: temporary files changed: $(comm -3 <(echo "$killed_tmps") <(echo "$now_tmps") | head -5 | tr '\n' ' ')"
 fi
+# Once they are a day old, the next run removes them.
+find "$OUT" -maxdepth 1 -name '.statesheet-*' -exec touch -d '2 days ago' {} +
+first=$(grep -o -m1 '<state code="[^"]*"' "$TMP/big.xml" | cut -d'"' -f2)
+"$BIN" -q -j 2 -o "$OUT" -s "$first" "$TMP/big.xml" >/dev/null 2>&1 || true
+left=$(find "$OUT" -maxdepth 1 -name '.statesheet-*' | wc -l)
+if [ "$left" -eq 0 ]; then ok "a day later: the killed run's temporary files are removed"; else fail "a day later: $left temporary files left"; fi
 # Spot-check the re-run's output: the first, last and middle sheets.
 for f in "${pdfs[0]:-}" "${pdfs[$((${#pdfs[@]} / 2))]:-}" "${pdfs[$((${#pdfs[@]} - 1))]:-}"; do
   [ -n "$f" ] || continue

@@ -1,0 +1,159 @@
+/* names.c - the text of state names and row labels, made safe to print. */
+#include "names.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "util.h"
+
+static bool is_space(utf8proc_int32_t c)
+{
+    return c == '\t' || c == '\n' || c == '\r' ||
+           utf8proc_category(c) == UTF8PROC_CATEGORY_ZS;
+}
+
+static bool is_mark(utf8proc_category_t k)
+{
+    return k == UTF8PROC_CATEGORY_MN || k == UTF8PROC_CATEGORY_MC ||
+           k == UTF8PROC_CATEGORY_ME;
+}
+
+static ss_name_problem problem_of(utf8proc_int32_t c)
+{
+    utf8proc_category_t k = utf8proc_category(c);
+    switch (k) {
+    case UTF8PROC_CATEGORY_CC:
+        return SS_NAME_CONTROL;
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+        return SS_NAME_SEPARATOR;
+    case UTF8PROC_CATEGORY_CF: {
+        if (c == 0xAD)
+            return SS_NAME_SOFT_HYPHEN;
+        int b = utf8proc_get_property(c)->bidi_class;
+        /* The marks (LRM, RLM, ALM) are class L, R, AL: name them too. */
+        if (c == 0x200E || c == 0x200F || c == 0x061C ||
+            b == UTF8PROC_BIDI_CLASS_LRE || b == UTF8PROC_BIDI_CLASS_LRO ||
+            b == UTF8PROC_BIDI_CLASS_RLE || b == UTF8PROC_BIDI_CLASS_RLO ||
+            b == UTF8PROC_BIDI_CLASS_PDF || b == UTF8PROC_BIDI_CLASS_LRI ||
+            b == UTF8PROC_BIDI_CLASS_RLI || b == UTF8PROC_BIDI_CLASS_FSI ||
+            b == UTF8PROC_BIDI_CLASS_PDI)
+            return SS_NAME_BIDI;
+        return SS_NAME_INVISIBLE;
+    }
+    default:
+        break;
+    }
+    return c == 0xFFFD ? SS_NAME_REPLACEMENT : SS_NAME_OK;
+}
+
+char *ss_name_clean(const char *s, ss_name_problem *problem, long *cp)
+{
+    *problem = SS_NAME_OK;
+    *cp = 0;
+    /* Refused characters are found before normalising, so the one named
+     * is the one the file holds. */
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    for (utf8proc_ssize_t n; *p; p += n) {
+        utf8proc_int32_t c;
+        n = utf8proc_iterate(p, -1, &c);
+        if (n <= 0) {
+            *problem = SS_NAME_REPLACEMENT;
+            *cp = 0xFFFD;
+            return NULL;
+        }
+        if (is_space(c))
+            continue;
+        ss_name_problem pr = problem_of(c);
+        if (pr != SS_NAME_OK) {
+            *problem = pr;
+            *cp = c;
+            return NULL;
+        }
+    }
+    utf8proc_uint8_t *nfc = utf8proc_NFC((const utf8proc_uint8_t *)s);
+    if (!nfc) /* out of memory, or not UTF-8: the caller checked that */
+        nfc = (utf8proc_uint8_t *)ss_xstrdup(s);
+    ss_buf out;
+    ss_buf_init(&out);
+    bool after_space = true; /* the start counts as after a space */
+    size_t run = 0;          /* white space characters pending */
+    utf8proc_int32_t first_space = 0;
+    for (const utf8proc_uint8_t *q = nfc; *q;) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(q, -1, &c);
+        if (n <= 0)
+            break;
+        if (is_space(c)) {
+            if (!run++)
+                first_space = c;
+            after_space = true;
+        } else {
+            if (after_space && is_mark(utf8proc_category(c))) {
+                *problem = SS_NAME_LONE_MARK;
+                *cp = c;
+                free(nfc);
+                ss_buf_free(&out);
+                return NULL;
+            }
+            if (run && out.len) {
+                /* A lone no-break space says "keep these together". */
+                if (run == 1 && first_space == 0xA0)
+                    ss_buf_adds(&out, "\xC2\xA0");
+                else
+                    ss_buf_addc(&out, ' ');
+            }
+            run = 0;
+            after_space = false;
+            ss_buf_add(&out, q, (size_t)n);
+        }
+        q += n;
+    }
+    free(nfc);
+    return ss_buf_steal(&out);
+}
+
+const char *ss_name_problem_text(ss_name_problem p)
+{
+    switch (p) {
+    case SS_NAME_CONTROL:
+        return "a control character, which prints nothing";
+    case SS_NAME_BIDI:
+        return "a bidirectional control, which changes the order letters are "
+               "shown in";
+    case SS_NAME_SOFT_HYPHEN:
+        return "a soft hyphen";
+    case SS_NAME_INVISIBLE:
+        return "an invisible formatting character (such as a zero-width space "
+               "or joiner)";
+    case SS_NAME_SEPARATOR:
+        return "a line or paragraph separator";
+    case SS_NAME_REPLACEMENT:
+        return "the replacement character, which stands for text that was "
+               "damaged when the file was converted";
+    case SS_NAME_LONE_MARK:
+        return "a combining accent with no letter before it";
+    case SS_NAME_OK:
+        break;
+    }
+    return "a character that cannot be printed";
+}
+
+const char *ss_name_advice(ss_name_problem p)
+{
+    switch (p) {
+    case SS_NAME_SOFT_HYPHEN:
+        return "delete it (the sheet breaks lines itself)";
+    case SS_NAME_REPLACEMENT:
+        return "write the letters that were meant";
+    case SS_NAME_LONE_MARK:
+        return "write the accented letter instead, or put the accent right "
+               "after its letter";
+    default:
+        break;
+    }
+    return "delete it";
+}

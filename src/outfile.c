@@ -1,0 +1,404 @@
+/* outfile.c - the write path: folders, temporary files, signals.
+ *
+ * Signals are taken by one thread that waits for them (sigwait), not by a
+ * handler: it can take the lock that guards the list of this run's
+ * temporary files, so no worker is between registering, creating or
+ * renaming a file while the files are removed, and it exits holding the
+ * lock, so none is made after.  A handler could do neither safely.
+ */
+#include "outfile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "util.h"
+
+#define TMP_PREFIX ".statesheet-"
+#define TMP_SUFFIX ".tmp"
+/* How much of the host name and of the final name go into a temporary
+ * name: enough to tell whose and what it is, well under NAME_MAX (255). */
+#define TMP_HOST_MAX 40
+#define TMP_NAME_MAX 80
+/* Temporary files open at once: one per thread (run.c's MAX_JOBS, 256)
+ * plus the combined file. */
+#define SLOTS 260
+
+/* ---- this run's temporary files ----------------------------------------- */
+
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *slots[SLOTS];
+
+/* Registers path (ours until unregistered); returns its slot, or -1. */
+static int slot_add(char *path)
+{
+    int s = -1;
+    pthread_mutex_lock(&slots_lock);
+    for (int i = 0; i < SLOTS && s < 0; i++)
+        if (!slots[i]) {
+            slots[i] = path;
+            s = i;
+        }
+    pthread_mutex_unlock(&slots_lock);
+    return s;
+}
+
+static void slot_drop(int s)
+{
+    if (s < 0)
+        return;
+    pthread_mutex_lock(&slots_lock);
+    slots[s] = NULL;
+    pthread_mutex_unlock(&slots_lock);
+}
+
+/* ---- signals ---------------------------------------------------------------- */
+
+static sigset_t guarded;
+
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGINT:
+        return "SIGINT (interrupted)";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGHUP:
+        return "SIGHUP (the terminal closed)";
+    default:
+        return "a signal";
+    }
+}
+
+static void *signal_main(void *arg)
+{
+    (void)arg;
+    int sig = 0;
+    while (sigwait(&guarded, &sig) != 0 || !sigismember(&guarded, sig))
+        ;
+    pthread_mutex_lock(&slots_lock);
+    for (int i = 0; i < SLOTS; i++)
+        if (slots[i])
+            unlink(slots[i]);
+    /* write(2), not stdio: another thread may hold stderr's lock. */
+    char msg[200];
+    int n = snprintf(msg, sizeof msg, "statesheet: stopped by %s; the sheets "
+                     "already written are whole, no temporary file is left\n",
+                     signal_name(sig));
+    if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0)
+        n = 0;
+    _exit(128 + sig);
+    return NULL;
+}
+
+static bool sigisemptyset_(const sigset_t *s)
+{
+    return !sigismember(s, SIGINT) && !sigismember(s, SIGTERM) && !sigismember(s, SIGHUP);
+}
+
+static void guard_once(void)
+{
+    sigemptyset(&guarded);
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction old;
+        /* Ignored when we started (nohup, or a background job of a
+         * script): the caller asked for it to be ignored, keep it so. */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaddset(&guarded, sigs[i]);
+    }
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, NULL);
+    if (sigisemptyset_(&guarded))
+        return; /* all ignored: nothing to wait for */
+    /* Blocked here, so in every thread started later; only the signal
+     * thread takes them. */
+    pthread_sigmask(SIG_BLOCK, &guarded, NULL);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t t;
+    if (pthread_create(&t, &attr, signal_main, NULL) != 0) {
+        /* No thread: let the signals act as before rather than be lost. */
+        pthread_sigmask(SIG_UNBLOCK, &guarded, NULL);
+    }
+    pthread_attr_destroy(&attr);
+}
+
+void ss_outfile_guard(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, guard_once);
+}
+
+/* ---- names ------------------------------------------------------------------- */
+
+static uint64_t random64(void)
+{
+    uint64_t r = 0;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) == (ssize_t)sizeof r)
+        return r;
+    /* No entropy yet (early boot): time, address and a counter still
+     * differ between runs; O_EXCL catches the rest. */
+    static atomic_uint_fast64_t counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    r = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15u ^ (uint64_t)ts.tv_sec ^
+        (uint64_t)(uintptr_t)&r ^ (atomic_fetch_add(&counter, 1) << 48);
+    return r;
+}
+
+char *ss_outfile_tmp_path(const char *dir, const char *name)
+{
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0 || !*host)
+        strcpy(host, "host");
+    host[TMP_HOST_MAX] = '\0';
+    for (char *p = host; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '.' || *p == '_'))
+            *p = '_'; /* '-' separates the parts */
+    /* The temporary name must not end in .pdf, and stays short. */
+    size_t n = strlen(name);
+    if (n >= 4 && !strcmp(name + n - 4, ".pdf"))
+        n -= 4;
+    if (n > TMP_NAME_MAX)
+        n = TMP_NAME_MAX;
+    return ss_xasprintf("%s/" TMP_PREFIX "%s-%ld-%016llx-%.*s" TMP_SUFFIX, dir, host,
+                        (long)getpid(), (unsigned long long)random64(), (int)n, name);
+}
+
+/* ---- writing ----------------------------------------------------------------- */
+
+/* Errors that mean "no room" are write failures (74); the rest mean the
+ * name cannot be made (73). */
+static int status_for(int e)
+{
+    return e == ENOSPC || e == EDQUOT || e == EIO ? 74 : 73;
+}
+
+static bool write_all(int fd, const char *p, size_t left, int *err)
+{
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            *err = w < 0 ? errno : EIO;
+            return false;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    return true;
+}
+
+static void sync_dir(const char *final)
+{
+    char *dir = ss_xstrdup(final);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        strcpy(dir, ".");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        /* Some file systems cannot sync a folder (EINVAL); the rename is
+         * then as durable as they make it. */
+        (void)fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
+                         size_t len, ss_diag *diag)
+{
+    char *owned = ss_xstrdup(tmp);
+    int status = 0, e = 0;
+    /* Registered before it exists: a signal from here on removes it. */
+    int slot = slot_add(owned);
+    pthread_mutex_lock(&slots_lock);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    e = errno;
+    if (fd < 0 && slot >= 0) {
+        slots[slot] = NULL; /* not ours: whatever is there stays */
+        slot = -1;
+    }
+    pthread_mutex_unlock(&slots_lock);
+    if (fd < 0) {
+        if (e == EEXIST || e == ELOOP)
+            ss_diag_error(diag, final, 0, "cannot create the file: its temporary name "
+                          "%s is already taken (by a link or another file, not made by "
+                          "this run); nothing was written over it", tmp);
+        else
+            ss_diag_error(diag, final, 0, "cannot create the file: %s", strerror(e));
+        status = status_for(e);
+        goto done;
+    }
+    if (!write_all(fd, data, len, &e) || fsync(fd) != 0) {
+        if (!e)
+            e = errno;
+        ss_diag_error(diag, final, 0, "cannot write the file: %s", strerror(e));
+        status = 74;
+    }
+    if (close(fd) != 0 && status == 0) {
+        ss_diag_error(diag, final, 0, "cannot write the file: %s", strerror(errno));
+        status = 74;
+    }
+    if (status == 0) {
+        pthread_mutex_lock(&slots_lock);
+        int r = rename(tmp, final);
+        e = errno;
+        if (r == 0 && slot >= 0) {
+            slots[slot] = NULL; /* the slot may be another file's from now */
+            slot = -1;
+        }
+        pthread_mutex_unlock(&slots_lock);
+        if (r != 0) {
+            if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
+                ss_diag_error(diag, final, 0, "cannot write the file: a folder has that "
+                              "name; move the folder away or choose another --out");
+            else
+                ss_diag_error(diag, final, 0, "cannot put the file in place: %s",
+                              strerror(e));
+            status = status_for(e);
+        }
+    }
+    if (status != 0)
+        unlink(tmp);
+    else
+        sync_dir(final);
+done:
+    slot_drop(slot);
+    free(owned);
+    return status;
+}
+
+int ss_outfile_write(const char *dir, const char *name, const void *data,
+                     size_t len, ss_diag *diag)
+{
+    char *final = ss_path_join(dir, name);
+    char *tmp = ss_outfile_tmp_path(dir, name);
+    int status = ss_outfile_write_via(tmp, final, data, len, diag);
+    free(tmp);
+    free(final);
+    return status;
+}
+
+/* ---- folders ------------------------------------------------------------------- */
+
+int ss_outfile_make_dirs(const char *dir, ss_diag *diag)
+{
+    char *p = ss_xstrdup(dir);
+    int status = 0;
+    for (char *s = p + 1;; s++) {
+        bool end = *s == '\0';
+        if (*s == '/' || end) {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                ss_diag_error(diag, p, 0, "cannot create the output folder: %s",
+                              strerror(errno));
+                status = 73;
+                break;
+            }
+            *s = c;
+        }
+        if (end)
+            break;
+    }
+    struct stat st;
+    if (status == 0 && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        ss_diag_error(diag, dir, 0, "cannot use the output folder: %s (it is a file, "
+                      "not a folder); choose another --out", strerror(ENOTDIR));
+        status = 73;
+    } else if (status == 0 && stat(dir, &st) != 0) {
+        ss_diag_error(diag, dir, 0, "cannot use the output folder: %s", strerror(errno));
+        status = 73;
+    } else if (status == 0 && access(dir, W_OK | X_OK) != 0) {
+        ss_diag_error(diag, dir, 0, "cannot write to the output folder: %s",
+                      strerror(errno));
+        status = 73;
+    }
+    free(p);
+    return status;
+}
+
+size_t ss_outfile_remove_stale(const char *dir, time_t now, long max_age)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return 0;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return 0;
+    }
+    size_t removed = 0;
+    struct dirent *e;
+    size_t pl = strlen(TMP_PREFIX), sl = strlen(TMP_SUFFIX);
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l <= pl + sl || strncmp(e->d_name, TMP_PREFIX, pl) ||
+            strcmp(e->d_name + l - sl, TMP_SUFFIX))
+            continue;
+        struct stat st;
+        if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        /* Our own files are young, but say so rather than rely on it. */
+        bool ours = false;
+        pthread_mutex_lock(&slots_lock);
+        for (int i = 0; i < SLOTS && !ours; i++) {
+            const char *s = slots[i] ? strrchr(slots[i], '/') : NULL;
+            ours = s && !strcmp(s + 1, e->d_name);
+        }
+        pthread_mutex_unlock(&slots_lock);
+        if (ours || (double)now - (double)st.st_mtime < (double)max_age)
+            continue;
+        if (unlinkat(dfd, e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
+}
+
+/* ---- standard output ------------------------------------------------------------ */
+
+static atomic_bool stdout_lost;
+
+bool ss_outfile_printf(const char *fmt, ...)
+{
+    if (atomic_load(&stdout_lost))
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vprintf(fmt, ap);
+    va_end(ap);
+    if (n < 0 || fflush(stdout) != 0) {
+        atomic_store(&stdout_lost, true);
+        return false;
+    }
+    return true;
+}
+
+bool ss_outfile_stdout_lost(void)
+{
+    return atomic_load(&stdout_lost);
+}
