@@ -535,11 +535,16 @@ static void text_ops(ss_buf *b, const fontenc *e, const ss_box *box, const char 
                      double dx, double dy, double *tw)
 {
     const char *open = e->wide ? "<" : "(", *close = e->wide ? ">" : ")";
-    double ws = box->ws > 0.0005 ? box->ws : 0;
-    if (!e->wide && fabs(ws - *tw) > 0.0005) {
-        put_num(b, ws);
+    double ws = fabs(box->ws) > 0.0005 ? box->ws : 0;
+    /* Spaces narrowed (ws < 0, a line shrunk to fit) go in TJ even for
+     * compact fonts: pdfminer ignores Tw in composite fonts, and would see
+     * the words of a shrunk line overlap the next box. */
+    bool by_tj = e->wide || ws < 0;
+    double tw_now = by_tj ? 0 : ws;
+    if (!e->wide && fabs(tw_now - *tw) > 0.0005) {
+        put_num(b, tw_now);
         ss_buf_adds(b, " Tw\n");
-        *tw = ws;
+        *tw = tw_now;
     }
     put_num(b, dx);
     ss_buf_addc(b, ' ');
@@ -547,7 +552,7 @@ static void text_ops(ss_buf *b, const fontenc *e, const ss_box *box, const char 
     ss_buf_adds(b, " Td\n");
     /* TJ adjustments are in thousandths of the font size; negative moves
      * right. */
-    double adj = e->wide && ws > 0 ? -ws * 1000.0 / box->size : 0;
+    double adj = by_tj && ws != 0 ? -ws * 1000.0 / box->size : 0;
     bool tj = adj != 0;
     if (tj)
         ss_buf_addc(b, '[');

@@ -20,6 +20,7 @@
 #include "bind.h"
 #include "diag.h"
 #include "fonts.h"
+#include "hyphenation.h"
 #include "layout.h"
 #include "paths.h"
 #include "records.h"
@@ -50,6 +51,7 @@ typedef struct job {
     const ss_dataset *ds;
     const ss_template *tpl;
     const ss_fonts *fonts;
+    ss_hyphenation hy;       /* the template language's, or none */
     char *icc_path;
     double page_w, page_h;
     const ss_state **states; /* the states this run makes, in data order */
@@ -320,7 +322,8 @@ static void plan_one(job *j, size_t i, int thread)
         return;
     ss_document *doc = ss_bind(j->tpl, j->ds, st);
     double size;
-    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, &size);
+    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
+                                       j->page_h, &size);
     if (!pg)
         ss_diag_error(diag, j->ds->path, st->line, "state %s: does not fit one page "
                       "even at %g pt body text; shorten the name, the table labels or "
@@ -360,7 +363,8 @@ static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
     if (j->pages)
         j->pages[i] = NULL; /* ours now */
     if (!pg)
-        pg = ss_layout_run(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, j->body[i]);
+        pg = ss_layout_run_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
+                                  j->page_h, j->body[i]);
     ss_pdf *pdf = ss_pdf_new(j->fonts, j->icc_path, true, diag);
     char *owned[4] = {0};
     ss_pdf_info info;
@@ -466,7 +470,7 @@ static int make_combined(job *j, ss_diag *diag)
         return SS_EXIT_SOFTWARE;
     for (size_t i = 0; i < j->n; i++) {
         ss_document *doc = ss_bind(j->tpl, j->ds, j->states[i]);
-        ss_page *pg = ss_layout_run(doc, ss_fonts_measure(j->fonts), j->page_w,
+        ss_page *pg = ss_layout_run_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
                                     j->page_h, j->body[i]);
         bool ok = ss_pdf_add_page(pdf, pg, doc->info_title);
         ss_page_free(pg);
@@ -662,6 +666,7 @@ int ss_job_run(const ss_options *opt)
     ss_template *tpl = NULL;
     ss_dataset *ds = NULL;
     ss_fonts *fonts = NULL;
+    ss_hyphenator *hyph = NULL;
     job j;
     memset(&j, 0, sizeof j);
     int status = SS_EXIT_OK;
@@ -705,6 +710,16 @@ int ss_job_run(const ss_options *opt)
     j.ds = ds;
     j.tpl = tpl;
     j.fonts = fonts;
+    hyph = ss_hyphenator_new(assets, tpl->lang);
+    j.hy = ss_hyphenator_for_layout(hyph);
+    if (opt->verbosity >= 2) {
+        if (hyph)
+            printf("%s: language %s, hyphenation patterns %s\n", tpl->path, tpl->lang,
+                   ss_hyphenator_path(hyph));
+        else
+            printf("%s: note: no hyphenation patterns for language %s; the sheets are "
+                   "set without hyphenation\n", tpl->path, tpl->lang);
+    }
     j.icc_path = ss_path_join(assets, SS_ICC_FILE);
     j.page_w = opt->paper == SS_PAPER_A4 ? SS_A4_W : SS_LETTER_W;
     j.page_h = opt->paper == SS_PAPER_A4 ? SS_A4_H : SS_LETTER_H;
@@ -805,6 +820,7 @@ done:
     free(j.states);
     free(j.icc_path);
     ss_fonts_free(fonts);
+    ss_hyphenator_free(hyph);
     ss_template_free(tpl);
     ss_dataset_free(ds);
     free(assets);

@@ -390,7 +390,7 @@ static void parse_footer(loader *L, xmlNode *footer)
 
 static void parse_sheet(loader *L, xmlNode *root)
 {
-    static const char *const sheetattrs[] = {"version", NULL};
+    static const char *const sheetattrs[] = {"version", "lang", NULL};
     static const char *const none[] = {NULL};
     if (!is(root, "sheet")) {
         err(L, line_of(root), "a template starts with <sheet version=\"1\">, not <%s>",
@@ -403,6 +403,19 @@ static void parse_sheet(loader *L, xmlNode *root)
         err(L, line_of(root), "<sheet> needs version=\"1\" (the only template "
             "version this program reads)");
     free(v);
+    /* The language: a tag such as en-US or es-US (letters, digits and
+     * hyphens); it picks the hyphenation patterns. */
+    char *lang = attr(root, "lang");
+    bool lang_ok = lang && lang[0] && strlen(lang) <= SS_LANG_MAX;
+    for (const char *c = lang; lang_ok && *c; c++)
+        lang_ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                  (*c >= '0' && *c <= '9') || (*c == '-' && c > lang);
+    if (lang && !lang_ok)
+        err(L, line_of(root), "<sheet lang=\"%.40s\"> is not a language tag; write "
+            "one such as lang=\"en-US\" or lang=\"es-US\"", lang);
+    free(L->t->lang);
+    L->t->lang = ss_xstrdup(lang && lang_ok ? lang : "en-US");
+    free(lang);
     /* <uses> first: the rest is checked against it. */
     for (xmlNode *n = root->children; n; n = n->next)
         if (is(n, "uses")) {
@@ -463,6 +476,7 @@ ss_template *ss_template_load_memory(const char *name, const char *data,
     loader L = {name, diag, NULL, 0};
     L.t = ss_xcalloc(1, sizeof *L.t);
     L.t->path = ss_xstrdup(name);
+    L.t->lang = ss_xstrdup("en-US");
     L.t->sha256 = ss_xmalloc(65);
     ss_sha256_hex(data, len, L.t->sha256);
     if (!ss_utf8_valid(data, len) || memchr(data, '\0', len)) {
@@ -513,6 +527,7 @@ void ss_template_free(ss_template *t)
     nodes_free(t->footer_left);
     nodes_free(t->footer_right);
     free(t->sha256);
+    free(t->lang);
     free(t->path);
     free(t);
 }

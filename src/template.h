@@ -2,7 +2,7 @@
  *
  * The template language (documented in README.md, "The template"):
  *
- *   <sheet version="1">
+ *   <sheet version="1" lang="en-US">   lang: optional, default en-US
  *     <uses>                          every figure and table it reads
  *       <national key="K"/> <figure key="K"/> <table key="K"/>
  *     </uses>
@@ -32,6 +32,8 @@
 #define SS_TEMPLATE_MAX_BYTES (1024u * 1024u)
 /* Deeper nesting than this is refused (a real template nests 4 deep). */
 #define SS_TEMPLATE_MAX_DEPTH 32
+/* A language tag longer than this is not one (BCP 47 allows 35). */
+#define SS_LANG_MAX 35
 
 typedef enum ss_tkind {
     SS_T_TEXT,    /* literal text */
@@ -88,6 +90,7 @@ typedef struct ss_template {
     ss_tnode *blocks;
     ss_tnode *footer_left, *footer_right;
     char *sha256; /* of the file's bytes: part of every sheet's file ID */
+    char *lang;   /* <sheet lang="...">, default "en-US" */
 } ss_template;
 
 /* Loads and checks a template.  Problems go to diag as "path:line: error:".

@@ -8,6 +8,7 @@
 
 #include "bind.h"
 #include "fonts.h"
+#include "hyphenation.h"
 #include "layout.h"
 #include "paths.h"
 #include "records.h"
@@ -17,6 +18,7 @@
 static char *assets;
 static ss_fonts *fonts;
 static ss_template *tpl;
+static ss_hyphenator *hyph_en;
 
 static int setup(void **state)
 {
@@ -33,7 +35,8 @@ static int setup(void **state)
     ss_diag_free(d);
     free(tp);
     free(ts);
-    return fonts && tpl ? 0 : -1;
+    hyph_en = ss_hyphenator_new(assets, "en-US");
+    return fonts && tpl && hyph_en ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -41,6 +44,7 @@ static int teardown(void **state)
     (void)state;
     ss_template_free(tpl);
     ss_fonts_free(fonts);
+    ss_hyphenator_free(hyph_en);
     free(assets);
     return 0;
 }
@@ -181,6 +185,15 @@ static ss_page *fit(const ss_dataset *ds, size_t state, double w, double h, doub
     return pg;
 }
 
+static ss_page *fit_hyph(const ss_dataset *ds, size_t state, double w, double h, double *size)
+{
+    ss_document *doc = ss_bind(tpl, ds, &ds->states[state]);
+    ss_hyphenation hy = ss_hyphenator_for_layout(hyph_en);
+    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(fonts), &hy, w, h, size);
+    ss_document_free(doc);
+    return pg;
+}
+
 static void test_format_number(void **state)
 {
     (void)state;
@@ -263,14 +276,15 @@ static void test_north_dakota(void **state)
     ss_dataset_free(ds);
 }
 
-/* The layout of North Dakota, pinned as a text dump of its boxes.  Run
- * with SS_UPDATE=1 to rewrite the fixture after an intended change. */
+/* The layout of North Dakota, hyphenated as the program sets it, pinned
+ * as a text dump of its boxes.  Run with SS_UPDATE=1 to rewrite the
+ * fixture after an intended change. */
 static void test_north_dakota_pinned(void **state)
 {
     (void)state;
     ss_dataset *ds = load_real();
     double size;
-    ss_page *pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    ss_page *pg = fit_hyph(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
     assert_non_null(pg);
     char *dump = NULL;
     size_t len = 0;
@@ -530,6 +544,157 @@ static void test_number_glue(void **state)
     ss_dataset_free(ds);
 }
 
+/* ---- total fit and hyphenation ------------------------------------------ */
+
+static bool ends_soft(const char *t)
+{
+    size_t n = strlen(t);
+    return n >= 2 && !strcmp(t + n - 2, "\xC2\xAD");
+}
+
+/* The widest space on a justified body line, as a multiple of the natural
+ * space (0.278 em); and the typographic rules: no one-word last line, at
+ * most two hyphenated lines in a row, no hyphen in a figure, the name or
+ * an address.  Lines are runs of boxes on one baseline. */
+static double check_typography(const ss_page *pg, const char *name)
+{
+    double space = ss_fonts_measure(fonts)->width(ss_fonts_measure(fonts)->ctx, SS_REGULAR,
+                                                  " ", 1);
+    double worst = 0;
+    int run = 0;
+    bool prev_justified = false;
+    for (size_t i = 0; i < pg->nboxes; i++) {
+        const ss_box *b = &pg->boxes[i];
+        if (b->kind != SS_BOX_TEXT || b->color != SS_COLOR_TEXT ||
+            fabs(b->size - pg->body_size) > 1e-9)
+            continue;
+        size_t j = i;
+        bool justified = false, spaces = false;
+        while (j < pg->nboxes && pg->boxes[j].kind == SS_BOX_TEXT && pg->boxes[j].y == b->y) {
+            const ss_box *c = &pg->boxes[j];
+            const char *t = ss_box_text(pg, c);
+            double gap = (space * c->size / 1000 + c->ws) / (0.278 * c->size);
+            if (c->ws > 0 && gap > worst)
+                worst = gap;
+            justified |= c->ws > 0;
+            const char *sp = strchr(t, ' ');
+            spaces |= sp && sp[1];
+            spaces |= j > i; /* two boxes: two words at least */
+            j++;
+        }
+        const ss_box *last = &pg->boxes[j - 1];
+        const char *lt = ss_box_text(pg, last);
+        bool table_row = last->x + last->w > b->x + 100 && !strchr(lt, ' ') &&
+                         strspn(lt, "0123456789,") == strlen(lt);
+        if (!table_row && prev_justified && !justified && !spaces && b->x < 46.5)
+            fail_msg("a paragraph ends in a one-word line: '%s'", lt);
+        if (ends_soft(lt)) {
+            if (++run > 2)
+                fail_msg("three hyphenated lines in a row, the third ending '%s'", lt);
+            /* The part before the hyphen: letters only, not the name. */
+            const char *w = strrchr(lt, ' ');
+            w = w ? w + 1 : lt;
+            for (const char *q = w; *q && !ends_soft(q); q++)
+                if ((*q >= '0' && *q <= '9') || *q == '.' || *q == '/' || *q == '@')
+                    fail_msg("a hyphen in a figure or an address: '%s'", w);
+            char part[128];
+            snprintf(part, sizeof part, "%.*s", (int)(strlen(w) - 2), w);
+            if (name && strlen(part) >= 2 && strstr(name, part) &&
+                (part[0] >= 'A' && part[0] <= 'Z'))
+                fail_msg("the state's name is hyphenated: '%s' in '%s'", w, name);
+        } else {
+            run = 0;
+        }
+        prev_justified = justified;
+        i = j - 1;
+    }
+    return worst;
+}
+
+/* North Dakota, on Letter and A4, hyphenated: no space over 1.5x on Letter,
+ * over 2.0x on A4; words whole in the text once the soft hyphens go. */
+static void test_total_fit_north_dakota(void **state)
+{
+    (void)state;
+    ss_dataset *ds = load_real();
+    for (int paper = 0; paper < 2; paper++) {
+        double size;
+        ss_page *pg = fit_hyph(ds, 0, paper ? SS_A4_W : SS_LETTER_W,
+                               paper ? SS_A4_H : SS_LETTER_H, &size);
+        assert_non_null(pg);
+        check_page(pg);
+        double worst = check_typography(pg, "North Dakota");
+        if (worst > (paper ? 2.0 : 1.5))
+            fail_msg("widest space %.2fx on %s", worst, paper ? "A4" : "Letter");
+        int soft = 0;
+        for (size_t i = 0; i < pg->nboxes; i++)
+            soft += pg->boxes[i].kind == SS_BOX_TEXT && ends_soft(ss_box_text(pg, &pg->boxes[i]));
+        assert_true(soft > 0); /* hyphenation is on */
+        ss_page_free(pg);
+    }
+    /* Without hyphenation no box ends in a soft hyphen. */
+    double size;
+    ss_page *pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    for (size_t i = 0; i < pg->nboxes; i++)
+        assert_false(pg->boxes[i].kind == SS_BOX_TEXT && ends_soft(ss_box_text(pg, &pg->boxes[i])));
+    ss_page_free(pg);
+    ss_dataset_free(ds);
+}
+
+/* Every sheet of the fictional sample file, Letter and A4: no space over
+ * 2.0x (a line that cannot be kept within it is set ragged), no one-word
+ * last line, hyphens only where they may go. */
+static void test_total_fit_samples(void **state)
+{
+    (void)state;
+    char *path = tu_source("data/samples/sample-56.xml");
+    char *xml = tu_read(path);
+    assert_non_null(xml);
+    ss_dataset *ds = load_data(xml);
+    for (size_t s = 0; s < ds->nstates; s++)
+        for (int paper = 0; paper < 2; paper++) {
+            double size;
+            ss_page *pg = fit_hyph(ds, s, paper ? SS_A4_W : SS_LETTER_W,
+                                   paper ? SS_A4_H : SS_LETTER_H, &size);
+            assert_non_null(pg);
+            double worst = check_typography(pg, ds->states[s].name);
+            if (worst > 2.0 + 1e-9)
+                fail_msg("%s: widest space %.2fx", ds->states[s].code, worst);
+            ss_page_free(pg);
+        }
+    ss_dataset_free(ds);
+    free(xml);
+    free(path);
+}
+
+/* The hyphenator: US English patterns, two letters before a break and
+ * three after; no patterns, no hyphenator. */
+static void test_hyphenator(void **state)
+{
+    (void)state;
+    size_t at[32];
+    size_t n = ss_hyphenate(hyph_en, "victimization", 13, at, 32);
+    assert_true(n >= 3);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(at[i] >= SS_HYPHEN_LEFT);
+        assert_true(13 - at[i] >= SS_HYPHEN_RIGHT);
+    }
+    /* vic-tim-iza-tion */
+    assert_int_equal(at[0], 3);
+    /* Case does not matter. */
+    size_t up[32];
+    assert_int_equal(ss_hyphenate(hyph_en, "Victimization", 13, up, 32), n);
+    assert_int_equal(ss_hyphenate(hyph_en, "in", 2, at, 32), 0);
+    assert_null(ss_hyphenator_new(assets, "xx-YY"));
+    ss_hyphenator *es = ss_hyphenator_new(assets, "es-US");
+    assert_non_null(es);
+    /* ex-plo-ta-ción: Spanish patterns, UTF-8. */
+    n = ss_hyphenate(es, "explotación", strlen("explotación"), at, 32);
+    assert_true(n >= 2);
+    assert_int_equal(at[0], 2);
+    ss_hyphenator_free(es);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +706,9 @@ int main(void)
         cmocka_unit_test(test_does_not_fit),
         cmocka_unit_test(test_shrinks_in_steps),
         cmocka_unit_test(test_number_glue),
+        cmocka_unit_test(test_total_fit_north_dakota),
+        cmocka_unit_test(test_total_fit_samples),
+        cmocka_unit_test(test_hyphenator),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,7 +5,8 @@
 # Safe to run again: with everything installed it changes nothing.
 set -euo pipefail
 
-RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev zlib1g-dev)
+RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev zlib1g-dev
+          libhyphen-dev hyphen-en-us hyphen-es)
 TEST_PKGS=(clang libclang-rt-14-dev libcmocka-dev poppler-utils qpdf
            python3 python3-pdfminer python3-pikepdf python3-fonttools
            default-jre-headless libpdfbox2-java libactivation-java

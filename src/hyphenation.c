@@ -1,0 +1,131 @@
+/* hyphenation.c - hyphenation points from libhyphen's patterns. */
+#include "hyphenation.h"
+
+#include <hyphen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "util.h"
+
+/* Where Debian's hyphen-en-us, hyphen-es, ... install their patterns. */
+#define SYSTEM_PATTERNS "/usr/share/hyphen"
+
+struct ss_hyphenator {
+    HyphenDict *dict;
+    char *path;
+};
+
+static HyphenDict *try_load(const char *dir, const char *name, char **path)
+{
+    char *p = ss_xasprintf("%s/%s", dir, name);
+    HyphenDict *d = access(p, R_OK) == 0 ? hnj_hyphen_load(p) : NULL;
+    if (d)
+        *path = p;
+    else
+        free(p);
+    return d;
+}
+
+ss_hyphenator *ss_hyphenator_new(const char *assets, const char *lang)
+{
+    /* "es-US" -> "hyph_es_US.dic", then "hyph_es.dic". */
+    char ll[16] = "", cc[16] = "";
+    if (!lang || sscanf(lang, "%15[A-Za-z]-%15[A-Za-z0-9]", ll, cc) < 1)
+        return NULL;
+    for (char *c = ll; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    for (char *c = cc; *c; c++)
+        *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+    char *names[2];
+    names[0] = cc[0] ? ss_xasprintf("hyph_%s_%s.dic", ll, cc) : ss_xasprintf("hyph_%s.dic", ll);
+    names[1] = ss_xasprintf("hyph_%s.dic", ll);
+    char *mine = assets ? ss_path_join(assets, "hyphen") : NULL;
+    const char *dirs[2] = {mine, SYSTEM_PATTERNS};
+    HyphenDict *d = NULL;
+    char *path = NULL;
+    for (int i = 0; i < 2 && !d; i++)
+        for (int j = 0; j < 2 && !d; j++)
+            if (dirs[i])
+                d = try_load(dirs[i], names[j], &path);
+    free(names[0]);
+    free(names[1]);
+    free(mine);
+    if (!d)
+        return NULL;
+    ss_hyphenator *h = ss_xcalloc(1, sizeof *h);
+    h->dict = d;
+    h->path = path;
+    return h;
+}
+
+void ss_hyphenator_free(ss_hyphenator *h)
+{
+    if (!h)
+        return;
+    hnj_hyphen_free(h->dict);
+    free(h->path);
+    free(h);
+}
+
+const char *ss_hyphenator_path(const ss_hyphenator *h)
+{
+    return h ? h->path : NULL;
+}
+
+ss_hyphenation ss_hyphenator_for_layout(ss_hyphenator *h)
+{
+    return (ss_hyphenation){h ? ss_hyphenate : NULL, h};
+}
+
+/* The patterns are lower case: lower ASCII and Latin-1 capitals (U+00C0 to
+ * U+00DE, two bytes each, so offsets do not move). */
+static void lower(char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            s[i] = (char)(c + 32);
+        else if (c == 0xC3 && i + 1 < n) {
+            unsigned char d = (unsigned char)s[i + 1];
+            if (d >= 0x80 && d <= 0x9E && d != 0x97)
+                s[i + 1] = (char)(d + 0x20);
+            i++;
+        }
+    }
+}
+
+size_t ss_hyphenate(void *ctx, const char *word, size_t n, size_t *at, size_t max)
+{
+    ss_hyphenator *h = ctx;
+    /* libhyphen reads a NUL-terminated copy and marks each byte. */
+    char buf[128], hyph[128 + 5];
+    if (!h || n == 0 || n >= sizeof buf)
+        return 0;
+    memcpy(buf, word, n);
+    buf[n] = '\0';
+    lower(buf, n);
+    char **rep = NULL;
+    int *pos = NULL, *cut = NULL;
+    if (hnj_hyphen_hyphenate3(h->dict, buf, (int)n, hyph, NULL, &rep, &pos, &cut,
+                              SS_HYPHEN_LEFT, SS_HYPHEN_RIGHT, SS_HYPHEN_LEFT,
+                              SS_HYPHEN_RIGHT) != 0)
+        return 0;
+    size_t k = 0;
+    for (size_t i = 0; i + 1 < n && k < max; i++)
+        /* An odd digit after byte i: a break between byte i and i + 1 (for
+         * UTF-8 dictionaries, after a character's last byte).  Breaks that
+         * want a spelling change (rep) are not taken. */
+        if ((hyph[i] & 1) && !(rep && rep[i]))
+            at[k++] = i + 1;
+    if (rep) {
+        for (size_t i = 0; i < n; i++)
+            free(rep[i]);
+        free(rep);
+    }
+    free(pos);
+    free(cut);
+    return k;
+}

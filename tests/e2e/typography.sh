@@ -1,0 +1,34 @@
+#!/bin/bash
+# Typography, read back from the PDFs (typography.py): every sheet of the
+# fictional sample file, on Letter and on A4, keeps the widest space on a
+# justified line within 2.0x the natural space, ends no paragraph in a
+# one-word line, hyphenates at most two lines in a row and never inside a
+# figure, a name or an address; the real ND sheet keeps within 1.5x on
+# Letter (2.0x on A4, where one paragraph needs 1.61x to avoid ending in a
+# one-word line).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
+BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
+PY=/usr/bin/python3
+DATA=$SRC/data/samples/sample-56.xml
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export SOURCE_DATE_EPOCH=1700000000
+fails=0
+for paper in letter a4; do
+  "$BIN" -q --paper "$paper" -o "$TMP/$paper" "$DATA"
+  "$PY" "$HERE/typography.py" --max-gap 2.0 --data "$DATA" "$TMP/$paper"/*.pdf \
+    >"$TMP/$paper.txt" || { grep FAIL "$TMP/$paper.txt" | head -20; fails=$((fails + 1)); }
+  tail -1 "$TMP/$paper.txt"
+  "$BIN" -q --paper "$paper" -o "$TMP/nd-$paper" -s ND "$SRC/data/ncmec-2023.xml"
+  nd_max=1.5
+  [ "$paper" = a4 ] && nd_max=2.0
+  "$PY" "$HERE/typography.py" --max-gap "$nd_max" --data "$SRC/data/ncmec-2023.xml" \
+    "$TMP/nd-$paper/ND-2023.pdf" || fails=$((fails + 1))
+done
+if [ "$fails" -ne 0 ]; then
+  echo "typography: $fails check(s) FAILED"
+  exit 1
+fi
+echo "typography: all checks passed"
