@@ -45,7 +45,6 @@
 #define SAMPLE_SIZE 9.0
 #define SAMPLE_H 17.0
 #define SAMPLE_AFTER 10.0
-#define SAMPLE_TEXT "SAMPLE DATA \xE2\x80\x94 NOT REAL FIGURES"
 
 /* ---- prepared text: fragments and words, measured once ---------------- */
 
@@ -919,7 +918,7 @@ static void set_band(ctx *c, const ss_document *doc)
     c->y = y - AFTER_BAND * k;
 }
 
-static void set_sample_mark(ctx *c)
+static void set_sample_mark(ctx *c, const char *notice)
 {
     ss_page *pg = c->page;
     double x0 = SS_SAFE_MARGIN, x1 = pg->width - SS_SAFE_MARGIN;
@@ -930,7 +929,7 @@ static void set_sample_mark(ctx *c)
     double y = top - (SAMPLE_H - size * 0.72) / 2 + c->m->ascent * size / 1000.0 -
                size * 0.72;
     textstyle ts = {size, size * 1.2, SS_COLOR_BAND_TEXT, ALIGN_CENTER};
-    set_plain(c, SAMPLE_TEXT, SS_BOLD, &ts, x0, x1, &y);
+    set_plain(c, notice, SS_BOLD, &ts, x0, x1, &y);
     c->y = top - SAMPLE_H - SAMPLE_AFTER * c->k;
 }
 
@@ -977,7 +976,7 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     double floor_y = set_footer(&c, doc);
     set_band(&c, doc);
     if (doc->sample)
-        set_sample_mark(&c);
+        set_sample_mark(&c, doc->sample_notice ? doc->sample_notice : "");
     textstyle body = {body_size, body_size * LEADING, SS_COLOR_TEXT, ALIGN_JUSTIFY};
     textstyle head = {HEADING_SIZE * c.k, HEADING_SIZE * c.k * 1.2, SS_COLOR_HEADING,
                       ALIGN_LEFT};

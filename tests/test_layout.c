@@ -695,6 +695,106 @@ static void test_hyphenator(void **state)
     ss_hyphenator_free(es);
 }
 
+/* The template's words: grouping, decimal mark, "millón"/"millones". */
+static void test_number_words(void **state)
+{
+    (void)state;
+    ss_numwords es = {".", ",", {{"millón", "millones"}, {"mil millones", "mil millones"},
+                                 {"billón", "billones"}}};
+    char out[64];
+    ss_format_number_in(1333, SS_FMT_GROUPED, &es, out, sizeof out);
+    assert_string_equal(out, "1.333");
+    ss_format_number_in(36249999, SS_FMT_COMPACT, &es, out, sizeof out);
+    assert_string_equal(out, "36,2\xC2\xA0millones");
+    ss_format_number_in(1000000, SS_FMT_COMPACT, &es, out, sizeof out);
+    assert_string_equal(out, "1\xC2\xA0millón");
+    ss_format_number_in(1500000, SS_FMT_COMPACT, &es, out, sizeof out);
+    assert_string_equal(out, "1,5\xC2\xA0millones");
+    ss_format_number_in(1234567890123ULL, SS_FMT_COMPACT, &es, out, sizeof out);
+    assert_string_equal(out, "1,2\xC2\xA0" "billones");
+}
+
+/* The Spanish template: the same sheet in Spanish, with no English from
+ * the program (figures, the sample notice), hyphenated with Spanish
+ * patterns, on one page. */
+static void test_spanish_sheet(void **state)
+{
+    (void)state;
+    ss_diag *d = ss_diag_new();
+    char *tp = ss_path_join(assets, "templates/state-data.es.xml");
+    char *ts = ss_path_join(assets, "schema/template.xsd");
+    int e;
+    ss_template *es = ss_template_load(tp, ts, d, &e);
+    ss_diag_print(d, stderr);
+    ss_diag_free(d);
+    free(tp);
+    free(ts);
+    assert_non_null(es);
+    assert_string_equal(es->lang, "es-US");
+    ss_hyphenator *hy_es = ss_hyphenator_new(assets, es->lang);
+    assert_non_null(hy_es);
+    ss_hyphenation hy = ss_hyphenator_for_layout(hy_es);
+
+    ss_dataset *ds = load_real();
+    ss_document *doc = ss_bind(es, ds, &ds->states[0]);
+    assert_string_equal(doc->info_title, "Datos de North Dakota 2023");
+    double size;
+    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(fonts), &hy, SS_LETTER_W,
+                                       SS_LETTER_H, &size);
+    assert_non_null(pg);
+    check_page(pg);
+    double worst = check_typography(pg, "North Dakota");
+    if (worst > 2.0)
+        fail_msg("widest space %.2fx", worst);
+    char *text = page_text(pg);
+    /* Soft hyphens out, as an extractor that knows them reads the page. */
+    char *w = text;
+    for (char *r = text; *r; r++) {
+        if ((unsigned char)r[0] == 0xC2 && (unsigned char)r[1] == 0xAD) {
+            r += r[2] == ' ' ? 2 : 1;
+            continue;
+        }
+        *w++ = *r;
+    }
+    *w = '\0';
+    const char *want[] = {"recibió 36.2 millones de denuncias",
+                          "más de 105 millones de archivos",
+                          "En 2023, se pusieron 1,333 denuncias de la CyberTipline",
+                          "Datos de North Dakota"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("'%s' is not on the Spanish page: %s", want[i], text);
+    assert_null(strstr(text, "million "));
+    int soft = 0;
+    for (size_t i = 0; i < pg->nboxes; i++)
+        soft += pg->boxes[i].kind == SS_BOX_TEXT && ends_soft(ss_box_text(pg, &pg->boxes[i]));
+    assert_true(soft > 0);
+    free(text);
+    ss_page_free(pg);
+    ss_document_free(doc);
+    ss_dataset_free(ds);
+
+    /* A sample sheet carries the template's notice, not the English one. */
+    char *figs = figures("12");
+    char *xml = sample_xml("Lakeshire", figs, "");
+    ds = load_data(xml);
+    doc = ss_bind(es, ds, &ds->states[0]);
+    pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(fonts), &hy, SS_LETTER_W, SS_LETTER_H,
+                              &size);
+    assert_non_null(pg);
+    text = page_text(pg);
+    assert_non_null(strstr(text, "DATOS DE MUESTRA"));
+    assert_null(strstr(text, "SAMPLE"));
+    free(text);
+    ss_page_free(pg);
+    ss_document_free(doc);
+    ss_dataset_free(ds);
+    free(xml);
+    free(figs);
+    ss_hyphenator_free(hy_es);
+    ss_template_free(es);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -709,6 +809,8 @@ int main(void)
         cmocka_unit_test(test_total_fit_north_dakota),
         cmocka_unit_test(test_total_fit_samples),
         cmocka_unit_test(test_hyphenator),
+        cmocka_unit_test(test_number_words),
+        cmocka_unit_test(test_spanish_sheet),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

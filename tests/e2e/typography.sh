@@ -21,6 +21,11 @@ for paper in letter a4; do
   "$PY" "$HERE/typography.py" --max-gap 2.0 --data "$DATA" "$TMP/$paper"/*.pdf \
     >"$TMP/$paper.txt" || { grep FAIL "$TMP/$paper.txt" | head -20; fails=$((fails + 1)); }
   tail -1 "$TMP/$paper.txt"
+  # The same sheets in Spanish (hyphenated with Spanish patterns).
+  "$BIN" -q --paper "$paper" -t "$SRC/assets/templates/state-data.es.xml" -o "$TMP/es-$paper" "$DATA"
+  "$PY" "$HERE/typography.py" --max-gap 2.0 --data "$DATA" "$TMP/es-$paper"/*.pdf \
+    >"$TMP/es-$paper.txt" || { grep FAIL "$TMP/es-$paper.txt" | head -20; fails=$((fails + 1)); }
+  tail -1 "$TMP/es-$paper.txt"
   "$BIN" -q --paper "$paper" -o "$TMP/nd-$paper" -s ND "$SRC/data/ncmec-2023.xml"
   nd_max=1.5
   [ "$paper" = a4 ] && nd_max=2.0
