@@ -34,6 +34,10 @@
 #define TABLE_PAD 2.5
 #define TABLE_VALUE_W 48.0     /* the value column at least; wider for big values */
 #define TABLE_GAP 12.0
+#define TABLE_MIN_W 0.5        /* of the column: a table never looks squeezed */
+#define LEADER_PITCH 0.45      /* dot leaders: a dot every 0.45 em ... */
+#define LEADER_DOT 0.09        /* ... 0.09 em square ... */
+#define LEADER_GAP 0.3         /* ... kept 0.3 em from label and count */
 #define TABLE_AFTER 8.0
 #define RULE_THIN 0.4
 #define RULE_THICK 0.8
@@ -933,31 +937,62 @@ static void set_sample_mark(ctx *c, const char *notice)
     c->y = top - SAMPLE_H - SAMPLE_AFTER * c->k;
 }
 
+/* Dot leaders from x0 to x1 on baseline y: small squares on a grid of
+ * LEADER_PITCH from the page's left edge, so the dots of every row line up.
+ * Drawn as fills, not text: an extractor reads "label 61", not dots. */
+static void add_leader(ss_page *pg, double x0, double x1, double y, double size)
+{
+    double pitch = LEADER_PITCH * size, dot = LEADER_DOT * size;
+    for (double x = ceil(x0 / pitch) * pitch; x + dot <= x1; x += pitch)
+        add_fill(pg, x, y, dot, dot, SS_COLOR_RULE);
+}
+
+/* The table is as wide as its widest label and value need (never wider
+ * than the column, never narrower than TABLE_MIN_W of it), so a count is
+ * never far from its label; a dotted leader joins the two. */
 static void set_table(ctx *c, const ss_block *bl)
 {
     ss_page *pg = c->page;
     double k = c->k, size = c->body;
     /* The value column is as wide as the widest value (a value never
      * wraps), and never narrower than the design's. */
-    double vw = TABLE_VALUE_W * k;
+    double vw = TABLE_VALUE_W * k, lw = 0;
     for (size_t r = 0; r < bl->nrows; r++) {
         const char *v = bl->rows[r].value;
         double w = measure(c->m, SS_BOLD, v, strlen(v)) * size / 1000.0;
         if (w > vw)
             vw = w;
+        const char *l = bl->rows[r].label;
+        w = measure(c->m, SS_REGULAR, l, strlen(l)) * size / 1000.0;
+        if (w > lw)
+            lw = w;
     }
-    double vx0 = c->x1 - vw - 0.5; /* slack: equal widths must not wrap */
+    double col = c->x1 - c->x0;
+    double tw = fmin(col, fmax(col * TABLE_MIN_W, lw + 1.0 + TABLE_GAP * k + vw + 0.5));
+    double tx1 = c->x0 + tw;
+    double vx0 = tx1 - vw - 0.5; /* slack: equal widths must not wrap */
     double lx1 = vx0 - TABLE_GAP * k;
     textstyle label = {size, size * 1.22, SS_COLOR_TEXT, ALIGN_LEFT};
     textstyle value = {size, size * 1.22, SS_COLOR_TEXT, ALIGN_RIGHT};
-    add_rule(pg, c->x0, c->y, c->x1 - c->x0, RULE_THICK, SS_COLOR_HEADING);
+    add_rule(pg, c->x0, c->y, tw, RULE_THICK, SS_COLOR_HEADING);
     for (size_t r = 0; r < bl->nrows; r++) {
         double y = c->y - TABLE_PAD * k, yv = y;
+        size_t first = pg->nboxes;
         set_plain(c, bl->rows[r].label, SS_REGULAR, &label, c->x0, lx1, &y);
-        set_plain(c, bl->rows[r].value, SS_BOLD, &value, vx0, c->x1, &yv);
+        size_t vbox = pg->nboxes;
+        set_plain(c, bl->rows[r].value, SS_BOLD, &value, vx0, tx1, &yv);
+        if (vbox > first && pg->nboxes > vbox) {
+            /* From the end of the label's first line to the count. */
+            const ss_box *v = &pg->boxes[vbox];
+            double end = c->x0;
+            for (size_t i = first; i < vbox; i++)
+                if (pg->boxes[i].y == v->y)
+                    end = fmax(end, pg->boxes[i].x + pg->boxes[i].w);
+            add_leader(pg, end + LEADER_GAP * size, v->x - LEADER_GAP * size, v->y, size);
+        }
         c->y = fmin(y, yv) - TABLE_PAD * k;
         bool last = r + 1 == bl->nrows;
-        add_rule(pg, c->x0, c->y, c->x1 - c->x0, last ? RULE_THICK : RULE_THIN,
+        add_rule(pg, c->x0, c->y, tw, last ? RULE_THICK : RULE_THIN,
                  last ? SS_COLOR_HEADING : SS_COLOR_RULE);
     }
     c->y -= TABLE_AFTER * k;

@@ -795,6 +795,74 @@ static void test_spanish_sheet(void **state)
     ss_template_free(es);
 }
 
+/* The table reads as a table: from each count back to its label, nothing
+ * wider than 1 em is empty (dot leaders fill the way), and the table is no
+ * wider than its content needs. */
+static void test_table_leaders(void **state)
+{
+    (void)state;
+    ss_dataset *ds = load_real();
+    double size;
+    ss_page *pg = fit_hyph(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    assert_non_null(pg);
+    int counts = 0;
+    for (size_t i = 0; i < pg->nboxes; i++) {
+        const ss_box *v = &pg->boxes[i];
+        const char *t = ss_box_text(pg, v);
+        if (v->kind != SS_BOX_TEXT || v->style != SS_BOLD || strspn(t, "0123456789,") != strlen(t))
+            continue;
+        /* Everything on this baseline left of the count, as spans. */
+        double reach = -1;
+        for (size_t j = 0; j < pg->nboxes; j++) {
+            const ss_box *b = &pg->boxes[j];
+            bool same = b->kind == SS_BOX_TEXT ? b->y == v->y
+                                               : b->kind == SS_BOX_FILL && b->w < 2 &&
+                                                     fabs(b->y - v->y) < 0.01;
+            if (j != i && same && b->x < v->x && b->x + b->w > reach)
+                reach = b->x + b->w;
+        }
+        if (reach < 0)
+            continue; /* alone on its line */
+        /* Walk left from the count: every step at most 1 em. */
+        double at = v->x;
+        for (;;) {
+            double best = -1;
+            for (size_t j = 0; j < pg->nboxes; j++) {
+                const ss_box *b = &pg->boxes[j];
+                bool same = b->kind == SS_BOX_TEXT ? b->y == v->y
+                                                   : b->kind == SS_BOX_FILL && b->w < 2 &&
+                                                         fabs(b->y - v->y) < 0.01;
+                if (j != i && same && b->x + b->w <= at + 0.01 && b->x < at - 0.01 &&
+                    b->x + b->w > best)
+                    best = b->x + b->w;
+            }
+            if (best < 0)
+                break;
+            if (at - best > v->size)
+                fail_msg("count '%s' is %.1f pt from what is left of it", t, at - best);
+            double left = at;
+            for (size_t j = 0; j < pg->nboxes; j++) {
+                const ss_box *b = &pg->boxes[j];
+                if (b->x + b->w == best && b->x < left)
+                    left = b->x;
+            }
+            at = left;
+            if (at <= 46.5)
+                break;
+        }
+        counts++;
+    }
+    assert_true(counts >= 3);
+    /* ND's labels are short: the table's rules stop well short of the
+     * column's right edge. */
+    for (size_t i = 0; i < pg->nboxes; i++)
+        if (pg->boxes[i].kind == SS_BOX_RULE && fabs(pg->boxes[i].h - 0.8) < 1e-9 &&
+            pg->boxes[i].color == SS_COLOR_HEADING)
+            assert_true(pg->boxes[i].x + pg->boxes[i].w < SS_LETTER_W - 46 - 100);
+    ss_page_free(pg);
+    ss_dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -811,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_hyphenator),
         cmocka_unit_test(test_number_words),
         cmocka_unit_test(test_spanish_sheet),
+        cmocka_unit_test(test_table_leaders),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
