@@ -2,6 +2,8 @@
 #include "hyphenation.h"
 
 #include <hyphen.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +15,26 @@
 /* Where Debian's hyphen-en-us, hyphen-es, ... install their patterns. */
 #define SYSTEM_PATTERNS "/usr/share/hyphen"
 
+/* Words already hyphenated: a sheet's words are mostly the template's, the
+ * same on every sheet, and asking libhyphen costs ~1,000 instructions a
+ * word.  Open addressing; full at CACHE_SLOTS * 3/4 (then words are just
+ * not remembered).  Shared by the threads, under a mutex. */
+#define CACHE_SLOTS 4096
+#define CACHE_WORD 31  /* longer words are not remembered */
+#define CACHE_POINTS 12
+
+typedef struct cached {
+    char word[CACHE_WORD + 1]; /* "" = free */
+    uint8_t n;
+    uint8_t at[CACHE_POINTS];
+} cached;
+
 struct ss_hyphenator {
     HyphenDict *dict;
     char *path;
+    pthread_mutex_t lock;
+    cached *cache;
+    size_t used;
 };
 
 static HyphenDict *try_load(const char *dir, const char *name, char **path)
@@ -58,6 +77,8 @@ ss_hyphenator *ss_hyphenator_new(const char *assets, const char *lang)
     ss_hyphenator *h = ss_xcalloc(1, sizeof *h);
     h->dict = d;
     h->path = path;
+    pthread_mutex_init(&h->lock, NULL);
+    h->cache = ss_xcalloc(CACHE_SLOTS, sizeof *h->cache);
     return h;
 }
 
@@ -66,6 +87,8 @@ void ss_hyphenator_free(ss_hyphenator *h)
     if (!h)
         return;
     hnj_hyphen_free(h->dict);
+    pthread_mutex_destroy(&h->lock);
+    free(h->cache);
     free(h->path);
     free(h);
 }
@@ -97,9 +120,66 @@ static void lower(char *s, size_t n)
     }
 }
 
+/* FNV-1a: short keys, no attacker (words of our own template and data). */
+static size_t slot_of(const char *w, size_t n)
+{
+    uint32_t x = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        x = (x ^ (unsigned char)w[i]) * 16777619u;
+    return x & (CACHE_SLOTS - 1);
+}
+
+static size_t hyphenate_uncached(ss_hyphenator *h, const char *word, size_t n, size_t *at,
+                                 size_t max);
+
 size_t ss_hyphenate(void *ctx, const char *word, size_t n, size_t *at, size_t max)
 {
     ss_hyphenator *h = ctx;
+    if (!h || n == 0 || n > CACHE_WORD)
+        return hyphenate_uncached(h, word, n, at, max);
+    size_t k = 0;
+    bool hit = false;
+    pthread_mutex_lock(&h->lock);
+    for (size_t s = slot_of(word, n);; s = (s + 1) & (CACHE_SLOTS - 1)) {
+        cached *c = &h->cache[s];
+        if (!c->word[0])
+            break;
+        if (!strncmp(c->word, word, n) && c->word[n] == '\0') {
+            for (k = 0; k < c->n && k < max; k++)
+                at[k] = c->at[k];
+            hit = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    if (hit)
+        return k;
+    k = hyphenate_uncached(h, word, n, at, max);
+    if (k > CACHE_POINTS)
+        return k;
+    pthread_mutex_lock(&h->lock);
+    if (h->used < CACHE_SLOTS * 3 / 4) {
+        size_t s = slot_of(word, n);
+        while (h->cache[s].word[0] &&
+               !(!strncmp(h->cache[s].word, word, n) && h->cache[s].word[n] == '\0'))
+            s = (s + 1) & (CACHE_SLOTS - 1);
+        cached *c = &h->cache[s];
+        if (!c->word[0]) {
+            memcpy(c->word, word, n);
+            c->word[n] = '\0';
+            c->n = (uint8_t)k;
+            for (size_t i = 0; i < k; i++)
+                c->at[i] = (uint8_t)at[i];
+            h->used++;
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    return k;
+}
+
+static size_t hyphenate_uncached(ss_hyphenator *h, const char *word, size_t n, size_t *at,
+                                 size_t max)
+{
     /* libhyphen reads a NUL-terminated copy and marks each byte. */
     char buf[128], hyph[128 + 5];
     if (!h || n == 0 || n >= sizeof buf)

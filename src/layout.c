@@ -35,8 +35,8 @@
 #define TABLE_VALUE_W 48.0     /* the value column at least; wider for big values */
 #define TABLE_GAP 12.0
 #define TABLE_MIN_W 0.5        /* of the column: a table never looks squeezed */
-#define LEADER_PITCH 0.45      /* dot leaders: a dot every 0.45 em ... */
-#define LEADER_DOT 0.09        /* ... 0.09 em square ... */
+#define LEADER_PITCH 0.6       /* dot leaders: a dot every 0.6 em ... */
+#define LEADER_DOT 0.11        /* ... 0.11 em round ... */
 #define LEADER_GAP 0.3         /* ... kept 0.3 em from label and count */
 #define TABLE_AFTER 8.0
 #define RULE_THIN 0.4
@@ -92,6 +92,8 @@ typedef struct para {
     char *own; /* text this para owns (split words), or NULL */
     wpiece *pc;
     size_t npc, pccap;
+    wpiece *wpc; /* whole words only, when pc has hyphenation points */
+    size_t nwpc, wpccap;
 } para;
 
 /* Texts prepared (split and measured) once per document and reused at
@@ -107,8 +109,22 @@ typedef struct prep_cache {
     size_t n, cap;
 } prep_cache;
 
+typedef struct kp_node kp_node;
+
+/* Line-breaking work space, reused by every paragraph of a layout. */
+typedef struct kp {
+    kp_node *n;
+    size_t nn, ncap;
+    size_t *active;
+    size_t na, acap;
+    double *cum, *ratio;
+    size_t *gaps, *brk;
+    size_t cap; /* of cum, ratio, gaps, brk */
+} kp;
+
 typedef struct ctx {
     prep_cache *cache;
+    kp *work;
     const char *name; /* the state's name: never hyphenated */
     const ss_hyphenation *hy;
     const ss_measure *m;
@@ -131,6 +147,7 @@ static void para_free(para *p)
     free(p->w);
     free(p->own);
     free(p->pc);
+    free(p->wpc);
     memset(p, 0, sizeof *p);
 }
 
@@ -541,21 +558,14 @@ static void emit_line(ctx *c, const para *p, size_t a, size_t b, const textstyle
 #define RAGGED_LINE 1e8         /* emergency: a line looser than MAX_RATIO */
 #define MAX_HYPHEN_RUN 2        /* hyphenated lines in a row, at most */
 
-typedef struct kp_node {
+struct kp_node {
     size_t at;        /* the line after this break starts at piece 'at' */
     int fitness;      /* 0 tight, 1 decent, 2 loose, 3 very loose */
     int hyph_run;     /* hyphenated lines in a row ending here */
     double total;     /* demerits of the best way here */
     size_t prev;      /* index of the node before, SIZE_MAX at the start */
     double ratio;     /* of the line ending here */
-} kp_node;
-
-typedef struct kp {
-    kp_node *n;
-    size_t nn, ncap;
-    size_t *active;
-    size_t na, acap;
-} kp;
+};
 
 /* Can a line end after piece q (0-based)?  glue_ok: also inside a glued
  * group (emergency pass only). */
@@ -623,7 +633,10 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
             k->active[keep++] = ni;
             if (r > max_ratio && !emergency)
                 continue;
-            double bad = r > 0 ? 100.0 * r * r * r : 100.0 * -r * -r * -r;
+            /* Shrinking costs twice stretching: a shrunk line needs a
+             * position for every space in the file (TJ), a stretched one
+             * a single word spacing (Tw). */
+            double bad = r > 0 ? 100.0 * r * r * r : 200.0 * -r * -r * -r;
             if (bad > 10000)
                 bad = 10000;
             int fit = r < -0.5 ? 0 : r <= 0.5 ? 1 : r <= 1 ? 2 : 3;
@@ -664,9 +677,21 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
         }
         k->na = keep;
         bool made = false;
+        /* The cheapest way here with a hyphen run no longer than h. */
+        double cheapest[MAX_HYPHEN_RUN + 2];
+        for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++) {
+            cheapest[h] = h ? cheapest[h - 1] : INFINITY;
+            for (int f = 0; f < 4; f++)
+                cheapest[h] = fmin(cheapest[h], best[f][h]);
+        }
         for (int f = 0; f < 4; f++)
             for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++) {
                 if (best[f][h] == INFINITY)
+                    continue;
+                /* Dominated: another way here with no longer hyphen run
+                 * costs less by more than any later line can make up (a
+                 * fitness jump; its hyphen costs are no higher). */
+                if (cheapest[h] + FITNESS_JUMP <= best[f][h])
                     continue;
                 k->n = ss_xgrow(k->n, sizeof *k->n, k->nn + 1, &k->ncap);
                 k->n[k->nn] = (kp_node){b, f, h, best[f][h], from[f][h], rat[f][h]};
@@ -706,47 +731,75 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
         make_pieces(&split, m, NULL, NULL);
         p = &split;
     }
-    size_t np = p->npc;
     double sp = c->space_w * scale;
     double base = *y - m->ascent * scale;
     int lines = 0;
-    /* Prefix sums: cum[i] is the width of pieces [0, i) with the spaces
-     * between their words; gaps[i] the number of those spaces. */
-    double *cum = ss_xmalloc((np + 1) * sizeof *cum);
-    size_t *gaps = ss_xmalloc((np + 1) * sizeof *gaps);
-    cum[0] = 0;
-    gaps[0] = 0;
-    for (size_t i = 0; i < np; i++) {
-        bool space = i > 0 && p->pc[i - 1].brk == END_WORD;
-        cum[i + 1] = cum[i] + p->pc[i].w + (space ? c->space_w : 0);
-        gaps[i + 1] = gaps[i] + (i + 1 < np && p->pc[i].brk == END_WORD);
+    kp *kw = c->work;
+    double *cum = NULL, *ratio = NULL;
+    size_t *gaps = NULL, *brk = NULL;
+    size_t np = 0, nl = 0;
+    /* Justified text is broken by total fit, first over whole words (most
+     * paragraphs need no hyphen, and half the break points cost half the
+     * time: TeX's pretolerance pass), then with hyphenation points. */
+    para words;
+    const para *views[2];
+    int nviews = 0;
+    if (ts->al == ALIGN_JUSTIFY && p->nwpc) {
+        words = *p;
+        words.pc = p->wpc;
+        words.npc = p->nwpc;
+        views[nviews++] = &words;
     }
-    /* Break positions, in order: each line is pieces [brk[l], brk[l+1]). */
-    size_t *brk = ss_xmalloc((np + 1) * sizeof *brk);
-    double *ratio = ss_xmalloc((np + 1) * sizeof *ratio);
-    size_t nl = 0;
-    if (ts->al == ALIGN_JUSTIFY && np) {
-        kp k = {0};
+    views[nviews++] = p;
+    for (int v = 0; v < nviews; v++) {
+        p = views[v];
+        np = p->npc;
+        /* Prefix sums: cum[i] is the width of pieces [0, i) with the
+         * spaces between their words; gaps[i] the number of those spaces. */
+        if (np + 1 > kw->cap) {
+            size_t c1 = kw->cap, c2 = kw->cap, c3 = kw->cap, c4 = kw->cap;
+            kw->cum = ss_xgrow(kw->cum, sizeof *kw->cum, np + 1, &c1);
+            kw->ratio = ss_xgrow(kw->ratio, sizeof *kw->ratio, np + 1, &c2);
+            kw->gaps = ss_xgrow(kw->gaps, sizeof *kw->gaps, np + 1, &c3);
+            kw->brk = ss_xgrow(kw->brk, sizeof *kw->brk, np + 1, &c4);
+            kw->cap = c1 < c2 ? c1 : c2;
+            kw->cap = kw->cap < c3 ? kw->cap : c3;
+            kw->cap = kw->cap < c4 ? kw->cap : c4;
+        }
+        cum = kw->cum, ratio = kw->ratio, gaps = kw->gaps, brk = kw->brk;
+        cum[0] = 0;
+        gaps[0] = 0;
+        for (size_t i = 0; i < np; i++) {
+            bool space = i > 0 && p->pc[i - 1].brk == END_WORD;
+            cum[i + 1] = cum[i] + p->pc[i].w + (space ? c->space_w : 0);
+            gaps[i + 1] = gaps[i] + (i + 1 < np && p->pc[i].brk == END_WORD);
+        }
+        if (ts->al != ALIGN_JUSTIFY || np == 0)
+            break;
         /* A tolerant pass first (TeX's way): most paragraphs set with no
          * space over 1.5x; only those that cannot go up to 2.0x, and only
          * those that cannot even do that are set with ragged lines. */
-        size_t end = kp_pass(&k, p, cum, gaps, avail / scale, c->space_w, GOOD_RATIO, false);
+        double at = avail / scale;
+        size_t end = kp_pass(kw, p, cum, gaps, at, c->space_w, GOOD_RATIO, false);
+        if (end == SIZE_MAX && v + 1 < nviews)
+            continue; /* now with hyphenation */
         if (end == SIZE_MAX)
-            end = kp_pass(&k, p, cum, gaps, avail / scale, c->space_w, MAX_RATIO, false);
+            end = kp_pass(kw, p, cum, gaps, at, c->space_w, MAX_RATIO, false);
         if (end == SIZE_MAX)
-            end = kp_pass(&k, p, cum, gaps, avail / scale, c->space_w, MAX_RATIO, true);
-        for (size_t n = end; n != SIZE_MAX && k.n[n].prev != SIZE_MAX; n = k.n[n].prev)
+            end = kp_pass(kw, p, cum, gaps, at, c->space_w, MAX_RATIO, true);
+        /* Break positions, in order: each line is pieces [brk[l], brk[l+1]). */
+        for (size_t n = end; n != SIZE_MAX && kw->n[n].prev != SIZE_MAX; n = kw->n[n].prev)
             nl++;
         size_t l = nl;
         brk[nl] = np;
-        for (size_t n = end; n != SIZE_MAX && k.n[n].prev != SIZE_MAX; n = k.n[n].prev) {
-            brk[l] = k.n[n].at;
-            ratio[--l] = k.n[n].ratio;
+        for (size_t n = end; n != SIZE_MAX && kw->n[n].prev != SIZE_MAX; n = kw->n[n].prev) {
+            brk[l] = kw->n[n].at;
+            ratio[--l] = kw->n[n].ratio;
         }
         brk[0] = 0;
-        free(k.n);
-        free(k.active);
-    } else {
+        break;
+    }
+    if (ts->al != ALIGN_JUSTIFY || np == 0) {
         /* First fit: as much on each line as goes, never ending a line
          * inside a glued group unless the group fills the line alone. */
         size_t i = 0;
@@ -793,10 +846,6 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
     }
     if (lines)
         *y = base - m->descent * scale;
-    free(cum);
-    free(gaps);
-    free(brk);
-    free(ratio);
     if (p == &split)
         para_free(&split);
     return lines;
@@ -818,6 +867,16 @@ static const para *prepared_text(ctx *c, const void *key, int style, const ss_te
     e->style = style;
     prepare(&e->p, t, c->m);
     make_pieces(&e->p, c->m, hyph ? c->hy : NULL, c->name);
+    if (hyph && c->hy && e->p.npc > e->p.nw) {
+        /* Some word has hyphenation points: keep the whole-word form too. */
+        para *q = &e->p;
+        wpiece *keep = q->pc;
+        size_t n = q->npc, cap = q->pccap;
+        q->pc = NULL, q->npc = 0, q->pccap = 0;
+        make_pieces(q, c->m, NULL, NULL);
+        q->wpc = q->pc, q->nwpc = q->npc, q->wpccap = q->pccap;
+        q->pc = keep, q->npc = n, q->pccap = cap;
+    }
     return &e->p;
 }
 
@@ -937,14 +996,21 @@ static void set_sample_mark(ctx *c, const char *notice)
     c->y = top - SAMPLE_H - SAMPLE_AFTER * c->k;
 }
 
-/* Dot leaders from x0 to x1 on baseline y: small squares on a grid of
+/* Dot leaders from x0 to x1 on baseline y: one box, dots on a grid of
  * LEADER_PITCH from the page's left edge, so the dots of every row line up.
- * Drawn as fills, not text: an extractor reads "label 61", not dots. */
+ * Shapes, not text: an extractor reads "label 61", not dots. */
 static void add_leader(ss_page *pg, double x0, double x1, double y, double size)
 {
     double pitch = LEADER_PITCH * size, dot = LEADER_DOT * size;
-    for (double x = ceil(x0 / pitch) * pitch; x + dot <= x1; x += pitch)
-        add_fill(pg, x, y, dot, dot, SS_COLOR_RULE);
+    double first = ceil((x0 + dot / 2) / pitch) * pitch;
+    double last = floor((x1 - dot / 2) / pitch) * pitch;
+    if (last < first)
+        return;
+    ss_box *b = add_box(pg, SS_BOX_LEADER, SS_COLOR_MUTED);
+    /* Tenths of a point are plenty for dots, and keep the file small. */
+    b->x = round(first * 10) / 10, b->y = round((y + dot / 2) * 10) / 10;
+    b->w = round((last - first) * 10) / 10;
+    b->h = round(dot * 10) / 10, b->ws = pitch;
 }
 
 /* The table is as wide as its widest label and value need (never wider
@@ -1006,7 +1072,8 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     pg->width = page_w;
     pg->height = page_h;
     pg->body_size = body_size;
-    ctx c = {cache, doc->name, hy, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
+    kp work = {0};
+    ctx c = {cache, &work, doc->name, hy, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
              page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1)};
     double floor_y = set_footer(&c, doc);
     set_band(&c, doc);
@@ -1038,6 +1105,12 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     }
     pg->bottom = c.y;
     pg->fits = c.y >= floor_y - 1e-6;
+    free(work.n);
+    free(work.active);
+    free(work.cum);
+    free(work.ratio);
+    free(work.gaps);
+    free(work.brk);
     return pg;
 }
 
@@ -1131,6 +1204,10 @@ void ss_page_dump(const ss_page *p, FILE *to)
         case SS_BOX_FILL:
             fprintf(to, "F %.1f %.1f w%.1f h%.1f %s\n", b->x, b->y, b->w, b->h,
                     colors[b->color]);
+            break;
+        case SS_BOX_LEADER:
+            fprintf(to, "L %.1f %.1f w%.1f h%.2f every %.2f %s\n", b->x, b->y, b->w, b->h,
+                    b->ws, colors[b->color]);
             break;
         }
     }

@@ -69,7 +69,9 @@ typedef struct ss_hyphenation {
 typedef enum ss_box_kind {
     SS_BOX_TEXT,
     SS_BOX_RULE, /* a horizontal line: x, y, w; h is its thickness */
-    SS_BOX_FILL  /* a filled rectangle: x, y (bottom), w, h */
+    SS_BOX_FILL, /* a filled rectangle: x, y (bottom), w, h */
+    SS_BOX_LEADER /* dot leaders: round dots of diameter h centred on y,
+                     the first at x, the last at x + w, every ws points */
 } ss_box_kind;
 
 typedef enum ss_color {
