@@ -30,22 +30,47 @@ typedef struct cached {
 } cached;
 
 struct ss_hyphenator {
-    HyphenDict *dict;
+    HyphenDict *dict;  /* NULL until loaded (or when loading failed) */
     char *path;
+    /* libhyphen reads the patterns in ~37 M instructions (en-US): a thread
+     * does it while the run reads fonts and checks the data, and the first
+     * word to hyphenate waits for it. */
+    pthread_t loader;
+    bool loading;
     pthread_mutex_t lock;
     cached *cache;
     size_t used;
 };
 
-static HyphenDict *try_load(const char *dir, const char *name, char **path)
+static bool try_find(const char *dir, const char *name, char **path)
 {
     char *p = ss_xasprintf("%s/%s", dir, name);
-    HyphenDict *d = access(p, R_OK) == 0 ? hnj_hyphen_load(p) : NULL;
-    if (d)
+    if (access(p, R_OK) == 0) {
         *path = p;
-    else
-        free(p);
-    return d;
+        return true;
+    }
+    free(p);
+    return false;
+}
+
+static void *load_patterns(void *arg)
+{
+    ss_hyphenator *h = arg;
+    h->dict = hnj_hyphen_load(h->path);
+    return NULL;
+}
+
+/* Waits for the patterns (once); false when they could not be read. */
+static bool ready(ss_hyphenator *h)
+{
+    pthread_mutex_lock(&h->lock);
+    if (h->loading) {
+        pthread_join(h->loader, NULL);
+        h->loading = false;
+    }
+    bool ok = h->dict != NULL;
+    pthread_mutex_unlock(&h->lock);
+    return ok;
 }
 
 ss_hyphenator *ss_hyphenator_new(const char *assets, const char *lang)
@@ -63,22 +88,24 @@ ss_hyphenator *ss_hyphenator_new(const char *assets, const char *lang)
     names[1] = ss_xasprintf("hyph_%s.dic", ll);
     char *mine = assets ? ss_path_join(assets, "hyphen") : NULL;
     const char *dirs[2] = {mine, SYSTEM_PATTERNS};
-    HyphenDict *d = NULL;
     char *path = NULL;
-    for (int i = 0; i < 2 && !d; i++)
-        for (int j = 0; j < 2 && !d; j++)
+    bool found = false;
+    for (int i = 0; i < 2 && !found; i++)
+        for (int j = 0; j < 2 && !found; j++)
             if (dirs[i])
-                d = try_load(dirs[i], names[j], &path);
+                found = try_find(dirs[i], names[j], &path);
     free(names[0]);
     free(names[1]);
     free(mine);
-    if (!d)
+    if (!found)
         return NULL;
     ss_hyphenator *h = ss_xcalloc(1, sizeof *h);
-    h->dict = d;
     h->path = path;
     pthread_mutex_init(&h->lock, NULL);
     h->cache = ss_xcalloc(CACHE_SLOTS, sizeof *h->cache);
+    h->loading = pthread_create(&h->loader, NULL, load_patterns, h) == 0;
+    if (!h->loading)
+        load_patterns(h); /* no thread: read them now */
     return h;
 }
 
@@ -86,7 +113,9 @@ void ss_hyphenator_free(ss_hyphenator *h)
 {
     if (!h)
         return;
-    hnj_hyphen_free(h->dict);
+    ready(h);
+    if (h->dict)
+        hnj_hyphen_free(h->dict);
     pthread_mutex_destroy(&h->lock);
     free(h->cache);
     free(h->path);
@@ -182,7 +211,7 @@ static size_t hyphenate_uncached(ss_hyphenator *h, const char *word, size_t n, s
 {
     /* libhyphen reads a NUL-terminated copy and marks each byte. */
     char buf[128], hyph[128 + 5];
-    if (!h || n == 0 || n >= sizeof buf)
+    if (!h || n == 0 || n >= sizeof buf || !ready(h))
         return 0;
     memcpy(buf, word, n);
     buf[n] = '\0';

@@ -22,9 +22,10 @@
 typedef struct ss_hyphenator ss_hyphenator;
 
 /* The hyphenator for a language tag such as "en-US" or "es-US", or NULL
- * when no patterns for it are found (*path_out, if given, gets the file
- * used, owned by the hyphenator).  Free with ss_hyphenator_free.  Safe to
- * share between threads once made. */
+ * when no patterns for it are found.  The patterns are read by a thread of
+ * its own; the first word to hyphenate waits for them (a file that cannot
+ * be read then hyphenates nothing).  Free with ss_hyphenator_free.  Safe
+ * to share between threads. */
 ss_hyphenator *ss_hyphenator_new(const char *assets, const char *lang);
 void ss_hyphenator_free(ss_hyphenator *h);
 /* The pattern file it read. */

@@ -681,6 +681,8 @@ int ss_job_run(const ss_options *opt)
     status = load_inputs(opt, assets, diag, &tpl, &ds);
     if (status != SS_EXIT_OK)
         goto done;
+    /* Starts reading the hyphenation patterns while the rest is checked. */
+    hyph = ss_hyphenator_new(assets, tpl->lang);
     if (!ss_template_check_dataset(tpl, ds, diag)) {
         status = SS_EXIT_DATAERR;
         goto done;
@@ -710,7 +712,6 @@ int ss_job_run(const ss_options *opt)
     j.ds = ds;
     j.tpl = tpl;
     j.fonts = fonts;
-    hyph = ss_hyphenator_new(assets, tpl->lang);
     j.hy = ss_hyphenator_for_layout(hyph);
     if (opt->verbosity >= 2) {
         if (hyph)
