@@ -1064,9 +1064,11 @@ static void set_table(ctx *c, const ss_block *bl)
     c->y -= TABLE_AFTER * k;
 }
 
+/* give_up: stop at the first block that ends below the floor (the fit
+ * search only needs to know that the page overflows). */
 static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
                            const ss_hyphenation *hy, double page_w, double page_h,
-                           double body_size, prep_cache *cache)
+                           double body_size, prep_cache *cache, bool give_up)
 {
     ss_page *pg = ss_xcalloc(1, sizeof *pg);
     pg->width = page_w;
@@ -1102,6 +1104,8 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
             set_table(&c, bl);
             break;
         }
+        if (give_up && c.y < floor_y - 1e-6)
+            break; /* already too long: the rest cannot make it fit */
     }
     pg->bottom = c.y;
     pg->fits = c.y >= floor_y - 1e-6;
@@ -1132,7 +1136,7 @@ ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
 {
     prep_cache cache = {NULL, 0, 0};
     ss_page *pg = layout_run(doc, m, hy && hy->fn ? hy : NULL, page_w, page_h, body_size,
-                             &cache);
+                             &cache, false);
     prep_cache_free(&cache);
     return pg;
 }
@@ -1153,7 +1157,7 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
         double size = SS_BODY_MAX - mid * SS_BODY_STEP;
-        ss_page *pg = layout_run(doc, m, hy, page_w, page_h, size, &cache);
+        ss_page *pg = layout_run(doc, m, hy, page_w, page_h, size, &cache, true);
         if (pg->fits) {
             ss_page_free(best);
             best = pg;
