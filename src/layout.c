@@ -318,21 +318,15 @@ static size_t letter_len(const char *s, const char *end)
     return (size_t)(q - s);
 }
 
-/* Is w one of the words of the state's name? */
+/* Is w a part of the state's name (a word of it, or a piece of a word too
+ * long for a line)? */
 static bool in_name(const char *name, const char *w, size_t n)
 {
     if (!name)
         return false;
-    for (const char *p = name; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *q = p;
-        while (*q && *q != ' ')
-            q++;
-        if ((size_t)(q - p) == n && !memcmp(p, w, n))
+    for (const char *p = name; *p; p++)
+        if (!strncmp(p, w, n))
             return true;
-        p = q;
-    }
     return false;
 }
 
@@ -728,7 +722,8 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
     para split;
     const para *p = src;
     if (split_long_words(&split, src, avail / scale, m)) {
-        make_pieces(&split, m, NULL, NULL);
+        /* The other words of the paragraph may still be hyphenated. */
+        make_pieces(&split, m, ts->al == ALIGN_JUSTIFY ? c->hy : NULL, c->name);
         p = &split;
     }
     double sp = c->space_w * scale;
