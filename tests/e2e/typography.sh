@@ -32,6 +32,26 @@ for paper in letter a4; do
   "$PY" "$HERE/typography.py" --max-gap "$nd_max" --data "$SRC/data/ncmec-2023.xml" \
     "$TMP/nd-$paper/ND-2023.pdf" || fails=$((fails + 1))
 done
+# A language without hyphenation patterns: set without hyphenation, and
+# -v says so.
+sed 's/lang="en-US"/lang="xx-YY"/' "$SRC/assets/templates/state-data.xml" >"$TMP/xx.xml"
+"$BIN" -v -t "$TMP/xx.xml" -o "$TMP/xx" -s ND "$SRC/data/ncmec-2023.xml" >"$TMP/xx.out"
+pdftotext "$TMP/xx/ND-2023.pdf" "$TMP/xx.txt"
+pdftotext "$TMP/nd-letter/ND-2023.pdf" "$TMP/nd.txt"
+if grep -q "no hyphenation patterns for language xx-YY" "$TMP/xx.out" &&
+   ! grep -q $'\xc2\xad' "$TMP/xx.txt"; then
+  echo "ok   - lang xx-YY: no patterns, no hyphens, a note under -v"
+else
+  echo "FAIL - lang xx-YY: $(cat "$TMP/xx.out")"
+  fails=$((fails + 1))
+fi
+# With patterns, the same sheet is hyphenated (en-US, Letter).
+if grep -q $'\xc2\xad' "$TMP/nd.txt"; then
+  echo "ok   - en-US: ND is hyphenated"
+else
+  echo "FAIL - en-US: no soft hyphen in ND"
+  fails=$((fails + 1))
+fi
 if [ "$fails" -ne 0 ]; then
   echo "typography: $fails check(s) FAILED"
   exit 1
