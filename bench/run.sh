@@ -56,6 +56,9 @@ need "$PY" python3
 if ! echo '#include <hpdf.h>' | cc -E -x c - >/dev/null 2>&1; then
     missing+=("hpdf.h"); pkgs+=(libhpdf-dev)
 fi
+if ! echo '#include <hyphen.h>' | cc -E -x c - >/dev/null 2>&1; then
+    missing+=("hyphen.h"); pkgs+=(libhyphen-dev hyphen-en-us)
+fi
 if ! pkg-config --exists libxml-2.0 2>/dev/null; then
     missing+=("libxml-2.0"); pkgs+=(libxml2-dev)
 fi

@@ -8,41 +8,52 @@
 
 #include "util.h"
 
+/* US English, for a NULL ss_numwords. */
+static const ss_numwords ENGLISH = {
+    ",", ".", {{"million", "million"}, {"billion", "billion"}, {"trillion", "trillion"}}};
+
 void ss_format_number(uint64_t n, ss_numfmt fmt, char *out, size_t size)
 {
+    ss_format_number_in(n, fmt, NULL, out, size);
+}
+
+void ss_format_number_in(uint64_t n, ss_numfmt fmt, const ss_numwords *words, char *out,
+                         size_t size)
+{
+    const ss_numwords *w = words ? words : &ENGLISH;
     char digits[32];
     if (fmt == SS_FMT_PERCENT) {
         snprintf(out, size, "%" PRIu64 "%%", n);
         return;
     }
     if (fmt == SS_FMT_COMPACT && n >= 1000000u) {
-        static const struct {
-            uint64_t unit;
-            const char *word;
-        } scales[] = {{1000000000000u, "trillion"}, {1000000000u, "billion"},
-                      {1000000u, "million"}};
-        for (size_t i = 0; i < sizeof scales / sizeof *scales; i++) {
-            if (n < scales[i].unit)
+        static const uint64_t units[] = {1000000000000u, 1000000000u, 1000000u};
+        for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+            if (n < units[i])
                 continue;
             /* One decimal, truncated: 36,249,999 is "36.2 million"; the
-             * sheet says "more than" and must never overstate. */
-            uint64_t tenths = n / (scales[i].unit / 10);
-            char whole[32];
-            ss_format_number(tenths / 10, SS_FMT_GROUPED, whole, sizeof whole);
+             * sheet says "more than" and must never overstate.  "One" is
+             * exactly 1 ("1 millón", "1.5 millones"). */
+            uint64_t tenths = n / (units[i] / 10);
+            const char *word = w->scale[2 - i][tenths == 10 ? 0 : 1];
+            char whole[48];
+            ss_format_number_in(tenths / 10, SS_FMT_GROUPED, w, whole, sizeof whole);
             if (tenths % 10)
-                snprintf(out, size, "%s.%" PRIu64 "\xC2\xA0%s", whole, tenths % 10,
-                         scales[i].word);
+                snprintf(out, size, "%s%s%" PRIu64 "\xC2\xA0%s", whole, w->decimal,
+                         tenths % 10, word);
             else
-                snprintf(out, size, "%s\xC2\xA0%s", whole, scales[i].word);
+                snprintf(out, size, "%s\xC2\xA0%s", whole, word);
             return;
         }
     }
     int len = snprintf(digits, sizeof digits, "%" PRIu64, n);
-    char buf[48];
-    int j = 0;
+    char buf[96];
+    size_t j = 0, gl = strlen(w->group);
     for (int i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            buf[j++] = ',';
+        if (i > 0 && (len - i) % 3 == 0 && j + gl < sizeof buf - 2) {
+            memcpy(buf + j, w->group, gl);
+            j += gl;
+        }
         buf[j++] = digits[i];
     }
     buf[j] = '\0';
@@ -155,7 +166,8 @@ static void bind_inline(binder *b, const ss_tnode *n, ss_style style)
         emit(b, b->st->code, style);
         break;
     case SS_T_NUM:
-        ss_format_number(value_of(b, n->source, n->key), n->format, num, sizeof num);
+        ss_format_number_in(value_of(b, n->source, n->key), n->format, &b->t->num, num,
+                            sizeof num);
         /* State figures bold, national figures regular: always. */
         emit(b, num, n->source == SS_SRC_NATIONAL ? SS_REGULAR : SS_BOLD);
         break;
@@ -244,7 +256,8 @@ static void bind_blocks(binder *b, ss_document *doc, const ss_tnode *n, size_t *
             bl->nrows = tb->nrows;
             for (size_t i = 0; i < tb->nrows; i++) {
                 char num[64];
-                ss_format_number(tb->rows[i].value, SS_FMT_GROUPED, num, sizeof num);
+                ss_format_number_in(tb->rows[i].value, SS_FMT_GROUPED, &b->t->num, num,
+                                    sizeof num);
                 bl->rows[i].label = ss_xstrdup(tb->rows[i].label);
                 bl->rows[i].value = ss_xstrdup(num);
             }
@@ -269,9 +282,26 @@ ss_document *ss_bind(const ss_template *t, const ss_dataset *ds,
     doc->year = ds->year;
     doc->code = ss_xstrdup(st->code);
     doc->name = ss_xstrdup(st->name);
-    doc->info_title = ss_xasprintf("%s Data %d", st->name, ds->year);
+    doc->sample_notice = ss_xstrdup(t->sample_notice ? t->sample_notice : "SAMPLE DATA");
     bind_text(&b, &doc->title, t->title, SS_REGULAR);
     bind_text(&b, &doc->subtitle, t->subtitle, SS_BOLD);
+    {
+        /* The document title is the sheet's own heading and year, in the
+         * template's language: "North Dakota Data 2023". */
+        ss_buf it;
+        ss_buf_init(&it);
+        for (size_t i = 0; i < doc->subtitle.nruns; i++)
+            for (const char *c = doc->subtitle.runs[i].text; *c; c++) {
+                if ((unsigned char)c[0] == 0xC2 && (unsigned char)c[1] == 0xA0) {
+                    ss_buf_addc(&it, ' '); /* no-break space: a plain one here */
+                    c++;
+                } else {
+                    ss_buf_addc(&it, *c);
+                }
+            }
+        ss_buf_printf(&it, "%s%d", it.len ? " " : "", ds->year);
+        doc->info_title = ss_buf_steal(&it);
+    }
     bind_text(&b, &doc->footer_left, t->footer_left, SS_REGULAR);
     bind_text(&b, &doc->footer_right, t->footer_right, SS_REGULAR);
     size_t cap = 0;
@@ -312,6 +342,7 @@ void ss_document_free(ss_document *doc)
     free(doc->code);
     free(doc->name);
     free(doc->info_title);
+    free(doc->sample_notice);
     free(doc);
 }
 

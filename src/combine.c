@@ -186,8 +186,8 @@ int ss_combined_write(const ss_combined_job *cj, ss_diag *diag)
         return 70;
     for (size_t i = 0; i < cj->n; i++) {
         ss_document *doc = ss_bind(cj->tpl, cj->ds, cj->states[i]);
-        ss_page *pg = ss_layout_run(doc, ss_fonts_measure(cj->fonts), cj->page_w,
-                                    cj->page_h, cj->body[i]);
+        ss_page *pg = ss_layout_run_hyphen(doc, ss_fonts_measure(cj->fonts), cj->hy,
+                                           cj->page_w, cj->page_h, cj->body[i]);
         bool ok = ss_pdf_add_page(pdf, pg, doc->info_title);
         ss_page_free(pg);
         ss_document_free(doc);

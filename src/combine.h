@@ -16,6 +16,7 @@
 
 #include "diag.h"
 #include "fonts.h"
+#include "layout.h"
 #include "manifest.h"
 #include "records.h"
 #include "template.h"
@@ -49,6 +50,7 @@ typedef struct ss_combined_job {
     size_t n;                   /* at least 1 */
     time_t created;
     const char *organisation;   /* the document's author */
+    const ss_hyphenation *hy;   /* as the sheets were laid out */
     ss_manifest *manifest;      /* gets the file's row when written; may be NULL */
     bool *existed;              /* set when the file replaced one; may be NULL */
 } ss_combined_job;

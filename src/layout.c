@@ -34,6 +34,10 @@
 #define TABLE_PAD 2.5
 #define TABLE_VALUE_W 48.0     /* the value column at least; wider for big values */
 #define TABLE_GAP 12.0
+#define TABLE_MIN_W 0.5        /* of the column: a table never looks squeezed */
+#define LEADER_PITCH 0.6       /* dot leaders: a dot every 0.6 em ... */
+#define LEADER_DOT 0.11        /* ... 0.11 em round ... */
+#define LEADER_GAP 0.3         /* ... kept 0.3 em from label and count */
 #define TABLE_AFTER 8.0
 #define RULE_THIN 0.4
 #define RULE_THICK 0.8
@@ -45,7 +49,6 @@
 #define SAMPLE_SIZE 9.0
 #define SAMPLE_H 17.0
 #define SAMPLE_AFTER 10.0
-#define SAMPLE_TEXT "SAMPLE DATA \xE2\x80\x94 NOT REAL FIGURES"
 
 /* ---- prepared text: fragments and words, measured once ---------------- */
 
@@ -62,12 +65,35 @@ typedef struct word {
     bool glue; /* no line break after this word */
 } word;
 
+/* What may follow a piece: the end of its word (a space, or the end of
+ * the paragraph), a hyphenation point (a hyphen is drawn), or an explicit
+ * hyphen in the word (nothing is added). */
+typedef enum piece_end {
+    END_WORD,
+    END_HYPHEN,
+    END_EXPLICIT
+} piece_end;
+
+/* The units line breaking works on: a whole word, or a part of a word of
+ * one style between hyphenation points. */
+typedef struct wpiece {
+    size_t word;
+    size_t off, end; /* bytes of the word's one fragment; end 0: whole word */
+    double w;        /* thousandths of the font size */
+    double hw;       /* END_HYPHEN: the hyphen's width */
+    piece_end brk;
+} wpiece;
+
 typedef struct para {
     frag *f;
     size_t nf, fcap;
     word *w;
     size_t nw, wcap;
     char *own; /* text this para owns (split words), or NULL */
+    wpiece *pc;
+    size_t npc, pccap;
+    wpiece *wpc; /* whole words only, when pc has hyphenation points */
+    size_t nwpc, wpccap;
 } para;
 
 /* Texts prepared (split and measured) once per document and reused at
@@ -83,8 +109,24 @@ typedef struct prep_cache {
     size_t n, cap;
 } prep_cache;
 
+typedef struct kp_node kp_node;
+
+/* Line-breaking work space, reused by every paragraph of a layout. */
+typedef struct kp {
+    kp_node *n;
+    size_t nn, ncap;
+    size_t *active;
+    size_t na, acap;
+    double *cum, *ratio;
+    size_t *gaps, *brk;
+    size_t cap; /* of cum, ratio, gaps, brk */
+} kp;
+
 typedef struct ctx {
     prep_cache *cache;
+    kp *work;
+    const char *name; /* the state's name: never hyphenated */
+    const ss_hyphenation *hy;
     const ss_measure *m;
     ss_page *page;
     double k;      /* scale: body / DESIGN_BODY */
@@ -104,6 +146,8 @@ static void para_free(para *p)
     free(p->f);
     free(p->w);
     free(p->own);
+    free(p->pc);
+    free(p->wpc);
     memset(p, 0, sizeof *p);
 }
 
@@ -243,6 +287,141 @@ static bool split_long_words(para *out, const para *in, double max,
     return true;
 }
 
+/* ---- hyphenation points -------------------------------------------------- */
+
+/* Most hyphenation points one word may have (a 60-letter word has ~20). */
+#define MAX_HYPHENS 32
+/* Longest word we ask the hyphenator about, in bytes. */
+#define MAX_HYPHEN_WORD 96
+/* Letters kept before and after an explicit hyphen we break at. */
+#define HYPHEN_LEFT 2
+#define HYPHEN_RIGHT 3
+
+static bool is_ascii_letter(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Letters for hyphenation: ASCII letters and any non-ASCII character but
+ * the punctuation block U+2000-U+206F (dashes, quotes) and U+00A0-U+00BF
+ * (signs).  Digits, '.', '/', '@', apostrophes are not letters: a figure,
+ * an address or "NCMEC's" is never hyphenated. */
+static size_t letter_len(const char *s, const char *end)
+{
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x80)
+        return is_ascii_letter(c) ? 1 : 0;
+    const char *q = s;
+    long cp = ss_utf8_next(&q, end);
+    if (cp < 0xC0 || (cp >= 0x2000 && cp <= 0x206F) || cp == 0xD7 || cp == 0xF7)
+        return 0;
+    return (size_t)(q - s);
+}
+
+/* Is w a part of the state's name (a word of it, or a piece of a word too
+ * long for a line)? */
+static bool in_name(const char *name, const char *w, size_t n)
+{
+    if (!name)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!strncmp(p, w, n))
+            return true;
+    return false;
+}
+
+/* The hyphenation points of one fragment (byte offsets, increasing), or 0.
+ * Only a word of letters, with punctuation before or after it, is broken
+ * by the patterns; a compound ("trauma-informed") only after its hyphens. */
+static size_t word_breaks(const ss_hyphenation *hy, const char *name,
+                          const char *s, size_t n, size_t *at, bool *explicit_)
+{
+    const char *end = s + n, *a = s, *b = end;
+    /* Leading and trailing punctuation: ( " ' and . , ; : ! ? ) " ' */
+    while (a < end && strchr("(\"'[", *a))
+        a++;
+    while (b > a && strchr(".,;:!?)\"']", b[-1]))
+        b--;
+    /* A possessive stays with the last part: "enforce-ment's". */
+    if (b - a > 2 && b[-1] == 's' && b[-2] == '\'')
+        b -= 2;
+    else if (b - a > 4 && b[-1] == 's' && !memcmp(b - 4, "\xE2\x80\x99", 3))
+        b -= 4;
+    if (b - a < HYPHEN_LEFT + HYPHEN_RIGHT + 1)
+        return 0;
+    size_t letters = 0, upper = 0, hyphens = 0;
+    for (const char *q = a; q < b;) {
+        size_t l = letter_len(q, b);
+        if (!l) {
+            if (*q != '-' || q == a || q + 1 == b)
+                return 0; /* a digit, '.', '/', apostrophe: leave it whole */
+            hyphens++;
+            q++;
+            continue;
+        }
+        letters++;
+        upper += l == 1 && *q >= 'A' && *q <= 'Z';
+        q += l;
+    }
+    if (upper == letters || in_name(name, a, (size_t)(b - a)))
+        return 0; /* an acronym, or the state's name */
+    size_t k = 0;
+    if (hyphens) {
+        /* After an explicit hyphen, keeping letters either side. */
+        for (const char *q = a; q < b; q++)
+            if (*q == '-' && q - a >= HYPHEN_LEFT && b - q - 1 >= HYPHEN_RIGHT &&
+                k < MAX_HYPHENS)
+                at[k++] = (size_t)(q + 1 - s);
+        *explicit_ = true;
+        return k;
+    }
+    if (!hy->fn || b - a > MAX_HYPHEN_WORD)
+        return 0;
+    k = hy->fn(hy->ctx, a, (size_t)(b - a), at, MAX_HYPHENS);
+    for (size_t i = 0; i < k; i++)
+        at[i] += (size_t)(a - s);
+    *explicit_ = false;
+    return k;
+}
+
+static void add_piece(para *p, size_t wi, size_t off, size_t end, double w, double hw,
+                      piece_end brk)
+{
+    p->pc = ss_xgrow(p->pc, sizeof *p->pc, p->npc + 1, &p->pccap);
+    p->pc[p->npc++] = (wpiece){wi, off, end, w, hw, brk};
+}
+
+/* Cuts the paragraph's words into pieces at their hyphenation points (when
+ * hyph), or keeps each word whole. */
+static void make_pieces(para *p, const ss_measure *m, const ss_hyphenation *hy,
+                        const char *name)
+{
+    p->npc = 0;
+    for (size_t i = 0; i < p->nw; i++) {
+        const word *w = &p->w[i];
+        size_t at[MAX_HYPHENS], k = 0;
+        bool expl = false;
+        const frag *f = &p->f[w->f0];
+        if (hy && w->nf == 1)
+            k = word_breaks(hy, name, f->s, f->n, at, &expl);
+        if (k == 0) {
+            add_piece(p, i, 0, 0, w->w, 0, END_WORD);
+            continue;
+        }
+        double hw = measure(m, f->style, "-", 1);
+        size_t from = 0;
+        for (size_t j = 0; j <= k; j++) {
+            size_t to = j < k ? at[j] : f->n;
+            double pw = measure(m, f->style, f->s + from, to - from);
+            if (j < k)
+                add_piece(p, i, from, to, pw, expl ? 0 : hw, expl ? END_EXPLICIT : END_HYPHEN);
+            else
+                add_piece(p, i, from, to, pw, 0, END_WORD);
+            from = to;
+        }
+    }
+}
+
 /* ---- boxes -------------------------------------------------------------- */
 
 static ss_box *add_box(ss_page *p, ss_box_kind kind, ss_color color)
@@ -304,19 +483,20 @@ typedef struct textstyle {
     align al;
 } textstyle;
 
-/* Emits words [start, end) of a line as boxes, one per run of a style; the
- * space after a word belongs to the box of the word before it. */
-static void emit_line(ctx *c, const para *p, size_t start, size_t end,
-                      const textstyle *ts, double x, double base, double sp,
-                      double ws)
+/* Emits pieces [a, b) of a line as boxes, one per run of a style; the
+ * space after a word belongs to the box of the word before it.  A line
+ * that ends at a hyphenation point ends in U+00AD, drawn as a hyphen. */
+static void emit_line(ctx *c, const para *p, size_t a, size_t b, const textstyle *ts,
+                      double x, double base, double sp, double ws)
 {
     double scale = ts->size / 1000.0;
     ss_buf text;
     ss_buf_init(&text);
     int style = -1;
     double bx = x, bw = 0;
-    for (size_t q = start; q < end; q++) {
-        const word *w = &p->w[q];
+    for (size_t q = a; q < b; q++) {
+        const wpiece *pc = &p->pc[q];
+        const word *w = &p->w[pc->word];
         for (size_t f = 0; f < w->nf; f++) {
             const frag *fr = &p->f[w->f0 + f];
             if ((int)fr->style != style) {
@@ -328,12 +508,20 @@ static void emit_line(ctx *c, const para *p, size_t start, size_t end,
                 bx += bw;
                 bw = 0;
             }
-            ss_buf_add(&text, fr->s, fr->n);
-            bw += fr->w * scale;
+            if (pc->end) {
+                ss_buf_add(&text, fr->s + pc->off, pc->end - pc->off);
+                bw += pc->w * scale;
+            } else {
+                ss_buf_add(&text, fr->s, fr->n);
+                bw += fr->w * scale;
+            }
         }
-        if (q + 1 < end) {
+        if (q + 1 < b && pc->brk == END_WORD) {
             ss_buf_addc(&text, ' ');
             bw += sp + ws;
+        } else if (q + 1 == b && pc->brk == END_HYPHEN) {
+            ss_buf_adds(&text, "\xC2\xAD");
+            bw += pc->hw * scale;
         }
     }
     if (text.len)
@@ -342,8 +530,190 @@ static void emit_line(ctx *c, const para *p, size_t start, size_t end,
     ss_buf_free(&text);
 }
 
+/* Total-fit line breaking (Knuth and Plass, "Breaking paragraphs into
+ * lines", 1981): of all ways to break a paragraph, the one with the least
+ * total demerits.  Kept here rather than taken from a library: no Debian
+ * package offers it for C over our own measured boxes, and it is short.
+ * The space between words stretches by half and shrinks by a third of
+ * itself (TeX's values); at most twice the space, wider lines are set
+ * ragged.  Costs, in TeX's units: */
+#define SPACE_STRETCH 0.5    /* of the natural space */
+#define SPACE_SHRINK (1.0 / 3.0)
+#define MAX_RATIO 2.0        /* stretch ratio: space x (1 + 2 x 0.5) = 2.0x */
+#define GOOD_RATIO 1.0       /* 1.5x: what the first pass allows */
+#define LINE_PENALTY 10.0    /* every line costs: fewer lines are better */
+#define HYPHEN_PENALTY 50.0
+#define DOUBLE_HYPHEN 10000.0   /* two hyphenated lines in a row */
+#define FINAL_HYPHEN 5000.0     /* the last full line hyphenated */
+#define FITNESS_JUMP 10000.0    /* a loose line next to a tight one */
+#define ONE_WORD_LAST 1e10      /* emergency: a paragraph ending in one word */
+#define SHORT_LAST 20000.0      /* ... or in a line under a sixth of the measure */
+#define GLUE_BREAK 1e12         /* emergency: breaking "1,333 / CyberTipline" */
+#define RAGGED_LINE 1e8         /* emergency: a line looser than MAX_RATIO */
+#define MAX_HYPHEN_RUN 2        /* hyphenated lines in a row, at most */
+
+struct kp_node {
+    size_t at;        /* the line after this break starts at piece 'at' */
+    int fitness;      /* 0 tight, 1 decent, 2 loose, 3 very loose */
+    int hyph_run;     /* hyphenated lines in a row ending here */
+    double total;     /* demerits of the best way here */
+    size_t prev;      /* index of the node before, SIZE_MAX at the start */
+    double ratio;     /* of the line ending here */
+};
+
+/* Can a line end after piece q (0-based)?  glue_ok: also inside a glued
+ * group (emergency pass only). */
+static bool breakable(const para *p, size_t q, bool glue_ok)
+{
+    const wpiece *pc = &p->pc[q];
+    if (q + 1 == p->npc)
+        return true;
+    if (pc->brk != END_WORD)
+        return true;
+    return glue_ok || !p->w[pc->word].glue;
+}
+
+/* Runs one pass over pieces; returns the index of the best final node, or
+ * SIZE_MAX when no way of breaking keeps every line within MAX_RATIO (when
+ * !emergency). */
+static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gaps,
+                      double avail, double space, double max_ratio, bool emergency)
+{
+    size_t np = p->npc;
+    k->nn = k->na = 0;
+    k->n = ss_xgrow(k->n, sizeof *k->n, 1, &k->ncap);
+    k->n[k->nn++] = (kp_node){0, 1, 0, 0.0, SIZE_MAX, 0.0};
+    k->active = ss_xgrow(k->active, sizeof *k->active, 1, &k->acap);
+    k->active[k->na++] = 0;
+    double stretch = space * SPACE_STRETCH, shrink = space * SPACE_SHRINK;
+    for (size_t q = 0; q < np && k->na; q++) {
+        if (!breakable(p, q, emergency))
+            continue;
+        size_t b = q + 1; /* the line is pieces [a, b) */
+        bool final = b == np;
+        const wpiece *last = &p->pc[q];
+        bool hyph = !final && last->brk != END_WORD;
+        bool glued = !final && last->brk == END_WORD && p->w[last->word].glue;
+        /* Best candidate per (fitness, hyphen run) for this break. */
+        double best[4][MAX_HYPHEN_RUN + 2];
+        size_t from[4][MAX_HYPHEN_RUN + 2];
+        double rat[4][MAX_HYPHEN_RUN + 2];
+        for (int f = 0; f < 4; f++)
+            for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++)
+                best[f][h] = INFINITY;
+        size_t keep = 0, lost = SIZE_MAX;
+        for (size_t i = 0; i < k->na; i++) {
+            size_t ni = k->active[i];
+            const kp_node *a = &k->n[ni];
+            size_t s = a->at;
+            /* Natural width and spaces of pieces [s, b). */
+            size_t sp = gaps[b - 1] - gaps[s];
+            double w = cum[b] - cum[s] - (s > 0 && p->pc[s - 1].brk == END_WORD ? space : 0);
+            if (hyph)
+                w += last->hw;
+            double r;
+            if (final && w <= avail)
+                r = 0; /* the last line is set ragged */
+            else if (w < avail)
+                r = sp ? (avail - w) / (sp * stretch) : INFINITY;
+            else
+                r = sp ? (avail - w) / (sp * shrink) : (w > avail + 1e-9 ? -INFINITY : 0);
+            if (r < -1) {
+                /* Overfull: no longer line from here fits either. */
+                if (emergency && lost == SIZE_MAX)
+                    lost = ni;
+                continue;
+            }
+            k->active[keep++] = ni;
+            if (r > max_ratio && !emergency)
+                continue;
+            /* Shrinking costs twice stretching: a shrunk line needs a
+             * position for every space in the file (TJ), a stretched one
+             * a single word spacing (Tw). */
+            double bad = r > 0 ? 100.0 * r * r * r : 200.0 * -r * -r * -r;
+            if (bad > 10000)
+                bad = 10000;
+            int fit = r < -0.5 ? 0 : r <= 0.5 ? 1 : r <= 1 ? 2 : 3;
+            double d = (LINE_PENALTY + bad) * (LINE_PENALTY + bad);
+            int run = hyph ? a->hyph_run + 1 : 0;
+            if (hyph)
+                d += HYPHEN_PENALTY * HYPHEN_PENALTY;
+            if (hyph && a->hyph_run)
+                d += DOUBLE_HYPHEN;
+            if (run > MAX_HYPHEN_RUN) {
+                if (!emergency)
+                    continue;
+                run = MAX_HYPHEN_RUN + 1;
+                d += DOUBLE_HYPHEN * 10;
+            }
+            if (abs(fit - a->fitness) > 1)
+                d += FITNESS_JUMP;
+            if (final && s > 0) {
+                if (a->hyph_run)
+                    d += FINAL_HYPHEN;
+                if (sp == 0 && !emergency)
+                    continue; /* never a one-word last line, if avoidable */
+                if (sp == 0)
+                    d += ONE_WORD_LAST;
+                else if (w < avail / 6)
+                    d += SHORT_LAST;
+            }
+            if (glued)
+                d += GLUE_BREAK;
+            if (r > MAX_RATIO)
+                d += RAGGED_LINE * (2.0 - w / avail); /* the shorter, the worse */
+            d += a->total;
+            if (d < best[fit][run]) {
+                best[fit][run] = d;
+                from[fit][run] = ni;
+                rat[fit][run] = r;
+            }
+        }
+        k->na = keep;
+        bool made = false;
+        /* The cheapest way here with a hyphen run no longer than h. */
+        double cheapest[MAX_HYPHEN_RUN + 2];
+        for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++) {
+            cheapest[h] = h ? cheapest[h - 1] : INFINITY;
+            for (int f = 0; f < 4; f++)
+                cheapest[h] = fmin(cheapest[h], best[f][h]);
+        }
+        for (int f = 0; f < 4; f++)
+            for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++) {
+                if (best[f][h] == INFINITY)
+                    continue;
+                /* Dominated: another way here with no longer hyphen run
+                 * costs less by more than any later line can make up (a
+                 * fitness jump; its hyphen costs are no higher). */
+                if (cheapest[h] + FITNESS_JUMP <= best[f][h])
+                    continue;
+                k->n = ss_xgrow(k->n, sizeof *k->n, k->nn + 1, &k->ncap);
+                k->n[k->nn] = (kp_node){b, f, h, best[f][h], from[f][h], rat[f][h]};
+                k->active = ss_xgrow(k->active, sizeof *k->active, k->na + 1, &k->acap);
+                k->active[k->na++] = k->nn++;
+                made = true;
+            }
+        if (emergency && !made && k->na == 0 && lost != SIZE_MAX) {
+            /* Nothing fits (a piece wider than the measure): take the
+             * overfull line rather than lose the paragraph. */
+            k->n = ss_xgrow(k->n, sizeof *k->n, k->nn + 1, &k->ncap);
+            k->n[k->nn] = (kp_node){b, 1, 0, k->n[lost].total + 1e14, lost, 0.0};
+            k->active = ss_xgrow(k->active, sizeof *k->active, k->na + 1, &k->acap);
+            k->active[k->na++] = k->nn++;
+        }
+    }
+    size_t best_node = SIZE_MAX;
+    for (size_t i = 0; i < k->na; i++) {
+        const kp_node *a = &k->n[k->active[i]];
+        if (a->at == np && (best_node == SIZE_MAX || a->total < k->n[best_node].total))
+            best_node = k->active[i];
+    }
+    return best_node;
+}
+
 /* Sets prepared text into [x0, x1] from the top edge *y down; *y ends below
- * the last line's descent.  Returns the number of lines. */
+ * the last line's descent.  Justified text is broken by total fit; other
+ * alignments fill each line in turn.  Returns the number of lines. */
 static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
                     double x1, double *y)
 {
@@ -351,47 +721,122 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
     double scale = ts->size / 1000.0, avail = x1 - x0;
     para split;
     const para *p = src;
-    if (split_long_words(&split, src, avail / scale, m))
+    if (split_long_words(&split, src, avail / scale, m)) {
+        /* The other words of the paragraph may still be hyphenated. */
+        make_pieces(&split, m, ts->al == ALIGN_JUSTIFY ? c->hy : NULL, c->name);
         p = &split;
+    }
     double sp = c->space_w * scale;
     double base = *y - m->ascent * scale;
     int lines = 0;
-    size_t i = 0;
-    while (i < p->nw) {
-        size_t start = i, j = i;
-        double lw = 0;
-        while (j < p->nw) {
-            double add = (j > start ? sp : 0) + p->w[j].w * scale;
-            if (j > start && lw + add > avail + 1e-6)
-                break;
-            lw += add;
-            j++;
+    kp *kw = c->work;
+    double *cum = NULL, *ratio = NULL;
+    size_t *gaps = NULL, *brk = NULL;
+    size_t np = 0, nl = 0;
+    /* Justified text is broken by total fit, first over whole words (most
+     * paragraphs need no hyphen, and half the break points cost half the
+     * time: TeX's pretolerance pass), then with hyphenation points. */
+    para words;
+    const para *views[2];
+    int nviews = 0;
+    if (ts->al == ALIGN_JUSTIFY && p->nwpc) {
+        words = *p;
+        words.pc = p->wpc;
+        words.npc = p->nwpc;
+        views[nviews++] = &words;
+    }
+    views[nviews++] = p;
+    for (int v = 0; v < nviews; v++) {
+        p = views[v];
+        np = p->npc;
+        /* Prefix sums: cum[i] is the width of pieces [0, i) with the
+         * spaces between their words; gaps[i] the number of those spaces. */
+        if (np + 1 > kw->cap) {
+            size_t c1 = kw->cap, c2 = kw->cap, c3 = kw->cap, c4 = kw->cap;
+            kw->cum = ss_xgrow(kw->cum, sizeof *kw->cum, np + 1, &c1);
+            kw->ratio = ss_xgrow(kw->ratio, sizeof *kw->ratio, np + 1, &c2);
+            kw->gaps = ss_xgrow(kw->gaps, sizeof *kw->gaps, np + 1, &c3);
+            kw->brk = ss_xgrow(kw->brk, sizeof *kw->brk, np + 1, &c4);
+            kw->cap = c1 < c2 ? c1 : c2;
+            kw->cap = kw->cap < c3 ? kw->cap : c3;
+            kw->cap = kw->cap < c4 ? kw->cap : c4;
         }
-        size_t end = j;
-        if (end < p->nw) {
-            /* Do not break after a glued word; back off to a break that is
-             * allowed, unless the whole line is one glued group. */
-            size_t k = end;
-            while (k > start + 1 && p->w[k - 1].glue)
-                k--;
-            if (k > start + 1 || !p->w[start].glue)
-                end = k;
+        cum = kw->cum, ratio = kw->ratio, gaps = kw->gaps, brk = kw->brk;
+        cum[0] = 0;
+        gaps[0] = 0;
+        for (size_t i = 0; i < np; i++) {
+            bool space = i > 0 && p->pc[i - 1].brk == END_WORD;
+            cum[i + 1] = cum[i] + p->pc[i].w + (space ? c->space_w : 0);
+            gaps[i + 1] = gaps[i] + (i + 1 < np && p->pc[i].brk == END_WORD);
         }
-        double natural = 0;
-        for (size_t q = start; q < end; q++)
-            natural += (q > start ? sp : 0) + p->w[q].w * scale;
-        bool last = end >= p->nw;
+        if (ts->al != ALIGN_JUSTIFY || np == 0)
+            break;
+        /* A tolerant pass first (TeX's way): most paragraphs set with no
+         * space over 1.5x; only those that cannot go up to 2.0x, and only
+         * those that cannot even do that are set with ragged lines. */
+        double at = avail / scale;
+        size_t end = kp_pass(kw, p, cum, gaps, at, c->space_w, GOOD_RATIO, false);
+        if (end == SIZE_MAX && v + 1 < nviews)
+            continue; /* now with hyphenation */
+        if (end == SIZE_MAX)
+            end = kp_pass(kw, p, cum, gaps, at, c->space_w, MAX_RATIO, false);
+        if (end == SIZE_MAX)
+            end = kp_pass(kw, p, cum, gaps, at, c->space_w, MAX_RATIO, true);
+        /* Break positions, in order: each line is pieces [brk[l], brk[l+1]). */
+        for (size_t n = end; n != SIZE_MAX && kw->n[n].prev != SIZE_MAX; n = kw->n[n].prev)
+            nl++;
+        size_t l = nl;
+        brk[nl] = np;
+        for (size_t n = end; n != SIZE_MAX && kw->n[n].prev != SIZE_MAX; n = kw->n[n].prev) {
+            brk[l] = kw->n[n].at;
+            ratio[--l] = kw->n[n].ratio;
+        }
+        brk[0] = 0;
+        break;
+    }
+    if (ts->al != ALIGN_JUSTIFY || np == 0) {
+        /* First fit: as much on each line as goes, never ending a line
+         * inside a glued group unless the group fills the line alone. */
+        size_t i = 0;
+        brk[0] = 0;
+        while (i < np) {
+            size_t j = i + 1, end = i + 1;
+            while (j <= np) {
+                double w = cum[j] - cum[i] -
+                           (i > 0 && p->pc[i - 1].brk == END_WORD ? c->space_w : 0);
+                if (j > i + 1 && w * scale > avail + 1e-6)
+                    break;
+                if (breakable(p, j - 1, false) || end == i + 1)
+                    end = j;
+                j++;
+            }
+            ratio[nl] = 0;
+            brk[++nl] = i = end;
+        }
+    }
+    for (size_t l = 0; l < nl; l++) {
+        size_t a = brk[l], b = brk[l + 1];
+        bool last = l + 1 == nl;
+        double natural = (cum[b] - cum[a] -
+                          (a > 0 && p->pc[a - 1].brk == END_WORD ? c->space_w : 0)) * scale;
+        if (!last && p->pc[b - 1].brk == END_HYPHEN)
+            natural += p->pc[b - 1].hw * scale;
+        size_t spaces = gaps[b] - gaps[a];
         double ws = 0, x = x0;
-        if (ts->al == ALIGN_JUSTIFY && !last && end - start > 1)
-            ws = (avail - natural) / (double)(end - start - 1);
-        else if (ts->al == ALIGN_CENTER)
+        if (ts->al == ALIGN_JUSTIFY && spaces) {
+            double r = ratio[l];
+            if (!last && r <= MAX_RATIO)
+                ws = (avail - natural) / (double)spaces;
+            else if (natural > avail)
+                ws = (avail - natural) / (double)spaces; /* shrink to fit */
+        } else if (ts->al == ALIGN_CENTER) {
             x = x0 + (avail - natural) / 2;
-        else if (ts->al == ALIGN_RIGHT)
+        } else if (ts->al == ALIGN_RIGHT) {
             x = x1 - natural;
-        emit_line(c, p, start, end, ts, x, base, sp, ws);
+        }
+        emit_line(c, p, a, b, ts, x, base, sp, ws);
         lines++;
-        i = end;
-        if (i < p->nw)
+        if (!last)
             base -= ts->leading;
     }
     if (lines)
@@ -403,7 +848,8 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
 
 /* The prepared form of text 'key' (an ss_text, or a plain string in one
  * style), made on first use. */
-static const para *prepared_text(ctx *c, const void *key, int style, const ss_text *t)
+static const para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
+                                 bool hyph)
 {
     prep_cache *pc = c->cache;
     for (size_t i = 0; i < pc->n; i++)
@@ -415,6 +861,17 @@ static const para *prepared_text(ctx *c, const void *key, int style, const ss_te
     e->key = key;
     e->style = style;
     prepare(&e->p, t, c->m);
+    make_pieces(&e->p, c->m, hyph ? c->hy : NULL, c->name);
+    if (hyph && c->hy && e->p.npc > e->p.nw) {
+        /* Some word has hyphenation points: keep the whole-word form too. */
+        para *q = &e->p;
+        wpiece *keep = q->pc;
+        size_t n = q->npc, cap = q->pccap;
+        q->pc = NULL, q->npc = 0, q->pccap = 0;
+        make_pieces(q, c->m, NULL, NULL);
+        q->wpc = q->pc, q->nwpc = q->npc, q->wpccap = q->pccap;
+        q->pc = keep, q->npc = n, q->pccap = cap;
+    }
     return &e->p;
 }
 
@@ -428,7 +885,7 @@ static void prep_cache_free(prep_cache *pc)
 static void set_run_text(ctx *c, const ss_text *t, const textstyle *ts,
                          double x0, double x1, double *y)
 {
-    set_text(c, prepared_text(c, t, -1, t), ts, x0, x1, y);
+    set_text(c, prepared_text(c, t, -1, t, ts->al == ALIGN_JUSTIFY), ts, x0, x1, y);
 }
 
 static void set_plain(ctx *c, const char *s, ss_style st, const textstyle *ts,
@@ -436,7 +893,7 @@ static void set_plain(ctx *c, const char *s, ss_style st, const textstyle *ts,
 {
     ss_run run = {(char *)s, st};
     ss_text t = {&run, 1, 1, 0, 0};
-    set_text(c, prepared_text(c, s, (int)st, &t), ts, x0, x1, y);
+    set_text(c, prepared_text(c, s, (int)st, &t, false), ts, x0, x1, y);
 }
 
 /* ---- the page ------------------------------------------------------------ */
@@ -519,7 +976,7 @@ static void set_band(ctx *c, const ss_document *doc)
     c->y = y - AFTER_BAND * k;
 }
 
-static void set_sample_mark(ctx *c)
+static void set_sample_mark(ctx *c, const char *notice)
 {
     ss_page *pg = c->page;
     double x0 = SS_SAFE_MARGIN, x1 = pg->width - SS_SAFE_MARGIN;
@@ -530,53 +987,95 @@ static void set_sample_mark(ctx *c)
     double y = top - (SAMPLE_H - size * 0.72) / 2 + c->m->ascent * size / 1000.0 -
                size * 0.72;
     textstyle ts = {size, size * 1.2, SS_COLOR_BAND_TEXT, ALIGN_CENTER};
-    set_plain(c, SAMPLE_TEXT, SS_BOLD, &ts, x0, x1, &y);
+    set_plain(c, notice, SS_BOLD, &ts, x0, x1, &y);
     c->y = top - SAMPLE_H - SAMPLE_AFTER * c->k;
 }
 
+/* Dot leaders from x0 to x1 on baseline y: one box, dots on a grid of
+ * LEADER_PITCH from the page's left edge, so the dots of every row line up.
+ * Shapes, not text: an extractor reads "label 61", not dots. */
+static void add_leader(ss_page *pg, double x0, double x1, double y, double size)
+{
+    double pitch = LEADER_PITCH * size, dot = LEADER_DOT * size;
+    double first = ceil((x0 + dot / 2) / pitch) * pitch;
+    double last = floor((x1 - dot / 2) / pitch) * pitch;
+    if (last < first)
+        return;
+    ss_box *b = add_box(pg, SS_BOX_LEADER, SS_COLOR_MUTED);
+    /* Tenths of a point are plenty for dots, and keep the file small. */
+    b->x = round(first * 10) / 10, b->y = round((y + dot / 2) * 10) / 10;
+    b->w = round((last - first) * 10) / 10;
+    b->h = round(dot * 10) / 10, b->ws = pitch;
+}
+
+/* The table is as wide as its widest label and value need (never wider
+ * than the column, never narrower than TABLE_MIN_W of it), so a count is
+ * never far from its label; a dotted leader joins the two. */
 static void set_table(ctx *c, const ss_block *bl)
 {
     ss_page *pg = c->page;
     double k = c->k, size = c->body;
     /* The value column is as wide as the widest value (a value never
      * wraps), and never narrower than the design's. */
-    double vw = TABLE_VALUE_W * k;
+    double vw = TABLE_VALUE_W * k, lw = 0;
     for (size_t r = 0; r < bl->nrows; r++) {
         const char *v = bl->rows[r].value;
         double w = measure(c->m, SS_BOLD, v, strlen(v)) * size / 1000.0;
         if (w > vw)
             vw = w;
+        const char *l = bl->rows[r].label;
+        w = measure(c->m, SS_REGULAR, l, strlen(l)) * size / 1000.0;
+        if (w > lw)
+            lw = w;
     }
-    double vx0 = c->x1 - vw - 0.5; /* slack: equal widths must not wrap */
+    double col = c->x1 - c->x0;
+    double tw = fmin(col, fmax(col * TABLE_MIN_W, lw + 1.0 + TABLE_GAP * k + vw + 0.5));
+    double tx1 = c->x0 + tw;
+    double vx0 = tx1 - vw - 0.5; /* slack: equal widths must not wrap */
     double lx1 = vx0 - TABLE_GAP * k;
     textstyle label = {size, size * 1.22, SS_COLOR_TEXT, ALIGN_LEFT};
     textstyle value = {size, size * 1.22, SS_COLOR_TEXT, ALIGN_RIGHT};
-    add_rule(pg, c->x0, c->y, c->x1 - c->x0, RULE_THICK, SS_COLOR_HEADING);
+    add_rule(pg, c->x0, c->y, tw, RULE_THICK, SS_COLOR_HEADING);
     for (size_t r = 0; r < bl->nrows; r++) {
         double y = c->y - TABLE_PAD * k, yv = y;
+        size_t first = pg->nboxes;
         set_plain(c, bl->rows[r].label, SS_REGULAR, &label, c->x0, lx1, &y);
-        set_plain(c, bl->rows[r].value, SS_BOLD, &value, vx0, c->x1, &yv);
+        size_t vbox = pg->nboxes;
+        set_plain(c, bl->rows[r].value, SS_BOLD, &value, vx0, tx1, &yv);
+        if (vbox > first && pg->nboxes > vbox) {
+            /* From the end of the label's first line to the count. */
+            const ss_box *v = &pg->boxes[vbox];
+            double end = c->x0;
+            for (size_t i = first; i < vbox; i++)
+                if (pg->boxes[i].y == v->y)
+                    end = fmax(end, pg->boxes[i].x + pg->boxes[i].w);
+            add_leader(pg, end + LEADER_GAP * size, v->x - LEADER_GAP * size, v->y, size);
+        }
         c->y = fmin(y, yv) - TABLE_PAD * k;
         bool last = r + 1 == bl->nrows;
-        add_rule(pg, c->x0, c->y, c->x1 - c->x0, last ? RULE_THICK : RULE_THIN,
+        add_rule(pg, c->x0, c->y, tw, last ? RULE_THICK : RULE_THIN,
                  last ? SS_COLOR_HEADING : SS_COLOR_RULE);
     }
     c->y -= TABLE_AFTER * k;
 }
 
-static ss_page *layout_run(const ss_document *doc, const ss_measure *m, double page_w,
-                           double page_h, double body_size, prep_cache *cache)
+/* give_up: stop at the first block that ends below the floor (the fit
+ * search only needs to know that the page overflows). */
+static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
+                           const ss_hyphenation *hy, double page_w, double page_h,
+                           double body_size, prep_cache *cache, bool give_up)
 {
     ss_page *pg = ss_xcalloc(1, sizeof *pg);
     pg->width = page_w;
     pg->height = page_h;
     pg->body_size = body_size;
-    ctx c = {cache, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
+    kp work = {0};
+    ctx c = {cache, &work, doc->name, hy, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
              page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1)};
     double floor_y = set_footer(&c, doc);
     set_band(&c, doc);
     if (doc->sample)
-        set_sample_mark(&c);
+        set_sample_mark(&c, doc->sample_notice ? doc->sample_notice : "");
     textstyle body = {body_size, body_size * LEADING, SS_COLOR_TEXT, ALIGN_JUSTIFY};
     textstyle head = {HEADING_SIZE * c.k, HEADING_SIZE * c.k * 1.2, SS_COLOR_HEADING,
                       ALIGN_LEFT};
@@ -600,24 +1099,49 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m, double p
             set_table(&c, bl);
             break;
         }
+        if (give_up && c.y < floor_y - 1e-6)
+            break; /* already too long: the rest cannot make it fit */
     }
     pg->bottom = c.y;
     pg->fits = c.y >= floor_y - 1e-6;
+    free(work.n);
+    free(work.active);
+    free(work.cum);
+    free(work.ratio);
+    free(work.gaps);
+    free(work.brk);
     return pg;
 }
 
 ss_page *ss_layout_run(const ss_document *doc, const ss_measure *m,
                        double page_w, double page_h, double body_size)
 {
-    prep_cache cache = {NULL, 0, 0};
-    ss_page *pg = layout_run(doc, m, page_w, page_h, body_size, &cache);
-    prep_cache_free(&cache);
-    return pg;
+    return ss_layout_run_hyphen(doc, m, NULL, page_w, page_h, body_size);
 }
 
 ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
                        double page_w, double page_h, double *body_size)
 {
+    return ss_layout_fit_hyphen(doc, m, NULL, page_w, page_h, body_size);
+}
+
+ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
+                              const ss_hyphenation *hy, double page_w,
+                              double page_h, double body_size)
+{
+    prep_cache cache = {NULL, 0, 0};
+    ss_page *pg = layout_run(doc, m, hy && hy->fn ? hy : NULL, page_w, page_h, body_size,
+                             &cache, false);
+    prep_cache_free(&cache);
+    return pg;
+}
+
+ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
+                              const ss_hyphenation *hy, double page_w,
+                              double page_h, double *body_size)
+{
+    if (hy && !hy->fn)
+        hy = NULL;
     /* Largest size that fits: the sizes are few (13), and a page that fits
      * at a size fits at every smaller one, so search by halving. */
     int steps = (int)lround((SS_BODY_MAX - SS_BODY_MIN) / SS_BODY_STEP);
@@ -628,7 +1152,7 @@ ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
         double size = SS_BODY_MAX - mid * SS_BODY_STEP;
-        ss_page *pg = layout_run(doc, m, page_w, page_h, size, &cache);
+        ss_page *pg = layout_run(doc, m, hy, page_w, page_h, size, &cache, true);
         if (pg->fits) {
             ss_page_free(best);
             best = pg;
@@ -679,6 +1203,10 @@ void ss_page_dump(const ss_page *p, FILE *to)
         case SS_BOX_FILL:
             fprintf(to, "F %.1f %.1f w%.1f h%.1f %s\n", b->x, b->y, b->w, b->h,
                     colors[b->color]);
+            break;
+        case SS_BOX_LEADER:
+            fprintf(to, "L %.1f %.1f w%.1f h%.2f every %.2f %s\n", b->x, b->y, b->w, b->h,
+                    b->ws, colors[b->color]);
             break;
         }
     }

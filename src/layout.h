@@ -33,13 +33,23 @@
 #define SS_A4_H 841.89
 
 /* A text box is a run of one style on one line: words with the spaces
- * between them, each space widened by ws. */
+ * between them, each space widened by ws (narrowed, when negative).  A box
+ * whose text ends in U+00AD (soft hyphen) ends its line at a hyphenation
+ * point: the renderer draws it as the hyphen "-" and extractors read the
+ * word whole.  Layout measures it as the width of "-". */
 
 /* Measures UTF-8 text in one style: its advance width in thousandths of the
  * font size (font units per 1000 em).  Must be exact: line breaking and
  * right alignment depend on it. */
 typedef double (*ss_measure_fn)(void *ctx, ss_style style, const char *s,
                                 size_t n);
+
+/* Hyphenation points of one word (UTF-8, n bytes, letters only): writes
+ * the byte offsets at which it may be broken (a hyphen drawn after the
+ * first part), in increasing order, at most max of them; returns how many.
+ * The language's rules (letters kept before and after) are its business. */
+typedef size_t (*ss_hyphen_fn)(void *ctx, const char *word, size_t n,
+                               size_t *at, size_t max);
 
 typedef struct ss_measure {
     ss_measure_fn width;
@@ -48,10 +58,20 @@ typedef struct ss_measure {
     double descent;
 } ss_measure;
 
+/* Hyphenation for layout.  Only body paragraphs are hyphenated, never
+ * figures, the state's name, web addresses, headings, the footer or table
+ * cells.  A NULL ss_hyphenation (or fn) sets text without hyphenation. */
+typedef struct ss_hyphenation {
+    ss_hyphen_fn fn;
+    void *ctx;
+} ss_hyphenation;
+
 typedef enum ss_box_kind {
     SS_BOX_TEXT,
     SS_BOX_RULE, /* a horizontal line: x, y, w; h is its thickness */
-    SS_BOX_FILL  /* a filled rectangle: x, y (bottom), w, h */
+    SS_BOX_FILL, /* a filled rectangle: x, y (bottom), w, h */
+    SS_BOX_LEADER /* dot leaders: round dots of diameter h centred on y,
+                     the first at x, the last at x + w, every ws points */
 } ss_box_kind;
 
 typedef enum ss_color {
@@ -98,6 +118,14 @@ ss_page *ss_layout_run(const ss_document *doc, const ss_measure *m,
  * NULL when it fits at none; *body_size gets the size tried last. */
 ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
                        double page_w, double page_h, double *body_size);
+
+/* The same, hyphenating body paragraphs with hy (may be NULL). */
+ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
+                              const ss_hyphenation *hy, double page_w,
+                              double page_h, double body_size);
+ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
+                              const ss_hyphenation *hy, double page_w,
+                              double page_h, double *body_size);
 
 void ss_page_free(ss_page *p);
 

@@ -532,14 +532,21 @@ static void put_code(ss_buf *b, const fontenc *e, long code)
  * box's word spacing: with Tw for compact fonts, with TJ adjustments for
  * wide ones.  *tw is the word spacing in force. */
 static void text_ops(ss_buf *b, const fontenc *e, const ss_box *box, const char *text,
-                     double dx, double dy, double *tw)
+                     double dx, double dy, double *tw, bool joined)
 {
     const char *open = e->wide ? "<" : "(", *close = e->wide ? ">" : ")";
-    double ws = box->ws > 0.0005 ? box->ws : 0;
-    if (!e->wide && fabs(ws - *tw) > 0.0005) {
-        put_num(b, ws);
+    double ws = fabs(box->ws) > 0.0005 ? box->ws : 0;
+    /* Spaces narrowed (ws < 0, a line shrunk to fit) go in TJ even for
+     * compact fonts: pdfminer ignores Tw in composite fonts, and would see
+     * the words of a shrunk line overlap the next box.  So do the spaces
+     * of a box joined to the next without a space ("Dakota" + "."):
+     * pdfminer would see a gap between them. */
+    bool by_tj = e->wide || ws < 0 || (ws > 0 && joined);
+    double tw_now = by_tj ? 0 : ws;
+    if (!e->wide && fabs(tw_now - *tw) > 0.0005) {
+        put_num(b, tw_now);
         ss_buf_adds(b, " Tw\n");
-        *tw = ws;
+        *tw = tw_now;
     }
     put_num(b, dx);
     ss_buf_addc(b, ' ');
@@ -547,7 +554,9 @@ static void text_ops(ss_buf *b, const fontenc *e, const ss_box *box, const char 
     ss_buf_adds(b, " Td\n");
     /* TJ adjustments are in thousandths of the font size; negative moves
      * right. */
-    double adj = e->wide && ws > 0 ? -ws * 1000.0 / box->size : 0;
+    double adj = by_tj && ws != 0 ? -ws * 1000.0 / box->size : 0;
+    if (!e->wide)
+        adj = (double)llround(adj); /* whole thousandths: < 0.01 pt a line */
     bool tj = adj != 0;
     if (tj)
         ss_buf_addc(b, '[');
@@ -640,10 +649,48 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
 
     /* Shapes first (the band lies under its text), then all text in one
      * text object. */
+    const ss_box *leader_state = NULL;
     for (size_t i = 0; i < pg->nboxes; i++) {
         const ss_box *b = &pg->boxes[i];
         if (b->kind == SS_BOX_TEXT)
             continue;
+        if (b->kind == SS_BOX_LEADER) {
+            /* Dot leaders: a dash of length 0 with round caps is a round
+             * dot; written as operators (libharu's SetDash takes whole
+             * points only).  Nothing else on the page strokes, so the
+             * stroke state is set once, for the first leader. */
+            ss_buf d;
+            ss_buf_init(&d);
+            if (!leader_state || leader_state->color != b->color || leader_state->h != b->h ||
+                leader_state->ws != b->ws) {
+                const float *rgb = COLORS[b->color];
+                for (int k = 0; k < 3; k++) {
+                    put_num(&d, rgb[k]);
+                    ss_buf_addc(&d, ' ');
+                }
+                ss_buf_adds(&d, "RG ");
+                put_num(&d, b->h);
+                ss_buf_adds(&d, " w 1 J [0 ");
+                put_num(&d, b->ws);
+                ss_buf_adds(&d, "] 0 d\n");
+                leader_state = b;
+            }
+            put_num(&d, b->x);
+            ss_buf_addc(&d, ' ');
+            put_num(&d, b->y);
+            ss_buf_adds(&d, " m ");
+            put_num(&d, b->x + b->w + 0.1); /* past the last dot */
+            ss_buf_addc(&d, ' ');
+            put_num(&d, b->y);
+            ss_buf_adds(&d, " l S\n");
+            bool wrote = HPDF_Stream_Write(((HPDF_PageAttr)page->attr)->stream,
+                                           (HPDF_BYTE *)d.data, (HPDF_UINT)d.len) == HPDF_OK;
+            ss_buf_add(&p->content, d.data, d.len);
+            ss_buf_free(&d);
+            if (!wrote)
+                return failed(p, "drawing a leader");
+            continue;
+        }
         double y = b->kind == SS_BOX_RULE ? b->y - b->h / 2 : b->y;
         if (!set_fill(page, b->color) || HPDF_Page_Rectangle(page, (HPDF_REAL)b->x, (HPDF_REAL)y, (HPDF_REAL)b->w,
                                 (HPDF_REAL)b->h) != HPDF_OK ||
@@ -683,8 +730,11 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
             cur_color = (int)b->color;
         }
         ss_buf_clear(&ops);
+        const ss_box *nb = i + 1 < pg->nboxes ? &pg->boxes[i + 1] : NULL;
+        bool joined = nb && nb->kind == SS_BOX_TEXT && nb->y == b->y && b->len &&
+                      ss_box_text(pg, b)[b->len - 1] != ' ';
         text_ops(&ops, &p->enc[b->style], b, ss_box_text(pg, b), b->x - lx, b->y - ly,
-                 &tw);
+                 &tw, joined);
         lx = b->x;
         ly = b->y;
         ok = ok && HPDF_Stream_Write(cs, (HPDF_BYTE *)ops.data, (HPDF_UINT)ops.len) == HPDF_OK;
@@ -870,7 +920,9 @@ static bool finish_font(ss_pdf *p, int style)
     uint8_t *map = ss_xcalloc(nmap, 1);
     uint8_t *keep = ss_xcalloc(fm->num_glyphs ? fm->num_glyphs : 1, 1);
     for (size_t i = 0; i < m.n; i++) {
-        unsigned gid = ss_fonts_gid(p->fonts, style, m.cp[i]);
+        /* A soft hyphen ends a line broken by hyphenation: drawn as the
+         * hyphen's glyph (one glyph fewer to embed), read as U+00AD. */
+        unsigned gid = ss_fonts_gid(p->fonts, style, m.cp[i] == 0xAD ? '-' : m.cp[i]);
         map[2 * m.code[i]] = (uint8_t)(gid >> 8);
         map[2 * m.code[i] + 1] = (uint8_t)gid;
         if (gid < fm->num_glyphs)

@@ -23,6 +23,7 @@
 #include "combine.h"
 #include "diag.h"
 #include "fonts.h"
+#include "hyphenation.h"
 #include "layout.h"
 #include "manifest.h"
 #include "outfile.h"
@@ -48,6 +49,7 @@ typedef struct job {
     const ss_dataset *ds;
     const ss_template *tpl;
     const ss_fonts *fonts;
+    ss_hyphenation hy;       /* the template language's, or none */
     char *icc_path;
     double page_w, page_h;
     const ss_state **states; /* the states this run makes, in data order */
@@ -163,7 +165,8 @@ static bool fits_with_rows(const job *j, const ss_state *st, size_t t, size_t ke
     cut.tables = tabs;
     ss_document *doc = ss_bind(j->tpl, j->ds, &cut);
     double size;
-    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, &size);
+    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
+                                       j->page_h, &size);
     bool ok = pg != NULL;
     ss_page_free(pg);
     ss_document_free(doc);
@@ -209,7 +212,8 @@ static void plan_one(job *j, size_t i, int thread)
         return;
     ss_document *doc = ss_bind(j->tpl, j->ds, st);
     double size;
-    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, &size);
+    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
+                                       j->page_h, &size);
     if (!pg)
         report_overflow(j, st, diag);
     j->body[i] = (float)size;
@@ -247,7 +251,8 @@ static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
     if (j->pages)
         j->pages[i] = NULL; /* ours now */
     if (!pg)
-        pg = ss_layout_run(doc, ss_fonts_measure(j->fonts), j->page_w, j->page_h, j->body[i]);
+        pg = ss_layout_run_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
+                                  j->page_h, j->body[i]);
     ss_pdf *pdf = ss_pdf_new(j->fonts, j->icc_path, true, diag);
     char *owned[4] = {0};
     ss_pdf_info info;
@@ -320,7 +325,7 @@ static int make_combined(job *j, ss_diag *diag)
     bool existed = false;
     ss_combined_job cj = {j->opt->combined_path, j->tpl, j->ds, j->fonts, j->icc_path,
                           j->page_w, j->page_h, j->states, j->body, j->n, j->created,
-                          org, j->manifest, &existed};
+                          org, &j->hy, j->manifest, &existed};
     int status = ss_combined_write(&cj, diag);
     if (status == SS_EXIT_OK && existed)
         atomic_fetch_add(&j->replaced, 1);
@@ -556,6 +561,7 @@ int ss_job_run(const ss_options *opt)
     ss_template *tpl = NULL;
     ss_dataset *ds = NULL;
     ss_fonts *fonts = NULL;
+    ss_hyphenator *hyph = NULL;
     job j;
     memset(&j, 0, sizeof j);
     int status = SS_EXIT_OK;
@@ -570,8 +576,19 @@ int ss_job_run(const ss_options *opt)
     status = load_inputs(opt, assets, diag, &tpl, &ds);
     if (status != SS_EXIT_OK)
         goto done;
+    /* Starts reading the hyphenation patterns while the rest is checked. */
+    hyph = ss_hyphenator_new(assets, tpl->lang);
     j.ds = ds;
     j.tpl = tpl;
+    j.hy = ss_hyphenator_for_layout(hyph);
+    if (opt->verbosity >= 2) {
+        if (hyph)
+            printf("%s: language %s, hyphenation patterns %s\n", tpl->path, tpl->lang,
+                   ss_hyphenator_path(hyph));
+        else
+            printf("%s: note: no hyphenation patterns for language %s; the sheets are "
+                   "set without hyphenation\n", tpl->path, tpl->lang);
+    }
     status = select_states(opt, ds, &j);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = check_combined(opt, assets, tpl, ds, diag);
@@ -637,6 +654,7 @@ done:
     free(j.states);
     free(j.icc_path);
     ss_fonts_free(fonts);
+    ss_hyphenator_free(hyph);
     ss_template_free(tpl);
     ss_dataset_free(ds);
     free(assets);

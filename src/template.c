@@ -425,17 +425,92 @@ static void parse_footer(loader *L, xmlNode *footer)
     }
 }
 
-/* The parts of <sheet> in their order: <uses>, <title>, <subtitle>, the
- * blocks, <footer>. */
+/* The parts of <sheet> in their order: <uses> and the settings (<numbers>,
+ * <sample>), <title>, <subtitle>, the blocks, <footer>. */
 static int sheet_rank(xmlNode *n)
 {
-    return is(n, "uses") ? 0 : is(n, "title") ? 1 : is(n, "subtitle") ? 2
-         : is(n, "footer") ? 4 : 3;
+    return is(n, "uses") ? 0 : is(n, "numbers") ? 1 : is(n, "sample") ? 2
+         : is(n, "title") ? 3 : is(n, "subtitle") ? 4
+         : is(n, "footer") ? 6 : 5;
+}
+
+/* The template's own words for figures and the sample notice.  Absent
+ * ones keep the US English defaults set in ss_template_load_memory. */
+static void set_word(loader *L, xmlNode *n, const char *name, char **slot, size_t max)
+{
+    char *v = attr(n, name);
+    if (!v)
+        return;
+    if (strlen(v) > max || strchr(v, '<')) {
+        err(L, line_of(n), "<numbers %s=\"%.40s\"> is too long; write at most %zu "
+            "characters", name, v, max);
+        free(v);
+        return;
+    }
+    free(*slot);
+    *slot = v;
+}
+
+static void parse_numbers(loader *L, xmlNode *n)
+{
+    static const char *const attrs[] = {"group", "decimal", "million", "millions",
+                                        "billion", "billions", "trillion", "trillions",
+                                        NULL};
+    check_attrs(L, n, attrs);
+    for (xmlNode *c = n->children; c; c = c->next)
+        if (!skippable(c)) {
+            err(L, line_of(n), "<numbers> holds nothing; write its words as attributes, "
+                "<numbers million=\"...\"/>");
+            break;
+        }
+    ss_numwords *w = &L->t->num;
+    set_word(L, n, "group", &w->group, 4);
+    set_word(L, n, "decimal", &w->decimal, 4);
+    for (int i = 0; i < 3; i++) {
+        set_word(L, n, attrs[2 + 2 * i], &w->scale[i][0], 40);
+        set_word(L, n, attrs[3 + 2 * i], &w->scale[i][1], 40);
+    }
+    if (!w->decimal[0])
+        err(L, line_of(n), "<numbers decimal=\"\"> is empty; write the decimal mark, "
+            "e.g. decimal=\".\"");
+}
+
+static void parse_sample(loader *L, xmlNode *n)
+{
+    static const char *const none[] = {NULL};
+    check_attrs(L, n, none);
+    for (xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            err(L, line_of(c), "<sample> holds plain text only; remove <%s>", c->name);
+    xmlChar *text = xmlNodeGetContent(n);
+    /* Collapse white space: the notice is one line. */
+    ss_buf b;
+    ss_buf_init(&b);
+    bool space = false;
+    for (const xmlChar *q = text; q && *q; q++) {
+        if (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') {
+            space = b.len > 0;
+            continue;
+        }
+        if (space)
+            ss_buf_addc(&b, ' ');
+        space = false;
+        ss_buf_addc(&b, (char)*q);
+    }
+    xmlFree(text);
+    if (b.len == 0 || b.len > 80) {
+        err(L, line_of(n), "<sample> must hold the notice printed on sample sheets, "
+            "1 to 80 characters");
+        ss_buf_free(&b);
+        return;
+    }
+    free(L->t->sample_notice);
+    L->t->sample_notice = ss_buf_steal(&b);
 }
 
 static void parse_sheet(loader *L, xmlNode *root)
 {
-    static const char *const sheetattrs[] = {"version", NULL};
+    static const char *const sheetattrs[] = {"version", "lang", NULL};
     static const char *const none[] = {NULL};
     if (!is(root, "sheet")) {
         err(L, line_of(root), "a template starts with <sheet version=\"1\">, not <%s>",
@@ -448,6 +523,19 @@ static void parse_sheet(loader *L, xmlNode *root)
         err(L, line_of(root), "<sheet> needs version=\"1\" (the only template "
             "version this program reads)");
     free(v);
+    /* The language: a tag such as en-US or es-US (letters, digits and
+     * hyphens); it picks the hyphenation patterns. */
+    char *lang = attr(root, "lang");
+    bool lang_ok = lang && lang[0] && strlen(lang) <= SS_LANG_MAX;
+    for (const char *c = lang; lang_ok && *c; c++)
+        lang_ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                  (*c >= '0' && *c <= '9') || (*c == '-' && c > lang);
+    if (lang && !lang_ok)
+        err(L, line_of(root), "<sheet lang=\"%.40s\"> is not a language tag; write "
+            "one such as lang=\"en-US\" or lang=\"es-US\"", lang);
+    free(L->t->lang);
+    L->t->lang = ss_xstrdup(lang && lang_ok ? lang : "en-US");
+    free(lang);
     /* <uses> first: the rest is checked against it. */
     for (xmlNode *n = root->children; n; n = n->next)
         if (is(n, "uses")) {
@@ -456,14 +544,16 @@ static void parse_sheet(loader *L, xmlNode *root)
         }
     ss_tnode **tail = &L->t->blocks;
     bool seen_title = false, seen_sub = false, seen_footer = false, seen_uses = false;
+    bool seen_numbers = false, seen_sample = false;
     int last = 0;
     for (xmlNode *n = root->children; n; n = n->next) {
         if (skippable(n))
             continue;
         int rank = sheet_rank(n);
         if (n->type == XML_ELEMENT_NODE && rank < last)
-            err(L, line_of(n), "<%s> is out of order; a template holds <uses>, "
-                "<title>, <subtitle>, the blocks, then <footer>, in that order",
+            err(L, line_of(n), "<%s> is out of order; a template holds <uses>, then "
+                "<numbers> and <sample> (if any), <title>, <subtitle>, the blocks, "
+                "then <footer>, in that order",
                 n->name);
         if (rank > last)
             last = rank;
@@ -471,6 +561,17 @@ static void parse_sheet(loader *L, xmlNode *root)
             if (seen_uses)
                 err(L, line_of(n), "<uses> appears twice; merge them into one");
             seen_uses = true;
+        } else if (is(n, "numbers") || is(n, "sample")) {
+            bool *seen = is(n, "numbers") ? &seen_numbers : &seen_sample;
+            if (*seen) {
+                err(L, line_of(n), "<%s> appears twice; keep one", n->name);
+                continue;
+            }
+            *seen = true;
+            if (is(n, "numbers"))
+                parse_numbers(L, n);
+            else
+                parse_sample(L, n);
         } else if (is(n, "title") || is(n, "subtitle")) {
             bool *seen = is(n, "title") ? &seen_title : &seen_sub;
             if (*seen) {
@@ -518,6 +619,19 @@ ss_template *ss_template_load_memory(const char *name, const char *data,
     loader L = {name, diag, NULL, 0};
     L.t = ss_xcalloc(1, sizeof *L.t);
     L.t->path = ss_xstrdup(name);
+    L.t->lang = ss_xstrdup("en-US");
+    {
+        /* US English unless the template says otherwise (<numbers>,
+         * <sample>): a template written before these existed still reads. */
+        static const char *const words[3][2] = {
+            {"million", "million"}, {"billion", "billion"}, {"trillion", "trillion"}};
+        L.t->num.group = ss_xstrdup(",");
+        L.t->num.decimal = ss_xstrdup(".");
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 2; j++)
+                L.t->num.scale[i][j] = ss_xstrdup(words[i][j]);
+        L.t->sample_notice = ss_xstrdup("SAMPLE DATA \xE2\x80\x94 NOT REAL FIGURES");
+    }
     L.t->sha256 = ss_xmalloc(65);
     ss_sha256_hex(data, len, L.t->sha256);
     if (!ss_utf8_valid(data, len) || memchr(data, '\0', len)) {
@@ -565,6 +679,13 @@ void ss_template_free(ss_template *t)
     nodes_free(t->footer_left);
     nodes_free(t->footer_right);
     free(t->sha256);
+    free(t->lang);
+    free(t->num.group);
+    free(t->num.decimal);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 2; j++)
+            free(t->num.scale[i][j]);
+    free(t->sample_notice);
     free(t->path);
     free(t);
 }

@@ -4,10 +4,14 @@
  * same contract as an XML Schema for other tools: assets/schema/
  * template.xsd, not loaded at run time):
  *
- *   <sheet version="1">
+ *   <sheet version="1" lang="en-US">   lang: optional, default en-US
  *     <uses>                          every figure and table it reads
  *       <national key="K"/> <figure key="K"/> <table key="K"/>
  *     </uses>
+ *     <numbers group="," decimal="." million="million" millions="million"
+ *              billion=".." billions=".." trillion=".." trillions=".."/>
+ *                                     optional: how figures are written
+ *     <sample>SAMPLE DATA ...</sample> optional: the notice on sample sheets
  *     <title>...</title> <subtitle>...</subtitle>
  *     blocks: <heading>...</heading> <p>...</p>
  *             <table key="K"/>        a state table; left out when empty
@@ -34,6 +38,8 @@
 #define SS_TEMPLATE_MAX_BYTES (1024u * 1024u)
 /* Deeper nesting than this is refused (a real template nests 4 deep). */
 #define SS_TEMPLATE_MAX_DEPTH 32
+/* A language tag longer than this is not one (BCP 47 allows 35). */
+#define SS_LANG_MAX 35
 
 typedef enum ss_tkind {
     SS_T_TEXT,    /* literal text */
@@ -60,6 +66,15 @@ typedef enum ss_numfmt {
     SS_FMT_COMPACT, /* 36.2 million */
     SS_FMT_PERCENT  /* 19% */
 } ss_numfmt;
+
+/* How the template's language writes figures: digit grouping, decimal
+ * mark, and the words of compact numbers, one and many ("1 millón",
+ * "36.2 millones").  Every string is owned by the template. */
+typedef struct ss_numwords {
+    char *group;   /* "," */
+    char *decimal; /* "." */
+    char *scale[3][2]; /* million, billion, trillion x {one, many} */
+} ss_numwords;
 
 typedef struct ss_tnode ss_tnode;
 struct ss_tnode {
@@ -91,6 +106,9 @@ typedef struct ss_template {
     ss_tnode *blocks;
     ss_tnode *footer_left, *footer_right;
     char *sha256; /* of the file's bytes: part of every sheet's file ID */
+    char *lang;   /* <sheet lang="...">, default "en-US" */
+    ss_numwords num; /* <numbers>; US English when the template has none */
+    char *sample_notice; /* <sample>; the English notice when absent */
 } ss_template;
 
 /* Loads and checks a template.  Problems go to diag as "path:line: error:".

@@ -8,6 +8,7 @@
 
 #include "bind.h"
 #include "fonts.h"
+#include "hyphenation.h"
 #include "layout.h"
 #include "paths.h"
 #include "records.h"
@@ -17,6 +18,7 @@
 static char *assets;
 static ss_fonts *fonts;
 static ss_template *tpl;
+static ss_hyphenator *hyph_en;
 
 static int setup(void **state)
 {
@@ -31,7 +33,8 @@ static int setup(void **state)
     ss_diag_print(d, stderr);
     ss_diag_free(d);
     free(tp);
-    return fonts && tpl ? 0 : -1;
+    hyph_en = ss_hyphenator_new(assets, "en-US");
+    return fonts && tpl && hyph_en ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -39,6 +42,7 @@ static int teardown(void **state)
     (void)state;
     ss_template_free(tpl);
     ss_fonts_free(fonts);
+    ss_hyphenator_free(hyph_en);
     free(assets);
     return 0;
 }
@@ -177,6 +181,15 @@ static ss_page *fit(const ss_dataset *ds, size_t state, double w, double h, doub
     return pg;
 }
 
+static ss_page *fit_hyph(const ss_dataset *ds, size_t state, double w, double h, double *size)
+{
+    ss_document *doc = ss_bind(tpl, ds, &ds->states[state]);
+    ss_hyphenation hy = ss_hyphenator_for_layout(hyph_en);
+    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(fonts), &hy, w, h, size);
+    ss_document_free(doc);
+    return pg;
+}
+
 static void test_format_number(void **state)
 {
     (void)state;
@@ -259,14 +272,15 @@ static void test_north_dakota(void **state)
     ss_dataset_free(ds);
 }
 
-/* The layout of North Dakota, pinned as a text dump of its boxes.  Run
- * with SS_UPDATE=1 to rewrite the fixture after an intended change. */
+/* The layout of North Dakota, hyphenated as the program sets it, pinned
+ * as a text dump of its boxes.  Run with SS_UPDATE=1 to rewrite the
+ * fixture after an intended change. */
 static void test_north_dakota_pinned(void **state)
 {
     (void)state;
     ss_dataset *ds = load_real();
     double size;
-    ss_page *pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    ss_page *pg = fit_hyph(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
     assert_non_null(pg);
     char *dump = NULL;
     size_t len = 0;
@@ -526,6 +540,319 @@ static void test_number_glue(void **state)
     ss_dataset_free(ds);
 }
 
+/* ---- total fit and hyphenation ------------------------------------------ */
+
+static bool ends_soft(const char *t)
+{
+    size_t n = strlen(t);
+    return n >= 2 && !strcmp(t + n - 2, "\xC2\xAD");
+}
+
+/* The widest space on a justified body line, as a multiple of the natural
+ * space (0.278 em); and the typographic rules: no one-word last line, at
+ * most two hyphenated lines in a row, no hyphen in a figure, the name or
+ * an address.  Lines are runs of boxes on one baseline. */
+static double check_typography(const ss_page *pg, const char *name)
+{
+    double space = ss_fonts_measure(fonts)->width(ss_fonts_measure(fonts)->ctx, SS_REGULAR,
+                                                  " ", 1);
+    double worst = 0;
+    int run = 0;
+    bool prev_justified = false;
+    for (size_t i = 0; i < pg->nboxes; i++) {
+        const ss_box *b = &pg->boxes[i];
+        if (b->kind != SS_BOX_TEXT || b->color != SS_COLOR_TEXT ||
+            fabs(b->size - pg->body_size) > 1e-9)
+            continue;
+        size_t j = i;
+        bool justified = false, spaces = false;
+        while (j < pg->nboxes && pg->boxes[j].kind == SS_BOX_TEXT && pg->boxes[j].y == b->y) {
+            const ss_box *c = &pg->boxes[j];
+            const char *t = ss_box_text(pg, c);
+            double gap = (space * c->size / 1000 + c->ws) / (0.278 * c->size);
+            if (c->ws > 0 && gap > worst)
+                worst = gap;
+            justified |= c->ws > 0;
+            const char *sp = strchr(t, ' ');
+            spaces |= sp && sp[1];
+            spaces |= j > i; /* two boxes: two words at least */
+            j++;
+        }
+        const ss_box *last = &pg->boxes[j - 1];
+        const char *lt = ss_box_text(pg, last);
+        bool table_row = last->x + last->w > b->x + 100 && !strchr(lt, ' ') &&
+                         strspn(lt, "0123456789,") == strlen(lt);
+        if (!table_row && prev_justified && !justified && !spaces && b->x < 46.5)
+            fail_msg("a paragraph ends in a one-word line: '%s'", lt);
+        if (ends_soft(lt)) {
+            if (++run > 2)
+                fail_msg("three hyphenated lines in a row, the third ending '%s'", lt);
+            /* The part before the hyphen: letters only, not the name. */
+            const char *w = strrchr(lt, ' ');
+            w = w ? w + 1 : lt;
+            for (const char *q = w; *q && !ends_soft(q); q++)
+                if ((*q >= '0' && *q <= '9') || *q == '.' || *q == '/' || *q == '@')
+                    fail_msg("a hyphen in a figure or an address: '%s'", w);
+            char part[128];
+            snprintf(part, sizeof part, "%.*s", (int)(strlen(w) - 2), w);
+            if (name && strlen(part) >= 2 && strstr(name, part) &&
+                (part[0] >= 'A' && part[0] <= 'Z'))
+                fail_msg("the state's name is hyphenated: '%s' in '%s'", w, name);
+        } else {
+            run = 0;
+        }
+        prev_justified = justified;
+        i = j - 1;
+    }
+    return worst;
+}
+
+/* North Dakota, on Letter and A4, hyphenated: no space over 1.5x on Letter,
+ * over 2.0x on A4; words whole in the text once the soft hyphens go. */
+static void test_total_fit_north_dakota(void **state)
+{
+    (void)state;
+    ss_dataset *ds = load_real();
+    for (int paper = 0; paper < 2; paper++) {
+        double size;
+        ss_page *pg = fit_hyph(ds, 0, paper ? SS_A4_W : SS_LETTER_W,
+                               paper ? SS_A4_H : SS_LETTER_H, &size);
+        assert_non_null(pg);
+        check_page(pg);
+        double worst = check_typography(pg, "North Dakota");
+        if (worst > (paper ? 2.0 : 1.5))
+            fail_msg("widest space %.2fx on %s", worst, paper ? "A4" : "Letter");
+        int soft = 0;
+        for (size_t i = 0; i < pg->nboxes; i++)
+            soft += pg->boxes[i].kind == SS_BOX_TEXT && ends_soft(ss_box_text(pg, &pg->boxes[i]));
+        assert_true(soft > 0); /* hyphenation is on */
+        ss_page_free(pg);
+    }
+    /* Without hyphenation no box ends in a soft hyphen. */
+    double size;
+    ss_page *pg = fit(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    for (size_t i = 0; i < pg->nboxes; i++)
+        assert_false(pg->boxes[i].kind == SS_BOX_TEXT && ends_soft(ss_box_text(pg, &pg->boxes[i])));
+    ss_page_free(pg);
+    ss_dataset_free(ds);
+}
+
+/* Every sheet of the fictional sample file, Letter and A4: no space over
+ * 2.0x (a line that cannot be kept within it is set ragged), no one-word
+ * last line, hyphens only where they may go. */
+static void test_total_fit_samples(void **state)
+{
+    (void)state;
+    char *path = tu_source("data/samples/sample-56.xml");
+    char *xml = tu_read(path);
+    assert_non_null(xml);
+    ss_dataset *ds = load_data(xml);
+    for (size_t s = 0; s < ds->nstates; s++)
+        for (int paper = 0; paper < 2; paper++) {
+            double size;
+            ss_page *pg = fit_hyph(ds, s, paper ? SS_A4_W : SS_LETTER_W,
+                                   paper ? SS_A4_H : SS_LETTER_H, &size);
+            assert_non_null(pg);
+            double worst = check_typography(pg, ds->states[s].name);
+            if (worst > 2.0 + 1e-9)
+                fail_msg("%s: widest space %.2fx", ds->states[s].code, worst);
+            ss_page_free(pg);
+        }
+    ss_dataset_free(ds);
+    free(xml);
+    free(path);
+}
+
+/* The hyphenator: US English patterns, two letters before a break and
+ * three after; no patterns, no hyphenator. */
+static void test_hyphenator(void **state)
+{
+    (void)state;
+    size_t at[32];
+    size_t n = ss_hyphenate(hyph_en, "victimization", 13, at, 32);
+    assert_true(n >= 3);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(at[i] >= SS_HYPHEN_LEFT);
+        assert_true(13 - at[i] >= SS_HYPHEN_RIGHT);
+    }
+    /* vic-tim-iza-tion */
+    assert_int_equal(at[0], 3);
+    /* Case does not matter. */
+    size_t up[32];
+    assert_int_equal(ss_hyphenate(hyph_en, "Victimization", 13, up, 32), n);
+    assert_int_equal(ss_hyphenate(hyph_en, "in", 2, at, 32), 0);
+    assert_null(ss_hyphenator_new(assets, "xx-YY"));
+    ss_hyphenator *es = ss_hyphenator_new(assets, "es-US");
+    assert_non_null(es);
+    /* ex-plo-ta-ción: Spanish patterns, UTF-8. */
+    n = ss_hyphenate(es, "explotación", strlen("explotación"), at, 32);
+    assert_true(n >= 2);
+    assert_int_equal(at[0], 2);
+    ss_hyphenator_free(es);
+}
+
+/* The template's words: grouping, decimal mark, "millón"/"millones". */
+static void test_number_words(void **state)
+{
+    (void)state;
+    ss_numwords es = {".", ",", {{"millón", "millones"}, {"mil millones", "mil millones"},
+                                 {"billón", "billones"}}};
+    char out[64];
+    ss_format_number_in(1333, SS_FMT_GROUPED, &es, out, sizeof out);
+    assert_string_equal(out, "1.333");
+    ss_format_number_in(36249999, SS_FMT_COMPACT, &es, out, sizeof out);
+    assert_string_equal(out, "36,2\xC2\xA0millones");
+    ss_format_number_in(1000000, SS_FMT_COMPACT, &es, out, sizeof out);
+    assert_string_equal(out, "1\xC2\xA0millón");
+    ss_format_number_in(1500000, SS_FMT_COMPACT, &es, out, sizeof out);
+    assert_string_equal(out, "1,5\xC2\xA0millones");
+    ss_format_number_in(1234567890123ULL, SS_FMT_COMPACT, &es, out, sizeof out);
+    assert_string_equal(out, "1,2\xC2\xA0" "billones");
+}
+
+/* The Spanish template: the same sheet in Spanish, with no English from
+ * the program (figures, the sample notice), hyphenated with Spanish
+ * patterns, on one page. */
+static void test_spanish_sheet(void **state)
+{
+    (void)state;
+    ss_diag *d = ss_diag_new();
+    char *tp = ss_path_join(assets, "templates/state-data.es.xml");
+    int e;
+    ss_template *es = ss_template_load(tp, d, &e);
+    ss_diag_print(d, stderr);
+    ss_diag_free(d);
+    free(tp);
+    assert_non_null(es);
+    assert_string_equal(es->lang, "es-US");
+    ss_hyphenator *hy_es = ss_hyphenator_new(assets, es->lang);
+    assert_non_null(hy_es);
+    ss_hyphenation hy = ss_hyphenator_for_layout(hy_es);
+
+    ss_dataset *ds = load_real();
+    ss_document *doc = ss_bind(es, ds, &ds->states[0]);
+    assert_string_equal(doc->info_title, "Datos de North Dakota 2023");
+    double size;
+    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(fonts), &hy, SS_LETTER_W,
+                                       SS_LETTER_H, &size);
+    assert_non_null(pg);
+    check_page(pg);
+    double worst = check_typography(pg, "North Dakota");
+    if (worst > 2.0)
+        fail_msg("widest space %.2fx", worst);
+    char *text = page_text(pg);
+    /* Soft hyphens out, as an extractor that knows them reads the page. */
+    char *w = text;
+    for (char *r = text; *r; r++) {
+        if ((unsigned char)r[0] == 0xC2 && (unsigned char)r[1] == 0xAD) {
+            r += r[2] == ' ' ? 2 : 1;
+            continue;
+        }
+        *w++ = *r;
+    }
+    *w = '\0';
+    const char *want[] = {"recibió 36.2 millones de denuncias",
+                          "más de 105 millones de archivos",
+                          "En 2023, se pusieron 1,333 denuncias de la CyberTipline",
+                          "Datos de North Dakota"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("'%s' is not on the Spanish page: %s", want[i], text);
+    assert_null(strstr(text, "million "));
+    free(text);
+    ss_page_free(pg);
+    ss_document_free(doc);
+    ss_dataset_free(ds);
+
+    /* A sample sheet carries the template's notice, not the English one. */
+    char *figs = figures("12");
+    char *xml = sample_xml("Lakeshire", figs, "");
+    ds = load_data(xml);
+    doc = ss_bind(es, ds, &ds->states[0]);
+    pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(fonts), &hy, SS_LETTER_W, SS_LETTER_H,
+                              &size);
+    assert_non_null(pg);
+    text = page_text(pg);
+    assert_non_null(strstr(text, "DATOS DE MUESTRA"));
+    assert_null(strstr(text, "SAMPLE"));
+    free(text);
+    ss_page_free(pg);
+    ss_document_free(doc);
+    ss_dataset_free(ds);
+    free(xml);
+    free(figs);
+    ss_hyphenator_free(hy_es);
+    ss_template_free(es);
+}
+
+/* The table reads as a table: from each count back to its label, nothing
+ * wider than 1 em is empty (a dot leader, dots at most 1 em apart, fills
+ * the way), and the table is no wider than its content needs. */
+static void test_table_leaders(void **state)
+{
+    (void)state;
+    ss_dataset *ds = load_real();
+    double size;
+    ss_page *pg = fit_hyph(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    assert_non_null(pg);
+    int counts = 0;
+    for (size_t i = 0; i < pg->nboxes; i++) {
+        const ss_box *v = &pg->boxes[i];
+        const char *t = ss_box_text(pg, v);
+        if (v->kind != SS_BOX_TEXT || v->style != SS_BOLD || strspn(t, "0123456789,") != strlen(t))
+            continue;
+        /* Everything on this baseline left of the count, as spans. */
+        double reach = -1;
+        for (size_t j = 0; j < pg->nboxes; j++) {
+            const ss_box *b = &pg->boxes[j];
+            bool same = b->kind == SS_BOX_TEXT ? b->y == v->y
+                                               : b->kind == SS_BOX_LEADER &&
+                                                     fabs(b->y - v->y) < 2;
+            if (j != i && same && b->x < v->x && b->x + b->w > reach)
+                reach = b->x + b->w;
+        }
+        if (reach < 0)
+            continue; /* alone on its line */
+        /* Walk left from the count: every step at most 1 em. */
+        double at = v->x;
+        for (;;) {
+            double best = -1;
+            for (size_t j = 0; j < pg->nboxes; j++) {
+                const ss_box *b = &pg->boxes[j];
+                bool same = b->kind == SS_BOX_TEXT ? b->y == v->y
+                                                   : b->kind == SS_BOX_LEADER &&
+                                                         fabs(b->y - v->y) < 2;
+                if (j != i && same && b->x + b->w <= at + 0.01 && b->x < at - 0.01 &&
+                    b->x + b->w > best)
+                    best = b->x + b->w;
+            }
+            if (best < 0)
+                break;
+            if (at - best > v->size)
+                fail_msg("count '%s' is %.1f pt from what is left of it", t, at - best);
+            double left = at;
+            for (size_t j = 0; j < pg->nboxes; j++) {
+                const ss_box *b = &pg->boxes[j];
+                if (b->x + b->w == best && b->x < left)
+                    left = b->x;
+            }
+            at = left;
+            if (at <= 46.5)
+                break;
+        }
+        counts++;
+    }
+    assert_true(counts >= 3);
+    /* ND's labels are short: the table's rules stop well short of the
+     * column's right edge. */
+    for (size_t i = 0; i < pg->nboxes; i++)
+        if (pg->boxes[i].kind == SS_BOX_RULE && fabs(pg->boxes[i].h - 0.8) < 1e-9 &&
+            pg->boxes[i].color == SS_COLOR_HEADING)
+            assert_true(pg->boxes[i].x + pg->boxes[i].w < SS_LETTER_W - 46 - 100);
+    ss_page_free(pg);
+    ss_dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -537,6 +864,12 @@ int main(void)
         cmocka_unit_test(test_does_not_fit),
         cmocka_unit_test(test_shrinks_in_steps),
         cmocka_unit_test(test_number_glue),
+        cmocka_unit_test(test_total_fit_north_dakota),
+        cmocka_unit_test(test_total_fit_samples),
+        cmocka_unit_test(test_hyphenator),
+        cmocka_unit_test(test_number_words),
+        cmocka_unit_test(test_spanish_sheet),
+        cmocka_unit_test(test_table_leaders),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -133,9 +133,12 @@ def text_with_map(chars):
 
 
 def phrase_regex(phrase):
-    """A regex for PHRASE that allows any white space between words and
-    after a hyphen (a word broken at a hyphen at the end of a line)."""
+    """A regex for PHRASE that allows any white space between words, after
+    a hyphen (a word broken at a hyphen at the end of a line), and a soft
+    hyphen (U+00AD) with a line break between any two letters (a word
+    broken at a hyphenation point)."""
     parts = []
     for word in phrase.split():
-        parts.append(re.escape(word).replace(r"\-", r"-\s?"))
+        chars = [re.escape(c).replace(r"\-", r"-\s?") for c in word]
+        parts.append("(?:\u00ad\\s?)?".join(chars))
     return r"\s+".join(parts)

@@ -38,6 +38,8 @@ def fail(msg):
 
 
 def norm(s):
+    # A word hyphenated at a line end (soft hyphen, U+00AD) reads whole.
+    s = re.sub("\u00ad\\s*", "", s)
     return re.sub(r"\s+", " ", s).strip()
 
 

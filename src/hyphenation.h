@@ -1,0 +1,41 @@
+/* hyphenation.h - where words may be broken, by the language's patterns.
+ *
+ * Hyphenation patterns (TeX's, in the form LibreOffice uses) read by
+ * libhyphen (Debian libhyphen-dev).  The patterns for a language tag are
+ * looked for the way the fonts are: first in the assets folder
+ * (hyphen/hyph_<ll>_<CC>.dic, then hyph_<ll>.dic), then where Debian's
+ * hyphen-* packages put them (/usr/share/hyphen).  A language without
+ * patterns is set without hyphenation.
+ */
+#ifndef SS_HYPHEN_H
+#define SS_HYPHEN_H
+
+#include <stddef.h>
+
+#include "layout.h"
+
+/* Letters kept before and after a break: "ex-ploited", never "e-xploited"
+ * or "exploi-ted". */
+#define SS_HYPHEN_LEFT 2
+#define SS_HYPHEN_RIGHT 3
+
+typedef struct ss_hyphenator ss_hyphenator;
+
+/* The hyphenator for a language tag such as "en-US" or "es-US", or NULL
+ * when no patterns for it are found.  The patterns are read by a thread of
+ * its own; the first word to hyphenate waits for them (a file that cannot
+ * be read then hyphenates nothing).  Free with ss_hyphenator_free.  Safe
+ * to share between threads. */
+ss_hyphenator *ss_hyphenator_new(const char *assets, const char *lang);
+void ss_hyphenator_free(ss_hyphenator *h);
+/* The pattern file it read. */
+const char *ss_hyphenator_path(const ss_hyphenator *h);
+
+/* The layout stage's view of it (fn NULL when h is NULL). */
+ss_hyphenation ss_hyphenator_for_layout(ss_hyphenator *h);
+
+/* Hyphenation points of a word of letters (UTF-8, n bytes): byte offsets,
+ * increasing, at most max; returns how many.  Case does not matter. */
+size_t ss_hyphenate(void *h, const char *word, size_t n, size_t *at, size_t max);
+
+#endif

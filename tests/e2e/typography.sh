@@ -1,0 +1,59 @@
+#!/bin/bash
+# Typography, read back from the PDFs (typography.py): every sheet of the
+# fictional sample file, on Letter and on A4, keeps the widest space on a
+# justified line within 2.0x the natural space, ends no paragraph in a
+# one-word line, hyphenates at most two lines in a row and never inside a
+# figure, a name or an address; the real ND sheet keeps within 1.5x on
+# Letter (2.0x on A4, where one paragraph needs 1.61x to avoid ending in a
+# one-word line).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
+BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
+PY=/usr/bin/python3
+DATA=$SRC/data/samples/sample-56.xml
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export SOURCE_DATE_EPOCH=1700000000
+fails=0
+for paper in letter a4; do
+  "$BIN" -q --paper "$paper" -o "$TMP/$paper" "$DATA"
+  "$PY" "$HERE/typography.py" --max-gap 2.0 --data "$DATA" "$TMP/$paper"/*.pdf \
+    >"$TMP/$paper.txt" || { grep FAIL "$TMP/$paper.txt" | head -20; fails=$((fails + 1)); }
+  tail -1 "$TMP/$paper.txt"
+  # The same sheets in Spanish (hyphenated with Spanish patterns).
+  "$BIN" -q --paper "$paper" -t "$SRC/assets/templates/state-data.es.xml" -o "$TMP/es-$paper" "$DATA"
+  "$PY" "$HERE/typography.py" --max-gap 2.0 --data "$DATA" "$TMP/es-$paper"/*.pdf \
+    >"$TMP/es-$paper.txt" || { grep FAIL "$TMP/es-$paper.txt" | head -20; fails=$((fails + 1)); }
+  tail -1 "$TMP/es-$paper.txt"
+  "$BIN" -q --paper "$paper" -o "$TMP/nd-$paper" -s ND "$SRC/data/ncmec-2023.xml"
+  nd_max=1.5
+  [ "$paper" = a4 ] && nd_max=2.0
+  "$PY" "$HERE/typography.py" --max-gap "$nd_max" --data "$SRC/data/ncmec-2023.xml" \
+    "$TMP/nd-$paper/ND-2023.pdf" || fails=$((fails + 1))
+done
+# A language without hyphenation patterns: set without hyphenation, and
+# -v says so.
+sed 's/lang="en-US"/lang="xx-YY"/' "$SRC/assets/templates/state-data.xml" >"$TMP/xx.xml"
+"$BIN" -v -t "$TMP/xx.xml" -o "$TMP/xx" -s ND "$SRC/data/ncmec-2023.xml" >"$TMP/xx.out"
+pdftotext "$TMP/xx/ND-2023.pdf" "$TMP/xx.txt"
+pdftotext "$TMP/nd-letter/ND-2023.pdf" "$TMP/nd.txt"
+if grep -q "no hyphenation patterns for language xx-YY" "$TMP/xx.out" &&
+   ! grep -q $'\xc2\xad' "$TMP/xx.txt"; then
+  echo "ok   - lang xx-YY: no patterns, no hyphens, a note under -v"
+else
+  echo "FAIL - lang xx-YY: $(cat "$TMP/xx.out")"
+  fails=$((fails + 1))
+fi
+# With patterns, the same sheet is hyphenated (en-US, Letter).
+if grep -q $'\xc2\xad' "$TMP/nd.txt"; then
+  echo "ok   - en-US: ND is hyphenated"
+else
+  echo "FAIL - en-US: no soft hyphen in ND"
+  fails=$((fails + 1))
+fi
+if [ "$fails" -ne 0 ]; then
+  echo "typography: $fails check(s) FAILED"
+  exit 1
+fi
+echo "typography: all checks passed"
