@@ -92,6 +92,7 @@ typedef struct ctx {
     double x0, x1; /* content column */
     double y;      /* current position: top of the next line's box */
     double space_w; /* width of a space, thousandths */
+    unsigned elem;  /* the last structure element given out */
 } ctx;
 
 static double measure(const ss_measure *m, ss_style st, const char *s, size_t n)
@@ -288,6 +289,14 @@ static void add_fill(ss_page *p, double x, double y, double w, double h,
     b->x = x, b->y = y, b->w = w, b->h = h;
 }
 
+/* Gives the text boxes from index 'from' on their role and element. */
+static void tag(ss_page *p, size_t from, ss_role role, unsigned elem)
+{
+    for (size_t i = from; i < p->nboxes; i++)
+        if (p->boxes[i].kind == SS_BOX_TEXT)
+            p->boxes[i].role = role, p->boxes[i].elem = elem;
+}
+
 /* ---- line breaking --------------------------------------------------------- */
 
 typedef enum align {
@@ -466,6 +475,7 @@ static double set_footer(ctx *c, const ss_document *doc)
     if (wl + wr + 24 > right - left)
         lines = 2;
     double top = SS_SAFE_MARGIN + desc + asc + (lines - 1) * FOOTER_LEADING + 0.5;
+    size_t first = pg->nboxes;
     for (int attempt = 0; attempt < 4; attempt++) {
         size_t mark = pg->nboxes, cmark = pg->nchars;
         double y = top;
@@ -489,6 +499,7 @@ static double set_footer(ctx *c, const ss_document *doc)
         pg->nboxes = mark;
         pg->nchars = cmark;
     }
+    tag(pg, first, SS_ROLE_PAGINATION, 0);
     double rule_y = top + FOOTER_RULE_GAP;
     add_rule(pg, left, rule_y, right - left, RULE_THIN, SS_COLOR_RULE);
     return rule_y + FOOTER_CLEAR;
@@ -505,13 +516,17 @@ static void set_band(ctx *c, const ss_document *doc)
     double y = top - BAND_PAD_TOP * k;
     textstyle ts = {fmax(TITLE_SIZE * k, SS_TEXT_MIN), TITLE_SIZE * k * 1.25,
                     SS_COLOR_BAND_TEXT, ALIGN_LEFT};
+    size_t first = pg->nboxes;
     set_run_text(c, &doc->title, &ts, c->x0, c->x1, &y);
+    tag(pg, first, SS_ROLE_P, ++c->elem);
     y -= BAND_GAP * k;
     /* Leading above ascent + descent (1.117 em), so wrapped lines of a long
      * name never touch. */
     textstyle sub = {SUBTITLE_SIZE * k, SUBTITLE_SIZE * k * 1.15, SS_COLOR_BAND_TEXT,
                      ALIGN_LEFT};
+    first = pg->nboxes;
     set_run_text(c, &doc->subtitle, &sub, c->x0, c->x1, &y);
+    tag(pg, first, SS_ROLE_H1, ++c->elem);
     y -= BAND_PAD_BOTTOM * k;
     ss_box *band = &pg->boxes[fill_at];
     band->y = y;
@@ -530,7 +545,9 @@ static void set_sample_mark(ctx *c)
     double y = top - (SAMPLE_H - size * 0.72) / 2 + c->m->ascent * size / 1000.0 -
                size * 0.72;
     textstyle ts = {size, size * 1.2, SS_COLOR_BAND_TEXT, ALIGN_CENTER};
+    size_t first = pg->nboxes;
     set_plain(c, SAMPLE_TEXT, SS_BOLD, &ts, x0, x1, &y);
+    tag(pg, first, SS_ROLE_P, 1); /* heard first: see layout_run */
     c->y = top - SAMPLE_H - SAMPLE_AFTER * c->k;
 }
 
@@ -554,8 +571,12 @@ static void set_table(ctx *c, const ss_block *bl)
     add_rule(pg, c->x0, c->y, c->x1 - c->x0, RULE_THICK, SS_COLOR_HEADING);
     for (size_t r = 0; r < bl->nrows; r++) {
         double y = c->y - TABLE_PAD * k, yv = y;
+        size_t first = pg->nboxes;
         set_plain(c, bl->rows[r].label, SS_REGULAR, &label, c->x0, lx1, &y);
+        tag(pg, first, SS_ROLE_TH, ++c->elem);
+        first = pg->nboxes;
         set_plain(c, bl->rows[r].value, SS_BOLD, &value, vx0, c->x1, &yv);
+        tag(pg, first, SS_ROLE_TD, ++c->elem);
         c->y = fmin(y, yv) - TABLE_PAD * k;
         bool last = r + 1 == bl->nrows;
         add_rule(pg, c->x0, c->y, c->x1 - c->x0, last ? RULE_THICK : RULE_THIN,
@@ -572,27 +593,34 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m, double p
     pg->height = page_h;
     pg->body_size = body_size;
     ctx c = {cache, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
-             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1)};
+             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1), 0};
     double floor_y = set_footer(&c, doc);
+    /* The SAMPLE notice is drawn below the band but read before it. */
+    c.elem = doc->sample ? 1 : 0;
     set_band(&c, doc);
     if (doc->sample)
         set_sample_mark(&c);
     textstyle body = {body_size, body_size * LEADING, SS_COLOR_TEXT, ALIGN_JUSTIFY};
     textstyle head = {HEADING_SIZE * c.k, HEADING_SIZE * c.k * 1.2, SS_COLOR_HEADING,
                       ALIGN_LEFT};
+    size_t first;
     for (size_t i = 0; i < doc->nblocks; i++) {
         const ss_block *bl = &doc->blocks[i];
         switch (bl->kind) {
         case SS_BLOCK_HEADING:
             if (i > 0)
                 c.y -= HEADING_BEFORE * c.k - PARA_AFTER * c.k;
+            first = pg->nboxes;
             set_run_text(&c, &bl->text, &head, c.x0, c.x1, &c.y);
+            tag(pg, first, SS_ROLE_H2, ++c.elem);
             c.y -= 2.0 * c.k;
             add_rule(pg, c.x0, c.y, c.x1 - c.x0, HEADING_RULE, SS_COLOR_HEADING);
             c.y -= HEADING_AFTER * c.k;
             break;
         case SS_BLOCK_PARA:
+            first = pg->nboxes;
             set_run_text(&c, &bl->text, &body, c.x0, c.x1, &c.y);
+            tag(pg, first, SS_ROLE_P, ++c.elem);
             c.y -= PARA_AFTER * c.k;
             break;
         case SS_BLOCK_TABLE:

@@ -366,6 +366,7 @@ static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
     ss_pdf_info info;
     info_for(doc, &info, owned);
     info.created = j->created;
+    info.lang = j->tpl->lang;
     bool ok = pdf && ss_pdf_add_page(pdf, pg, NULL) && ss_pdf_finish(pdf, &info, out);
     ss_pdf_free(pdf);
     for (int k = 0; k < 4; k++)
@@ -487,7 +488,7 @@ static int make_combined(job *j, ss_diag *diag)
     ss_document *first = ss_bind(j->tpl, j->ds, j->states[0]);
     char *org = plain_text(&first->title);
     ss_document_free(first);
-    ss_pdf_info info = {title, org, subject, keywords, creator, j->created};
+    ss_pdf_info info = {title, org, subject, keywords, creator, j->created, j->tpl->lang};
     ss_buf out;
     ss_buf_init(&out);
     int status = SS_EXIT_SOFTWARE;

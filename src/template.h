@@ -88,6 +88,8 @@ typedef struct ss_template {
     ss_tnode *blocks;
     ss_tnode *footer_left, *footer_right;
     char *sha256; /* of the file's bytes: part of every sheet's file ID */
+    char *lang;   /* <sheet lang="en-US">, the sheet's language; NULL: en-US
+                   * (parsed by the template stage, issue 14) */
 } ss_template;
 
 /* Loads and checks a template.  Problems go to diag as "path:line: error:".

@@ -57,7 +57,7 @@ static bool render(const ss_dataset *ds, size_t i, time_t when, ss_buf *out, ss_
     char *icc = ss_path_join(assets, SS_ICC_FILE);
     ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
     ss_pdf_info info = {doc->info_title, "Org", "Subject & <more>", "k1, k2", "statesheet test",
-                        when};
+                        when, NULL};
     bool ok = pg && pdf && ss_pdf_add_page(pdf, pg, NULL) && ss_pdf_finish(pdf, &info, out);
     ss_pdf_free(pdf);
     free(icc);
