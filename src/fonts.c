@@ -24,7 +24,7 @@ static const struct {
 } RECORDED[] = {
     {SS_FONT_REGULAR_FILE, "bf2b0ad1ed906a2ab88fdc18eb1f6fb7ccd1d96254ef9df1ea6542db223c2e0d"},
     {SS_FONT_BOLD_FILE, "7782f0dff427e22b7f2b3bc47ea6dbfdd83294d6d5c1b66fabc2d73e530857f6"},
-    {SS_ICC_FILE, "b90e40bc8087efcd9f43dabe5710abcc40b24ddce6aee6c14c992acd7407ea22"},
+    {SS_ICC_FILE, "9f0366d6c3cf51c06607fb2a05d3c2b1c568ab521a0f31c37e6fd0270667b5f0"},
 };
 
 struct ss_fonts {

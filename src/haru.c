@@ -119,6 +119,9 @@ bool ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len, HPDF_Dic
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
     HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
+    /* ProcSet is obsolete (PDF 1.7, 14.2): 45 bytes a page. */
+    if (res)
+        HPDF_Dict_RemoveElement(res, "ProcSet");
     return attr && attr->contents && res && put_bytes(attr->contents, deflated, len, true) &&
            HPDF_Dict_Add(res, "Font", fonts) == HPDF_OK;
 }
@@ -164,7 +167,9 @@ bool ss_haru_ttf_read(const char *path, ss_font_metrics *m, int16_t *width,
             width[cp] = (int16_t)HPDF_TTFontDef_GetGidWidth(def, g);
         }
     }
-    snprintf(m->name, sizeof m->name, "%s", ca->base_font);
+    /* libharu adds a style (",Bold") to the PostScript name. */
+    snprintf(m->name, sizeof m->name, "%.*s", (int)strcspn(ca->base_font, ","),
+             ca->base_font);
     m->ascent = def->ascent;
     m->descent = def->descent;
     m->cap_height = def->cap_height;

@@ -96,6 +96,7 @@ struct ss_pdf {
     HPDF_Dict cidfont[2];
     HPDF_Dict struct_root, document;
     HPDF_Array doc_kids, parent_nums;
+    HPDF_Dict system_info;
     const ss_fonts *fonts_in;
     ss_diag *diag;
     fontenc enc[2];
@@ -224,13 +225,17 @@ static bool deflate_into(const void *data, size_t len, ss_buf *out)
     return r == Z_STREAM_END;
 }
 
-/* A new stream object holding data, compressed. */
+/* A new stream object holding data, compressed unless that makes it
+ * longer (a CIDSet is a few bytes). */
 static HPDF_Dict new_stream(ss_pdf *p, const void *data, size_t len)
 {
     ss_buf z;
     ss_buf_init(&z);
-    HPDF_Dict s = deflate_into(data, len, &z) ? ss_haru_stream(p->doc, z.data, z.len, true)
-                                              : NULL;
+    HPDF_Dict s = NULL;
+    if (deflate_into(data, len, &z))
+        s = z.len + sizeof "/Filter /FlateDecode" < len
+                ? ss_haru_stream(p->doc, z.data, z.len, true)
+                : ss_haru_stream(p->doc, data, len, false);
     ss_buf_free(&z);
     return s;
 }
@@ -346,11 +351,11 @@ static bool font_program(const ss_fonts *fonts, int style, const uint8_t *keep,
     return true;
 }
 
-/* A number for the content stream: at most 3 decimals, no exponent, no
+/* A number for the content stream: at most 2 decimals, no exponent, no
  * locale (a decimal comma would break the file). */
 static void put_num(ss_buf *b, double v)
 {
-    long long m = llround(v * 1000.0);
+    long long m = llround(v * 100.0) * 10; /* 0.01 pt is 1/28 of a pixel at 2400 dpi */
     if (m < 0) {
         ss_buf_addc(b, '-');
         m = -m;
@@ -457,6 +462,21 @@ static bool structure_new(ss_pdf *p)
     return r == HPDF_OK;
 }
 
+/* The PDF/A output intent: sRGB, a condition in the ICC registry, so no
+ * /Info or /OutputCondition is needed (libharu's own writes both). */
+static bool output_intent(ss_pdf *p, HPDF_Dict icc)
+{
+    HPDF_Dict intent = ss_haru_object(p->doc);
+    HPDF_Array all = ss_haru_array(p->doc, false);
+    return intent && all && HPDF_Dict_AddName(intent, "Type", "OutputIntent") == HPDF_OK &&
+           HPDF_Dict_AddName(intent, "S", "GTS_PDFA1") == HPDF_OK &&
+           HPDF_Dict_Add(intent, "OutputConditionIdentifier",
+                         ss_haru_string(p->doc, "sRGB IEC61966-2.1")) == HPDF_OK &&
+           HPDF_Dict_Add(intent, "DestOutputProfile", icc) == HPDF_OK &&
+           HPDF_Array_Add(all, intent) == HPDF_OK &&
+           HPDF_Dict_Add(ss_haru_catalog(p->doc), "OutputIntents", all) == HPDF_OK;
+}
+
 ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page,
                    ss_diag *diag)
 {
@@ -486,7 +506,7 @@ ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page
     HPDF_Dict icc = ss_haru_stream(p->doc, constants.icc.data, constants.icc.len, true);
     if (!icc || HPDF_Dict_AddNumber(icc, "N", 3) != HPDF_OK ||
         HPDF_Dict_AddName(icc, "Alternate", "DeviceRGB") != HPDF_OK ||
-        HPDF_PDFA_AppendOutputIntents(p->doc, "sRGB IEC61966-2.1", icc) != HPDF_OK) {
+        !output_intent(p, icc)) {
         failed(p, "adding the colour profile");
         goto fail;
     }
@@ -544,7 +564,7 @@ static void put_code_byte(ss_buf *b, unsigned c)
 /* "dx dy Td" and the box's text as two-byte codes.  Justified text widens
  * each space by the box's word spacing with a TJ adjustment. */
 static void text_ops(ss_buf *b, fontenc *e, const ss_box *box, const char *text,
-                     double dx, double dy)
+                     double dx, double dy, bool space_after)
 {
     put_num(b, dx);
     ss_buf_addc(b, ' ');
@@ -563,12 +583,41 @@ static void text_ops(ss_buf *b, fontenc *e, const ss_box *box, const char *text,
         put_code_byte(b, (code >> 8) & 0xFF);
         put_code_byte(b, code & 0xFF);
         if (cp == ' ' && tj && q < end) {
-            ss_buf_adds(b, ") ");
+            ss_buf_addc(b, ')');
             put_num(b, adj);
-            ss_buf_adds(b, " (");
+            ss_buf_addc(b, '(');
         }
     }
+    if (space_after) {
+        unsigned code = enc_code(e, ' ');
+        put_code_byte(b, (code >> 8) & 0xFF);
+        put_code_byte(b, code & 0xFF);
+    }
     ss_buf_adds(b, tj ? ")] TJ\n" : ") Tj\n");
+}
+
+/* True when box i ends a line and its element goes on on the next line
+ * after a whole word: a reader of the tagged text (which joins the
+ * element's boxes) then needs a space there, which is drawn, invisible,
+ * at the line's end.  Not after a hyphen, nor after the soft hyphen of a
+ * word broken at a hyphenation point. */
+static bool line_ends_word(const ss_page *pg, size_t i)
+{
+    const ss_box *b = &pg->boxes[i];
+    for (size_t j = i + 1; j < pg->nboxes; j++) {
+        const ss_box *n = &pg->boxes[j];
+        if (n->kind != SS_BOX_TEXT || n->elem != b->elem)
+            continue;
+        if (fabs(n->y - b->y) < 0.01)
+            return false; /* the line goes on in another style */
+        const char *t = ss_box_text(pg, b);
+        size_t len = strlen(t);
+        bool hyphen = len >= 1 && t[len - 1] == '-';
+        bool soft = len >= 2 && (unsigned char)t[len - 2] == 0xC2 &&
+                    (unsigned char)t[len - 1] == 0xAD;
+        return !hyphen && !soft && len > 0 && t[len - 1] != ' ';
+    }
+    return false;
 }
 
 /* Text in one pass over the boxes: the tagged text (each element's
@@ -596,7 +645,7 @@ static void draw_text(ss_pdf *p, const ss_page *pg, bool artifacts, ss_buf *ops,
                 p->marks = ss_xgrow(p->marks, sizeof *p->marks, p->nmarks + 1,
                                     &p->marks_cap);
                 p->marks[p->nmarks++] = (mark){b->elem, b->role, mcid};
-                ss_buf_printf(ops, "/%s <</MCID %d>> BDC\n", ROLE_TAG[b->role], mcid);
+                ss_buf_printf(ops, "/%s<</MCID %d>>BDC\n", ROLE_TAG[b->role], mcid);
             }
             open = true;
             open_elem = b->elem;
@@ -613,9 +662,12 @@ static void draw_text(ss_pdf *p, const ss_page *pg, bool artifacts, ss_buf *ops,
             ss_buf_adds(ops, "rg\n");
             *color = (int)b->color;
         }
-        text_ops(ops, &p->enc[b->style], b, ss_box_text(pg, b), b->x - *lx, b->y - *ly);
-        *lx = b->x;
-        *ly = b->y;
+        /* Td moves by what was written, so rounding never adds up. */
+        double dx = round((b->x - *lx) * 100.0) / 100.0, dy = round((b->y - *ly) * 100.0) / 100.0;
+        text_ops(ops, &p->enc[b->style], b, ss_box_text(pg, b), dx, dy,
+                 tagged && line_ends_word(pg, i));
+        *lx += dx;
+        *ly += dy;
     }
     if (open)
         ss_buf_adds(ops, "EMC\n");
@@ -709,7 +761,7 @@ static bool build_structure(ss_pdf *p, HPDF_Page page)
             of_mcid[sorted[m].mcid] = e;
         i = j;
     }
-    HPDF_Array by_mcid = ok ? ss_haru_array(doc, true) : NULL;
+    HPDF_Array by_mcid = ok ? ss_haru_array(doc, false) : NULL;
     ok = by_mcid != NULL;
     for (size_t m = 0; ok && m < n; m++)
         ok = HPDF_Array_Add(by_mcid, of_mcid[m]) == HPDF_OK;
@@ -859,10 +911,12 @@ static void tounicode_text(ss_buf *b, const charmap *m)
     ss_buf_adds(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
 }
 
-/* CIDSystemInfo for the font: Adobe-Identity-0. */
+/* CIDSystemInfo for the fonts: Adobe-Identity-0, one object for both. */
 static HPDF_Dict system_info(ss_pdf *p)
 {
-    HPDF_Dict info = ss_haru_dict(p->doc);
+    if (p->system_info)
+        return p->system_info;
+    HPDF_Dict info = p->system_info = ss_haru_object(p->doc);
     if (!info)
         return NULL;
     HPDF_STATUS r = HPDF_Dict_Add(info, "Registry", ss_haru_string(p->doc, "Adobe"));
@@ -889,8 +943,23 @@ static void subset_tag(const charmap *m, int style, char tag[8])
     tag[7] = '\0';
 }
 
+/* The width most of the n glyphs have ('fallback' when n is 0). */
+static int common_width(const int *adv, size_t n, int fallback)
+{
+    int best = fallback;
+    size_t best_n = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            k += adv[j] == adv[i];
+        if (k > best_n)
+            best = adv[i], best_n = k;
+    }
+    return best;
+}
+
 /* Fills in one font: everything is known once the pages are drawn. */
-static bool finish_font(ss_pdf *p, int style)
+static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
 {
     HPDF_Dict font = p->font[style];
     HPDF_Dict cid = p->cidfont[style];
@@ -906,23 +975,48 @@ static bool finish_font(ss_pdf *p, int style)
     subset_tag(&m, style, tag);
     snprintf(name, sizeof name, "%s%s", tag, fm->name);
 
-    /* W: the widths of the used CIDs, in runs of consecutive CIDs. */
-    HPDF_Array w = ss_haru_array(p->doc, false), run = NULL;
-    if (!w)
-        goto fail;
+    /* W: the widths of the used CIDs, those of the commonest width left to
+     * DW; consecutive CIDs in one array, three or more of one width as a
+     * range (a sheet is size-bound; this is ~150 bytes a font). */
+    int *adv = ss_xmalloc((m.n ? m.n : 1) * sizeof *adv);
     for (size_t i = 0; i < m.n; i++) {
-        if (!run || m.cid[i] != m.cid[i - 1] + 1) {
-            run = ss_haru_array(p->doc, false);
-            if (!run || HPDF_Array_AddNumber(w, (HPDF_INT32)m.cid[i]) != HPDF_OK ||
-                HPDF_Array_Add(w, run) != HPDF_OK)
-                goto fail;
-        }
         long c = m.cp[i];
         if (c == SOFT_HYPHEN && !ss_fonts_gid(fonts, style, c))
             c = '-'; /* drawn with the hyphen's glyph */
-        if (HPDF_Array_AddNumber(run, ss_fonts_advance(fonts, style, c)) != HPDF_OK)
-            goto fail;
+        adv[i] = ss_fonts_advance(fonts, style, c);
     }
+    int dw = common_width(adv, m.n, fm->missing_width);
+    HPDF_Array w = ss_haru_array(p->doc, false);
+    bool wok = w != NULL;
+    HPDF_Array run = NULL;
+    for (size_t i = 0; wok && i < m.n;) {
+        if (adv[i] == dw) {
+            run = NULL;
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j + 1 < m.n && m.cid[j + 1] == m.cid[j] + 1 && adv[j + 1] == adv[i])
+            j++;
+        if (j - i >= 2) {
+            wok = HPDF_Array_AddNumber(w, (HPDF_INT32)m.cid[i]) == HPDF_OK &&
+                  HPDF_Array_AddNumber(w, (HPDF_INT32)m.cid[j]) == HPDF_OK &&
+                  HPDF_Array_AddNumber(w, adv[i]) == HPDF_OK;
+            run = NULL;
+            i = j + 1;
+            continue;
+        }
+        if (!run || m.cid[i] != m.cid[i - 1] + 1 || adv[i - 1] == dw) {
+            run = ss_haru_array(p->doc, false);
+            wok = run && HPDF_Array_AddNumber(w, (HPDF_INT32)m.cid[i]) == HPDF_OK &&
+                  HPDF_Array_Add(w, run) == HPDF_OK;
+        }
+        wok = wok && HPDF_Array_AddNumber(run, adv[i]) == HPDF_OK;
+        i++;
+    }
+    free(adv);
+    if (!wok)
+        goto fail;
 
     /* The glyphs to keep: the CIDs are glyph ids. */
     uint8_t *keep = ss_xcalloc(fm->num_glyphs ? fm->num_glyphs : 1, 1);
@@ -946,8 +1040,10 @@ static bool finish_font(ss_pdf *p, int style)
     HPDF_Dict cidset = new_stream(p, bits, nbits);
     free(bits);
 
-    tounicode_text(&buf, &m);
-    HPDF_Dict tounicode = new_stream(p, buf.data, buf.len);
+    if (!tounicode) {
+        tounicode_text(&buf, &m);
+        tounicode = new_stream(p, buf.data, buf.len);
+    }
     HPDF_Dict file = ss_haru_stream(p->doc, sub.data, sub.len, true);
     HPDF_Dict fd = ss_haru_object(p->doc);
     HPDF_Dict info = system_info(p);
@@ -966,14 +1062,13 @@ static bool finish_font(ss_pdf *p, int style)
     r |= HPDF_Dict_AddNumber(fd, "Ascent", fm->ascent);
     r |= HPDF_Dict_AddNumber(fd, "Descent", fm->descent);
     r |= HPDF_Dict_AddNumber(fd, "CapHeight", fm->cap_height);
-    r |= HPDF_Dict_AddNumber(fd, "XHeight", fm->x_height);
     r |= HPDF_Dict_AddNumber(fd, "StemV", fm->stemv);
     r |= HPDF_Dict_Add(fd, "FontFile2", file);
     r |= HPDF_Dict_Add(fd, "CIDSet", cidset);
     r |= HPDF_Dict_AddName(cid, "BaseFont", name);
     r |= HPDF_Dict_Add(cid, "CIDSystemInfo", info);
     r |= HPDF_Dict_Add(cid, "FontDescriptor", fd);
-    r |= HPDF_Dict_AddNumber(cid, "DW", fm->missing_width);
+    r |= HPDF_Dict_AddNumber(cid, "DW", dw);
     r |= HPDF_Dict_Add(cid, "W", w);
     r |= HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
     r |= HPDF_Dict_AddName(font, "BaseFont", name);
@@ -989,6 +1084,36 @@ done:
     ss_buf_free(&sub);
     charmap_free(&m);
     return ok;
+}
+
+/* One ToUnicode map for both fonts when no glyph id means one character
+ * in one font and another in the other (our two fonts number the glyphs
+ * of ASCII and much else alike): one stream less in the file.  NULL, with
+ * *shareable false, when they differ. */
+static HPDF_Dict shared_tounicode(ss_pdf *p, bool *shareable)
+{
+    const fontenc *a = &p->enc[0], *b = &p->enc[1];
+    fontenc u = {NULL, SS_REGULAR, NULL, a->nglyphs > b->nglyphs ? a->nglyphs : b->nglyphs};
+    u.cp = ss_xmalloc((u.nglyphs ? u.nglyphs : 1) * sizeof *u.cp);
+    *shareable = true;
+    for (unsigned g = 0; g < u.nglyphs && *shareable; g++) {
+        long ca = g < a->nglyphs ? a->cp[g] : -1, cb = g < b->nglyphs ? b->cp[g] : -1;
+        *shareable = ca < 0 || cb < 0 || ca == cb;
+        u.cp[g] = ca >= 0 ? ca : cb;
+    }
+    HPDF_Dict s = NULL;
+    if (*shareable) {
+        charmap m;
+        charmap_build(&u, &m);
+        ss_buf text;
+        ss_buf_init(&text);
+        tounicode_text(&text, &m);
+        s = new_stream(p, text.data, text.len);
+        ss_buf_free(&text);
+        charmap_free(&m);
+    }
+    free(u.cp);
+    return s;
 }
 
 /* XML-escapes UTF-8 text for the XMP packet. */
@@ -1014,15 +1139,20 @@ static void xml_escape(ss_buf *b, const char *s)
     }
 }
 
-static void xmp_packet(ss_buf *b, const ss_pdf_info *info, const char *producer,
-                       const char *date)
+/* The XMP packet.  The sheet is size-bound (tagging costs ~2.5 KB), so:
+ * one description for the common schemas (the extension schema needs one
+ * of its own), no modification date (a new file has only its creation
+ * date) and no producer (libharu's name; CreatorTool names statesheet). */
+static void xmp_packet(ss_buf *b, const ss_pdf_info *info, const char *date)
 {
     ss_buf_adds(b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
-                   "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+                   "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">"
                    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
-                   "<rdf:Description rdf:about=\"\" "
-                   "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
-                   "<dc:format>application/pdf</dc:format>\n"
+                   "<rdf:Description rdf:about=\"\""
+                   " xmlns:dc=\"http://purl.org/dc/elements/1.1/\""
+                   " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\""
+                   " xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\""
+                   " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
                    "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">");
     xml_escape(b, info->title);
     ss_buf_adds(b, "</rdf:li></rdf:Alt></dc:title>\n<dc:creator><rdf:Seq><rdf:li>");
@@ -1030,48 +1160,37 @@ static void xmp_packet(ss_buf *b, const ss_pdf_info *info, const char *producer,
     ss_buf_adds(b, "</rdf:li></rdf:Seq></dc:creator>\n"
                    "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">");
     xml_escape(b, info->subject);
-    ss_buf_adds(b, "</rdf:li></rdf:Alt></dc:description>\n</rdf:Description>\n"
-                   "<rdf:Description rdf:about=\"\" "
-                   "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n<xmp:CreateDate>");
+    ss_buf_adds(b, "</rdf:li></rdf:Alt></dc:description>\n<xmp:CreateDate>");
     ss_buf_adds(b, date);
-    ss_buf_adds(b, "</xmp:CreateDate>\n<xmp:ModifyDate>");
-    ss_buf_adds(b, date);
-    ss_buf_adds(b, "</xmp:ModifyDate>\n<xmp:CreatorTool>");
+    ss_buf_adds(b, "</xmp:CreateDate>\n<xmp:CreatorTool>");
     xml_escape(b, info->creator);
-    ss_buf_adds(b, "</xmp:CreatorTool>\n</rdf:Description>\n"
-                   "<rdf:Description rdf:about=\"\" "
-                   "xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n<pdf:Producer>");
-    xml_escape(b, producer);
-    ss_buf_adds(b, "</pdf:Producer>\n<pdf:Keywords>");
+    ss_buf_adds(b, "</xmp:CreatorTool>\n<pdf:Keywords>");
     xml_escape(b, info->keywords);
-    ss_buf_adds(b, "</pdf:Keywords>\n</rdf:Description>\n"
-                   "<rdf:Description rdf:about=\"\" "
-                   "xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+    ss_buf_adds(b, "</pdf:Keywords>\n"
                    "<pdfaid:part>1</pdfaid:part>\n"
-                   "<pdfaid:conformance>B</pdfaid:conformance>\n"
-                   "</rdf:Description>\n"
+                   "<pdfaid:conformance>B</pdfaid:conformance>\n</rdf:Description>\n"
                    /* PDF/UA-1 says so in its own namespace, which PDF/A-1
-                    * accepts only with this declaration of its schema. */
-                   "<rdf:Description rdf:about=\"\" "
-                   "xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n"
-                   "<pdfuaid:part>1</pdfuaid:part>\n</rdf:Description>\n"
-                   "<rdf:Description rdf:about=\"\" "
-                   "xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\" "
-                   "xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\" "
-                   "xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n"
-                   "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">\n"
-                   "<pdfaSchema:schema>PDF/UA identification</pdfaSchema:schema>\n"
+                    * accepts only with this declaration of its schema (in
+                    * a description of its own, or PDFBox does not find it). */
+                   "<rdf:Description rdf:about=\"\""
+                   " xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\""
+                   " xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\""
+                   " xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n"
+                   "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">"
+                   "<pdfaSchema:schema>PDF/UA</pdfaSchema:schema>"
                    "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/"
-                   "</pdfaSchema:namespaceURI>\n"
-                   "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>\n"
-                   "<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">\n"
-                   "<pdfaProperty:name>part</pdfaProperty:name>\n"
-                   "<pdfaProperty:valueType>Integer</pdfaProperty:valueType>\n"
-                   "<pdfaProperty:category>internal</pdfaProperty:category>\n"
-                   "<pdfaProperty:description>ISO 14289 part</pdfaProperty:description>\n"
-                   "</rdf:li></rdf:Seq></pdfaSchema:property>\n"
-                   "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n"
-                   "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n"
+                   "</pdfaSchema:namespaceURI><pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"
+                   "<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">"
+                   "<pdfaProperty:name>part</pdfaProperty:name>"
+                   "<pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
+                   "<pdfaProperty:category>internal</pdfaProperty:category>"
+                   "<pdfaProperty:description>Part</pdfaProperty:description>"
+                   "</rdf:li></rdf:Seq></pdfaSchema:property>"
+                   "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n</rdf:Description>\n"
+                   "<rdf:Description rdf:about=\"\" "
+                   "xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">"
+                   "<pdfuaid:part>1</pdfuaid:part></rdf:Description>\n"
+                   "</rdf:RDF></x:xmpmeta>\n"
                    "<?xpacket end=\"w\"?>");
 }
 
@@ -1085,26 +1204,25 @@ static bool write_pdfa(ss_pdf *p, const ss_pdf_info *info)
                    tm.tm_min, tm.tm_sec, '+', 0, 0};
     char xmpdate[32];
     strftime(xmpdate, sizeof xmpdate, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-    const char *producer = "Haru Free PDF Library " HPDF_VERSION_TEXT;
 
-    /* Info: plain strings via libharu, then text strings where needed. */
-    if (HPDF_SetInfoAttr(doc, HPDF_INFO_PRODUCER, producer) != HPDF_OK ||
-        HPDF_SetInfoAttr(doc, HPDF_INFO_TITLE, "-") != HPDF_OK ||
-        HPDF_SetInfoDateAttr(doc, HPDF_INFO_CREATION_DATE, d) != HPDF_OK ||
-        HPDF_SetInfoDateAttr(doc, HPDF_INFO_MOD_DATE, d) != HPDF_OK)
+    /* Info: the title, author and date; the rest (subject, keywords,
+     * creator) only in the XMP packet, which
+     * PDF/A-1 allows (Info entries must agree with XMP, not the reverse)
+     * and which saves 230 bytes of a size-bound sheet. */
+    if (HPDF_SetInfoAttr(doc, HPDF_INFO_TITLE, "-") != HPDF_OK ||
+        HPDF_SetInfoDateAttr(doc, HPDF_INFO_CREATION_DATE, d) != HPDF_OK)
         return failed(p, "writing the document info");
     HPDF_Dict infod = ss_haru_info(doc);
+    if (infod) /* libharu puts its name in every file's Info */
+        HPDF_Dict_RemoveElement(infod, "Producer");
     if (!infod || HPDF_Dict_Add(infod, "Title", text_string(p, info->title)) != HPDF_OK ||
-        HPDF_Dict_Add(infod, "Author", text_string(p, info->author)) != HPDF_OK ||
-        HPDF_Dict_Add(infod, "Subject", text_string(p, info->subject)) != HPDF_OK ||
-        HPDF_Dict_Add(infod, "Keywords", text_string(p, info->keywords)) != HPDF_OK ||
-        HPDF_Dict_Add(infod, "Creator", text_string(p, info->creator)) != HPDF_OK)
+        HPDF_Dict_Add(infod, "Author", text_string(p, info->author)) != HPDF_OK)
         return failed(p, "writing the document info");
 
     /* XMP metadata, unfiltered as PDF/A-1 requires. */
     ss_buf x;
     ss_buf_init(&x);
-    xmp_packet(&x, info, producer, xmpdate);
+    xmp_packet(&x, info, xmpdate);
     HPDF_Dict meta = ss_haru_stream(doc, x.data, x.len, false);
     bool ok = meta && HPDF_Dict_AddName(meta, "Type", "Metadata") == HPDF_OK &&
               HPDF_Dict_AddName(meta, "Subtype", "XML") == HPDF_OK &&
@@ -1128,14 +1246,17 @@ static bool write_pdfa(ss_pdf *p, const ss_pdf_info *info)
 
 bool ss_pdf_finish(ss_pdf *p, const ss_pdf_info *info, ss_buf *out)
 {
+    bool shareable;
+    HPDF_Dict tounicode = shared_tounicode(p, &shareable);
+    if (shareable && !tounicode)
+        return failed(p, "writing a font");
     for (int s = 0; s < 2; s++)
-        if (!finish_font(p, s))
+        if (!finish_font(p, s, tounicode))
             return false;
     /* The document's language (PDF/UA-1, 7.2), from the template. */
     const char *lang = info->lang && *info->lang ? info->lang : DEFAULT_LANG;
-    if (HPDF_Dict_Add(ss_haru_catalog(p->doc), "Lang", ss_haru_string(p->doc, lang)) != HPDF_OK ||
-        HPDF_Dict_AddNumber(p->struct_root, "ParentTreeNextKey", p->npages) != HPDF_OK)
-        return failed(p, "finishing the structure tree");
+    if (HPDF_Dict_Add(ss_haru_catalog(p->doc), "Lang", ss_haru_string(p->doc, lang)) != HPDF_OK)
+        return failed(p, "writing the document's language");
     ss_buf_printf(&p->content, "L %s\n", lang);
     if (!write_pdfa(p, info))
         return false;
