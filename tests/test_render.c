@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "bind.h"
 #include "fonts.h"
 #include "layout.h"
@@ -100,6 +102,96 @@ static void test_pdf_structure(void **state)
     assert_true(contains(&out, "+StatesheetSans-Bold"));
     assert_true(out.len <= 20000); /* email-sized (production issue) */
     ss_buf_free(&out);
+    ss_diag_free(d);
+}
+
+/* The first n bytes at or after p equal to needle, or NULL. */
+static const char *find_bytes(const char *p, const char *end, const char *needle, size_t n)
+{
+    for (; p + n <= end; p++)
+        if (!memcmp(p, needle, n))
+            return p;
+    return NULL;
+}
+
+/* Every stream of a PDF, inflated where it is deflated, into one buffer
+ * (NUL-separated), so tests can look inside fonts and content. */
+static void inflate_streams(const ss_buf *pdf, ss_buf *all)
+{
+    const char *p = pdf->data, *end = pdf->data + pdf->len;
+    while ((p = find_bytes(p, end, "stream\r\n", 8)) != NULL) {
+        const char *s = p + 8;
+        const char *e = find_bytes(s, end, "\nendstream", 10);
+        if (!e)
+            break;
+        uLongf cap = 1u << 20;
+        Bytef *buf = malloc(cap);
+        assert_non_null(buf);
+        if (uncompress(buf, &cap, (const Bytef *)s, (uLong)(e - s)) == Z_OK)
+            ss_buf_add(all, buf, cap);
+        else
+            ss_buf_add(all, s, (size_t)(e - s));
+        ss_buf_addc(all, '\0');
+        free(buf);
+        p = e;
+    }
+}
+
+/* The agreed hyphenation interface (owners.md): a TEXT box ending in
+ * U+00AD is drawn as a hyphen, but extractors see U+00AD.  The soft
+ * hyphen gets a code of its own (the font's glyph for it, a copy of the
+ * hyphen's), which ToUnicode maps to U+00AD and W gives the hyphen's
+ * width. */
+static void test_soft_hyphen(void **state)
+{
+    (void)state;
+    ss_page pg = {0};
+    pg.width = SS_LETTER_W;
+    pg.height = SS_LETTER_H;
+    static char text[] = "Exam\xC2\xAD";
+    ss_box box = {0};
+    box.kind = SS_BOX_TEXT;
+    box.role = SS_ROLE_P;
+    box.elem = 1;
+    box.style = SS_REGULAR;
+    box.size = 11;
+    box.x = 72;
+    box.y = 700;
+    box.len = sizeof text - 1;
+    pg.boxes = &box;
+    pg.nboxes = 1;
+    pg.chars = text;
+    pg.nchars = sizeof text;
+    ss_diag *d = ss_diag_new();
+    char *icc = ss_path_join(assets, SS_ICC_FILE);
+    ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
+    ss_pdf_info info = {"T", "A", "S", "K", "C", 1700000000, NULL};
+    ss_buf out, all;
+    ss_buf_init(&out);
+    ss_buf_init(&all);
+    assert_true(pdf && ss_pdf_add_page(pdf, &pg, NULL) && ss_pdf_finish(pdf, &info, &out));
+    inflate_streams(&out, &all);
+
+    unsigned shy = ss_fonts_gid(fonts, SS_REGULAR, 0xAD);
+    unsigned hyphen = ss_fonts_gid(fonts, SS_REGULAR, '-');
+    assert_true(shy != 0 && shy != hyphen);
+    /* Drawn: the two-byte code (= glyph id) at the end of the string. */
+    char drawn[8] = {'\0', (char)shy, ')', ' ', 'T', 'j'};
+    assert_non_null(find_bytes(all.data, all.data + all.len, drawn, 6));
+    /* Read back: ToUnicode maps that code to U+00AD, never to "-". */
+    char map[32];
+    snprintf(map, sizeof map, "<%04X> <%04X> <00AD>", shy, shy);
+    assert_true(contains(&all, map));
+    snprintf(map, sizeof map, "<%04X> <%04X> <002D>", shy, shy);
+    assert_false(contains(&all, map));
+    /* Measured (and so drawn, W comes from the same table) as wide as a
+     * hyphen. */
+    assert_int_equal(ss_fonts_advance(fonts, SS_REGULAR, 0xAD),
+                     ss_fonts_advance(fonts, SS_REGULAR, '-'));
+    ss_pdf_free(pdf);
+    ss_buf_free(&out);
+    ss_buf_free(&all);
+    free(icc);
     ss_diag_free(d);
 }
 
@@ -225,6 +317,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf_structure),
+        cmocka_unit_test(test_soft_hyphen),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_assets_checked),
         cmocka_unit_test(test_ttf_subset),
