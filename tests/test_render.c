@@ -58,7 +58,7 @@ static bool render(const ss_dataset *ds, size_t i, time_t when, ss_buf *out, ss_
     ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), SS_LETTER_W, SS_LETTER_H, &size);
     char *icc = ss_path_join(assets, SS_ICC_FILE);
     ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
-    ss_pdf_info info = {doc->info_title, "Org", "Subject & <more>", "k1, k2", "statesheet test",
+    ss_pdf_info info = {doc->info_title, "Org & <more>", "Subject", "k1, k2", "statesheet test",
                         when, NULL};
     bool ok = pg && pdf && ss_pdf_add_page(pdf, pg, NULL) && ss_pdf_finish(pdf, &info, out);
     ss_pdf_free(pdf);
@@ -90,7 +90,7 @@ static void test_pdf_structure(void **state)
     /* PDF/A identification, escaped XMP, output intent, file ID. */
     assert_true(contains(&out, "<pdfaid:part>1</pdfaid:part>"));
     assert_true(contains(&out, "<pdfaid:conformance>B</pdfaid:conformance>"));
-    assert_true(contains(&out, "Subject &amp; &lt;more&gt;"));
+    assert_true(contains(&out, "Org &amp; &lt;more&gt;"));
     assert_true(contains(&out, "/GTS_PDFA1"));
     assert_true(contains(&out, "/ID ["));
     assert_true(contains(&out, "2023-11-14T22:13:20+00:00"));
