@@ -52,6 +52,9 @@
 /* A CMap block holds at most 100 entries (PDF Reference, 5.9.2). */
 #define CMAP_BLOCK 100
 #define SOFT_HYPHEN 0xAD
+/* A word gap wider than this (thousandths of an em, besides the space) is
+ * drawn half before and half after the space glyph (see text_ops). */
+#define LOOSE_GAP 500
 #define DEFAULT_LANG "en-US"
 
 /* The palette, in sRGB (the output intent). */
@@ -564,12 +567,14 @@ static void put_code_byte(ss_buf *b, unsigned c)
 /* "dx dy Td" and the box's text as two-byte codes.  Justified text widens
  * each space by the box's word spacing with a TJ adjustment. */
 static void text_ops(ss_buf *b, fontenc *e, const ss_box *box, const char *text,
-                     double dx, double dy, bool space_after)
+                     double dx, double dy, bool move, bool space_after)
 {
-    put_num(b, dx);
-    ss_buf_addc(b, ' ');
-    put_num(b, dy);
-    ss_buf_adds(b, " Td\n");
+    if (move) {
+        put_num(b, dx);
+        ss_buf_addc(b, ' ');
+        put_num(b, dy);
+        ss_buf_adds(b, " Td\n");
+    }
     /* TJ adjustments are in thousandths of the font size; negative moves
      * right. */
     double ws = box->ws > 0.0005 ? box->ws : 0;
@@ -581,11 +586,23 @@ static void text_ops(ss_buf *b, fontenc *e, const ss_box *box, const char *text,
     while (q < end) {
         long cp = ss_utf8_next(&q, end);
         unsigned code = enc_code(e, cp);
+        /* The extra width goes before the space glyph: a reader that
+         * groups glyphs by the gaps between them (pdfminer: a gap under
+         * twice the wider glyph's width) then sees the gap next to a letter
+         * and keeps a loose line together.  A gap of more than half an em
+         * is split around the space. */
+        bool gap = cp == ' ' && tj && q < end;
+        double before = adj < -LOOSE_GAP ? round(adj / 2) : adj;
+        if (gap) {
+            ss_buf_addc(b, ')');
+            put_num(b, before);
+            ss_buf_addc(b, '(');
+        }
         put_code_byte(b, (code >> 8) & 0xFF);
         put_code_byte(b, code & 0xFF);
-        if (cp == ' ' && tj && q < end) {
+        if (gap && adj != before) {
             ss_buf_addc(b, ')');
-            put_num(b, adj);
+            put_num(b, adj - before);
             ss_buf_addc(b, '(');
         }
     }
@@ -629,6 +646,7 @@ static void draw_text(ss_pdf *p, const ss_page *pg, bool artifacts, ss_buf *ops,
 {
     unsigned open_elem = 0;
     bool open = false;
+    const ss_box *prev_end = NULL; /* the last box drawn */
     for (size_t i = 0; i < pg->nboxes; i++) {
         const ss_box *b = &pg->boxes[i];
         bool tagged = ROLE_TAG[b->role] != NULL && b->elem > 0;
@@ -663,12 +681,21 @@ static void draw_text(ss_pdf *p, const ss_page *pg, bool artifacts, ss_buf *ops,
             ss_buf_adds(ops, "rg\n");
             *color = (int)b->color;
         }
-        /* Td moves by what was written, so rounding never adds up. */
+        /* A box that goes on where the last one ended (another style on
+         * the same line) needs no Td: the text position is there already,
+         * and readers that guess word gaps from Td moves (pypdf) would
+         * put a space before the full stop after a bold name.  Otherwise
+         * Td moves by what was written, so rounding never adds up. */
+        bool goes_on = prev_end && fabs(b->y - prev_end->y) < 0.001 &&
+                       fabs(b->x - (prev_end->x + prev_end->w)) < 0.05;
         double dx = round((b->x - *lx) * 100.0) / 100.0, dy = round((b->y - *ly) * 100.0) / 100.0;
-        text_ops(ops, &p->enc[b->style], b, ss_box_text(pg, b), dx, dy,
+        text_ops(ops, &p->enc[b->style], b, ss_box_text(pg, b), dx, dy, !goes_on,
                  tagged && line_ends_word(pg, i));
-        *lx += dx;
-        *ly += dy;
+        if (!goes_on) {
+            *lx += dx;
+            *ly += dy;
+        }
+        prev_end = b;
     }
     if (open)
         ss_buf_adds(ops, "EMC\n");
@@ -899,14 +926,30 @@ static void tounicode_text(ss_buf *b, const charmap *m)
             start[nruns++] = i;
     }
     start[nruns] = m->n;
-    for (size_t r = 0; r < nruns; r += CMAP_BLOCK) {
-        size_t k = nruns - r < CMAP_BLOCK ? nruns - r : CMAP_BLOCK;
-        ss_buf_printf(b, "%zu beginbfrange\n", k);
-        for (size_t q = r; q < r + k; q++) {
+    /* Runs of two or more as bfrange, single characters as bfchar:
+     * Ghostscript 10.0's txtwrite reads a one-entry bfrange to a character
+     * above U+00FF wrongly (the okina came out as U+00BB). */
+    for (int single = 0; single < 2; single++) {
+        size_t n = 0;
+        for (size_t q = 0; q < nruns; q++)
+            n += (start[q + 1] - start[q] == 1) == (single == 1);
+        for (size_t q = 0, in_block = 0; q < nruns; q++) {
             size_t a = start[q], z = start[q + 1] - 1;
-            ss_buf_printf(b, "<%04lX> <%04lX> <%04lX>\n", m->cid[a], m->cid[z], m->cp[a]);
+            if ((a == z) != (single == 1))
+                continue;
+            if (in_block == 0)
+                ss_buf_printf(b, "%zu %s\n", n < CMAP_BLOCK ? n : (size_t)CMAP_BLOCK,
+                              single ? "beginbfchar" : "beginbfrange");
+            if (single)
+                ss_buf_printf(b, "<%04lX> <%04lX>\n", m->cid[a], m->cp[a]);
+            else
+                ss_buf_printf(b, "<%04lX> <%04lX> <%04lX>\n", m->cid[a], m->cid[z], m->cp[a]);
+            n--;
+            if (++in_block == CMAP_BLOCK || (n == 0)) {
+                ss_buf_adds(b, single ? "endbfchar\n" : "endbfrange\n");
+                in_block = 0;
+            }
         }
-        ss_buf_adds(b, "endbfrange\n");
     }
     free(start);
     ss_buf_adds(b, "endcmap\n");

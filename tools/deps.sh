@@ -9,13 +9,17 @@ RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev zlib1g-dev)
 TEST_PKGS=(clang libclang-rt-14-dev libcmocka-dev poppler-utils qpdf
            python3 python3-pdfminer python3-pikepdf python3-fonttools
            default-jre-headless libpdfbox2-java libactivation-java
-           libjaxb-api-java time locales valgrind)
+           libjaxb-api-java time locales valgrind
+           ghostscript mupdf-tools python3-pypdf nodejs npm)
 
 want=("${RUN_PKGS[@]}")
 [ "${1:-run}" = test ] && want+=("${TEST_PKGS[@]}")
 
 missing=()
 for p in "${want[@]}"; do
+  # A machine with Node.js from elsewhere (NodeSource's nodejs bundles npm)
+  # already has what the npm package would bring.
+  [ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -4,7 +4,12 @@
 //                               "Role: text" for elements holding content
 // Exits 1 (with a message) when PDF.js cannot read the file.
 import { readFileSync } from "node:fs";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
+
+// PDF.js prints warnings about optional rendering modules on the console;
+// keep standard output for the text.
+const print = (s) => process.stdout.write(s + "\n");
+console.log = console.warn = console.info = () => {};
+const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
 
 const [mode, file] = process.argv.slice(2);
 const data = new Uint8Array(readFileSync(file));
@@ -34,8 +39,9 @@ for (let n = 1; n <= doc.numPages; n++) {
       } else if (it.type === "endMarkedContent") {
         open.pop();
       } else if (open.length && open[open.length - 1]) {
+        // PDF.js drops a space at a line's end and says hasEOL instead.
         const id = open[open.length - 1];
-        text.set(id, (text.get(id) ?? "") + it.str);
+        text.set(id, (text.get(id) ?? "") + it.str + (it.hasEOL ? " " : ""));
       }
     }
     const tree = await page.getStructTree();
@@ -51,8 +57,8 @@ for (let n = 1; n <= doc.numPages; n++) {
     if (!tree) out.push("(no structure tree on page " + n + ")");
     else walk(tree, 0);
   } else {
-    console.error("usage: node read.mjs text|struct FILE");
+    process.stderr.write("usage: node read.mjs text|struct FILE\n");
     process.exit(2);
   }
 }
-console.log(out.join("\n"));
+print(out.join("\n"));
