@@ -11,8 +11,10 @@ notice.  The combined file has one Part per page, in page order, each
 holding only its state.  Then a walk of every content stream (pikepdf):
 no text or shape outside marked content, every MCID on a page is in the
 parent tree and points at an element that lists it, and every MCID an
-element lists is on its page.  Prints one line per check; exits 1 on any
-failure.
+element lists is on its page.  And the document-level entries: MarkInfo,
+/Lang, DisplayDocTitle, dc:title and pdfuaid:part in the XMP, /Tabs /S,
+every font Type0 /Identity-H, every code drawn in its ToUnicode map.
+Prints one line per check; exits 1 on any failure.
 """
 import os
 import re
@@ -263,6 +265,71 @@ def check_content(label, path):
            "its page" % (label, len(seen)))
 
 
+def tounicode_codes(font):
+    """The codes a Type0 font's ToUnicode maps (bfchar and bfrange)."""
+    data = font.ToUnicode.read_bytes().decode("latin-1")
+    codes = set()
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for src, _ in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            codes.add(int(src, 16))
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<[0-9A-Fa-f]+>", block):
+            codes.update(range(int(lo, 16), int(hi, 16) + 1))
+    return codes
+
+
+def check_document(label, path):
+    """The catalog, page and font entries PDF/UA-1 and issue 9 ask for."""
+    pdf = pikepdf.open(path)
+    root, bad = pdf.Root, []
+    if not (root.get("/MarkInfo") and bool(root.MarkInfo.get("/Marked"))):
+        bad.append("no /MarkInfo <</Marked true>>")
+    if str(root.get("/Lang", "")) != "en-US":
+        bad.append("/Lang is %r" % str(root.get("/Lang", "")))
+    if not (root.get("/ViewerPreferences") and
+            bool(root.ViewerPreferences.get("/DisplayDocTitle"))):
+        bad.append("no /DisplayDocTitle true")
+    if "/ParentTree" not in root.get("/StructTreeRoot", {}):
+        bad.append("no StructTreeRoot with a ParentTree")
+    xmp = root.Metadata.read_bytes().decode("utf-8")
+    if "<pdfuaid:part>1</pdfuaid:part>" not in xmp or "<dc:title>" not in xmp or \
+            "pdfaExtension:schemas" not in xmp:
+        bad.append("XMP lacks pdfuaid:part 1, dc:title or the extension schema")
+    for n, page in enumerate(pdf.pages):
+        if str(page.obj.get("/Tabs", "")) != "/S":
+            bad.append("page %d: no /Tabs /S" % (n + 1))
+        fonts = page.Resources.Font
+        for name in fonts.keys():
+            f = fonts[name]
+            if str(f.Subtype) != "/Type0" or str(f.get("/Encoding")) != "/Identity-H" or \
+                    "/ToUnicode" not in f:
+                bad.append("font %s is not Type0 /Identity-H with ToUnicode" % name)
+                continue
+        # Every code drawn maps to Unicode.
+        known = {str(k): tounicode_codes(fonts[k]) for k in fonts.keys()}
+        font = None
+        for operands, op in pikepdf.parse_content_stream(page):
+            op = str(op)
+            if op == "Tf":
+                font = str(operands[0])
+            elif op in ("Tj", "TJ"):
+                items = operands[0] if op == "TJ" else [operands[0]]
+                for it in items:
+                    if isinstance(it, pikepdf.String):
+                        b = bytes(it)
+                        for i in range(0, len(b) - 1, 2):
+                            code = b[i] << 8 | b[i + 1]
+                            if code not in known.get(font, ()):
+                                bad.append("page %d: code %04X of %s has no Unicode"
+                                           % (n + 1, code, font))
+    if bad:
+        fail("%s: %s" % (label, "; ".join(sorted(set(bad))[:3])))
+    else:
+        ok("%s: MarkInfo, /Lang en-US, DisplayDocTitle, ParentTree, dc:title and "
+           "pdfuaid:part in XMP, /Tabs /S, Type0 /Identity-H fonts, every code in ToUnicode"
+           % label)
+
+
 def main():
     nd, hi, combined, pdfjs_dir = sys.argv[1:5]
     check_nd(nd, pdfjs_dir)
@@ -270,6 +337,7 @@ def main():
     check_combined(combined, pdfjs_dir)
     for label, path in (("ND", nd), ("HI sample", hi), ("combined", combined)):
         check_content(label, path)
+        check_document(label, path)
     print("structure: %d check(s) failed" % fails if fails else "structure: all checks passed")
     return 1 if fails else 0
 
