@@ -179,11 +179,13 @@ static void test_soft_hyphen(void **state)
     char drawn[8] = {'\0', (char)shy, ')', ' ', 'T', 'j'};
     assert_non_null(find_bytes(all.data, all.data + all.len, drawn, 6));
     /* Read back: ToUnicode maps that code to U+00AD, never to "-". */
-    char map[32];
-    snprintf(map, sizeof map, "<%04X> <%04X> <00AD>", shy, shy);
-    assert_true(contains(&all, map));
-    snprintf(map, sizeof map, "<%04X> <%04X> <002D>", shy, shy);
-    assert_false(contains(&all, map));
+    char one[32], range[32];
+    snprintf(one, sizeof one, "<%04X> <00AD>", shy);
+    snprintf(range, sizeof range, "<%04X> <%04X> <00AD>", shy, shy);
+    assert_true(contains(&all, one) || contains(&all, range));
+    snprintf(one, sizeof one, "<%04X> <002D>", shy);
+    snprintf(range, sizeof range, "<%04X> <%04X> <002D>", shy, shy);
+    assert_false(contains(&all, one) || contains(&all, range));
     /* Measured (and so drawn, W comes from the same table) as wide as a
      * hyphen. */
     assert_int_equal(ss_fonts_advance(fonts, SS_REGULAR, 0xAD),
