@@ -564,11 +564,31 @@ static void put_code_byte(ss_buf *b, unsigned c)
     }
 }
 
-/* "dx dy Td" and the box's text as two-byte codes.  Justified text widens
- * each space by the box's word spacing with a TJ adjustment. */
-static void text_ops(ss_buf *b, fontenc *e, const ss_box *box, const char *text,
-                     double dx, double dy, bool move, bool space_after)
+/* Opens the marked-content sequence of tagged box b's element, with a new
+ * MCID, and an /ActualText when 'actual' is not NULL. */
+static void begin_mc(ss_pdf *p, ss_buf *ops, const ss_box *b, const char *actual)
 {
+    int mcid = (int)p->nmarks;
+    p->marks = ss_xgrow(p->marks, sizeof *p->marks, p->nmarks + 1, &p->marks_cap);
+    p->marks[p->nmarks++] = (mark){b->elem, b->role, mcid};
+    ss_buf_printf(ops, "/%s<</MCID %d", ROLE_TAG[b->role], mcid);
+    if (actual)
+        ss_buf_printf(ops, "/ActualText %s", actual);
+    ss_buf_adds(ops, ">>BDC\n");
+}
+
+/* "dx dy Td" and the box's text as two-byte codes.  Justified text widens
+ * each space by the box's word spacing with a TJ adjustment.  A word
+ * broken at a hyphenation point is read as the whole word: its halves are
+ * a marked-content sequence of their own (of the same element) with the
+ * word as /ActualText.  'span' (that value) starts one before the box's
+ * last word; 'close_span' ends the one started in the box before after
+ * this box's first word.  *live: a sequence of the element is open. */
+static void text_ops(ss_pdf *p, ss_buf *b, const ss_box *box, const char *text, double dx,
+                     double dy, bool move, bool space_after, const char *span,
+                     bool close_span, bool *live)
+{
+    fontenc *e = &p->enc[box->style];
     if (move) {
         put_num(b, dx);
         ss_buf_addc(b, ' ');
@@ -583,7 +603,15 @@ static void text_ops(ss_buf *b, fontenc *e, const ss_box *box, const char *text,
     bool tj = adj != 0 && inner && inner[1];
     ss_buf_adds(b, tj ? "[(" : "(");
     const char *q = text, *end = text + strlen(text);
+    const char *last = strrchr(text, ' ');
+    const char *span_at = span ? (last ? last + 1 : text) : NULL;
+    const char *close_at = close_span ? (inner ? inner : end) : NULL;
     while (q < end) {
+        if (q == span_at || q == close_at) {
+            ss_buf_adds(b, tj ? ")] TJ\nEMC\n" : ") Tj\nEMC\n");
+            begin_mc(p, b, box, q == span_at ? span : NULL);
+            ss_buf_adds(b, tj ? "[(" : "(");
+        }
         long cp = ss_utf8_next(&q, end);
         unsigned code = enc_code(e, cp);
         /* The extra width goes before the space glyph: a reader that
@@ -612,6 +640,42 @@ static void text_ops(ss_buf *b, fontenc *e, const ss_box *box, const char *text,
         put_code_byte(b, code & 0xFF);
     }
     ss_buf_adds(b, tj ? ")] TJ\n" : ") Tj\n");
+    if (close_at == end) {
+        ss_buf_adds(b, "EMC\n"); /* the rest of the element, if any, opens anew */
+        *live = false;
+    }
+}
+
+/* When tagged box i ends in a soft hyphen and its element goes on in the
+ * next box, the /ActualText of the broken word: the box's last word
+ * without the soft hyphen and the next box's first word, as a UTF-16
+ * hex string (into out).  False otherwise. */
+static bool broken_word(const ss_page *pg, size_t i, ss_buf *out)
+{
+    const ss_box *b = &pg->boxes[i];
+    if (i + 1 >= pg->nboxes || pg->boxes[i + 1].kind != SS_BOX_TEXT ||
+        pg->boxes[i + 1].elem != b->elem || b->len < 2)
+        return false;
+    const char *t = ss_box_text(pg, b), *end = t + b->len;
+    if ((unsigned char)end[-2] != 0xC2 || (unsigned char)end[-1] != 0xAD)
+        return false;
+    const char *w = strrchr(t, ' ');
+    w = w ? w + 1 : t;
+    const char *n = ss_box_text(pg, &pg->boxes[i + 1]);
+    const char *nsp = strchr(n, ' ');
+    ss_buf word;
+    ss_buf_init(&word);
+    ss_buf_add(&word, w, (size_t)(end - 2 - w));
+    ss_buf_add(&word, n, nsp ? (size_t)(nsp - n) : strlen(n));
+    ss_buf_adds(out, "<FEFF");
+    const char *q = word.data, *qend = word.data + word.len;
+    while (q < qend) {
+        long cp = ss_utf8_next(&q, qend);
+        ss_buf_printf(out, "%04lX", (unsigned long)(cp < 0 || cp > 0xFFFF ? 0xFFFD : cp));
+    }
+    ss_buf_addc(out, '>');
+    ss_buf_free(&word);
+    return true;
 }
 
 /* True when box i ends a line and its element goes on on the next line
@@ -647,27 +711,29 @@ static void draw_text(ss_pdf *p, const ss_page *pg, bool artifacts, ss_buf *ops,
     unsigned open_elem = 0;
     bool open = false;
     const ss_box *prev_end = NULL; /* the last box drawn */
+    bool span_open = false;        /* a broken word's /ActualText span */
+    bool live = false;             /* the element's sequence is open */
+    ss_buf span;
+    ss_buf_init(&span);
     for (size_t i = 0; i < pg->nboxes; i++) {
         const ss_box *b = &pg->boxes[i];
         bool tagged = ROLE_TAG[b->role] != NULL && b->elem > 0;
         if (b->kind != SS_BOX_TEXT || tagged == artifacts)
             continue;
         if (!open || (tagged && b->elem != open_elem)) {
-            if (open)
+            if (open && live)
                 ss_buf_adds(ops, "EMC\n");
-            if (!tagged) {
+            if (!tagged)
                 ss_buf_adds(ops, b->role == SS_ROLE_PAGINATION
                                      ? "/Artifact <</Type /Pagination>> BDC\n"
                                      : "/Artifact BMC\n");
-            } else {
-                int mcid = (int)p->nmarks;
-                p->marks = ss_xgrow(p->marks, sizeof *p->marks, p->nmarks + 1,
-                                    &p->marks_cap);
-                p->marks[p->nmarks++] = (mark){b->elem, b->role, mcid};
-                ss_buf_printf(ops, "/%s<</MCID %d>>BDC\n", ROLE_TAG[b->role], mcid);
-            }
-            open = true;
+            else
+                begin_mc(p, ops, b, NULL);
+            open = live = true;
             open_elem = b->elem;
+        } else if (!live) {
+            begin_mc(p, ops, b, NULL);
+            live = true;
         }
         if ((int)b->style != *style || b->size != *size) {
             ss_buf_adds(ops, b->style == SS_BOLD ? "/F1 " : "/F0 ");
@@ -689,16 +755,23 @@ static void draw_text(ss_pdf *p, const ss_page *pg, bool artifacts, ss_buf *ops,
         bool goes_on = prev_end && fabs(b->y - prev_end->y) < 0.001 &&
                        fabs(b->x - (prev_end->x + prev_end->w)) < 0.05;
         double dx = round((b->x - *lx) * 100.0) / 100.0, dy = round((b->y - *ly) * 100.0) / 100.0;
-        text_ops(ops, &p->enc[b->style], b, ss_box_text(pg, b), dx, dy, !goes_on,
-                 tagged && line_ends_word(pg, i));
+        ss_buf_clear(&span);
+        /* (A one-word line that goes on a broken word and is broken again
+         * keeps only the first span: spans do not overlap.) */
+        bool opens = tagged && !(span_open && !strchr(ss_box_text(pg, b), ' ')) &&
+                     broken_word(pg, i, &span);
+        text_ops(p, ops, b, ss_box_text(pg, b), dx, dy, !goes_on,
+                 tagged && line_ends_word(pg, i), opens ? span.data : NULL, span_open, &live);
+        span_open = opens;
         if (!goes_on) {
             *lx += dx;
             *ly += dy;
         }
         prev_end = b;
     }
-    if (open)
+    if (open && live)
         ss_buf_adds(ops, "EMC\n");
+    ss_buf_free(&span);
 }
 
 /* A structure element under parent. */

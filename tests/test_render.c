@@ -197,6 +197,65 @@ static void test_soft_hyphen(void **state)
     ss_diag_free(d);
 }
 
+/* A word broken at a hyphenation point over two lines of one paragraph
+ * is read as the whole word: one /ActualText around its halves. */
+static void test_broken_word(void **state)
+{
+    (void)state;
+    static char text[] = "an exam\xC2\xAD\0ple here";
+    ss_box box[2] = {{0}, {0}};
+    for (int i = 0; i < 2; i++) {
+        box[i].kind = SS_BOX_TEXT;
+        box[i].role = SS_ROLE_P;
+        box[i].elem = 1;
+        box[i].style = SS_REGULAR;
+        box[i].size = 11;
+        box[i].x = 72;
+        box[i].y = 700 - 14 * i;
+    }
+    box[0].len = strlen(text);
+    box[1].text = box[0].len + 1;
+    box[1].len = strlen(text + box[1].text);
+    ss_page pg = {0};
+    pg.width = SS_LETTER_W;
+    pg.height = SS_LETTER_H;
+    pg.boxes = box;
+    pg.nboxes = 2;
+    pg.chars = text;
+    pg.nchars = sizeof text;
+    ss_diag *d = ss_diag_new();
+    char *icc = ss_path_join(assets, SS_ICC_FILE);
+    ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
+    ss_pdf_info info = {"T", "A", "S", "K", "C", 1700000000, NULL};
+    ss_buf out, all;
+    ss_buf_init(&out);
+    ss_buf_init(&all);
+    assert_true(pdf && ss_pdf_add_page(pdf, &pg, NULL) && ss_pdf_finish(pdf, &info, &out));
+    inflate_streams(&out, &all);
+    /* "example" in UTF-16, opened before "exam" and closed after "ple":
+     * a sequence of its own (MCID 1) of the paragraph. */
+    const char *span = "/P<</MCID 1/ActualText <FEFF006500780061006D0070006C0065>>>BDC";
+    const char *at = find_bytes(all.data, all.data + all.len, span, strlen(span));
+    assert_non_null(at);
+    const char *emc = find_bytes(at, all.data + all.len, "EMC", 3);
+    assert_non_null(emc);
+    unsigned e = ss_fonts_gid(fonts, SS_REGULAR, 'e'), l = ss_fonts_gid(fonts, SS_REGULAR, 'l');
+    unsigned shy = ss_fonts_gid(fonts, SS_REGULAR, 0xAD);
+    const char exam_e[2] = {0, (char)e}, shy_code[2] = {0, (char)shy}, ple_l[2] = {0, (char)l};
+    assert_non_null(find_bytes(at, emc, exam_e, 2));
+    assert_non_null(find_bytes(at, emc, shy_code, 2));
+    assert_non_null(find_bytes(at, emc, ple_l, 2));
+    /* "here" is after the span. */
+    unsigned h = ss_fonts_gid(fonts, SS_REGULAR, 'h');
+    const char here_h[2] = {0, (char)h};
+    assert_null(find_bytes(at, emc, here_h, 2));
+    ss_pdf_free(pdf);
+    ss_buf_free(&out);
+    ss_buf_free(&all);
+    free(icc);
+    ss_diag_free(d);
+}
+
 /* The same inputs give the same bytes; another time changes them. */
 static void test_deterministic(void **state)
 {
@@ -320,6 +379,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf_structure),
         cmocka_unit_test(test_soft_hyphen),
+        cmocka_unit_test(test_broken_word),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_assets_checked),
         cmocka_unit_test(test_ttf_subset),

@@ -38,9 +38,11 @@ for (let n = 1; n <= doc.numPages; n++) {
         open.push(it.id ?? null);
       } else if (it.type === "endMarkedContent") {
         open.pop();
-      } else if (open.length && open[open.length - 1]) {
-        // PDF.js drops a space at a line's end and says hasEOL instead.
-        const id = open[open.length - 1];
+      } else if (open.some((id) => id)) {
+        // The text belongs to the innermost sequence with an id (a span
+        // inside a paragraph has none).  PDF.js drops a space at a line's
+        // end and says hasEOL instead.
+        const id = open.filter((x) => x).pop();
         text.set(id, (text.get(id) ?? "") + it.str + (it.hasEOL ? " " : ""));
       }
     }
