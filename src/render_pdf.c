@@ -8,19 +8,24 @@
  * /Identity-H encoding (two-byte codes, code = CID) and a complete
  * ToUnicode map, in single sheets and combined files alike: every reader
  * knows Identity-H, while an embedded CMap is skipped by some (pdfminer.six
- * extracts nothing, upstream issue 1072).  CIDs are ours, not glyph ids:
- * printable ASCII is its own CID, every other character gets the next CID
- * from 127 up in order of first use, so W, CIDToGIDMap, ToUnicode and
- * CIDSet stay small and cover exactly what the file prints, with a font
- * program cut down to those glyphs (ttf_subset.c).  The soft hyphen that
- * ends a line at a hyphenation point (U+00AD) has a CID of its own that
- * draws the hyphen glyph and maps to U+00AD, so extractors see where a word
- * was broken.  Justified lines widen their spaces with TJ adjustments (Tw
- * applies only to the one-byte code 32).  libharu measured badly here
- * (2.3.0, UTF-8 mode): 65,536 look-ups per document, an invalid ToUnicode
- * map, no CIDSet; see shared/notes/libraries.md.  The font dictionaries
- * are plain objects, not libharu fonts: its text calls refuse them instead
- * of silently drawing nothing with them.
+ * extracts nothing, upstream issue 1072).  The CID is the glyph id
+ * (CIDToGIDMap /Identity; our fonts give every character a glyph of its
+ * own), W, ToUnicode and CIDSet cover exactly the glyphs the file draws,
+ * and the font program is cut down to them (ttf_subset.c).  The soft hyphen
+ * that ends a line at a hyphenation point (U+00AD) is drawn with the
+ * font's own soft-hyphen glyph, a copy of the hyphen, so it maps to U+00AD
+ * and extractors see where a word was broken; with tagging, the word's two
+ * halves carry one /ActualText with the whole word.  Justified lines widen
+ * their spaces with TJ adjustments (Tw applies only to the one-byte code
+ * 32).  libharu's own CID fonts measured badly (2.3.0, UTF-8 mode): 65,536
+ * look-ups per document, an invalid ToUnicode map, no CIDSet; see
+ * shared/notes/libraries.md.  The font dictionaries are plain objects,
+ * not libharu fonts: its text calls refuse them instead of silently
+ * drawing nothing with them.
+ *
+ * Size.  The North Dakota sheet must stay under 20 KB with its tags (~2.5 KB
+ * of structure), so the file carries nothing a reader does not use: see
+ * bench/README.md for what was trimmed and what it saved.
  *
  * Content and structure.  The page's content stream is written here:
  * shapes as /Artifact, the footer as a pagination artifact, and each
