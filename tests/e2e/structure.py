@@ -233,10 +233,16 @@ def check_content(label, path):
         if arr is None:
             bad.append("page %d has no parent tree entry" % (n + 1))
             continue
-        depth = 0
+        depth, kinds = 0, []
         for operands, op in pikepdf.parse_content_stream(page):
             op = str(op)
             if op in ("BDC", "BMC"):
+                # Matterhorn 01-003/01-004: no artifact inside tagged content
+                # and no tagged content inside an artifact.
+                kind = "artifact" if str(operands[0]) == "/Artifact" else "tagged"
+                if kinds and kinds[0] != kind:
+                    bad.append("page %d: %s content inside %s content" % (n + 1, kind, kinds[0]))
+                kinds.append(kind)
                 depth += 1
                 if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and \
                         "/MCID" in operands[1]:
@@ -251,6 +257,7 @@ def check_content(label, path):
                                    % (n + 1, mcid, operands[0], elem.S))
             elif op == "EMC":
                 depth -= 1
+                kinds.pop()
             elif op in SHOW and depth == 0:
                 bad.append("page %d: text outside marked content" % (n + 1))
             elif op in PAINT and depth == 0:

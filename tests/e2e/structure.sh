@@ -22,8 +22,11 @@ fi
 
 fails=0
 info=$(pdfinfo "$TMP/nd/ND-2023.pdf")
-if grep -q '^Tagged: *yes' <<<"$info"; then echo "ok   - pdfinfo: Tagged: yes"; else
-  echo "FAIL - pdfinfo does not say Tagged: yes"; fails=1; fi
+if grep -q '^Tagged: *yes' <<<"$info" && grep -q '^Suspects: *no' <<<"$info"; then
+  echo "ok   - pdfinfo: Tagged: yes, Suspects: no"
+else
+  echo "FAIL - pdfinfo does not say Tagged: yes and Suspects: no"; fails=1
+fi
 "$PY" "$HERE/structure.py" "$TMP/nd/ND-2023.pdf" "$TMP/hi/HI-2023.pdf" "$TMP/combined.pdf" \
   "$HERE/pdfjs" || fails=1
 exit $fails
