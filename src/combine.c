@@ -204,7 +204,8 @@ int ss_combined_write(const ss_combined_job *cj, ss_diag *diag)
     char *keywords = ss_xasprintf("state data, %d%s", ds->year,
                                   ds->sample ? ", sample data" : "");
     char *creator = ss_xasprintf("statesheet %s", SS_VERSION);
-    ss_pdf_info info = {title, cj->organisation, subject, keywords, creator, cj->created};
+    ss_pdf_info info = {title, cj->organisation, subject, keywords, creator, cj->created,
+                        cj->tpl->lang};
     ss_buf out;
     ss_buf_init(&out);
     int status = 70;

@@ -1,4 +1,4 @@
-/* fonts.c - font files, metrics and coverage, through libharu. */
+/* fonts.c - font files, metrics and coverage, read by libharu (haru.c). */
 #include "fonts.h"
 
 #include <errno.h>
@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hpdf.h>
-#include <hpdf_fontdef.h>
-
+#include "haru.h"
 #include "paths.h"
 #include "util.h"
 
@@ -26,7 +24,7 @@ static const struct {
 } RECORDED[] = {
     {SS_FONT_REGULAR_FILE, "bf2b0ad1ed906a2ab88fdc18eb1f6fb7ccd1d96254ef9df1ea6542db223c2e0d"},
     {SS_FONT_BOLD_FILE, "7782f0dff427e22b7f2b3bc47ea6dbfdd83294d6d5c1b66fabc2d73e530857f6"},
-    {SS_ICC_FILE, "b90e40bc8087efcd9f43dabe5710abcc40b24ddce6aee6c14c992acd7407ea22"},
+    {SS_ICC_FILE, "9f0366d6c3cf51c06607fb2a05d3c2b1c568ab521a0f31c37e6fd0270667b5f0"},
 };
 
 struct ss_fonts {
@@ -77,12 +75,7 @@ static double text_width(void *vctx, ss_style style, const char *s, size_t n)
     return (double)total;
 }
 
-static void on_hpdf_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)
-{
-    (void)e, (void)detail, (void)user; /* every call's result is checked */
-}
-
-/* Reads one font's widths with libharu's TrueType parser. */
+/* Reads one font's widths with libharu's TrueType parser (haru.c). */
 static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
                      ss_diag *diag, double *ascent, double *descent)
 {
@@ -90,8 +83,6 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
     char *path = ss_path_join(dir, rel);
     size_t len = 0;
     int e = 0;
-    HPDF_Doc pdf = NULL;
-    HPDF_FontDef def = NULL;
     char *data = ss_read_file(path, FONT_MAX_BYTES, &len, &e);
     if (!data) {
         ss_diag_error(diag, path, 0, "cannot read the font: %s; reinstall statesheet "
@@ -101,67 +92,27 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
     }
     if (!ss_asset_verify(rel, path, data, len, diag))
         goto done;
-    pdf = HPDF_New(on_hpdf_error, NULL);
-    if (!pdf) {
-        ss_diag_error(diag, path, 0, "out of memory while loading the font");
-        goto done;
-    }
-    /* A damaged font makes libharu return NULL without calling the error
-     * handler: check the result, not only the handler. */
-    /* Not registered with the document: freed below, not by HPDF_Free. */
-    def = HPDF_GetTTFontDefFromFile(pdf, path, HPDF_FALSE);
-    if (!def) {
-        ss_diag_error(diag, path, 0, "the PDF library cannot read this font "
-                      "(error 0x%04X); reinstall statesheet",
-                      (unsigned)HPDF_GetError(pdf));
-        goto done;
-    }
-    /* Every code point the font maps, once, here instead of in every PDF.
-     * Walking the cmap's segments costs a few thousand look-ups; asking
-     * for all 65,536 code points would cost 40 million instructions. */
     f->width[style] = ss_xmalloc(CP_LIMIT * sizeof(int16_t));
     f->gid[style] = ss_xcalloc(CP_LIMIT, sizeof(uint16_t));
     for (long cp = 0; cp < CP_LIMIT; cp++)
         f->width[style][cp] = -1;
-    HPDF_TTFontDefAttr ca = (HPDF_TTFontDefAttr)def->attr;
-    unsigned segs = ca->cmap.seg_count_x2 / 2u;
-    if (ca->cmap.format != 4 || segs == 0) {
-        ss_diag_error(diag, path, 0, "the font has no Unicode character map the PDF "
-                      "library can read; reinstall statesheet");
+    ss_font_metrics *fm = &f->metrics[style];
+    unsigned err = 0;
+    if (!ss_haru_ttf_read(path, fm, f->width[style], f->gid[style], CP_LIMIT, &err)) {
+        if (err)
+            ss_diag_error(diag, path, 0, "the PDF library cannot read this font "
+                          "(error 0x%04X); reinstall statesheet", err);
+        else
+            ss_diag_error(diag, path, 0, "the font has no Unicode character map the PDF "
+                          "library can read; reinstall statesheet");
         goto done;
     }
-    for (unsigned i = 0; i < segs; i++) {
-        long lo = ca->cmap.start_count[i], hi = ca->cmap.end_count[i];
-        for (long cp = lo; cp <= hi && cp < CP_LIMIT - 1; cp++) {
-            HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
-            if (!gid)
-                continue;
-            f->gid[style][cp] = gid;
-            f->width[style][cp] = (int16_t)HPDF_TTFontDef_GetGidWidth(def, gid);
-        }
-    }
-    ss_font_metrics *fm = &f->metrics[style];
-    HPDF_TTFontDefAttr da = (HPDF_TTFontDefAttr)def->attr;
-    snprintf(fm->name, sizeof fm->name, "%s", da->base_font);
-    fm->ascent = def->ascent;
-    fm->descent = def->descent;
-    fm->cap_height = def->cap_height;
-    fm->x_height = def->x_height;
-    fm->stemv = def->stemv;
-    fm->italic_angle = def->italic_angle;
-    fm->missing_width = def->missing_width;
-    fm->flags = def->flags;
-    fm->bbox[0] = (int)def->font_bbox.left;
-    fm->bbox[1] = (int)def->font_bbox.bottom;
-    fm->bbox[2] = (int)def->font_bbox.right;
-    fm->bbox[3] = (int)def->font_bbox.top;
-    fm->num_glyphs = da->num_glyphs;
     /* Control characters are never drawn. */
     for (long cp = 0; cp < 0x20; cp++)
         f->width[style][cp] = -1;
     if (style == SS_REGULAR) {
-        *ascent = def->ascent;
-        *descent = -(double)def->descent;
+        *ascent = fm->ascent;
+        *descent = -(double)fm->descent;
     }
     f->path[style] = path;
     f->data[style] = (uint8_t *)data;
@@ -170,10 +121,6 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
     data = NULL;
     ok = true;
 done:
-    if (def)
-        HPDF_FontDef_Free(def);
-    if (pdf)
-        HPDF_Free(pdf);
     free(data);
     free(path);
     return ok;

@@ -134,6 +134,7 @@ typedef struct ctx {
     double x0, x1; /* content column */
     double y;      /* current position: top of the next line's box */
     double space_w; /* width of a space, thousandths */
+    unsigned elem;  /* the last structure element given out */
 } ctx;
 
 static double measure(const ss_measure *m, ss_style st, const char *s, size_t n)
@@ -465,6 +466,14 @@ static void add_fill(ss_page *p, double x, double y, double w, double h,
 {
     ss_box *b = add_box(p, SS_BOX_FILL, color);
     b->x = x, b->y = y, b->w = w, b->h = h;
+}
+
+/* Gives the text boxes from index 'from' on their role and element. */
+static void tag(ss_page *p, size_t from, ss_role role, unsigned elem)
+{
+    for (size_t i = from; i < p->nboxes; i++)
+        if (p->boxes[i].kind == SS_BOX_TEXT)
+            p->boxes[i].role = role, p->boxes[i].elem = elem;
 }
 
 /* ---- line breaking --------------------------------------------------------- */
@@ -923,6 +932,7 @@ static double set_footer(ctx *c, const ss_document *doc)
     if (wl + wr + 24 > right - left)
         lines = 2;
     double top = SS_SAFE_MARGIN + desc + asc + (lines - 1) * FOOTER_LEADING + 0.5;
+    size_t first = pg->nboxes;
     for (int attempt = 0; attempt < 4; attempt++) {
         size_t mark = pg->nboxes, cmark = pg->nchars;
         double y = top;
@@ -946,6 +956,7 @@ static double set_footer(ctx *c, const ss_document *doc)
         pg->nboxes = mark;
         pg->nchars = cmark;
     }
+    tag(pg, first, SS_ROLE_PAGINATION, 0);
     double rule_y = top + FOOTER_RULE_GAP;
     add_rule(pg, left, rule_y, right - left, RULE_THIN, SS_COLOR_RULE);
     return rule_y + FOOTER_CLEAR;
@@ -962,13 +973,17 @@ static void set_band(ctx *c, const ss_document *doc)
     double y = top - BAND_PAD_TOP * k;
     textstyle ts = {fmax(TITLE_SIZE * k, SS_TEXT_MIN), TITLE_SIZE * k * 1.25,
                     SS_COLOR_BAND_TEXT, ALIGN_LEFT};
+    size_t first = pg->nboxes;
     set_run_text(c, &doc->title, &ts, c->x0, c->x1, &y);
+    tag(pg, first, SS_ROLE_P, ++c->elem);
     y -= BAND_GAP * k;
     /* Leading above ascent + descent (1.117 em), so wrapped lines of a long
      * name never touch. */
     textstyle sub = {SUBTITLE_SIZE * k, SUBTITLE_SIZE * k * 1.15, SS_COLOR_BAND_TEXT,
                      ALIGN_LEFT};
+    first = pg->nboxes;
     set_run_text(c, &doc->subtitle, &sub, c->x0, c->x1, &y);
+    tag(pg, first, SS_ROLE_H1, ++c->elem);
     y -= BAND_PAD_BOTTOM * k;
     ss_box *band = &pg->boxes[fill_at];
     band->y = y;
@@ -987,7 +1002,9 @@ static void set_sample_mark(ctx *c, const char *notice)
     double y = top - (SAMPLE_H - size * 0.72) / 2 + c->m->ascent * size / 1000.0 -
                size * 0.72;
     textstyle ts = {size, size * 1.2, SS_COLOR_BAND_TEXT, ALIGN_CENTER};
+    size_t first = pg->nboxes;
     set_plain(c, notice, SS_BOLD, &ts, x0, x1, &y);
+    tag(pg, first, SS_ROLE_P, 1); /* heard first: see layout_run */
     c->y = top - SAMPLE_H - SAMPLE_AFTER * c->k;
 }
 
@@ -1040,10 +1057,13 @@ static void set_table(ctx *c, const ss_block *bl)
         double y = c->y - TABLE_PAD * k, yv = y;
         size_t first = pg->nboxes;
         set_plain(c, bl->rows[r].label, SS_REGULAR, &label, c->x0, lx1, &y);
+        tag(pg, first, SS_ROLE_TH, ++c->elem);
         size_t vbox = pg->nboxes;
         set_plain(c, bl->rows[r].value, SS_BOLD, &value, vx0, tx1, &yv);
+        tag(pg, vbox, SS_ROLE_TD, ++c->elem);
         if (vbox > first && pg->nboxes > vbox) {
-            /* From the end of the label's first line to the count. */
+            /* From the end of the label's first line to the count; the
+             * leader is drawn, not text: an artifact. */
             const ss_box *v = &pg->boxes[vbox];
             double end = c->x0;
             for (size_t i = first; i < vbox; i++)
@@ -1071,27 +1091,34 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     pg->body_size = body_size;
     kp work = {0};
     ctx c = {cache, &work, doc->name, hy, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
-             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1)};
+             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1), 0};
     double floor_y = set_footer(&c, doc);
+    /* The SAMPLE notice is drawn below the band but read before it. */
+    c.elem = doc->sample ? 1 : 0;
     set_band(&c, doc);
     if (doc->sample)
         set_sample_mark(&c, doc->sample_notice ? doc->sample_notice : "");
     textstyle body = {body_size, body_size * LEADING, SS_COLOR_TEXT, ALIGN_JUSTIFY};
     textstyle head = {HEADING_SIZE * c.k, HEADING_SIZE * c.k * 1.2, SS_COLOR_HEADING,
                       ALIGN_LEFT};
+    size_t first;
     for (size_t i = 0; i < doc->nblocks; i++) {
         const ss_block *bl = &doc->blocks[i];
         switch (bl->kind) {
         case SS_BLOCK_HEADING:
             if (i > 0)
                 c.y -= HEADING_BEFORE * c.k - PARA_AFTER * c.k;
+            first = pg->nboxes;
             set_run_text(&c, &bl->text, &head, c.x0, c.x1, &c.y);
+            tag(pg, first, SS_ROLE_H2, ++c.elem);
             c.y -= 2.0 * c.k;
             add_rule(pg, c.x0, c.y, c.x1 - c.x0, HEADING_RULE, SS_COLOR_HEADING);
             c.y -= HEADING_AFTER * c.k;
             break;
         case SS_BLOCK_PARA:
+            first = pg->nboxes;
             set_run_text(&c, &bl->text, &body, c.x0, c.x1, &c.y);
+            tag(pg, first, SS_ROLE_P, ++c.elem);
             c.y -= PARA_AFTER * c.k;
             break;
         case SS_BLOCK_TABLE:

@@ -85,8 +85,25 @@ typedef enum ss_color {
     SS_COLOR_COUNT
 } ss_color;
 
+/* What a box is to a person reading the sheet: its role in the tagged
+ * PDF.  Artifacts (decoration, the footer) are not read out; every other
+ * text box belongs to one structure element, numbered in reading order.
+ * TH and TD boxes that follow each other form one table; each TH starts
+ * a row. */
+typedef enum ss_role {
+    SS_ROLE_ARTIFACT = 0, /* the band, rules, the sample bar */
+    SS_ROLE_PAGINATION,   /* the footer: an artifact of the page */
+    SS_ROLE_P,            /* a paragraph, the organisation line, the SAMPLE notice */
+    SS_ROLE_H1,           /* the sheet's title ("North Dakota Data") */
+    SS_ROLE_H2,           /* a section heading */
+    SS_ROLE_TH,           /* a table row's label */
+    SS_ROLE_TD            /* a table row's count */
+} ss_role;
+
 typedef struct ss_box {
     ss_box_kind kind;
+    ss_role role;
+    unsigned elem; /* structure element, 1, 2, ... in reading order; 0: none */
     ss_style style;
     ss_color color;
     double x, y;   /* TEXT: left end of the baseline */

@@ -1,18 +1,41 @@
-/* render_pdf.c - boxes -> libharu -> PDF/A-1b bytes.
+/* render_pdf.c - boxes -> libharu -> a tagged PDF/A-1b file.
  *
- * libharu writes the file: objects, page content, compression, the cross
- * reference.  The fonts we build ourselves with its object API, because its
- * own font path costs and breaks too much (measured with libharu 2.3.0):
- * in UTF-8 mode HPDF_GetFont looks up all 65,536 codes in every document
- * (81% of our instructions), writes an invalid ToUnicode CMap, no CIDSet,
- * width and glyph maps for every code, and embeds every glyph slot of the
- * font.  Here each font is a Type0/CIDFontType2 pair whose codes, widths,
- * glyph map, ToUnicode map and CIDSet cover exactly the characters the file
- * prints, with a font program cut down to those glyphs (ttf_subset.c).
- * The dictionaries are registered as libharu fonts, so HPDF_Page_SetFont-
- * AndSize still manages the page resources.  write_pdfa() adds the XMP
- * packet, sRGB output intent and a file ID derived from the content.  The
- * libharu facts behind this are in CONTRIBUTING.md, "Library facts".
+ * libharu writes the file: objects, compression bookkeeping, the cross
+ * reference.  What its API cannot make we build with its object calls
+ * (haru.c holds every use of its internals):
+ *
+ * Fonts.  Each font is a Type0/CIDFontType2 pair with the predefined
+ * /Identity-H encoding (two-byte codes, code = CID) and a complete
+ * ToUnicode map, in single sheets and combined files alike: every reader
+ * knows Identity-H, while an embedded CMap is skipped by some (pdfminer.six
+ * extracts nothing, upstream issue 1072).  The CID is the glyph id
+ * (CIDToGIDMap /Identity; our fonts give every character a glyph of its
+ * own), W, ToUnicode and CIDSet cover exactly the glyphs the file draws,
+ * and the font program is cut down to them (ttf_subset.c).  The soft hyphen
+ * that ends a line at a hyphenation point (U+00AD) is drawn with the
+ * font's own soft-hyphen glyph, a copy of the hyphen, so it maps to U+00AD
+ * and extractors see where a word was broken; with tagging, the word's two
+ * halves carry one /ActualText with the whole word.  Justified lines widen
+ * their spaces with TJ adjustments (Tw applies only to the one-byte code
+ * 32).  libharu's own CID fonts measured badly (2.3.0, UTF-8 mode): 65,536
+ * look-ups per document, an invalid ToUnicode map, no CIDSet; see
+ * CONTRIBUTING.md, "Library facts".  The font dictionaries are plain objects,
+ * not libharu fonts: its text calls refuse them instead of silently
+ * drawing nothing with them.
+ *
+ * Size.  The North Dakota sheet must stay under 20 KB with its tags (~2.5 KB
+ * of structure), so the file carries nothing a reader does not use: see
+ * bench/README.md for what was trimmed and what it saved.
+ *
+ * Content and structure.  The page's content stream is written here:
+ * shapes as /Artifact, the footer as a pagination artifact, and each
+ * structure element's text as one marked-content sequence whose MCID the
+ * structure tree points at (PDF/UA-1).  The tree follows the boxes' roles
+ * and element numbers from layout: Document > P, H1, H2, P..., Table > TR >
+ * TH + TD.  A combined file has one Part per page under the Document, in
+ * page order, each holding only that page's elements.  write_pdfa() adds
+ * the XMP packet (PDF/A-1b and PDF/UA-1 identification), the sRGB output
+ * intent and a file ID derived from the content.
  */
 #include "render_pdf.h"
 
@@ -23,21 +46,21 @@
 #include <string.h>
 
 #include <hpdf.h>
-#include <hpdf_doc.h>
-#include <hpdf_font.h>
-#include <hpdf_objects.h>
-#include <hpdf_pages.h>
-#include <hpdf_pdfa.h>
-#include <hpdf_streams.h>
 
 #include <zlib.h>
 
+#include "haru.h"
 #include "ttf_subset.h"
 #include "util.h"
 
 #define CP_LIMIT 0x10000
 /* A CMap block holds at most 100 entries (PDF Reference, 5.9.2). */
 #define CMAP_BLOCK 100
+#define SOFT_HYPHEN 0xAD
+/* A word gap wider than this (thousandths of an em, besides the space) is
+ * drawn half before and half after the space glyph (see text_ops). */
+#define LOOSE_GAP 500
+#define DEFAULT_LANG "en-US"
 
 /* The palette, in sRGB (the output intent). */
 static const float COLORS[SS_COLOR_COUNT][3] = {
@@ -50,30 +73,45 @@ static const float COLORS[SS_COLOR_COUNT][3] = {
     [SS_COLOR_SAMPLE] = {0.72f, 0.05f, 0.11f},
 };
 
-/* How one font's characters are coded in this file.  Compact: one byte a
- * character, ASCII as itself and every other character given a code from
- * 128 up, in order of first use: a sheet uses far fewer than 128 other
- * characters per font, one-byte strings are a third of the size of
- * two-byte hex ones, and justification can use Tw (PDF applies word
- * spacing to the one-byte code 32).  Wide: two bytes, the code is the
- * Unicode value (files with many pages).  Either way the code is the CID,
- * so W, CIDToGIDMap, ToUnicode and CIDSet are indexed by code. */
+/* The standard structure type of each role (artifacts have none). */
+static const char *const ROLE_TAG[] = {
+    [SS_ROLE_ARTIFACT] = NULL, [SS_ROLE_PAGINATION] = NULL, [SS_ROLE_P] = "P",
+    [SS_ROLE_H1] = "H1",       [SS_ROLE_H2] = "H2",          [SS_ROLE_TH] = "TH",
+    [SS_ROLE_TD] = "TD",
+};
+
+/* How one font's characters are coded in this file: code = CID = the
+ * glyph's id in the font, so the CIDToGIDMap is /Identity.  Each character
+ * has a glyph of its own in our fonts (the soft hyphen too: uni00AD, drawn
+ * like the hyphen), so a glyph id names one character for ToUnicode. */
 typedef struct fontenc {
-    bool wide;
-    long cp[256];    /* compact: code point of a code, -1 = unused */
-    int next;        /* compact: next free code above ASCII */
-    uint8_t *used;   /* wide: code points drawn (allocated when wide) */
+    const ss_fonts *fonts;
+    ss_style style;
+    long *cp;        /* per glyph id: the character drawn with it, or -1 */
+    unsigned nglyphs;
 } fontenc;
+
+/* One marked-content sequence of the page being drawn. */
+typedef struct mark {
+    unsigned elem;
+    ss_role role;
+    int mcid;
+} mark;
 
 struct ss_pdf {
     HPDF_Doc doc;
-    HPDF_Font font[2];  /* our Type0 dictionaries, registered as fonts */
+    HPDF_Dict font[2];  /* our Type0 dictionaries */
     HPDF_Dict cidfont[2];
-    const ss_fonts *fonts;
+    HPDF_Dict struct_root, document;
+    HPDF_Array doc_kids, parent_nums;
+    HPDF_Dict system_info;
+    const ss_fonts *fonts_in;
     ss_diag *diag;
     fontenc enc[2];
     bool single_page;
     ss_buf content;     /* everything drawn and said: the file ID's source */
+    mark *marks;
+    size_t nmarks, marks_cap;
     int npages;
     HPDF_STATUS last_error, last_detail;
 };
@@ -95,86 +133,46 @@ static bool failed(ss_pdf *p, const char *what)
     return false;
 }
 
-static void enc_init(fontenc *e, bool wide)
+/* The soft hyphen that ends a line at a hyphenation point is drawn as a
+ * hyphen; our fonts have a glyph of its own for it (a copy of the
+ * hyphen's), so it keeps a code of its own that maps to U+00AD.  A font
+ * without one draws the hyphen's glyph. */
+static unsigned glyph_of(const ss_fonts *f, ss_style style, long cp)
 {
-    e->wide = wide;
-    e->used = wide ? ss_xcalloc(CP_LIMIT, 1) : NULL;
-    for (int i = 0; i < 256; i++)
-        e->cp[i] = -1;
-    e->next = 128;
+    unsigned g = ss_fonts_gid(f, style, cp);
+    return g || cp != SOFT_HYPHEN ? g : ss_fonts_gid(f, style, '-');
 }
 
-static void enc_free(fontenc *e)
+static void enc_init(fontenc *e, const ss_fonts *f, ss_style style)
 {
-    free(e->used);
-    e->used = NULL;
+    e->fonts = f;
+    e->style = style;
+    e->nglyphs = ss_fonts_metrics(f, style)->num_glyphs;
+    e->cp = ss_xmalloc((e->nglyphs ? e->nglyphs : 1) * sizeof *e->cp);
+    for (unsigned g = 0; g < e->nglyphs; g++)
+        e->cp[g] = -1;
 }
 
-/* The compact code of cp, or 0 when it has none yet.  ASCII is itself;
- * the few other characters of a sheet are found by a short search. */
-static int enc_lookup(const fontenc *e, long cp)
+/* The code of cp (its glyph id), noting which character the glyph drew;
+ * the first character drawn with a glyph is the one ToUnicode gives. */
+static unsigned enc_code(fontenc *e, long cp)
 {
-    if (cp >= 32 && cp < 127)
-        return e->cp[cp] == cp ? (int)cp : 0;
-    for (int c = 128; c < e->next; c++)
-        if (e->cp[c] == cp)
-            return c;
-    return 0;
-}
-
-/* Turns a compact font wide (its one page had too many characters). */
-static void enc_widen(fontenc *e)
-{
-    e->used = ss_xcalloc(CP_LIMIT, 1);
-    for (int c = 0; c < 256; c++)
-        if (e->cp[c] >= 0 && e->cp[c] < CP_LIMIT)
-            e->used[e->cp[c]] = 1;
-    e->wide = true;
-}
-
-/* Gives cp a code; false when the compact codes have run out. */
-static bool enc_reserve(fontenc *e, long cp)
-{
-    if (cp < 0 || cp >= CP_LIMIT)
-        return true; /* never reached: text is checked against the font */
-    if (e->wide) {
-        e->used[cp] = 1;
-        return true;
-    }
-    if (enc_lookup(e, cp))
-        return true;
-    int c;
-    if (cp >= 32 && cp < 127)
-        c = (int)cp;
-    else if (e->next <= 255)
-        c = e->next++;
-    else
-        return false;
-    e->cp[c] = cp;
-    return true;
-}
-
-static long enc_code(const fontenc *e, long cp)
-{
-    return e->wide ? cp : enc_lookup(e, cp);
+    unsigned g = glyph_of(e->fonts, e->style, cp);
+    if (g < e->nglyphs && g && e->cp[g] < 0)
+        e->cp[g] = cp;
+    return g;
 }
 
 /* ---- compression -------------------------------------------------------
  * Streams are compressed here, not by libharu: one call per stream with a
  * hash table sized for a sheet's small streams (zlib's default clears
  * 64 KB per stream; libharu also feeds it 4 KB at a time), and the streams
- * that never change (colour profile, one-byte CMap) are compressed once per
- * run.  libharu then copies the bytes as they are; write_fn adds /Filter. */
+ * that never change (the colour profile) are compressed once per run.
+ * libharu then copies the bytes as they are (haru.c). */
 
 /* A sheet's streams are under 32 KB: a 2^13 hash table (memLevel 6) loses
  * nothing measurable against the default 2^15. */
 #define Z_MEMLEVEL 6
-
-static HPDF_STATUS write_flate_key(HPDF_Dict dict, HPDF_Stream out)
-{
-    (void)dict;
-    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
-}
 
 /* One deflate state per thread, reset between streams: setting one up
  * (allocating and clearing its tables) cost more than compressing a
@@ -235,48 +233,32 @@ static bool deflate_into(const void *data, size_t len, ss_buf *out)
     return r == Z_STREAM_END;
 }
 
-/* Makes dict's stream hold 'compressed' bytes, marked FlateDecode. */
-static bool put_compressed(HPDF_Dict dict, const void *compressed, size_t len)
-{
-    HPDF_MemStream_FreeData(dict->stream);
-    dict->filter = HPDF_STREAM_FILTER_NONE;
-    dict->write_fn = write_flate_key;
-    return len == 0 ||
-           HPDF_Stream_Write(dict->stream, (const HPDF_BYTE *)compressed, (HPDF_UINT)len) == HPDF_OK;
-}
-
-/* A new stream object holding data, compressed. */
+/* A new stream object holding data, compressed unless that makes it
+ * longer (a CIDSet is a few bytes). */
 static HPDF_Dict new_stream(ss_pdf *p, const void *data, size_t len)
 {
-    HPDF_Dict s = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
     ss_buf z;
     ss_buf_init(&z);
-    bool ok = s && deflate_into(data, len, &z) && put_compressed(s, z.data, z.len);
+    HPDF_Dict s = NULL;
+    if (deflate_into(data, len, &z))
+        s = z.len + sizeof "/Filter /FlateDecode" < len
+                ? ss_haru_stream(p->doc, z.data, z.len, true)
+                : ss_haru_stream(p->doc, data, len, false);
     ss_buf_free(&z);
-    return ok ? s : NULL;
+    return s;
 }
 
-/* Streams that are the same in every file, compressed once. */
+/* The colour profile is the same in every file: compressed once. */
 static struct {
     pthread_mutex_t lock;
     char *icc_path;
-    ss_buf icc;   /* compressed profile */
-    ss_buf cmap;  /* compressed one-byte CMap */
-} constants = {PTHREAD_MUTEX_INITIALIZER, NULL, {0}, {0}};
-
-static const char ONE_BYTE_CMAP[] =
-    "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-    "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> def\n"
-    "/CMapName /Statesheet-OneByte-H def\n/CMapType 1 def\n/WMode 0 def\n"
-    "1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
-    "1 begincidrange\n<00> <FF> 0\nendcidrange\nendcmap\n"
-    "CMapName currentdict /CMap defineresource pop\nend\nend\n";
+    ss_buf icc; /* compressed profile */
+} constants = {PTHREAD_MUTEX_INITIALIZER, NULL, {0}};
 
 static void constants_free(void)
 {
     free(constants.icc_path);
     ss_buf_free(&constants.icc);
-    ss_buf_free(&constants.cmap);
 }
 
 /* Fills the cache (first call) and checks it is for this profile. */
@@ -289,9 +271,7 @@ static bool constants_ready(const char *icc_path, ss_diag *diag)
         int e;
         char *icc = ss_read_file(icc_path, 1u << 20, &len, &e);
         ss_buf_clear(&constants.icc);
-        ss_buf_clear(&constants.cmap);
-        ok = icc && deflate_into(icc, len, &constants.icc) &&
-             deflate_into(ONE_BYTE_CMAP, sizeof ONE_BYTE_CMAP - 1, &constants.cmap);
+        ok = icc && deflate_into(icc, len, &constants.icc);
         if (!icc)
             ss_diag_error(diag, icc_path, 0, "cannot read the colour profile: %s; "
                           "reinstall statesheet", strerror(e));
@@ -379,112 +359,11 @@ static bool font_program(const ss_fonts *fonts, int style, const uint8_t *keep,
     return true;
 }
 
-/* Our font dictionaries carry a libharu font record so that the page API
- * accepts them; nothing but SetFontAndSize looks inside. */
-static void font_free(HPDF_Dict font)
-{
-    if (font->attr)
-        HPDF_FreeMem(font->mmgr, font->attr);
-    font->attr = NULL;
-}
-
-static HPDF_Font font_new(ss_pdf *p, int style)
-{
-    HPDF_MMgr mm = p->doc->mmgr;
-    HPDF_Dict font = HPDF_Dict_New(mm);
-    if (!font)
-        return NULL;
-    HPDF_FontAttr attr = HPDF_GetMem(mm, sizeof(HPDF_FontAttr_Rec));
-    if (!attr) {
-        HPDF_Dict_Free(font);
-        return NULL;
-    }
-    memset(attr, 0, sizeof *attr);
-    attr->type = HPDF_FONT_TYPE0_TT;
-    attr->writing_mode = HPDF_WMODE_HORIZONTAL;
-    attr->xref = p->doc->xref;
-    font->attr = attr;
-    font->free_fn = font_free;
-    font->header.obj_class |= HPDF_OSUBCLASS_FONT;
-    HPDF_Dict cid = HPDF_Dict_New(mm);
-    HPDF_Array desc = HPDF_Array_New(mm);
-    if (HPDF_Xref_Add(p->doc->xref, font) != HPDF_OK || !cid ||
-        HPDF_Xref_Add(p->doc->xref, cid) != HPDF_OK || !desc)
-        return NULL;
-    HPDF_STATUS r = HPDF_Dict_AddName(font, "Type", "Font");
-    r |= HPDF_Dict_AddName(font, "Subtype", "Type0");
-    r |= HPDF_Dict_Add(font, "DescendantFonts", desc);
-    r |= HPDF_Array_Add(desc, cid);
-    r |= HPDF_Dict_AddName(cid, "Type", "Font");
-    r |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
-    if (r != HPDF_OK)
-        return NULL;
-    attr->descendant_font = cid;
-    p->cidfont[style] = cid;
-    return font;
-}
-
-ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page,
-                   ss_diag *diag)
-{
-    ss_pdf *p = ss_xcalloc(1, sizeof *p);
-    p->fonts = fonts;
-    p->diag = diag;
-    p->single_page = single_page;
-    ss_buf_init(&p->content);
-    for (int s = 0; s < 2; s++)
-        enc_init(&p->enc[s], !single_page);
-    p->doc = HPDF_New(on_error, p);
-    if (!p->doc) {
-        ss_diag_error(diag, NULL, 0, "out of memory starting a PDF");
-        ss_pdf_free(p);
-        return NULL;
-    }
-    if (!constants_ready(icc_path, diag))
-        goto fail;
-    for (int s = 0; s < 2; s++) {
-        p->font[s] = font_new(p, s);
-        if (!p->font[s]) {
-            failed(p, "making a font");
-            goto fail;
-        }
-    }
-    HPDF_Dict icc = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
-    if (!icc || !put_compressed(icc, constants.icc.data, constants.icc.len) ||
-        HPDF_Dict_AddNumber(icc, "N", 3) != HPDF_OK ||
-        HPDF_Dict_AddName(icc, "Alternate", "DeviceRGB") != HPDF_OK ||
-        HPDF_PDFA_AppendOutputIntents(p->doc, "sRGB IEC61966-2.1", icc) != HPDF_OK) {
-        failed(p, "adding the colour profile");
-        goto fail;
-    }
-    return p;
-fail:
-    ss_pdf_free(p);
-    return NULL;
-}
-
-void ss_pdf_free(ss_pdf *p)
-{
-    if (!p)
-        return;
-    if (p->doc)
-        HPDF_Free(p->doc);
-    enc_free(&p->enc[0]);
-    enc_free(&p->enc[1]);
-    ss_buf_free(&p->content);
-    free(p);
-}
-
-static bool set_fill(HPDF_Page page, ss_color c)
-{
-    return HPDF_Page_SetRGBFill(page, COLORS[c][0], COLORS[c][1], COLORS[c][2]) == HPDF_OK;
-}
-
-/* A number for the content stream: at most 3 decimals, no exponent, no
+/* A number for the content stream: at most 2 decimals, no exponent, no
  * locale (a decimal comma would break the file). */
 static void put_num(ss_buf *b, double v)
 {
-    long long m = llround(v * 1000.0);
+    long long m = llround(v * 100.0) * 10; /* 0.01 pt is 1/28 of a pixel at 2400 dpi */
     if (m < 0) {
         ss_buf_addc(b, '-');
         m = -m;
@@ -509,74 +388,6 @@ static void put_num(ss_buf *b, double v)
     }
 }
 
-/* Writes one code into a string: two hex digits per byte for wide fonts,
- * a literal byte (escaped where PDF needs it) for compact ones. */
-static void put_code(ss_buf *b, const fontenc *e, long code)
-{
-    static const char HEX[] = "0123456789ABCDEF";
-    if (e->wide) {
-        char h[4] = {HEX[(code >> 12) & 15], HEX[(code >> 8) & 15], HEX[(code >> 4) & 15],
-                     HEX[code & 15]};
-        ss_buf_add(b, h, 4);
-    } else if (code == '(' || code == ')' || code == '\\') {
-        char esc[2] = {'\\', (char)code};
-        ss_buf_add(b, esc, 2);
-    } else if (code >= 32 && code < 127) {
-        ss_buf_addc(b, (char)code);
-    } else {
-        ss_buf_printf(b, "\\%03o", (unsigned)code);
-    }
-}
-
-/* "dx dy Td" and the box's text.  Justified text widens each space by the
- * box's word spacing: with Tw for compact fonts, with TJ adjustments for
- * wide ones.  *tw is the word spacing in force. */
-static void text_ops(ss_buf *b, const fontenc *e, const ss_box *box, const char *text,
-                     double dx, double dy, double *tw, bool joined)
-{
-    const char *open = e->wide ? "<" : "(", *close = e->wide ? ">" : ")";
-    double ws = fabs(box->ws) > 0.0005 ? box->ws : 0;
-    /* Spaces narrowed (ws < 0, a line shrunk to fit) go in TJ even for
-     * compact fonts: pdfminer ignores Tw in composite fonts, and would see
-     * the words of a shrunk line overlap the next box.  So do the spaces
-     * of a box joined to the next without a space ("Dakota" + "."):
-     * pdfminer would see a gap between them. */
-    bool by_tj = e->wide || ws < 0 || (ws > 0 && joined);
-    double tw_now = by_tj ? 0 : ws;
-    if (!e->wide && fabs(tw_now - *tw) > 0.0005) {
-        put_num(b, tw_now);
-        ss_buf_adds(b, " Tw\n");
-        *tw = tw_now;
-    }
-    put_num(b, dx);
-    ss_buf_addc(b, ' ');
-    put_num(b, dy);
-    ss_buf_adds(b, " Td\n");
-    /* TJ adjustments are in thousandths of the font size; negative moves
-     * right. */
-    double adj = by_tj && ws != 0 ? -ws * 1000.0 / box->size : 0;
-    if (!e->wide)
-        adj = (double)llround(adj); /* whole thousandths: < 0.01 pt a line */
-    bool tj = adj != 0;
-    if (tj)
-        ss_buf_addc(b, '[');
-    ss_buf_adds(b, open);
-    const char *q = text, *end = text + strlen(text);
-    while (q < end) {
-        long cp = ss_utf8_next(&q, end);
-        put_code(b, e, enc_code(e, cp));
-        if (cp == ' ' && tj && q < end) {
-            ss_buf_adds(b, close);
-            ss_buf_addc(b, ' ');
-            put_num(b, adj);
-            ss_buf_addc(b, ' ');
-            ss_buf_adds(b, open);
-        }
-    }
-    ss_buf_adds(b, close);
-    ss_buf_adds(b, tj ? "] TJ\n" : " Tj\n");
-}
-
 /* A UTF-16BE text string with a byte-order mark, as PDF wants for text
  * that is not plain ASCII (titles, bookmarks). */
 static void *text_string(ss_pdf *p, const char *utf8)
@@ -585,7 +396,7 @@ static void *text_string(ss_pdf *p, const char *utf8)
     for (const char *c = utf8; *c; c++)
         ascii &= (unsigned char)*c < 0x80 && *c != '(' && *c != ')' && *c != '\\';
     if (ascii)
-        return HPDF_String_New(p->doc->mmgr, utf8, NULL);
+        return ss_haru_string(p->doc, utf8);
     ss_buf b;
     ss_buf_init(&b);
     ss_buf_add(&b, "\xFE\xFF", 2);
@@ -605,32 +416,471 @@ static void *text_string(ss_pdf *p, const char *utf8)
             ss_buf_add(&b, u, 2);
         }
     }
-    void *bin = HPDF_Binary_New(p->doc->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    void *bin = ss_haru_binary(p->doc, b.data, b.len);
     ss_buf_free(&b);
     return bin;
 }
 
-/* Gives every character of the page a code before anything is written; a
- * compact font whose codes run out on a file's only page turns wide. */
-static bool reserve_page(ss_pdf *p, const ss_page *pg)
+/* A Type0 font and its CIDFontType2, filled in by finish_font. */
+static bool font_new(ss_pdf *p, int style)
 {
-    for (size_t i = 0; i < pg->nboxes; i++) {
-        const ss_box *b = &pg->boxes[i];
-        if (b->kind != SS_BOX_TEXT)
-            continue;
-        fontenc *e = &p->enc[b->style];
-        const char *q = ss_box_text(pg, b), *end = q + b->len;
-        while (q < end) {
-            long cp = ss_utf8_next(&q, end);
-            if (enc_reserve(e, cp))
-                continue;
-            if (p->npages > 1)
-                return false;
-            enc_widen(e);
-            enc_reserve(e, cp);
+    HPDF_Dict font = ss_haru_object(p->doc), cid = ss_haru_object(p->doc);
+    HPDF_Array desc = ss_haru_array(p->doc, false);
+    if (!font || !cid || !desc)
+        return false;
+    HPDF_STATUS r = HPDF_Dict_AddName(font, "Type", "Font");
+    r |= HPDF_Dict_AddName(font, "Subtype", "Type0");
+    r |= HPDF_Dict_AddName(font, "Encoding", "Identity-H");
+    r |= HPDF_Dict_Add(font, "DescendantFonts", desc);
+    r |= HPDF_Array_Add(desc, cid);
+    r |= HPDF_Dict_AddName(cid, "Type", "Font");
+    r |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+    p->font[style] = font;
+    p->cidfont[style] = cid;
+    return r == HPDF_OK;
+}
+
+/* The structure tree's root, its Document element and the catalog's
+ * tagged-PDF entries (PDF/UA-1, 7.1). */
+static bool structure_new(ss_pdf *p)
+{
+    HPDF_Doc doc = p->doc;
+    HPDF_Dict cat = ss_haru_catalog(doc);
+    p->struct_root = ss_haru_object(doc);
+    p->document = ss_haru_object(doc);
+    p->doc_kids = ss_haru_array(doc, false);
+    p->parent_nums = ss_haru_array(doc, false);
+    HPDF_Dict tree = ss_haru_dict(doc), mark_info = ss_haru_dict(doc),
+              prefs = ss_haru_dict(doc);
+    if (!cat || !p->struct_root || !p->document || !p->doc_kids || !p->parent_nums ||
+        !tree || !mark_info || !prefs)
+        return false;
+    HPDF_STATUS r = HPDF_Dict_AddName(p->struct_root, "Type", "StructTreeRoot");
+    r |= HPDF_Dict_Add(p->struct_root, "K", p->document);
+    r |= HPDF_Dict_Add(tree, "Nums", p->parent_nums);
+    r |= HPDF_Dict_Add(p->struct_root, "ParentTree", tree);
+    r |= HPDF_Dict_AddName(p->document, "S", "Document");
+    r |= HPDF_Dict_Add(p->document, "P", p->struct_root);
+    r |= HPDF_Dict_Add(p->document, "K", p->doc_kids);
+    r |= HPDF_Dict_AddBoolean(mark_info, "Marked", HPDF_TRUE);
+    r |= HPDF_Dict_Add(cat, "MarkInfo", mark_info);
+    r |= HPDF_Dict_AddBoolean(prefs, "DisplayDocTitle", HPDF_TRUE);
+    r |= HPDF_Dict_Add(cat, "ViewerPreferences", prefs);
+    r |= HPDF_Dict_Add(cat, "StructTreeRoot", p->struct_root);
+    return r == HPDF_OK;
+}
+
+/* The PDF/A output intent: sRGB, a condition in the ICC registry, so no
+ * /Info or /OutputCondition is needed (libharu's own writes both). */
+static bool output_intent(ss_pdf *p, HPDF_Dict icc)
+{
+    HPDF_Dict intent = ss_haru_object(p->doc);
+    HPDF_Array all = ss_haru_array(p->doc, false);
+    return intent && all && HPDF_Dict_AddName(intent, "Type", "OutputIntent") == HPDF_OK &&
+           HPDF_Dict_AddName(intent, "S", "GTS_PDFA1") == HPDF_OK &&
+           HPDF_Dict_Add(intent, "OutputConditionIdentifier",
+                         ss_haru_string(p->doc, "sRGB IEC61966-2.1")) == HPDF_OK &&
+           HPDF_Dict_Add(intent, "DestOutputProfile", icc) == HPDF_OK &&
+           HPDF_Array_Add(all, intent) == HPDF_OK &&
+           HPDF_Dict_Add(ss_haru_catalog(p->doc), "OutputIntents", all) == HPDF_OK;
+}
+
+ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page,
+                   ss_diag *diag)
+{
+    ss_pdf *p = ss_xcalloc(1, sizeof *p);
+    p->fonts_in = fonts;
+    p->diag = diag;
+    p->single_page = single_page;
+    ss_buf_init(&p->content);
+    p->doc = HPDF_New(on_error, p);
+    if (!p->doc) {
+        ss_diag_error(diag, NULL, 0, "out of memory starting a PDF");
+        ss_pdf_free(p);
+        return NULL;
+    }
+    if (!constants_ready(icc_path, diag))
+        goto fail;
+    for (int s = 0; s < 2; s++)
+        enc_init(&p->enc[s], fonts, (ss_style)s);
+    if (!font_new(p, 0) || !font_new(p, 1)) {
+        failed(p, "making a font");
+        goto fail;
+    }
+    if (!structure_new(p)) {
+        failed(p, "starting the structure tree");
+        goto fail;
+    }
+    HPDF_Dict icc = ss_haru_stream(p->doc, constants.icc.data, constants.icc.len, true);
+    if (!icc || HPDF_Dict_AddNumber(icc, "N", 3) != HPDF_OK ||
+        HPDF_Dict_AddName(icc, "Alternate", "DeviceRGB") != HPDF_OK ||
+        !output_intent(p, icc)) {
+        failed(p, "adding the colour profile");
+        goto fail;
+    }
+    return p;
+fail:
+    ss_pdf_free(p);
+    return NULL;
+}
+
+void ss_pdf_free(ss_pdf *p)
+{
+    if (!p)
+        return;
+    if (p->doc)
+        HPDF_Free(p->doc);
+    for (int s = 0; s < 2; s++)
+        free(p->enc[s].cp);
+    free(p->marks);
+    ss_buf_free(&p->content);
+    free(p);
+}
+
+static void put_color(ss_buf *b, ss_color c)
+{
+    for (int i = 0; i < 3; i++) {
+        put_num(b, COLORS[c][i]);
+        ss_buf_addc(b, ' ');
+    }
+}
+
+/* One byte of a code in a literal string: as itself (a sheet's codes are
+ * mostly a zero byte and a printable ASCII one, which compress as well as
+ * one-byte text; hex strings made the content stream 60% larger), escaped
+ * where PDF needs it; a bare CR or LF would be read as LF. */
+static void put_code_byte(ss_buf *b, unsigned c)
+{
+    switch (c) {
+    case '(':
+    case ')':
+    case '\\':
+        ss_buf_addc(b, '\\');
+        ss_buf_addc(b, (char)c);
+        break;
+    case '\n':
+        ss_buf_adds(b, "\\n");
+        break;
+    case '\r':
+        ss_buf_adds(b, "\\r");
+        break;
+    default:
+        ss_buf_add(b, &(char){(char)c}, 1);
+    }
+}
+
+/* Opens the marked-content sequence of tagged box b's element, with a new
+ * MCID, and an /ActualText when 'actual' is not NULL. */
+static void begin_mc(ss_pdf *p, ss_buf *ops, const ss_box *b, const char *actual)
+{
+    int mcid = (int)p->nmarks;
+    p->marks = ss_xgrow(p->marks, sizeof *p->marks, p->nmarks + 1, &p->marks_cap);
+    p->marks[p->nmarks++] = (mark){b->elem, b->role, mcid};
+    /* A broken word's sequence is tagged Span: poppler (22.12) reads an
+     * /ActualText only on a Span, and pdftotext would print the halves.
+     * The structure tree, not the tag, says which element it belongs to. */
+    ss_buf_printf(ops, "/%s<</MCID %d", actual ? "Span" : ROLE_TAG[b->role], mcid);
+    if (actual)
+        ss_buf_printf(ops, "/ActualText %s", actual);
+    ss_buf_adds(ops, ">>BDC\n");
+}
+
+/* "dx dy Td" and the box's text as two-byte codes.  Justified text widens
+ * each space by the box's word spacing with a TJ adjustment.  A word
+ * broken at a hyphenation point is read as the whole word: its halves are
+ * a marked-content sequence of their own (of the same element) with the
+ * word as /ActualText.  'span' (that value) starts one before the box's
+ * last word; 'close_span' ends the one started in the box before after
+ * this box's first word.  *live: a sequence of the element is open. */
+static void text_ops(ss_pdf *p, ss_buf *b, const ss_box *box, const char *text, double dx,
+                     double dy, bool move, bool space_after, const char *span,
+                     bool close_span, bool *live)
+{
+    fontenc *e = &p->enc[box->style];
+    if (move) {
+        put_num(b, dx);
+        ss_buf_addc(b, ' ');
+        put_num(b, dy);
+        ss_buf_adds(b, " Td\n");
+    }
+    /* TJ adjustments are in thousandths of the font size; negative moves
+     * right. */
+    /* ws < 0: a line shrunk to fit, its spaces narrowed. */
+    double ws = fabs(box->ws) > 0.0005 ? box->ws : 0;
+    double adj = ws != 0 ? -round(ws * 1000.0 / box->size) : 0;
+    const char *inner = strchr(text, ' ');
+    bool tj = adj != 0 && inner && inner[1];
+    ss_buf_adds(b, tj ? "[(" : "(");
+    const char *q = text, *end = text + strlen(text);
+    const char *last = strrchr(text, ' ');
+    const char *span_at = span ? (last ? last + 1 : text) : NULL;
+    const char *close_at = close_span ? (inner ? inner : end) : NULL;
+    while (q < end) {
+        if (q == span_at || q == close_at) {
+            ss_buf_adds(b, tj ? ")] TJ\nEMC\n" : ") Tj\nEMC\n");
+            begin_mc(p, b, box, q == span_at ? span : NULL);
+            ss_buf_adds(b, tj ? "[(" : "(");
+        }
+        long cp = ss_utf8_next(&q, end);
+        unsigned code = enc_code(e, cp);
+        /* The extra width goes before the space glyph: a reader that
+         * groups glyphs by the gaps between them (pdfminer: a gap under
+         * twice the wider glyph's width) then sees the gap next to a letter
+         * and keeps a loose line together.  A gap of more than half an em
+         * is split around the space. */
+        bool gap = cp == ' ' && tj && q < end;
+        double before = adj < -LOOSE_GAP ? round(adj / 2) : adj;
+        if (gap) {
+            ss_buf_addc(b, ')');
+            put_num(b, before);
+            ss_buf_addc(b, '(');
+        }
+        put_code_byte(b, (code >> 8) & 0xFF);
+        put_code_byte(b, code & 0xFF);
+        if (gap && adj != before) {
+            ss_buf_addc(b, ')');
+            put_num(b, adj - before);
+            ss_buf_addc(b, '(');
         }
     }
+    if (space_after) {
+        unsigned code = enc_code(e, ' ');
+        put_code_byte(b, (code >> 8) & 0xFF);
+        put_code_byte(b, code & 0xFF);
+    }
+    ss_buf_adds(b, tj ? ")] TJ\n" : ") Tj\n");
+    if (close_at == end) {
+        ss_buf_adds(b, "EMC\n"); /* the rest of the element, if any, opens anew */
+        *live = false;
+    }
+}
+
+/* When tagged box i ends in a soft hyphen and its element goes on in the
+ * next box, the /ActualText of the broken word: the box's last word
+ * without the soft hyphen and the next box's first word, as a UTF-16
+ * hex string (into out).  False otherwise. */
+static bool broken_word(const ss_page *pg, size_t i, ss_buf *out)
+{
+    const ss_box *b = &pg->boxes[i];
+    if (i + 1 >= pg->nboxes || pg->boxes[i + 1].kind != SS_BOX_TEXT ||
+        pg->boxes[i + 1].elem != b->elem || b->len < 2)
+        return false;
+    const char *t = ss_box_text(pg, b), *end = t + b->len;
+    if ((unsigned char)end[-2] != 0xC2 || (unsigned char)end[-1] != 0xAD)
+        return false;
+    const char *w = strrchr(t, ' ');
+    w = w ? w + 1 : t;
+    const char *n = ss_box_text(pg, &pg->boxes[i + 1]);
+    const char *nsp = strchr(n, ' ');
+    ss_buf word;
+    ss_buf_init(&word);
+    ss_buf_add(&word, w, (size_t)(end - 2 - w));
+    ss_buf_add(&word, n, nsp ? (size_t)(nsp - n) : strlen(n));
+    ss_buf_adds(out, "<FEFF");
+    const char *q = word.data, *qend = word.data + word.len;
+    while (q < qend) {
+        long cp = ss_utf8_next(&q, qend);
+        ss_buf_printf(out, "%04lX", (unsigned long)(cp < 0 || cp > 0xFFFF ? 0xFFFD : cp));
+    }
+    ss_buf_addc(out, '>');
+    ss_buf_free(&word);
     return true;
+}
+
+/* True when box i ends a line and its element goes on on the next line
+ * after a whole word: a reader of the tagged text (which joins the
+ * element's boxes) then needs a space there, which is drawn, invisible,
+ * at the line's end.  Not after a hyphen, nor after the soft hyphen of a
+ * word broken at a hyphenation point. */
+static bool line_ends_word(const ss_page *pg, size_t i)
+{
+    const ss_box *b = &pg->boxes[i];
+    for (size_t j = i + 1; j < pg->nboxes; j++) {
+        const ss_box *n = &pg->boxes[j];
+        if (n->kind != SS_BOX_TEXT || n->elem != b->elem)
+            continue;
+        if (fabs(n->y - b->y) < 0.01)
+            return false; /* the line goes on in another style */
+        const char *t = ss_box_text(pg, b);
+        size_t len = strlen(t);
+        bool hyphen = len >= 1 && t[len - 1] == '-';
+        bool soft = len >= 2 && (unsigned char)t[len - 2] == 0xC2 &&
+                    (unsigned char)t[len - 1] == 0xAD;
+        return !hyphen && !soft && len > 0 && t[len - 1] != ' ';
+    }
+    return false;
+}
+
+/* Text in one pass over the boxes: the tagged text (each element's
+ * boxes in one marked-content sequence), or, with 'artifacts', the text
+ * that is no part of the content (the footer). */
+static void draw_text(ss_pdf *p, const ss_page *pg, bool artifacts, ss_buf *ops,
+                      double *lx, double *ly, int *style, double *size, int *color)
+{
+    unsigned open_elem = 0;
+    bool open = false;
+    const ss_box *prev_end = NULL; /* the last box drawn */
+    bool span_open = false;        /* a broken word's /ActualText span */
+    bool live = false;             /* the element's sequence is open */
+    ss_buf span;
+    ss_buf_init(&span);
+    for (size_t i = 0; i < pg->nboxes; i++) {
+        const ss_box *b = &pg->boxes[i];
+        bool tagged = ROLE_TAG[b->role] != NULL && b->elem > 0;
+        if (b->kind != SS_BOX_TEXT || tagged == artifacts)
+            continue;
+        if (!open || (tagged && b->elem != open_elem)) {
+            if (open && live)
+                ss_buf_adds(ops, "EMC\n");
+            if (!tagged)
+                ss_buf_adds(ops, b->role == SS_ROLE_PAGINATION
+                                     ? "/Artifact <</Type /Pagination>> BDC\n"
+                                     : "/Artifact BMC\n");
+            else
+                begin_mc(p, ops, b, NULL);
+            open = live = true;
+            open_elem = b->elem;
+        } else if (!live) {
+            begin_mc(p, ops, b, NULL);
+            live = true;
+        }
+        if ((int)b->style != *style || b->size != *size) {
+            ss_buf_adds(ops, b->style == SS_BOLD ? "/F1 " : "/F0 ");
+            put_num(ops, b->size);
+            ss_buf_adds(ops, " Tf\n");
+            *style = (int)b->style;
+            *size = b->size;
+        }
+        if ((int)b->color != *color) {
+            put_color(ops, b->color);
+            ss_buf_adds(ops, "rg\n");
+            *color = (int)b->color;
+        }
+        /* A box that goes on where the last one ended (another style on
+         * the same line) needs no Td: the text position is there already,
+         * and readers that guess word gaps from Td moves (pypdf) would
+         * put a space before the full stop after a bold name.  Otherwise
+         * Td moves by what was written, so rounding never adds up. */
+        bool goes_on = prev_end && fabs(b->y - prev_end->y) < 0.001 &&
+                       fabs(b->x - (prev_end->x + prev_end->w)) < 0.05;
+        double dx = round((b->x - *lx) * 100.0) / 100.0, dy = round((b->y - *ly) * 100.0) / 100.0;
+        ss_buf_clear(&span);
+        /* (A one-word line that goes on a broken word and is broken again
+         * keeps only the first span: spans do not overlap.) */
+        bool opens = tagged && !(span_open && !strchr(ss_box_text(pg, b), ' ')) &&
+                     broken_word(pg, i, &span);
+        text_ops(p, ops, b, ss_box_text(pg, b), dx, dy, !goes_on,
+                 tagged && line_ends_word(pg, i), opens ? span.data : NULL, span_open, &live);
+        span_open = opens;
+        if (!goes_on) {
+            *lx += dx;
+            *ly += dy;
+        }
+        prev_end = b;
+    }
+    if (open && live)
+        ss_buf_adds(ops, "EMC\n");
+    ss_buf_free(&span);
+}
+
+/* A structure element under parent. */
+static HPDF_Dict struct_elem(ss_pdf *p, const char *type, HPDF_Dict parent,
+                             HPDF_Array siblings)
+{
+    HPDF_Dict e = ss_haru_object(p->doc);
+    if (!e || HPDF_Dict_AddName(e, "S", type) != HPDF_OK ||
+        HPDF_Dict_Add(e, "P", parent) != HPDF_OK || HPDF_Array_Add(siblings, e) != HPDF_OK)
+        return NULL;
+    return e;
+}
+
+static int mark_order(const void *a, const void *b)
+{
+    const mark *x = a, *y = b;
+    if (x->elem != y->elem)
+        return x->elem < y->elem ? -1 : 1;
+    return (x->mcid > y->mcid) - (x->mcid < y->mcid);
+}
+
+/* The page's structure elements, in reading order (element number), under
+ * the Document (one-page file) or under a Part of their own; and the
+ * page's entry in the parent tree: MCID -> element. */
+static bool build_structure(ss_pdf *p, HPDF_Page page)
+{
+    HPDF_Doc doc = p->doc;
+    int key = p->npages - 1;
+    HPDF_Dict parent = p->document;
+    HPDF_Array kids = p->doc_kids;
+    if (!p->single_page) {
+        kids = ss_haru_array(doc, false);
+        parent = struct_elem(p, "Part", p->document, p->doc_kids);
+        if (!kids || !parent || HPDF_Dict_Add(parent, "K", kids) != HPDF_OK)
+            return false;
+    }
+    size_t n = p->nmarks;
+    HPDF_Dict *of_mcid = ss_xcalloc(n ? n : 1, sizeof *of_mcid);
+    mark *sorted = ss_xmalloc((n ? n : 1) * sizeof *sorted);
+    memcpy(sorted, p->marks, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, mark_order);
+    HPDF_Dict table = NULL, row = NULL;
+    HPDF_Array table_kids = NULL, row_kids = NULL;
+    bool ok = true;
+    for (size_t i = 0; ok && i < n;) {
+        size_t j = i;
+        while (j < n && sorted[j].elem == sorted[i].elem)
+            j++;
+        ss_role role = sorted[i].role;
+        HPDF_Dict up = parent;
+        HPDF_Array up_kids = kids;
+        if (role == SS_ROLE_TH || role == SS_ROLE_TD) {
+            if (!table) {
+                table_kids = ss_haru_array(doc, false);
+                table = struct_elem(p, "Table", parent, kids);
+                ok = table_kids && table && HPDF_Dict_Add(table, "K", table_kids) == HPDF_OK;
+                row = NULL;
+            }
+            if (ok && (!row || role == SS_ROLE_TH)) {
+                row_kids = ss_haru_array(doc, false);
+                row = struct_elem(p, "TR", table, table_kids);
+                ok = row_kids && row && HPDF_Dict_Add(row, "K", row_kids) == HPDF_OK;
+            }
+            up = row;
+            up_kids = row_kids;
+        } else {
+            table = row = NULL;
+        }
+        HPDF_Dict e = ok ? struct_elem(p, ROLE_TAG[role], up, up_kids) : NULL;
+        /* Each element with content names its page: PDF.js (Firefox's
+         * viewer) does not look for /Pg on the element's ancestors. */
+        ok = e && HPDF_Dict_Add(e, "Pg", page) == HPDF_OK;
+        if (ok && role == SS_ROLE_TH) {
+            HPDF_Dict attr = ss_haru_dict(doc);
+            ok = attr && HPDF_Dict_AddName(attr, "O", "Table") == HPDF_OK &&
+                 HPDF_Dict_AddName(attr, "Scope", "Row") == HPDF_OK &&
+                 HPDF_Dict_Add(e, "A", attr) == HPDF_OK;
+        }
+        if (ok && j - i == 1) {
+            ok = HPDF_Dict_AddNumber(e, "K", sorted[i].mcid) == HPDF_OK;
+        } else if (ok) {
+            HPDF_Array k = ss_haru_array(doc, false);
+            ok = k && HPDF_Dict_Add(e, "K", k) == HPDF_OK;
+            for (size_t m = i; ok && m < j; m++)
+                ok = HPDF_Array_AddNumber(k, sorted[m].mcid) == HPDF_OK;
+        }
+        for (size_t m = i; m < j; m++)
+            of_mcid[sorted[m].mcid] = e;
+        i = j;
+    }
+    HPDF_Array by_mcid = ok ? ss_haru_array(doc, false) : NULL;
+    ok = by_mcid != NULL;
+    for (size_t m = 0; ok && m < n; m++)
+        ok = HPDF_Array_Add(by_mcid, of_mcid[m]) == HPDF_OK;
+    free(of_mcid);
+    free(sorted);
+    return ok && HPDF_Array_AddNumber(p->parent_nums, key) == HPDF_OK &&
+           HPDF_Array_Add(p->parent_nums, by_mcid) == HPDF_OK &&
+           HPDF_Dict_AddNumber(page, "StructParents", key) == HPDF_OK &&
+           HPDF_Dict_AddName(page, "Tabs", "S") == HPDF_OK;
 }
 
 bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
@@ -644,128 +894,91 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
         HPDF_Page_SetHeight(page, (HPDF_REAL)pg->height) != HPDF_OK)
         return failed(p, "adding a page");
     p->npages++;
-    if (!reserve_page(p, pg))
-        return failed(p, "coding the page's characters");
+    p->nmarks = 0;
 
-    /* Shapes first (the band lies under its text), then all text in one
-     * text object. */
+    /* Shapes first (the band lies under its text): decoration, so
+     * artifacts.  Then the text in one text object: the content in
+     * reading order of the layout, the footer last. */
+    ss_buf ops;
+    ss_buf_init(&ops);
+    int color = -1;
+    bool shapes = false;
     const ss_box *leader_state = NULL;
     for (size_t i = 0; i < pg->nboxes; i++) {
         const ss_box *b = &pg->boxes[i];
         if (b->kind == SS_BOX_TEXT)
             continue;
+        if (!shapes)
+            ss_buf_adds(&ops, "/Artifact BMC\n");
+        shapes = true;
         if (b->kind == SS_BOX_LEADER) {
             /* Dot leaders: a dash of length 0 with round caps is a round
-             * dot; written as operators (libharu's SetDash takes whole
-             * points only).  Nothing else on the page strokes, so the
-             * stroke state is set once, for the first leader. */
-            ss_buf d;
-            ss_buf_init(&d);
-            if (!leader_state || leader_state->color != b->color || leader_state->h != b->h ||
-                leader_state->ws != b->ws) {
-                const float *rgb = COLORS[b->color];
-                for (int k = 0; k < 3; k++) {
-                    put_num(&d, rgb[k]);
-                    ss_buf_addc(&d, ' ');
-                }
-                ss_buf_adds(&d, "RG ");
-                put_num(&d, b->h);
-                ss_buf_adds(&d, " w 1 J [0 ");
-                put_num(&d, b->ws);
-                ss_buf_adds(&d, "] 0 d\n");
+             * dot.  Nothing else on the page strokes, so the stroke state
+             * is set only when it changes. */
+            if (!leader_state || leader_state->color != b->color ||
+                leader_state->h != b->h || leader_state->ws != b->ws) {
+                put_color(&ops, b->color);
+                ss_buf_adds(&ops, "RG ");
+                put_num(&ops, b->h);
+                ss_buf_adds(&ops, " w 1 J [0 ");
+                put_num(&ops, b->ws);
+                ss_buf_adds(&ops, "] 0 d\n");
                 leader_state = b;
             }
-            put_num(&d, b->x);
-            ss_buf_addc(&d, ' ');
-            put_num(&d, b->y);
-            ss_buf_adds(&d, " m ");
-            put_num(&d, b->x + b->w + 0.1); /* past the last dot */
-            ss_buf_addc(&d, ' ');
-            put_num(&d, b->y);
-            ss_buf_adds(&d, " l S\n");
-            bool wrote = HPDF_Stream_Write(((HPDF_PageAttr)page->attr)->stream,
-                                           (HPDF_BYTE *)d.data, (HPDF_UINT)d.len) == HPDF_OK;
-            ss_buf_add(&p->content, d.data, d.len);
-            ss_buf_free(&d);
-            if (!wrote)
-                return failed(p, "drawing a leader");
+            put_num(&ops, b->x);
+            ss_buf_addc(&ops, ' ');
+            put_num(&ops, b->y);
+            ss_buf_adds(&ops, " m ");
+            put_num(&ops, b->x + b->w + 0.1); /* past the last dot */
+            ss_buf_addc(&ops, ' ');
+            put_num(&ops, b->y);
+            ss_buf_adds(&ops, " l S\n");
             continue;
+        }
+        if ((int)b->color != color) {
+            put_color(&ops, b->color);
+            ss_buf_adds(&ops, "rg\n");
+            color = (int)b->color;
         }
         double y = b->kind == SS_BOX_RULE ? b->y - b->h / 2 : b->y;
-        if (!set_fill(page, b->color) || HPDF_Page_Rectangle(page, (HPDF_REAL)b->x, (HPDF_REAL)y, (HPDF_REAL)b->w,
-                                (HPDF_REAL)b->h) != HPDF_OK ||
-            HPDF_Page_Fill(page) != HPDF_OK)
-            return failed(p, "drawing a shape");
-        /* The file ID's source, so no locale either (put_num, not %f). */
-        ss_buf_printf(&p->content, "S%d", b->kind);
-        const double v[] = {b->x, y, b->w, b->h};
-        for (int k = 0; k < 4; k++) {
-            ss_buf_addc(&p->content, ' ');
-            put_num(&p->content, v[k]);
-        }
-        ss_buf_printf(&p->content, " %d\n", b->color);
+        put_num(&ops, b->x);
+        ss_buf_addc(&ops, ' ');
+        put_num(&ops, y);
+        ss_buf_addc(&ops, ' ');
+        put_num(&ops, b->w);
+        ss_buf_addc(&ops, ' ');
+        put_num(&ops, b->h);
+        ss_buf_adds(&ops, " re f\n");
     }
-    if (HPDF_Page_BeginText(page) != HPDF_OK)
-        return failed(p, "starting text");
-    /* Fonts and colours go through libharu (it keeps the page's resources);
-     * the text itself is written as one string per box: libharu's TextOut
-     * can neither justify multi-byte text nor write it compactly. */
-    HPDF_Stream cs = ((HPDF_PageAttr)page->attr)->stream;
-    int cur_style = -1, cur_color = -1;
-    double cur_size = -1, lx = 0, ly = 0, tw = 0;
-    ss_buf ops;
-    ss_buf_init(&ops);
-    bool ok = true;
-    for (size_t i = 0; ok && i < pg->nboxes; i++) {
-        const ss_box *b = &pg->boxes[i];
-        if (b->kind != SS_BOX_TEXT)
-            continue;
-        if ((int)b->style != cur_style || b->size != cur_size) {
-            ok = HPDF_Page_SetFontAndSize(page, p->font[b->style], (HPDF_REAL)b->size) == HPDF_OK;
-            cur_style = (int)b->style;
-            cur_size = b->size;
-        }
-        if ((int)b->color != cur_color) {
-            ok = ok && set_fill(page, b->color);
-            cur_color = (int)b->color;
-        }
-        ss_buf_clear(&ops);
-        const ss_box *nb = i + 1 < pg->nboxes ? &pg->boxes[i + 1] : NULL;
-        bool joined = nb && nb->kind == SS_BOX_TEXT && nb->y == b->y && b->len &&
-                      ss_box_text(pg, b)[b->len - 1] != ' ';
-        text_ops(&ops, &p->enc[b->style], b, ss_box_text(pg, b), b->x - lx, b->y - ly,
-                 &tw, joined);
-        lx = b->x;
-        ly = b->y;
-        ok = ok && HPDF_Stream_Write(cs, (HPDF_BYTE *)ops.data, (HPDF_UINT)ops.len) == HPDF_OK;
-        ss_buf_add(&p->content, ops.data, ops.len);
-    }
-    ss_buf_free(&ops);
-    if (!ok)
-        return failed(p, "writing text");
-    if (HPDF_Page_EndText(page) != HPDF_OK)
-        return failed(p, "ending text");
+    if (shapes)
+        ss_buf_adds(&ops, "EMC\n");
+    ss_buf_adds(&ops, "BT\n");
+    int style = -1;
+    double size = -1, lx = 0, ly = 0;
+    draw_text(p, pg, false, &ops, &lx, &ly, &style, &size, &color);
+    draw_text(p, pg, true, &ops, &lx, &ly, &style, &size, &color);
+    ss_buf_adds(&ops, "ET\n");
+    ss_buf_add(&p->content, ops.data, ops.len);
 
-    /* The page's content is complete: compress it ourselves. */
-    HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
-    HPDF_UINT32 raw = HPDF_Stream_Size(cs);
-    char *bytes = ss_xmalloc(raw ? raw : 1);
-    HPDF_UINT got = raw;
     ss_buf z;
     ss_buf_init(&z);
-    ok = HPDF_Stream_Seek(cs, 0, HPDF_SEEK_SET) == HPDF_OK &&
-         (raw == 0 || HPDF_Stream_Read(cs, (HPDF_BYTE *)bytes, &got) == HPDF_OK) &&
-         got == raw && deflate_into(bytes, raw, &z) && put_compressed(contents, z.data, z.len);
-    free(bytes);
+    HPDF_Dict fonts = ss_haru_dict(p->doc);
+    bool ok = fonts && HPDF_Dict_Add(fonts, "F0", p->font[0]) == HPDF_OK &&
+              HPDF_Dict_Add(fonts, "F1", p->font[1]) == HPDF_OK &&
+              deflate_into(ops.data, ops.len, &z) &&
+              ss_haru_page_set(page, z.data, z.len, fonts);
     ss_buf_free(&z);
+    ss_buf_free(&ops);
     if (!ok)
-        return failed(p, "compressing the page");
+        return failed(p, "writing the page");
+    if (!build_structure(p, page))
+        return failed(p, "tagging the page");
 
     if (bookmark) {
         /* The destination as a direct [page /Fit] array: PDFBox, and so
          * PDF/A validators built on it, reject an indirect one. */
         HPDF_Outline o = HPDF_CreateOutline(p->doc, NULL, "x", NULL);
-        HPDF_Array dst = HPDF_Array_New(p->doc->mmgr);
+        HPDF_Array dst = ss_haru_array(p->doc, false);
         if (!o || !dst || HPDF_Array_Add(dst, page) != HPDF_OK ||
             HPDF_Array_AddName(dst, "Fit") != HPDF_OK ||
             HPDF_Dict_Add(o, "Dest", dst) != HPDF_OK ||
@@ -776,92 +989,91 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
     return true;
 }
 
-/* The characters of one font in this file, by code (= CID), ascending. */
+/* The characters of one font in this file, by CID, ascending. */
 typedef struct charmap {
-    long *code;
+    long *cid;
     long *cp;
     size_t n;
-    long max_code;
+    long max_cid;
 } charmap;
 
 static void charmap_build(const fontenc *e, charmap *m)
 {
-    size_t cap = e->wide ? CP_LIMIT : 256;
-    m->code = ss_xcalloc(cap, sizeof(long));
-    m->cp = ss_xcalloc(cap, sizeof(long));
+    m->cid = ss_xcalloc(e->nglyphs + 1u, sizeof(long));
+    m->cp = ss_xcalloc(e->nglyphs + 1u, sizeof(long));
     m->n = 0;
-    m->max_code = 0;
-    if (e->wide) {
-        for (long cp = 0; cp < CP_LIMIT; cp++)
-            if (e->used[cp])
-                m->code[m->n] = cp, m->cp[m->n++] = cp;
-    } else {
-        for (long c = 0; c < 256; c++)
-            if (e->cp[c] >= 0)
-                m->code[m->n] = c, m->cp[m->n++] = e->cp[c];
-    }
-    if (m->n)
-        m->max_code = m->code[m->n - 1];
+    for (unsigned g = 0; g < e->nglyphs; g++)
+        if (e->cp[g] >= 0)
+            m->cid[m->n] = g, m->cp[m->n++] = e->cp[g];
+    m->max_cid = m->n ? m->cid[m->n - 1] : 0;
 }
 
 static void charmap_free(charmap *m)
 {
-    free(m->code);
+    free(m->cid);
     free(m->cp);
 }
 
-/* A ToUnicode CMap: code -> the character's UTF-16 value, in blocks of at
- * most 100 entries. */
-static void tounicode_text(ss_buf *b, const charmap *m, bool wide)
+/* One ToUnicode entry per run of CIDs that map to consecutive characters
+ * (a bfrange; printable ASCII is a few of them), in blocks of at most
+ * 100.  Characters outside the BMP never reach here (checked at load). */
+static void tounicode_text(ss_buf *b, const charmap *m)
 {
-    ss_buf_adds(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-                   "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-                   "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-                   "1 begincodespacerange\n");
-    ss_buf_adds(b, wide ? "<0000> <FFFF>\n" : "<00> <FF>\n");
-    ss_buf_adds(b, "endcodespacerange\n");
-    for (size_t i = 0; i < m->n; i += CMAP_BLOCK) {
-        size_t n = m->n - i < CMAP_BLOCK ? m->n - i : CMAP_BLOCK;
-        ss_buf_printf(b, "%zu beginbfchar\n", n);
-        for (size_t j = i; j < i + n; j++)
-            ss_buf_printf(b, wide ? "<%04lX> <%04lX>\n" : "<%02lX> <%04lX>\n", m->code[j],
-                          m->cp[j]);
-        ss_buf_adds(b, "endbfchar\n");
+    /* Only what readers read: the PostScript resource wrapping and the
+     * CMap's name, type and system info cost 150 of the 300 compressed
+     * bytes, and none of the seven readers the tests use needs them. */
+    ss_buf_adds(b, "begincmap\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    size_t nruns = 0;
+    size_t *start = ss_xmalloc((m->n + 1) * sizeof *start);
+    for (size_t i = 0; i < m->n; i++) {
+        /* A range may not cross a change of the code's first byte. */
+        bool joins = i > 0 && m->cid[i] == m->cid[i - 1] + 1 && m->cp[i] == m->cp[i - 1] + 1 &&
+                     (m->cid[i] & 0xFF) != 0 && (m->cp[i] & 0xFF) != 0;
+        if (!joins)
+            start[nruns++] = i;
     }
-    ss_buf_adds(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    start[nruns] = m->n;
+    /* Runs of two or more as bfrange, single characters as bfchar:
+     * Ghostscript 10.0's txtwrite reads a one-entry bfrange to a character
+     * above U+00FF wrongly (the okina came out as U+00BB). */
+    for (int single = 0; single < 2; single++) {
+        size_t n = 0;
+        for (size_t q = 0; q < nruns; q++)
+            n += (start[q + 1] - start[q] == 1) == (single == 1);
+        for (size_t q = 0, in_block = 0; q < nruns; q++) {
+            size_t a = start[q], z = start[q + 1] - 1;
+            if ((a == z) != (single == 1))
+                continue;
+            if (in_block == 0)
+                ss_buf_printf(b, "%zu %s\n", n < CMAP_BLOCK ? n : (size_t)CMAP_BLOCK,
+                              single ? "beginbfchar" : "beginbfrange");
+            if (single)
+                ss_buf_printf(b, "<%04lX> <%04lX>\n", m->cid[a], m->cp[a]);
+            else
+                ss_buf_printf(b, "<%04lX> <%04lX> <%04lX>\n", m->cid[a], m->cid[z], m->cp[a]);
+            n--;
+            if (++in_block == CMAP_BLOCK || (n == 0)) {
+                ss_buf_adds(b, single ? "endbfchar\n" : "endbfrange\n");
+                in_block = 0;
+            }
+        }
+    }
+    free(start);
+    ss_buf_adds(b, "endcmap\n");
 }
 
-/* CIDSystemInfo for the font and its CMap: Adobe-Identity-0. */
+/* CIDSystemInfo for the fonts: Adobe-Identity-0, one object for both. */
 static HPDF_Dict system_info(ss_pdf *p)
 {
-    HPDF_Dict info = HPDF_Dict_New(p->doc->mmgr);
+    if (p->system_info)
+        return p->system_info;
+    HPDF_Dict info = p->system_info = ss_haru_object(p->doc);
     if (!info)
         return NULL;
-    HPDF_STATUS r = HPDF_Dict_Add(info, "Registry", HPDF_String_New(p->doc->mmgr, "Adobe", NULL));
-    r |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(p->doc->mmgr, "Identity", NULL));
+    HPDF_STATUS r = HPDF_Dict_Add(info, "Registry", ss_haru_string(p->doc, "Adobe"));
+    r |= HPDF_Dict_Add(info, "Ordering", ss_haru_string(p->doc, "Identity"));
     r |= HPDF_Dict_AddNumber(info, "Supplement", 0);
     return r == HPDF_OK ? info : NULL;
-}
-
-/* The font's Encoding.  Wide fonts use the predefined /Identity-H (two-byte
- * code = CID); compact ones an embedded CMap mapping each byte to the same
- * CID. */
-static bool write_encoding(ss_pdf *p, HPDF_Font font, bool wide)
-{
-    if (wide)
-        return HPDF_Dict_AddName(font, "Encoding", "Identity-H") == HPDF_OK;
-    HPDF_Dict cmap = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
-    if (cmap && !put_compressed(cmap, constants.cmap.data, constants.cmap.len))
-        cmap = NULL;
-    HPDF_Dict info = system_info(p);
-    if (!cmap || !info)
-        return false;
-    HPDF_STATUS r = HPDF_Dict_AddName(cmap, "Type", "CMap");
-    r |= HPDF_Dict_AddName(cmap, "CMapName", "Statesheet-OneByte-H");
-    r |= HPDF_Dict_Add(cmap, "CIDSystemInfo", info);
-    r |= HPDF_Dict_AddNumber(cmap, "WMode", 0);
-    r |= HPDF_Dict_Add(font, "Encoding", cmap);
-    return r == HPDF_OK;
 }
 
 /* Six capital letters from the glyph set: a subset font's name tag
@@ -871,7 +1083,7 @@ static void subset_tag(const charmap *m, int style, char tag[8])
     ss_buf b;
     ss_buf_init(&b);
     ss_buf_add(&b, &style, sizeof style);
-    ss_buf_add(&b, m->code, m->n * sizeof *m->code);
+    ss_buf_add(&b, m->cid, m->n * sizeof *m->cid);
     ss_buf_add(&b, m->cp, m->n * sizeof *m->cp);
     uint8_t h[32];
     ss_sha256(b.data, b.len, h);
@@ -882,16 +1094,30 @@ static void subset_tag(const charmap *m, int style, char tag[8])
     tag[7] = '\0';
 }
 
-/* Fills in one font: everything is known once the pages are drawn. */
-static bool finish_font(ss_pdf *p, int style)
+/* The width most of the n glyphs have ('fallback' when n is 0). */
+static int common_width(const int *adv, size_t n, int fallback)
 {
-    HPDF_MMgr mm = p->doc->mmgr;
-    HPDF_Font font = p->font[style];
+    int best = fallback;
+    size_t best_n = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            k += adv[j] == adv[i];
+        if (k > best_n)
+            best = adv[i], best_n = k;
+    }
+    return best;
+}
+
+/* Fills in one font: everything is known once the pages are drawn. */
+static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
+{
+    HPDF_Dict font = p->font[style];
     HPDF_Dict cid = p->cidfont[style];
-    const fontenc *e = &p->enc[style];
-    const ss_font_metrics *fm = ss_fonts_metrics(p->fonts, style);
+    const ss_fonts *fonts = p->fonts_in;
+    const ss_font_metrics *fm = ss_fonts_metrics(fonts, style);
     charmap m;
-    charmap_build(e, &m);
+    charmap_build(&p->enc[style], &m);
     bool ok = false;
     ss_buf buf, sub;
     ss_buf_init(&buf);
@@ -900,64 +1126,80 @@ static bool finish_font(ss_pdf *p, int style)
     subset_tag(&m, style, tag);
     snprintf(name, sizeof name, "%s%s", tag, fm->name);
 
-    /* W: the widths of the used codes, in runs of consecutive codes. */
-    HPDF_Array w = HPDF_Array_New(mm), run = NULL;
-    if (!w)
-        goto fail;
+    /* W: the widths of the used CIDs, those of the commonest width left to
+     * DW; consecutive CIDs in one array, three or more of one width as a
+     * range (a sheet is size-bound; this is ~150 bytes a font). */
+    int *adv = ss_xmalloc((m.n ? m.n : 1) * sizeof *adv);
     for (size_t i = 0; i < m.n; i++) {
-        if (!run || m.code[i] != m.code[i - 1] + 1) {
-            run = HPDF_Array_New(mm);
-            if (!run || HPDF_Array_AddNumber(w, (HPDF_INT32)m.code[i]) != HPDF_OK ||
-                HPDF_Array_Add(w, run) != HPDF_OK)
-                goto fail;
+        long c = m.cp[i];
+        if (c == SOFT_HYPHEN && !ss_fonts_gid(fonts, style, c))
+            c = '-'; /* drawn with the hyphen's glyph */
+        adv[i] = ss_fonts_advance(fonts, style, c);
+    }
+    int dw = common_width(adv, m.n, fm->missing_width);
+    HPDF_Array w = ss_haru_array(p->doc, false);
+    bool wok = w != NULL;
+    HPDF_Array run = NULL;
+    for (size_t i = 0; wok && i < m.n;) {
+        if (adv[i] == dw) {
+            run = NULL;
+            i++;
+            continue;
         }
-        if (HPDF_Array_AddNumber(run, ss_fonts_advance(p->fonts, style, m.cp[i])) != HPDF_OK)
-            goto fail;
+        size_t j = i;
+        while (j + 1 < m.n && m.cid[j + 1] == m.cid[j] + 1 && adv[j + 1] == adv[i])
+            j++;
+        if (j - i >= 2) {
+            wok = HPDF_Array_AddNumber(w, (HPDF_INT32)m.cid[i]) == HPDF_OK &&
+                  HPDF_Array_AddNumber(w, (HPDF_INT32)m.cid[j]) == HPDF_OK &&
+                  HPDF_Array_AddNumber(w, adv[i]) == HPDF_OK;
+            run = NULL;
+            i = j + 1;
+            continue;
+        }
+        if (!run || m.cid[i] != m.cid[i - 1] + 1 || adv[i - 1] == dw) {
+            run = ss_haru_array(p->doc, false);
+            wok = run && HPDF_Array_AddNumber(w, (HPDF_INT32)m.cid[i]) == HPDF_OK &&
+                  HPDF_Array_Add(w, run) == HPDF_OK;
+        }
+        wok = wok && HPDF_Array_AddNumber(run, adv[i]) == HPDF_OK;
+        i++;
     }
+    free(adv);
+    if (!wok)
+        goto fail;
 
-    /* CIDToGIDMap, up to the largest code used; and the glyphs to keep. */
-    size_t nmap = (size_t)(m.max_code + 1) * 2;
-    uint8_t *map = ss_xcalloc(nmap, 1);
+    /* The glyphs to keep: the CIDs are glyph ids. */
     uint8_t *keep = ss_xcalloc(fm->num_glyphs ? fm->num_glyphs : 1, 1);
-    for (size_t i = 0; i < m.n; i++) {
-        /* A soft hyphen ends a line broken by hyphenation: drawn as the
-         * hyphen's glyph (one glyph fewer to embed), read as U+00AD. */
-        unsigned gid = ss_fonts_gid(p->fonts, style, m.cp[i] == 0xAD ? '-' : m.cp[i]);
-        map[2 * m.code[i]] = (uint8_t)(gid >> 8);
-        map[2 * m.code[i] + 1] = (uint8_t)gid;
-        if (gid < fm->num_glyphs)
-            keep[gid] = 1;
-    }
-    HPDF_Dict gidmap = new_stream(p, map, nmap);
-    free(map);
+    for (size_t i = 0; i < m.n; i++)
+        keep[m.cid[i]] = 1;
     size_t raw = 0;
-    bool cut = font_program(p->fonts, style, keep, fm->num_glyphs, &sub, &raw);
+    bool cut = font_program(fonts, style, keep, fm->num_glyphs, &sub, &raw);
     free(keep);
     if (!cut) {
-        ss_diag_error(p->diag, ss_fonts_path(p->fonts, style), 0, "the font cannot be "
+        ss_diag_error(p->diag, ss_fonts_path(fonts, style), 0, "the font cannot be "
                       "embedded: its tables are damaged; reinstall statesheet");
         goto done;
     }
 
     /* CIDSet: which CIDs the embedded font has (PDF/A-1, 6.3.5). */
-    size_t nbits = (size_t)m.max_code / 8 + 1;
+    size_t nbits = (size_t)m.max_cid / 8 + 1;
     uint8_t *bits = ss_xcalloc(nbits, 1);
     bits[0] |= 0x80; /* CID 0, .notdef, is always there */
     for (size_t i = 0; i < m.n; i++)
-        bits[m.code[i] / 8] |= (uint8_t)(0x80 >> (m.code[i] % 8));
+        bits[m.cid[i] / 8] |= (uint8_t)(0x80 >> (m.cid[i] % 8));
     HPDF_Dict cidset = new_stream(p, bits, nbits);
     free(bits);
 
-    tounicode_text(&buf, &m, e->wide);
-    HPDF_Dict tounicode = new_stream(p, buf.data, buf.len);
-    HPDF_Dict file = HPDF_DictStream_New(mm, p->doc->xref);
-    if (file && !put_compressed(file, sub.data, sub.len))
-        file = NULL;
-    HPDF_Dict fd = HPDF_Dict_New(mm);
+    if (!tounicode) {
+        tounicode_text(&buf, &m);
+        tounicode = new_stream(p, buf.data, buf.len);
+    }
+    HPDF_Dict file = ss_haru_stream(p->doc, sub.data, sub.len, true);
+    HPDF_Dict fd = ss_haru_object(p->doc);
     HPDF_Dict info = system_info(p);
-    HPDF_Array bbox = HPDF_Array_New(mm);
-    if (!gidmap || !cidset || !tounicode || !file || !fd || !info || !bbox ||
-        HPDF_Xref_Add(p->doc->xref, fd) != HPDF_OK)
+    HPDF_Array bbox = ss_haru_array(p->doc, false);
+    if (!cidset || !tounicode || !file || !fd || !info || !bbox)
         goto fail;
     HPDF_STATUS r = HPDF_OK;
     for (int i = 0; i < 4; i++)
@@ -971,19 +1213,18 @@ static bool finish_font(ss_pdf *p, int style)
     r |= HPDF_Dict_AddNumber(fd, "Ascent", fm->ascent);
     r |= HPDF_Dict_AddNumber(fd, "Descent", fm->descent);
     r |= HPDF_Dict_AddNumber(fd, "CapHeight", fm->cap_height);
-    r |= HPDF_Dict_AddNumber(fd, "XHeight", fm->x_height);
     r |= HPDF_Dict_AddNumber(fd, "StemV", fm->stemv);
     r |= HPDF_Dict_Add(fd, "FontFile2", file);
     r |= HPDF_Dict_Add(fd, "CIDSet", cidset);
     r |= HPDF_Dict_AddName(cid, "BaseFont", name);
     r |= HPDF_Dict_Add(cid, "CIDSystemInfo", info);
     r |= HPDF_Dict_Add(cid, "FontDescriptor", fd);
-    r |= HPDF_Dict_AddNumber(cid, "DW", fm->missing_width);
+    r |= HPDF_Dict_AddNumber(cid, "DW", dw);
     r |= HPDF_Dict_Add(cid, "W", w);
-    r |= HPDF_Dict_Add(cid, "CIDToGIDMap", gidmap);
+    r |= HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
     r |= HPDF_Dict_AddName(font, "BaseFont", name);
     r |= HPDF_Dict_Add(font, "ToUnicode", tounicode);
-    if (r != HPDF_OK || !write_encoding(p, font, e->wide))
+    if (r != HPDF_OK)
         goto fail;
     ok = true;
     goto done;
@@ -994,6 +1235,36 @@ done:
     ss_buf_free(&sub);
     charmap_free(&m);
     return ok;
+}
+
+/* One ToUnicode map for both fonts when no glyph id means one character
+ * in one font and another in the other (our two fonts number the glyphs
+ * of ASCII and much else alike): one stream less in the file.  NULL, with
+ * *shareable false, when they differ. */
+static HPDF_Dict shared_tounicode(ss_pdf *p, bool *shareable)
+{
+    const fontenc *a = &p->enc[0], *b = &p->enc[1];
+    fontenc u = {NULL, SS_REGULAR, NULL, a->nglyphs > b->nglyphs ? a->nglyphs : b->nglyphs};
+    u.cp = ss_xmalloc((u.nglyphs ? u.nglyphs : 1) * sizeof *u.cp);
+    *shareable = true;
+    for (unsigned g = 0; g < u.nglyphs && *shareable; g++) {
+        long ca = g < a->nglyphs ? a->cp[g] : -1, cb = g < b->nglyphs ? b->cp[g] : -1;
+        *shareable = ca < 0 || cb < 0 || ca == cb;
+        u.cp[g] = ca >= 0 ? ca : cb;
+    }
+    HPDF_Dict s = NULL;
+    if (*shareable) {
+        charmap m;
+        charmap_build(&u, &m);
+        ss_buf text;
+        ss_buf_init(&text);
+        tounicode_text(&text, &m);
+        s = new_stream(p, text.data, text.len);
+        ss_buf_free(&text);
+        charmap_free(&m);
+    }
+    free(u.cp);
+    return s;
 }
 
 /* XML-escapes UTF-8 text for the XMP packet. */
@@ -1019,42 +1290,64 @@ static void xml_escape(ss_buf *b, const char *s)
     }
 }
 
-static void xmp_packet(ss_buf *b, const ss_pdf_info *info, const char *producer,
-                       const char *date)
+/* The XMP packet.  A one-page sheet is size-bound (20 KB; tagging costs
+ * ~2.5 KB), so: one description for the common schemas (the extension
+ * schema needs one of its own), no modification date (a new file has only
+ * its creation date), no producer (libharu's name; CreatorTool names
+ * statesheet), and the subject and keywords (which say again what the
+ * title says) only in files of many pages. */
+static void xmp_packet(ss_buf *b, const ss_pdf_info *info, const char *date, bool brief)
 {
     ss_buf_adds(b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
-                   "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+                   "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">"
                    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
-                   "<rdf:Description rdf:about=\"\" "
-                   "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
-                   "<dc:format>application/pdf</dc:format>\n"
-                   "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">");
+                   "<rdf:Description rdf:about=\"\""
+                   " xmlns:dc=\"http://purl.org/dc/elements/1.1/\""
+                   " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\""
+                   " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"");
+    if (!brief)
+        ss_buf_adds(b, " xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"");
+    ss_buf_adds(b, ">\n<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">");
     xml_escape(b, info->title);
     ss_buf_adds(b, "</rdf:li></rdf:Alt></dc:title>\n<dc:creator><rdf:Seq><rdf:li>");
     xml_escape(b, info->author);
-    ss_buf_adds(b, "</rdf:li></rdf:Seq></dc:creator>\n"
-                   "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">");
-    xml_escape(b, info->subject);
-    ss_buf_adds(b, "</rdf:li></rdf:Alt></dc:description>\n</rdf:Description>\n"
-                   "<rdf:Description rdf:about=\"\" "
-                   "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n<xmp:CreateDate>");
+    ss_buf_adds(b, "</rdf:li></rdf:Seq></dc:creator>\n");
+    if (!brief) {
+        ss_buf_adds(b, "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">");
+        xml_escape(b, info->subject);
+        ss_buf_adds(b, "</rdf:li></rdf:Alt></dc:description>\n<pdf:Keywords>");
+        xml_escape(b, info->keywords);
+        ss_buf_adds(b, "</pdf:Keywords>\n");
+    }
+    ss_buf_adds(b, "<xmp:CreateDate>");
     ss_buf_adds(b, date);
-    ss_buf_adds(b, "</xmp:CreateDate>\n<xmp:ModifyDate>");
-    ss_buf_adds(b, date);
-    ss_buf_adds(b, "</xmp:ModifyDate>\n<xmp:CreatorTool>");
+    ss_buf_adds(b, "</xmp:CreateDate>\n<xmp:CreatorTool>");
     xml_escape(b, info->creator);
-    ss_buf_adds(b, "</xmp:CreatorTool>\n</rdf:Description>\n"
-                   "<rdf:Description rdf:about=\"\" "
-                   "xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n<pdf:Producer>");
-    xml_escape(b, producer);
-    ss_buf_adds(b, "</pdf:Producer>\n<pdf:Keywords>");
-    xml_escape(b, info->keywords);
-    ss_buf_adds(b, "</pdf:Keywords>\n</rdf:Description>\n"
-                   "<rdf:Description rdf:about=\"\" "
-                   "xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+    ss_buf_adds(b, "</xmp:CreatorTool>\n"
                    "<pdfaid:part>1</pdfaid:part>\n"
-                   "<pdfaid:conformance>B</pdfaid:conformance>\n"
-                   "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n"
+                   "<pdfaid:conformance>B</pdfaid:conformance>\n</rdf:Description>\n"
+                   /* PDF/UA-1 says so in its own namespace, which PDF/A-1
+                    * accepts only with this declaration of its schema (in
+                    * a description of its own, or PDFBox does not find it). */
+                   "<rdf:Description rdf:about=\"\""
+                   " xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\""
+                   " xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\""
+                   " xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n"
+                   "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">"
+                   "<pdfaSchema:schema>PDF/UA</pdfaSchema:schema>"
+                   "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/"
+                   "</pdfaSchema:namespaceURI><pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"
+                   "<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">"
+                   "<pdfaProperty:name>part</pdfaProperty:name>"
+                   "<pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
+                   "<pdfaProperty:category>internal</pdfaProperty:category>"
+                   "<pdfaProperty:description>Part</pdfaProperty:description>"
+                   "</rdf:li></rdf:Seq></pdfaSchema:property>"
+                   "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n</rdf:Description>\n"
+                   "<rdf:Description rdf:about=\"\" "
+                   "xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">"
+                   "<pdfuaid:part>1</pdfuaid:part></rdf:Description>\n"
+                   "</rdf:RDF></x:xmpmeta>\n"
                    "<?xpacket end=\"w\"?>");
 }
 
@@ -1068,33 +1361,29 @@ static bool write_pdfa(ss_pdf *p, const ss_pdf_info *info)
                    tm.tm_min, tm.tm_sec, '+', 0, 0};
     char xmpdate[32];
     strftime(xmpdate, sizeof xmpdate, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-    const char *producer = "Haru Free PDF Library " HPDF_VERSION_TEXT;
 
-    /* Info: plain strings via libharu, then text strings where needed. */
-    if (HPDF_SetInfoAttr(doc, HPDF_INFO_PRODUCER, producer) != HPDF_OK ||
-        HPDF_SetInfoAttr(doc, HPDF_INFO_TITLE, "-") != HPDF_OK ||
-        HPDF_SetInfoDateAttr(doc, HPDF_INFO_CREATION_DATE, d) != HPDF_OK ||
-        HPDF_SetInfoDateAttr(doc, HPDF_INFO_MOD_DATE, d) != HPDF_OK)
+    /* Info: the title, author and date; the rest (subject, keywords,
+     * creator) only in the XMP packet, which
+     * PDF/A-1 allows (Info entries must agree with XMP, not the reverse)
+     * and which saves 230 bytes of a size-bound sheet. */
+    if (HPDF_SetInfoAttr(doc, HPDF_INFO_TITLE, "-") != HPDF_OK ||
+        HPDF_SetInfoDateAttr(doc, HPDF_INFO_CREATION_DATE, d) != HPDF_OK)
         return failed(p, "writing the document info");
-    HPDF_Dict infod = doc->info;
+    HPDF_Dict infod = ss_haru_info(doc);
+    if (infod) /* libharu puts its name in every file's Info */
+        HPDF_Dict_RemoveElement(infod, "Producer");
     if (!infod || HPDF_Dict_Add(infod, "Title", text_string(p, info->title)) != HPDF_OK ||
-        HPDF_Dict_Add(infod, "Author", text_string(p, info->author)) != HPDF_OK ||
-        HPDF_Dict_Add(infod, "Subject", text_string(p, info->subject)) != HPDF_OK ||
-        HPDF_Dict_Add(infod, "Keywords", text_string(p, info->keywords)) != HPDF_OK ||
-        HPDF_Dict_Add(infod, "Creator", text_string(p, info->creator)) != HPDF_OK)
+        HPDF_Dict_Add(infod, "Author", text_string(p, info->author)) != HPDF_OK)
         return failed(p, "writing the document info");
 
     /* XMP metadata, unfiltered as PDF/A-1 requires. */
     ss_buf x;
     ss_buf_init(&x);
-    xmp_packet(&x, info, producer, xmpdate);
-    HPDF_Dict meta = HPDF_DictStream_New(doc->mmgr, doc->xref);
+    xmp_packet(&x, info, xmpdate, p->single_page);
+    HPDF_Dict meta = ss_haru_stream(doc, x.data, x.len, false);
     bool ok = meta && HPDF_Dict_AddName(meta, "Type", "Metadata") == HPDF_OK &&
               HPDF_Dict_AddName(meta, "Subtype", "XML") == HPDF_OK &&
-              HPDF_Stream_Write(meta->stream, (HPDF_BYTE *)x.data, (HPDF_UINT)x.len) == HPDF_OK &&
-              HPDF_Dict_Add(doc->catalog, "Metadata", meta) == HPDF_OK;
-    if (meta)
-        meta->filter = HPDF_STREAM_FILTER_NONE;
+              HPDF_Dict_Add(ss_haru_catalog(doc), "Metadata", meta) == HPDF_OK;
     ss_buf_add(&p->content, x.data, x.len);
     ss_buf_free(&x);
     if (!ok)
@@ -1104,19 +1393,28 @@ static bool write_pdfa(ss_pdf *p, const ss_pdf_info *info)
      * so the same inputs give the same bytes. */
     uint8_t id[32];
     ss_sha256(p->content.data, p->content.len, id);
-    HPDF_Array ids = HPDF_Array_New(doc->mmgr);
-    if (!ids || HPDF_Array_Add(ids, HPDF_Binary_New(doc->mmgr, id, 16)) != HPDF_OK ||
-        HPDF_Array_Add(ids, HPDF_Binary_New(doc->mmgr, id, 16)) != HPDF_OK ||
-        HPDF_Dict_Add(doc->trailer, "ID", ids) != HPDF_OK)
+    HPDF_Array ids = ss_haru_array(doc, false);
+    if (!ids || HPDF_Array_Add(ids, ss_haru_binary(doc, id, 16)) != HPDF_OK ||
+        HPDF_Array_Add(ids, ss_haru_binary(doc, id, 16)) != HPDF_OK ||
+        HPDF_Dict_Add(ss_haru_trailer(doc), "ID", ids) != HPDF_OK)
         return failed(p, "writing the file ID");
     return true;
 }
 
 bool ss_pdf_finish(ss_pdf *p, const ss_pdf_info *info, ss_buf *out)
 {
+    bool shareable;
+    HPDF_Dict tounicode = shared_tounicode(p, &shareable);
+    if (shareable && !tounicode)
+        return failed(p, "writing a font");
     for (int s = 0; s < 2; s++)
-        if (!finish_font(p, s))
+        if (!finish_font(p, s, tounicode))
             return false;
+    /* The document's language (PDF/UA-1, 7.2), from the template. */
+    const char *lang = info->lang && *info->lang ? info->lang : DEFAULT_LANG;
+    if (HPDF_Dict_Add(ss_haru_catalog(p->doc), "Lang", ss_haru_string(p->doc, lang)) != HPDF_OK)
+        return failed(p, "writing the document's language");
+    ss_buf_printf(&p->content, "L %s\n", lang);
     if (!write_pdfa(p, info))
         return false;
     if (HPDF_SaveToStream(p->doc) != HPDF_OK)

@@ -1,8 +1,9 @@
 /* render_pdf.h - laid-out pages -> a PDF/A-1b file in memory (libharu).
  *
  * The renderer decides nothing: it walks the boxes, changing font, size or
- * colour only when a box asks for another.  What it adds is what the file
- * format demands: embedded fonts with a correct ToUnicode map and CIDSet,
+ * colour only when a box asks for another, and tags each box as its role
+ * says (a structure element, or an artifact).  What it adds is what the
+ * file format demands: embedded fonts with a correct ToUnicode map and CIDSet,
  * XMP metadata matching the document info, an sRGB output intent and a
  * file ID derived from the content, so the same inputs give the same bytes.
  */
@@ -25,14 +26,15 @@ typedef struct ss_pdf_info {
     const char *keywords;
     const char *creator;  /* "statesheet 1.0.0" */
     time_t created;       /* SOURCE_DATE_EPOCH or now */
+    const char *lang;     /* the template's language, "en-US"; NULL: en-US */
 } ss_pdf_info;
 
 /* One PDF being built; pages are added in order. */
 typedef struct ss_pdf ss_pdf;
 
 /* A new PDF using the fonts and the ICC profile at icc_path.  A
- * single_page PDF codes its text in one byte a character (smaller); others
- * use two.  NULL (with a diagnostic) when the PDF library fails.  Free
+ * single_page PDF tags its page's content directly under the Document
+ * element; others give each page a Part of its own.  NULL (with a diagnostic) when the PDF library fails.  Free
  * with ss_pdf_free. */
 ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page,
                    ss_diag *diag);

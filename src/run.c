@@ -258,6 +258,7 @@ static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
     ss_pdf_info info;
     info_for(doc, &info, owned);
     info.created = j->created;
+    info.lang = j->tpl->lang;
     bool ok = pdf && ss_pdf_add_page(pdf, pg, NULL) && ss_pdf_finish(pdf, &info, out);
     ss_pdf_free(pdf);
     for (int k = 0; k < 4; k++)

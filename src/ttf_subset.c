@@ -174,15 +174,16 @@ bool ss_ttf_subset(const uint8_t *font, size_t len, const uint8_t *keep_in,
         if (keep[gid])
             n = gid + 1;
 
-    /* glyf and loca (long offsets), hmtx with a full metric per glyph. */
-    ss_buf glyf, loca, hm;
+    /* glyf, its offsets, and hmtx with a full metric per glyph: zero for
+     * a glyph not kept (nothing draws it; zeros compress to nothing). */
+    ss_buf glyf, hm;
     ss_buf_init(&glyf);
-    ss_buf_init(&loca);
     ss_buf_init(&hm);
+    uint32_t *at = calloc((size_t)n + 1, sizeof *at);
+    ok = ok && at;
     for (uint32_t gid = 0; ok && gid < n; gid++) {
-        uint8_t b[4];
-        put32(b, (uint32_t)glyf.len);
-        ss_buf_add(&loca, b, 4);
+        uint8_t b[4] = {0};
+        at[gid] = (uint32_t)glyf.len;
         uint32_t off, l;
         if (keep[gid]) {
             if (!glyph_span(&g, gid, &off, &l)) {
@@ -190,19 +191,33 @@ bool ss_ttf_subset(const uint8_t *font, size_t len, const uint8_t *keep_in,
                 break;
             }
             ss_buf_add(&glyf, g.glyf.data + off, l);
-            while (glyf.len % 4)
+            if (glyf.len % 2) /* short offsets count 2-byte words */
                 ss_buf_addc(&glyf, 0);
+            uint16_t adv = u16(hmtx.data + 4 * (gid < nhm ? gid : nhm - 1u));
+            uint16_t lsb = gid < nhm ? u16(hmtx.data + 4 * gid + 2)
+                                     : u16(hmtx.data + 4 * nhm + 2 * (gid - nhm));
+            put16(b, adv);
+            put16(b + 2, lsb);
         }
-        uint16_t adv = u16(hmtx.data + 4 * (gid < nhm ? gid : nhm - 1u));
-        uint16_t lsb = gid < nhm ? u16(hmtx.data + 4 * gid + 2)
-                                 : u16(hmtx.data + 4 * nhm + 2 * (gid - nhm));
-        put16(b, adv);
-        put16(b + 2, lsb);
         ss_buf_add(&hm, b, 4);
     }
-    uint8_t b[4];
-    put32(b, (uint32_t)glyf.len);
-    ss_buf_add(&loca, b, 4);
+    if (ok)
+        at[n] = (uint32_t)glyf.len;
+    /* loca: short offsets (half the size) whenever glyf allows. */
+    bool short_loca = glyf.len / 2 <= 0xFFFF;
+    ss_buf loca;
+    ss_buf_init(&loca);
+    for (uint32_t gid = 0; ok && gid <= n; gid++) {
+        uint8_t b[4];
+        if (short_loca) {
+            put16(b, at[gid] / 2);
+            ss_buf_add(&loca, b, 2);
+        } else {
+            put32(b, at[gid]);
+            ss_buf_add(&loca, b, 4);
+        }
+    }
+    free(at);
     if (glyf.len == 0)
         ss_buf_add(&glyf, "\0\0\0\0", 4); /* some readers reject an empty glyf */
 
@@ -210,7 +225,7 @@ bool ss_ttf_subset(const uint8_t *font, size_t len, const uint8_t *keep_in,
     size_t maxplen = maxp.len < sizeof newmaxp ? maxp.len : sizeof newmaxp;
     memcpy(newhead, head.data, 54);
     put32(newhead + 8, 0); /* checkSumAdjustment, set below */
-    put16(newhead + 50, 1);
+    put16(newhead + 50, short_loca ? 0 : 1);
     memcpy(newhhea, hhea.data, 36);
     put16(newhhea + 34, n);
     memcpy(newmaxp, maxp.data, maxplen);

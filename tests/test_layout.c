@@ -853,6 +853,73 @@ static void test_table_leaders(void **state)
     ss_dataset_free(ds);
 }
 
+/* Each box carries its part in the tagged PDF: the footer is pagination,
+ * shapes are decoration, every other text box belongs to a numbered
+ * element whose boxes follow each other; elements are numbered in reading
+ * order (on a sample sheet the SAMPLE notice first); a table row is a TH
+ * and a TD. */
+static void test_structure_roles(void **state)
+{
+    (void)state;
+    ss_dataset *ds = load_real();
+    for (int sample = 0; sample < 2; sample++) {
+        ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
+        doc->sample = sample;
+        double size;
+        ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), SS_LETTER_W, SS_LETTER_H,
+                                    &size);
+        assert_non_null(pg);
+        const char *first[4] = {NULL, NULL, NULL, NULL}; /* text of elements 1-3 */
+        unsigned last = 0, max = 0, h1 = 0, h2 = 0, th = 0, td = 0;
+        for (size_t i = 0; i < pg->nboxes; i++) {
+            const ss_box *b = &pg->boxes[i];
+            const char *t = ss_box_text(pg, b);
+            if (b->kind != SS_BOX_TEXT) {
+                assert_int_equal(b->role, SS_ROLE_ARTIFACT);
+                continue;
+            }
+            if (strstr(t, "Source: NCMEC") || strstr(t, "missingkids.org") == t + strlen(t) -
+                                                  strlen("missingkids.org")) {
+                assert_int_equal(b->role, SS_ROLE_PAGINATION);
+                assert_int_equal(b->elem, 0);
+                continue;
+            }
+            assert_true(b->elem > 0 && b->role >= SS_ROLE_P);
+            if (b->elem != last) {
+                assert_true(b->elem > max || sample); /* one run of boxes each */
+                if (b->elem < 4 && !first[b->elem])
+                    first[b->elem] = t;
+                h1 += b->role == SS_ROLE_H1;
+                h2 += b->role == SS_ROLE_H2;
+                th += b->role == SS_ROLE_TH;
+                td += b->role == SS_ROLE_TD;
+                if (b->role == SS_ROLE_TD)
+                    assert_int_equal(pg->boxes[i - 1].role, SS_ROLE_TH);
+                last = b->elem;
+                max = b->elem > max ? b->elem : max;
+            }
+        }
+        assert_int_equal(h1, 1);
+        assert_int_equal(h2, 5);
+        assert_int_equal(th, 3);
+        assert_int_equal(td, 3);
+        const char *want[3] = {"The National Center for Missing and Exploited Children",
+                               "North Dakota Data", NULL};
+        if (sample) {
+            assert_non_null(first[1]);
+            assert_non_null(strstr(first[1], "SAMPLE DATA"));
+            assert_string_equal(first[2], want[0]);
+            assert_string_equal(first[3], want[1]);
+        } else {
+            assert_string_equal(first[1], want[0]);
+            assert_string_equal(first[2], want[1]);
+        }
+        ss_page_free(pg);
+        ss_document_free(doc);
+    }
+    ss_dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -870,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_number_words),
         cmocka_unit_test(test_spanish_sheet),
         cmocka_unit_test(test_table_leaders),
+        cmocka_unit_test(test_structure_roles),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "bind.h"
 #include "fonts.h"
 #include "layout.h"
@@ -56,8 +58,8 @@ static bool render(const ss_dataset *ds, size_t i, time_t when, ss_buf *out, ss_
     ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), SS_LETTER_W, SS_LETTER_H, &size);
     char *icc = ss_path_join(assets, SS_ICC_FILE);
     ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
-    ss_pdf_info info = {doc->info_title, "Org", "Subject & <more>", "k1, k2", "statesheet test",
-                        when};
+    ss_pdf_info info = {doc->info_title, "Org & <more>", "Subject", "k1, k2", "statesheet test",
+                        when, NULL};
     bool ok = pg && pdf && ss_pdf_add_page(pdf, pg, NULL) && ss_pdf_finish(pdf, &info, out);
     ss_pdf_free(pdf);
     free(icc);
@@ -88,7 +90,7 @@ static void test_pdf_structure(void **state)
     /* PDF/A identification, escaped XMP, output intent, file ID. */
     assert_true(contains(&out, "<pdfaid:part>1</pdfaid:part>"));
     assert_true(contains(&out, "<pdfaid:conformance>B</pdfaid:conformance>"));
-    assert_true(contains(&out, "Subject &amp; &lt;more&gt;"));
+    assert_true(contains(&out, "Org &amp; &lt;more&gt;"));
     assert_true(contains(&out, "/GTS_PDFA1"));
     assert_true(contains(&out, "/ID ["));
     assert_true(contains(&out, "2023-11-14T22:13:20+00:00"));
@@ -100,6 +102,157 @@ static void test_pdf_structure(void **state)
     assert_true(contains(&out, "+StatesheetSans-Bold"));
     assert_true(out.len <= 20000); /* email-sized (production issue) */
     ss_buf_free(&out);
+    ss_diag_free(d);
+}
+
+/* The first n bytes at or after p equal to needle, or NULL. */
+static const char *find_bytes(const char *p, const char *end, const char *needle, size_t n)
+{
+    for (; p + n <= end; p++)
+        if (!memcmp(p, needle, n))
+            return p;
+    return NULL;
+}
+
+/* Every stream of a PDF, inflated where it is deflated, into one buffer
+ * (NUL-separated), so tests can look inside fonts and content. */
+static void inflate_streams(const ss_buf *pdf, ss_buf *all)
+{
+    const char *p = pdf->data, *end = pdf->data + pdf->len;
+    while ((p = find_bytes(p, end, "stream\r\n", 8)) != NULL) {
+        const char *s = p + 8;
+        const char *e = find_bytes(s, end, "\nendstream", 10);
+        if (!e)
+            break;
+        uLongf cap = 1u << 20;
+        Bytef *buf = malloc(cap);
+        assert_non_null(buf);
+        if (uncompress(buf, &cap, (const Bytef *)s, (uLong)(e - s)) == Z_OK)
+            ss_buf_add(all, buf, cap);
+        else
+            ss_buf_add(all, s, (size_t)(e - s));
+        ss_buf_addc(all, '\0');
+        free(buf);
+        p = e;
+    }
+}
+
+/* The agreed hyphenation interface (owners.md): a TEXT box ending in
+ * U+00AD is drawn as a hyphen, but extractors see U+00AD.  The soft
+ * hyphen gets a code of its own (the font's glyph for it, a copy of the
+ * hyphen's), which ToUnicode maps to U+00AD and W gives the hyphen's
+ * width. */
+static void test_soft_hyphen(void **state)
+{
+    (void)state;
+    ss_page pg = {0};
+    pg.width = SS_LETTER_W;
+    pg.height = SS_LETTER_H;
+    static char text[] = "Exam\xC2\xAD";
+    ss_box box = {0};
+    box.kind = SS_BOX_TEXT;
+    box.role = SS_ROLE_P;
+    box.elem = 1;
+    box.style = SS_REGULAR;
+    box.size = 11;
+    box.x = 72;
+    box.y = 700;
+    box.len = sizeof text - 1;
+    pg.boxes = &box;
+    pg.nboxes = 1;
+    pg.chars = text;
+    pg.nchars = sizeof text;
+    ss_diag *d = ss_diag_new();
+    char *icc = ss_path_join(assets, SS_ICC_FILE);
+    ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
+    ss_pdf_info info = {"T", "A", "S", "K", "C", 1700000000, NULL};
+    ss_buf out, all;
+    ss_buf_init(&out);
+    ss_buf_init(&all);
+    assert_true(pdf && ss_pdf_add_page(pdf, &pg, NULL) && ss_pdf_finish(pdf, &info, &out));
+    inflate_streams(&out, &all);
+
+    unsigned shy = ss_fonts_gid(fonts, SS_REGULAR, 0xAD);
+    unsigned hyphen = ss_fonts_gid(fonts, SS_REGULAR, '-');
+    assert_true(shy != 0 && shy != hyphen);
+    /* Drawn: the two-byte code (= glyph id) at the end of the string. */
+    char drawn[8] = {'\0', (char)shy, ')', ' ', 'T', 'j'};
+    assert_non_null(find_bytes(all.data, all.data + all.len, drawn, 6));
+    /* Read back: ToUnicode maps that code to U+00AD, never to "-". */
+    char one[32], range[32];
+    snprintf(one, sizeof one, "<%04X> <00AD>", shy);
+    snprintf(range, sizeof range, "<%04X> <%04X> <00AD>", shy, shy);
+    assert_true(contains(&all, one) || contains(&all, range));
+    snprintf(one, sizeof one, "<%04X> <002D>", shy);
+    snprintf(range, sizeof range, "<%04X> <%04X> <002D>", shy, shy);
+    assert_false(contains(&all, one) || contains(&all, range));
+    /* Measured (and so drawn, W comes from the same table) as wide as a
+     * hyphen. */
+    assert_int_equal(ss_fonts_advance(fonts, SS_REGULAR, 0xAD),
+                     ss_fonts_advance(fonts, SS_REGULAR, '-'));
+    ss_pdf_free(pdf);
+    ss_buf_free(&out);
+    ss_buf_free(&all);
+    free(icc);
+    ss_diag_free(d);
+}
+
+/* A word broken at a hyphenation point over two lines of one paragraph
+ * is read as the whole word: one /ActualText around its halves. */
+static void test_broken_word(void **state)
+{
+    (void)state;
+    static char text[] = "an exam\xC2\xAD\0ple here";
+    ss_box box[2] = {{0}, {0}};
+    for (int i = 0; i < 2; i++) {
+        box[i].kind = SS_BOX_TEXT;
+        box[i].role = SS_ROLE_P;
+        box[i].elem = 1;
+        box[i].style = SS_REGULAR;
+        box[i].size = 11;
+        box[i].x = 72;
+        box[i].y = 700 - 14 * i;
+    }
+    box[0].len = strlen(text);
+    box[1].text = box[0].len + 1;
+    box[1].len = strlen(text + box[1].text);
+    ss_page pg = {0};
+    pg.width = SS_LETTER_W;
+    pg.height = SS_LETTER_H;
+    pg.boxes = box;
+    pg.nboxes = 2;
+    pg.chars = text;
+    pg.nchars = sizeof text;
+    ss_diag *d = ss_diag_new();
+    char *icc = ss_path_join(assets, SS_ICC_FILE);
+    ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
+    ss_pdf_info info = {"T", "A", "S", "K", "C", 1700000000, NULL};
+    ss_buf out, all;
+    ss_buf_init(&out);
+    ss_buf_init(&all);
+    assert_true(pdf && ss_pdf_add_page(pdf, &pg, NULL) && ss_pdf_finish(pdf, &info, &out));
+    inflate_streams(&out, &all);
+    /* "example" in UTF-16, opened before "exam" and closed after "ple":
+     * a sequence of its own (MCID 1) of the paragraph. */
+    const char *span = "/Span<</MCID 1/ActualText <FEFF006500780061006D0070006C0065>>>BDC";
+    const char *at = find_bytes(all.data, all.data + all.len, span, strlen(span));
+    assert_non_null(at);
+    const char *emc = find_bytes(at, all.data + all.len, "EMC", 3);
+    assert_non_null(emc);
+    unsigned e = ss_fonts_gid(fonts, SS_REGULAR, 'e'), l = ss_fonts_gid(fonts, SS_REGULAR, 'l');
+    unsigned shy = ss_fonts_gid(fonts, SS_REGULAR, 0xAD);
+    const char exam_e[2] = {0, (char)e}, shy_code[2] = {0, (char)shy}, ple_l[2] = {0, (char)l};
+    assert_non_null(find_bytes(at, emc, exam_e, 2));
+    assert_non_null(find_bytes(at, emc, shy_code, 2));
+    assert_non_null(find_bytes(at, emc, ple_l, 2));
+    /* "here" is after the span. */
+    unsigned h = ss_fonts_gid(fonts, SS_REGULAR, 'h');
+    const char here_h[2] = {0, (char)h};
+    assert_null(find_bytes(at, emc, here_h, 2));
+    ss_pdf_free(pdf);
+    ss_buf_free(&out);
+    ss_buf_free(&all);
+    free(icc);
     ss_diag_free(d);
 }
 
@@ -291,6 +444,8 @@ int main(void)
     setlocale(LC_ALL, "");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf_structure),
+        cmocka_unit_test(test_soft_hyphen),
+        cmocka_unit_test(test_broken_word),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_locale_independent),
         cmocka_unit_test(test_assets_checked),

@@ -18,7 +18,8 @@ RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev zlib1g-dev nettle-de
 TEST_PKGS=(clang libclang-rt-dev llvm libcmocka-dev poppler-utils qpdf
            python3 python3-pdfminer python3-pikepdf python3-fonttools
            default-jre-headless libpdfbox2-java libactivation-java
-           libjaxb-api-java time locales valgrind bc util-linux libxml2-utils)
+           libjaxb-api-java time locales valgrind bc util-linux libxml2-utils
+           ghostscript mupdf-tools python3-pypdf nodejs npm)
 DEB_PKGS=(dpkg-dev file)
 # llvm: llvm-symbolizer, which turns ASan's addresses into file:line.
 # util-linux: setpriv (test_hostile runs the binary as nobody).
@@ -44,6 +45,9 @@ esac
 
 missing=()
 for p in "${want[@]}"; do
+  # A machine with Node.js from elsewhere (NodeSource's nodejs bundles npm)
+  # already has what the npm package would bring.
+  [ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

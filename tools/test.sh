@@ -7,6 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh test
+# PDF.js for the reader tests, at the version tests/e2e/pdfjs/package-lock.json pins.
+if ! cmp -s tests/e2e/pdfjs/package-lock.json tests/e2e/pdfjs/node_modules/.statesheet-lock; then
+  (cd tests/e2e/pdfjs && npm ci --no-audit --no-fund --omit=optional --loglevel=error &&
+   cp package-lock.json node_modules/.statesheet-lock)
+fi
 werror=()
 [ -n "${CI:-}" ] && werror=(-DSTATESHEET_WERROR=ON)
 jobs=$(nproc)

@@ -1,55 +1,18 @@
 """Shared helpers for the end-to-end checks: read a PDF's characters back
-with pdfminer (python3-pdfminer), group them into lines and into one text
-string whose every character maps to the LTChar it came from.
+with pdfminer (python3-pdfminer, as installed: nothing patched), group them
+into lines and into one text string whose every character maps to the LTChar
+it came from.
 
 Imported by bold.py and samples.py; run them with /usr/bin/python3.
 """
 import re
 
-from pdfminer import pdffont
-from pdfminer.cmapdb import FileCMap
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar
-from pdfminer.pdftypes import PDFStream, resolve1
 
-# pdfminer (Debian's 20221105) only knows the predefined CMaps by name: a
-# Type0 font whose /Encoding is an embedded CMap stream (statesheet's
-# one-byte "Statesheet-OneByte-H") decodes to nothing, so no characters at
-# all come out.  Parse the stream's code space and CID mappings ourselves.
-EMBEDDED_CMAPS = []  # names of embedded CMaps this module had to parse
-_orig_get_cmap_from_spec = pdffont.PDFCIDFont.get_cmap_from_spec
-
-
-def _hex(s):
-    return bytes.fromhex(s.decode("ascii"))
-
-
-def _embedded_cmap(stream):
-    data = stream.get_data()
-    cmap = FileCMap()
-    for block in re.findall(rb"begincidrange(.*?)endcidrange", data, re.S):
-        for lo, hi, cid in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\d+)", block):
-            lo, hi, cid = _hex(lo), _hex(hi), int(cid)
-            start, end = int.from_bytes(lo, "big"), int.from_bytes(hi, "big")
-            for i in range(end - start + 1):
-                code = (start + i).to_bytes(len(lo), "big")
-                cmap.add_code2cid(code.decode("latin-1"), cid + i)
-    for block in re.findall(rb"begincidchar(.*?)endcidchar", data, re.S):
-        for code, cid in re.findall(rb"<([0-9A-Fa-f]+)>\s*(\d+)", block):
-            cmap.add_code2cid(_hex(code).decode("latin-1"), int(cid))
-    return cmap
-
-
-def _get_cmap_from_spec(self, spec, strict):
-    enc = resolve1(spec.get("Encoding"))
-    if isinstance(enc, PDFStream):
-        name = resolve1(enc.get("CMapName"))
-        EMBEDDED_CMAPS.append(str(getattr(name, "name", name)))
-        return _embedded_cmap(enc)
-    return _orig_get_cmap_from_spec(self, spec, strict)
-
-
-pdffont.PDFCIDFont.get_cmap_from_spec = _get_cmap_from_spec
+# Unpatched: statesheet's fonts use the predefined /Identity-H encoding,
+# which every reader knows (an embedded CMap stream, which statesheet once
+# used, makes Debian's pdfminer.six 20221105 extract nothing).
 
 
 def _walk(obj):

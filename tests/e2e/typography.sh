@@ -36,8 +36,11 @@ done
 # -v says so.
 sed 's/lang="en-US"/lang="xx-YY"/' "$SRC/assets/templates/state-data.xml" >"$TMP/xx.xml"
 "$BIN" -v -t "$TMP/xx.xml" -o "$TMP/xx" -s ND "$SRC/data/ncmec-2023.xml" >"$TMP/xx.out"
-pdftotext "$TMP/xx/ND-2023.pdf" "$TMP/xx.txt"
-pdftotext "$TMP/nd-letter/ND-2023.pdf" "$TMP/nd.txt"
+# pdfminer shows the soft hyphen at each break; pdftotext reads the broken
+# word's /ActualText and must give every word whole.
+pdf2txt "$TMP/xx/ND-2023.pdf" >"$TMP/xx.txt"
+pdf2txt "$TMP/nd-letter/ND-2023.pdf" >"$TMP/nd.txt"
+pdftotext "$TMP/nd-letter/ND-2023.pdf" "$TMP/nd-poppler.txt"
 if grep -q "no hyphenation patterns for language xx-YY" "$TMP/xx.out" &&
    ! grep -q $'\xc2\xad' "$TMP/xx.txt"; then
   echo "ok   - lang xx-YY: no patterns, no hyphens, a note under -v"
@@ -50,6 +53,20 @@ if grep -q $'\xc2\xad' "$TMP/nd.txt"; then
   echo "ok   - en-US: ND is hyphenated"
 else
   echo "FAIL - en-US: no soft hyphen in ND"
+  fails=$((fails + 1))
+fi
+whole=$("$PY" - "$TMP/nd.txt" "$TMP/nd-poppler.txt" <<'PYEOF'
+import re, sys
+broken = re.findall(r"(\w+)\u00ad\s*(\w+)", open(sys.argv[1], encoding="utf-8").read())
+poppler = open(sys.argv[2], encoding="utf-8").read()
+bad = [a + "-" + b for a, b in broken if not re.search(r"\b%s%s\b" % (a, b), poppler)]
+print("%d %s" % (len(broken), " ".join(bad) if bad or "\u00ad" not in poppler else "soft hyphen left"))
+PYEOF
+)
+if [ "${whole%% *}" -gt 0 ] && [ "$whole" = "${whole%% *} " ]; then
+  echo "ok   - pdftotext gives the ${whole%% *} broken words of ND whole"
+else
+  echo "FAIL - pdftotext on ND: broken words not whole: $whole"
   fails=$((fails + 1))
 fi
 if [ "$fails" -ne 0 ]; then
