@@ -134,6 +134,7 @@ typedef struct ctx {
     double x0, x1; /* content column */
     double y;      /* current position: top of the next line's box */
     double space_w; /* width of a space, thousandths */
+    int loose;      /* justified paragraphs with a space over 1.5x */
 } ctx;
 
 static double measure(const ss_measure *m, ss_style st, const char *s, size_t n)
@@ -778,8 +779,10 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
         size_t end = kp_pass(kw, p, cum, gaps, at, c->space_w, GOOD_RATIO, false);
         if (end == SIZE_MAX && v + 1 < nviews)
             continue; /* now with hyphenation */
-        if (end == SIZE_MAX)
+        if (end == SIZE_MAX) {
+            c->loose++;
             end = kp_pass(kw, p, cum, gaps, at, c->space_w, MAX_RATIO, false);
+        }
         if (end == SIZE_MAX)
             end = kp_pass(kw, p, cum, gaps, at, c->space_w, MAX_RATIO, true);
         /* Break positions, in order: each line is pieces [brk[l], brk[l+1]). */
@@ -1063,7 +1066,7 @@ static void set_table(ctx *c, const ss_block *bl)
  * search only needs to know that the page overflows). */
 static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
                            const ss_hyphenation *hy, double page_w, double page_h,
-                           double body_size, prep_cache *cache, bool give_up)
+                           double body_size, prep_cache *cache, bool give_up, int *loose)
 {
     ss_page *pg = ss_xcalloc(1, sizeof *pg);
     pg->width = page_w;
@@ -1071,7 +1074,7 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     pg->body_size = body_size;
     kp work = {0};
     ctx c = {cache, &work, doc->name, hy, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
-             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1)};
+             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1), 0};
     double floor_y = set_footer(&c, doc);
     set_band(&c, doc);
     if (doc->sample)
@@ -1104,6 +1107,8 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     }
     pg->bottom = c.y;
     pg->fits = c.y >= floor_y - 1e-6;
+    if (loose)
+        *loose = c.loose;
     free(work.n);
     free(work.active);
     free(work.cum);
@@ -1131,7 +1136,7 @@ ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
 {
     prep_cache cache = {NULL, 0, 0};
     ss_page *pg = layout_run(doc, m, hy && hy->fn ? hy : NULL, page_w, page_h, body_size,
-                             &cache, false);
+                             &cache, false, NULL);
     prep_cache_free(&cache);
     return pg;
 }
@@ -1143,26 +1148,52 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
     if (hy && !hy->fn)
         hy = NULL;
     /* Largest size that fits: the sizes are few (13), and a page that fits
-     * at a size fits at every smaller one, so search by halving. */
+     * at a size fits at every smaller one, so search by halving.  If a
+     * paragraph there has a space over 1.5x (no breaks avoid it), one step
+     * smaller is taken when all its paragraphs keep within 1.5x: a quarter
+     * point less type reads better than a loose line. */
     int steps = (int)lround((SS_BODY_MAX - SS_BODY_MIN) / SS_BODY_STEP);
     int lo = 0, hi = steps; /* step index: size = MAX - i * STEP */
     prep_cache cache = {NULL, 0, 0};
-    ss_page *best = NULL;
-    int best_i = -1;
+    ss_page *best = NULL, *below = NULL; /* below: the fitting page one step down */
+    int best_i = -1, best_loose = 0, below_loose = 0;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
         double size = SS_BODY_MAX - mid * SS_BODY_STEP;
-        ss_page *pg = layout_run(doc, m, hy, page_w, page_h, size, &cache, true);
+        int loose = 0;
+        ss_page *pg = layout_run(doc, m, hy, page_w, page_h, size, &cache, true, &loose);
         if (pg->fits) {
-            ss_page_free(best);
+            ss_page_free(below);
+            below = NULL;
+            if (best && best_i == mid + 1) {
+                below = best;
+                below_loose = best_loose;
+            } else {
+                ss_page_free(best);
+            }
             best = pg;
             best_i = mid;
+            best_loose = loose;
             hi = mid - 1;
         } else {
             ss_page_free(pg);
             lo = mid + 1;
         }
     }
+    if (best && best_loose && best_i < steps) {
+        if (!below) {
+            below = layout_run(doc, m, hy, page_w, page_h,
+                               SS_BODY_MAX - (best_i + 1) * SS_BODY_STEP, &cache, true,
+                               &below_loose);
+        }
+        if (below->fits && below_loose == 0) {
+            ss_page_free(best);
+            best = below;
+            best_i++;
+            below = NULL;
+        }
+    }
+    ss_page_free(below);
     prep_cache_free(&cache);
     *body_size = best ? SS_BODY_MAX - best_i * SS_BODY_STEP : SS_BODY_MIN;
     return best;
