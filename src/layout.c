@@ -49,6 +49,7 @@
 #define SAMPLE_SIZE 9.0
 #define SAMPLE_H 17.0
 #define SAMPLE_AFTER 10.0
+#define FIRST_TRY 6           /* the fit search starts at 11 - 6 x 0.25 = 9.5 pt */
 
 /* ---- prepared text: fragments and words, measured once ---------------- */
 
@@ -94,6 +95,7 @@ typedef struct para {
     size_t npc, pccap;
     wpiece *wpc; /* whole words only, when pc has hyphenation points */
     size_t nwpc, wpccap;
+    bool hyph_todo; /* pc is whole words; hyphenation points not yet cut */
 } para;
 
 /* Texts prepared (split and measured) once per document and reused at
@@ -603,6 +605,7 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
             for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++)
                 best[f][h] = INFINITY;
         size_t keep = 0, lost = SIZE_MAX;
+        bool any = false; /* a candidate for this break */
         for (size_t i = 0; i < k->na; i++) {
             size_t ni = k->active[i];
             const kp_node *a = &k->n[ni];
@@ -665,6 +668,7 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
                 d += RAGGED_LINE * (2.0 - w / avail); /* the shorter, the worse */
             d += a->total;
             if (d < best[fit][run]) {
+                any = true;
                 best[fit][run] = d;
                 from[fit][run] = ni;
                 rat[fit][run] = r;
@@ -674,12 +678,13 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
         bool made = false;
         /* The cheapest way here with a hyphen run no longer than h. */
         double cheapest[MAX_HYPHEN_RUN + 2];
-        for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++) {
+        for (int h = 0; any && h <= MAX_HYPHEN_RUN + 1; h++) {
             cheapest[h] = h ? cheapest[h - 1] : INFINITY;
             for (int f = 0; f < 4; f++)
-                cheapest[h] = fmin(cheapest[h], best[f][h]);
+                if (best[f][h] < cheapest[h])
+                    cheapest[h] = best[f][h];
         }
-        for (int f = 0; f < 4; f++)
+        for (int f = 0; any && f < 4; f++)
             for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++) {
                 if (best[f][h] == INFINITY)
                     continue;
@@ -712,10 +717,27 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
     return best_node;
 }
 
+/* Cuts a paragraph's words at their hyphenation points: pc gets the
+ * pieces, wpc keeps the whole words if any word was cut. */
+static void cut_hyphens(const ctx *c, para *q)
+{
+    wpiece *keep = q->pc;
+    size_t n = q->npc, cap = q->pccap;
+    q->pc = NULL, q->npc = 0, q->pccap = 0;
+    make_pieces(q, c->m, c->hy, c->name);
+    if (q->npc > q->nw) {
+        q->wpc = keep, q->nwpc = n, q->wpccap = cap;
+    } else {
+        free(q->pc);
+        q->pc = keep, q->npc = n, q->pccap = cap;
+    }
+    q->hyph_todo = false;
+}
+
 /* Sets prepared text into [x0, x1] from the top edge *y down; *y ends below
  * the last line's descent.  Justified text is broken by total fit; other
  * alignments fill each line in turn.  Returns the number of lines. */
-static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
+static int set_text(ctx *c, para *src, const textstyle *ts, double x0,
                     double x1, double *y)
 {
     const ss_measure *m = c->m;
@@ -740,6 +762,9 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
     para words;
     const para *views[2];
     int nviews = 0;
+    /* lazy: whole words first; the hyphenation points are cut only when
+     * they are needed, once per paragraph (most never need them). */
+    bool lazy = ts->al == ALIGN_JUSTIFY && p == src && src->hyph_todo;
     if (ts->al == ALIGN_JUSTIFY && p->nwpc) {
         words = *p;
         words.pc = p->wpc;
@@ -777,6 +802,12 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
          * those that cannot even do that are set with ragged lines. */
         double at = avail / scale;
         size_t end = kp_pass(kw, p, cum, gaps, at, c->space_w, GOOD_RATIO, false);
+        if (end == SIZE_MAX && lazy) {
+            lazy = false;
+            cut_hyphens(c, src);
+            if (src->nwpc)
+                views[nviews++] = src; /* src->pc: now with hyphenation points */
+        }
         if (end == SIZE_MAX && v + 1 < nviews)
             continue; /* now with hyphenation */
         if (end == SIZE_MAX) {
@@ -851,8 +882,8 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
 
 /* The prepared form of text 'key' (an ss_text, or a plain string in one
  * style), made on first use. */
-static const para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
-                                 bool hyph)
+static para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
+                           bool hyph)
 {
     prep_cache *pc = c->cache;
     for (size_t i = 0; i < pc->n; i++)
@@ -864,17 +895,9 @@ static const para *prepared_text(ctx *c, const void *key, int style, const ss_te
     e->key = key;
     e->style = style;
     prepare(&e->p, t, c->m);
-    make_pieces(&e->p, c->m, hyph ? c->hy : NULL, c->name);
-    if (hyph && c->hy && e->p.npc > e->p.nw) {
-        /* Some word has hyphenation points: keep the whole-word form too. */
-        para *q = &e->p;
-        wpiece *keep = q->pc;
-        size_t n = q->npc, cap = q->pccap;
-        q->pc = NULL, q->npc = 0, q->pccap = 0;
-        make_pieces(q, c->m, NULL, NULL);
-        q->wpc = q->pc, q->nwpc = q->npc, q->wpccap = q->pccap;
-        q->pc = keep, q->npc = n, q->pccap = cap;
-    }
+    /* Whole words; set_text cuts hyphenation points when it needs them. */
+    make_pieces(&e->p, c->m, NULL, NULL);
+    e->p.hyph_todo = hyph && c->hy;
     return &e->p;
 }
 
@@ -1148,37 +1171,35 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
     if (hy && !hy->fn)
         hy = NULL;
     /* Largest size that fits: the sizes are few (13), and a page that fits
-     * at a size fits at every smaller one, so search by halving.  If a
-     * paragraph there has a space over 1.5x (no breaks avoid it), one step
+     * at a size fits at every smaller one.  Most sheets take a size near
+     * the middle, so the search starts there and walks one step at a time
+     * (about two layouts a sheet; halving took four).  If a paragraph at
+     * that size has a space over 1.5x (no breaks avoid it), one step
      * smaller is taken when all its paragraphs keep within 1.5x: a quarter
      * point less type reads better than a loose line. */
     int steps = (int)lround((SS_BODY_MAX - SS_BODY_MIN) / SS_BODY_STEP);
-    int lo = 0, hi = steps; /* step index: size = MAX - i * STEP */
     prep_cache cache = {NULL, 0, 0};
     ss_page *best = NULL, *below = NULL; /* below: the fitting page one step down */
     int best_i = -1, best_loose = 0, below_loose = 0;
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2;
-        double size = SS_BODY_MAX - mid * SS_BODY_STEP;
+    int i = FIRST_TRY, dir = 0; /* step index: size = MAX - i * STEP */
+    while (i >= 0 && i <= steps) {
         int loose = 0;
-        ss_page *pg = layout_run(doc, m, hy, page_w, page_h, size, &cache, true, &loose);
+        ss_page *pg = layout_run(doc, m, hy, page_w, page_h, SS_BODY_MAX - i * SS_BODY_STEP,
+                                 &cache, true, &loose);
         if (pg->fits) {
             ss_page_free(below);
-            below = NULL;
-            if (best && best_i == mid + 1) {
-                below = best;
-                below_loose = best_loose;
-            } else {
-                ss_page_free(best);
-            }
-            best = pg;
-            best_i = mid;
-            best_loose = loose;
-            hi = mid - 1;
+            below = best, below_loose = best_loose; /* NULL, or the page at i + 1 */
+            best = pg, best_i = i, best_loose = loose;
+            if (dir > 0)
+                break; /* the first that fits, walking down */
+            dir = -1;
         } else {
             ss_page_free(pg);
-            lo = mid + 1;
+            if (dir < 0)
+                break; /* the one above best did not fit */
+            dir = 1;
         }
+        i += dir;
     }
     if (best && best_loose && best_i < steps) {
         if (!below) {
