@@ -328,7 +328,7 @@ static bool in_name(const char *name, const char *w, size_t n)
     if (!name)
         return false;
     for (const char *p = name; *p; p++)
-        if (!strncmp(p, w, n))
+        if (*p == *w && !strncmp(p, w, n))
             return true;
     return false;
 }
