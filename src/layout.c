@@ -49,6 +49,7 @@
 #define SAMPLE_SIZE 9.0
 #define SAMPLE_H 17.0
 #define SAMPLE_AFTER 10.0
+#define FIRST_TRY 6           /* the fit search starts at 11 - 6 x 0.25 = 9.5 pt */
 
 /* ---- prepared text: fragments and words, measured once ---------------- */
 
@@ -94,6 +95,7 @@ typedef struct para {
     size_t npc, pccap;
     wpiece *wpc; /* whole words only, when pc has hyphenation points */
     size_t nwpc, wpccap;
+    bool hyph_todo; /* pc is whole words; hyphenation points not yet cut */
 } para;
 
 /* Texts prepared (split and measured) once per document and reused at
@@ -135,6 +137,7 @@ typedef struct ctx {
     double y;      /* current position: top of the next line's box */
     double space_w; /* width of a space, thousandths */
     unsigned elem;  /* the last structure element given out */
+    int loose;      /* justified paragraphs with a space over 1.5x */
 } ctx;
 
 static double measure(const ss_measure *m, ss_style st, const char *s, size_t n)
@@ -326,7 +329,7 @@ static bool in_name(const char *name, const char *w, size_t n)
     if (!name)
         return false;
     for (const char *p = name; *p; p++)
-        if (!strncmp(p, w, n))
+        if (*p == *w && !strncmp(p, w, n))
             return true;
     return false;
 }
@@ -611,6 +614,7 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
             for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++)
                 best[f][h] = INFINITY;
         size_t keep = 0, lost = SIZE_MAX;
+        bool any = false; /* a candidate for this break */
         for (size_t i = 0; i < k->na; i++) {
             size_t ni = k->active[i];
             const kp_node *a = &k->n[ni];
@@ -673,6 +677,7 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
                 d += RAGGED_LINE * (2.0 - w / avail); /* the shorter, the worse */
             d += a->total;
             if (d < best[fit][run]) {
+                any = true;
                 best[fit][run] = d;
                 from[fit][run] = ni;
                 rat[fit][run] = r;
@@ -682,12 +687,13 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
         bool made = false;
         /* The cheapest way here with a hyphen run no longer than h. */
         double cheapest[MAX_HYPHEN_RUN + 2];
-        for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++) {
+        for (int h = 0; any && h <= MAX_HYPHEN_RUN + 1; h++) {
             cheapest[h] = h ? cheapest[h - 1] : INFINITY;
             for (int f = 0; f < 4; f++)
-                cheapest[h] = fmin(cheapest[h], best[f][h]);
+                if (best[f][h] < cheapest[h])
+                    cheapest[h] = best[f][h];
         }
-        for (int f = 0; f < 4; f++)
+        for (int f = 0; any && f < 4; f++)
             for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++) {
                 if (best[f][h] == INFINITY)
                     continue;
@@ -720,10 +726,27 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
     return best_node;
 }
 
+/* Cuts a paragraph's words at their hyphenation points: pc gets the
+ * pieces, wpc keeps the whole words if any word was cut. */
+static void cut_hyphens(const ctx *c, para *q)
+{
+    wpiece *keep = q->pc;
+    size_t n = q->npc, cap = q->pccap;
+    q->pc = NULL, q->npc = 0, q->pccap = 0;
+    make_pieces(q, c->m, c->hy, c->name);
+    if (q->npc > q->nw) {
+        q->wpc = keep, q->nwpc = n, q->wpccap = cap;
+    } else {
+        free(q->pc);
+        q->pc = keep, q->npc = n, q->pccap = cap;
+    }
+    q->hyph_todo = false;
+}
+
 /* Sets prepared text into [x0, x1] from the top edge *y down; *y ends below
  * the last line's descent.  Justified text is broken by total fit; other
  * alignments fill each line in turn.  Returns the number of lines. */
-static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
+static int set_text(ctx *c, para *src, const textstyle *ts, double x0,
                     double x1, double *y)
 {
     const ss_measure *m = c->m;
@@ -748,6 +771,9 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
     para words;
     const para *views[2];
     int nviews = 0;
+    /* lazy: whole words first; the hyphenation points are cut only when
+     * they are needed, once per paragraph (most never need them). */
+    bool lazy = ts->al == ALIGN_JUSTIFY && p == src && src->hyph_todo;
     if (ts->al == ALIGN_JUSTIFY && p->nwpc) {
         words = *p;
         words.pc = p->wpc;
@@ -785,10 +811,18 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
          * those that cannot even do that are set with ragged lines. */
         double at = avail / scale;
         size_t end = kp_pass(kw, p, cum, gaps, at, c->space_w, GOOD_RATIO, false);
+        if (end == SIZE_MAX && lazy) {
+            lazy = false;
+            cut_hyphens(c, src);
+            if (src->nwpc)
+                views[nviews++] = src; /* src->pc: now with hyphenation points */
+        }
         if (end == SIZE_MAX && v + 1 < nviews)
             continue; /* now with hyphenation */
-        if (end == SIZE_MAX)
+        if (end == SIZE_MAX) {
+            c->loose++;
             end = kp_pass(kw, p, cum, gaps, at, c->space_w, MAX_RATIO, false);
+        }
         if (end == SIZE_MAX)
             end = kp_pass(kw, p, cum, gaps, at, c->space_w, MAX_RATIO, true);
         /* Break positions, in order: each line is pieces [brk[l], brk[l+1]). */
@@ -857,8 +891,8 @@ static int set_text(ctx *c, const para *src, const textstyle *ts, double x0,
 
 /* The prepared form of text 'key' (an ss_text, or a plain string in one
  * style), made on first use. */
-static const para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
-                                 bool hyph)
+static para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
+                           bool hyph)
 {
     prep_cache *pc = c->cache;
     for (size_t i = 0; i < pc->n; i++)
@@ -870,17 +904,9 @@ static const para *prepared_text(ctx *c, const void *key, int style, const ss_te
     e->key = key;
     e->style = style;
     prepare(&e->p, t, c->m);
-    make_pieces(&e->p, c->m, hyph ? c->hy : NULL, c->name);
-    if (hyph && c->hy && e->p.npc > e->p.nw) {
-        /* Some word has hyphenation points: keep the whole-word form too. */
-        para *q = &e->p;
-        wpiece *keep = q->pc;
-        size_t n = q->npc, cap = q->pccap;
-        q->pc = NULL, q->npc = 0, q->pccap = 0;
-        make_pieces(q, c->m, NULL, NULL);
-        q->wpc = q->pc, q->nwpc = q->npc, q->wpccap = q->pccap;
-        q->pc = keep, q->npc = n, q->pccap = cap;
-    }
+    /* Whole words; set_text cuts hyphenation points when it needs them. */
+    make_pieces(&e->p, c->m, NULL, NULL);
+    e->p.hyph_todo = hyph && c->hy;
     return &e->p;
 }
 
@@ -1083,7 +1109,7 @@ static void set_table(ctx *c, const ss_block *bl)
  * search only needs to know that the page overflows). */
 static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
                            const ss_hyphenation *hy, double page_w, double page_h,
-                           double body_size, prep_cache *cache, bool give_up)
+                           double body_size, prep_cache *cache, bool give_up, int *loose)
 {
     ss_page *pg = ss_xcalloc(1, sizeof *pg);
     pg->width = page_w;
@@ -1091,7 +1117,7 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     pg->body_size = body_size;
     kp work = {0};
     ctx c = {cache, &work, doc->name, hy, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
-             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1), 0};
+             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1), 0, 0};
     double floor_y = set_footer(&c, doc);
     /* The SAMPLE notice is drawn below the band but read before it. */
     c.elem = doc->sample ? 1 : 0;
@@ -1131,6 +1157,8 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     }
     pg->bottom = c.y;
     pg->fits = c.y >= floor_y - 1e-6;
+    if (loose)
+        *loose = c.loose;
     free(work.n);
     free(work.active);
     free(work.cum);
@@ -1158,7 +1186,7 @@ ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
 {
     prep_cache cache = {NULL, 0, 0};
     ss_page *pg = layout_run(doc, m, hy && hy->fn ? hy : NULL, page_w, page_h, body_size,
-                             &cache, false);
+                             &cache, false, NULL);
     prep_cache_free(&cache);
     return pg;
 }
@@ -1170,26 +1198,50 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
     if (hy && !hy->fn)
         hy = NULL;
     /* Largest size that fits: the sizes are few (13), and a page that fits
-     * at a size fits at every smaller one, so search by halving. */
+     * at a size fits at every smaller one.  Most sheets take a size near
+     * the middle, so the search starts there and walks one step at a time
+     * (about two layouts a sheet; halving took four).  If a paragraph at
+     * that size has a space over 1.5x (no breaks avoid it), one step
+     * smaller is taken when all its paragraphs keep within 1.5x: a quarter
+     * point less type reads better than a loose line. */
     int steps = (int)lround((SS_BODY_MAX - SS_BODY_MIN) / SS_BODY_STEP);
-    int lo = 0, hi = steps; /* step index: size = MAX - i * STEP */
     prep_cache cache = {NULL, 0, 0};
-    ss_page *best = NULL;
-    int best_i = -1;
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2;
-        double size = SS_BODY_MAX - mid * SS_BODY_STEP;
-        ss_page *pg = layout_run(doc, m, hy, page_w, page_h, size, &cache, true);
+    ss_page *best = NULL, *below = NULL; /* below: the fitting page one step down */
+    int best_i = -1, best_loose = 0, below_loose = 0;
+    int i = FIRST_TRY, dir = 0; /* step index: size = MAX - i * STEP */
+    while (i >= 0 && i <= steps) {
+        int loose = 0;
+        ss_page *pg = layout_run(doc, m, hy, page_w, page_h, SS_BODY_MAX - i * SS_BODY_STEP,
+                                 &cache, true, &loose);
         if (pg->fits) {
-            ss_page_free(best);
-            best = pg;
-            best_i = mid;
-            hi = mid - 1;
+            ss_page_free(below);
+            below = best, below_loose = best_loose; /* NULL, or the page at i + 1 */
+            best = pg, best_i = i, best_loose = loose;
+            if (dir > 0)
+                break; /* the first that fits, walking down */
+            dir = -1;
         } else {
             ss_page_free(pg);
-            lo = mid + 1;
+            if (dir < 0)
+                break; /* the one above best did not fit */
+            dir = 1;
+        }
+        i += dir;
+    }
+    if (best && best_loose && best_i < steps) {
+        if (!below) {
+            below = layout_run(doc, m, hy, page_w, page_h,
+                               SS_BODY_MAX - (best_i + 1) * SS_BODY_STEP, &cache, true,
+                               &below_loose);
+        }
+        if (below->fits && below_loose == 0) {
+            ss_page_free(best);
+            best = below;
+            best_i++;
+            below = NULL;
         }
     }
+    ss_page_free(below);
     prep_cache_free(&cache);
     *body_size = best ? SS_BODY_MAX - best_i * SS_BODY_STEP : SS_BODY_MIN;
     return best;

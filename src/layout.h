@@ -131,8 +131,10 @@ ss_page *ss_layout_run(const ss_document *doc, const ss_measure *m,
                        double page_w, double page_h, double body_size);
 
 /* Lays the document out at the largest body size from SS_BODY_MAX down to
- * SS_BODY_MIN (steps of SS_BODY_STEP) at which it fits one page.  Returns
- * NULL when it fits at none; *body_size gets the size tried last. */
+ * SS_BODY_MIN (steps of SS_BODY_STEP) at which it fits one page, or one
+ * step smaller when that step sets every justified paragraph with no space
+ * over 1.5x and the largest does not.  Returns NULL when it fits at none;
+ * *body_size gets the size tried last. */
 ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
                        double page_w, double page_h, double *body_size);
 
