@@ -161,12 +161,12 @@ static int occurrence(const ss_table *t, size_t r)
     return k;
 }
 
-/* The position (1-based) among the row columns after 'total_at' of the
+/* The position (1-based) among the row columns from 'first' on of the
  * nth row labelled 'label', or 0. */
-static size_t row_position(const columns *L, size_t total_at, const char *label, int nth)
+static size_t row_position(const columns *L, size_t first, const char *label, int nth)
 {
     size_t k = 0;
-    for (size_t i = total_at + 1; i < L->n && L->c[i].kind == C_ROW; i++) {
+    for (size_t i = first; i < L->n && L->c[i].kind == C_ROW; i++) {
         k++;
         if (L->c[i].nth == nth && !strcmp(L->c[i].label, label))
             return k;
@@ -175,11 +175,11 @@ static size_t row_position(const columns *L, size_t total_at, const char *label,
 }
 
 /* True when the table's rows are in the order of their columns. */
-static bool in_column_order(const columns *L, size_t total_at, const ss_table *t)
+static bool in_column_order(const columns *L, size_t first, const ss_table *t)
 {
     size_t last = 0;
     for (size_t r = 0; r < t->nrows; r++) {
-        size_t k = row_position(L, total_at, t->rows[r].label, occurrence(t, r));
+        size_t k = row_position(L, first, t->rows[r].label, occurrence(t, r));
         if (k < last)
             return false;
         last = k;
@@ -187,47 +187,137 @@ static bool in_column_order(const columns *L, size_t total_at, const ss_table *t
     return true;
 }
 
-/* The total column of table 'key', then one column per row label found in
- * the data.  A label new to the list goes right after the previous row's
- * column, so each state's rows keep their order where the states agree. */
-static void add_table_cols(columns *L, const ss_dataset *ds, const char *key, bool used,
-                           const char *desc)
+/* The columns are found in one pass over the states, so that export can
+ * read the data file as a stream (records.h: ss_dataset_stream): each
+ * table collects its row columns apart, and the figures the template does
+ * not use collect in order of appearance.  Nothing here grows with the
+ * number of states, only with the number of distinct keys and labels. */
+typedef struct tcols {
+    char *key;
+    bool used;
+    const char *desc;
+    columns rows; /* C_ROW columns, in order */
+    bool order;   /* some state's rows are not in column order */
+} tcols;
+
+typedef struct collector {
+    const ss_template *tpl;
+    tcols *t;
+    size_t nt, tcap;
+    char **figs; /* state figures the template does not use */
+    size_t nfigs, fcap;
+} collector;
+
+static tcols *collector_table(collector *C, const char *key)
 {
-    add_col(L, C_TOTAL, key, used, desc);
-    size_t total_at = L->n - 1;
-    for (size_t s = 0; s < ds->nstates; s++) {
-        const ss_table *t = ss_state_table(&ds->states[s], key);
-        if (!t)
-            continue;
-        size_t prev = total_at;
-        for (size_t r = 0; r < t->nrows; r++) {
-            int nth = occurrence(t, r);
-            size_t at = total_at + 1;
-            while (at < L->n && L->c[at].kind == C_ROW &&
-                   (strcmp(L->c[at].label, t->rows[r].label) || L->c[at].nth != nth))
-                at++;
-            if (at < L->n && L->c[at].kind == C_ROW) {
-                prev = at;
-                continue;
-            }
-            insert_col(L, prev + 1, C_ROW, key, t->rows[r].label, nth, false, NULL);
-            prev++;
-        }
-    }
-    size_t end = total_at + 1;
-    while (end < L->n && L->c[end].kind == C_ROW)
-        end++;
-    for (size_t s = 0; s < ds->nstates; s++) {
-        const ss_table *t = ss_state_table(&ds->states[s], key);
-        if (t && !in_column_order(L, total_at, t)) {
-            insert_col(L, end, C_ORDER, key, NULL, 0, false, NULL);
-            break;
-        }
+    for (size_t i = 0; i < C->nt; i++)
+        if (!strcmp(C->t[i].key, key))
+            return &C->t[i];
+    return NULL;
+}
+
+static tcols *collector_add_table(collector *C, const char *key, bool used, const char *desc)
+{
+    C->t = ss_xgrow(C->t, sizeof *C->t, C->nt + 1, &C->tcap);
+    C->t[C->nt] = (tcols){ss_xstrdup(key), used, desc, {0}, false};
+    return &C->t[C->nt++];
+}
+
+static void collector_init(collector *C, const ss_template *tpl)
+{
+    memset(C, 0, sizeof *C);
+    C->tpl = tpl;
+    for (size_t u = 0; u < tpl->nuses; u++) {
+        const ss_use *use = &tpl->uses[u];
+        if (use->source != SS_SRC_NATIONAL && use->source != SS_SRC_STATE &&
+            !collector_table(C, use->key))
+            collector_add_table(C, use->key, true, use->description);
     }
 }
 
-static void export_columns(const ss_template *tpl, const ss_dataset *ds, columns *L)
+static void collector_free(collector *C)
 {
+    for (size_t i = 0; i < C->nt; i++) {
+        free(C->t[i].key);
+        columns_free(&C->t[i].rows);
+    }
+    free(C->t);
+    for (size_t i = 0; i < C->nfigs; i++)
+        free(C->figs[i]);
+    free(C->figs);
+}
+
+/* One column per row label of t.  A label new to the list goes right
+ * after the previous row's column, so each state's rows keep their order
+ * where the states agree.  Columns are only ever inserted, so whether t's
+ * rows are in column order is the same now as at the end. */
+static void collect_rows(tcols *T, const ss_table *t)
+{
+    columns *L = &T->rows;
+    size_t next = 0; /* where a new label goes */
+    for (size_t r = 0; r < t->nrows; r++) {
+        int nth = occurrence(t, r);
+        size_t at = 0;
+        while (at < L->n && (strcmp(L->c[at].label, t->rows[r].label) || L->c[at].nth != nth))
+            at++;
+        if (at < L->n) {
+            next = at + 1;
+            continue;
+        }
+        insert_col(L, next, C_ROW, T->key, t->rows[r].label, nth, false, NULL);
+        next++;
+    }
+    if (!T->order && !in_column_order(L, 0, t))
+        T->order = true;
+}
+
+static void collect_state(collector *C, const ss_state *st)
+{
+    for (size_t i = 0; i < C->nt; i++) {
+        const ss_table *t = C->t[i].used ? ss_state_table(st, C->t[i].key) : NULL;
+        if (t)
+            collect_rows(&C->t[i], t);
+    }
+    for (size_t f = 0; f < st->nfigures; f++) {
+        const char *key = st->figures[f].key;
+        if (template_use(C->tpl, SS_SRC_STATE, key))
+            continue;
+        size_t i = 0;
+        while (i < C->nfigs && strcmp(C->figs[i], key))
+            i++;
+        if (i == C->nfigs) {
+            C->figs = ss_xgrow(C->figs, sizeof *C->figs, C->nfigs + 1, &C->fcap);
+            C->figs[C->nfigs++] = ss_xstrdup(key);
+        }
+    }
+    for (size_t t = 0; t < st->ntables; t++) {
+        const ss_table *tb = &st->tables[t];
+        tcols *T = collector_table(C, tb->key);
+        if (!T)
+            T = collector_add_table(C, tb->key, false, NULL);
+        if (!T->used && ss_state_table(st, tb->key) == tb)
+            collect_rows(T, tb);
+    }
+}
+
+/* Moves a table's columns to the end of L: its total, its rows, and its
+ * order column when one is needed. */
+static void take_table(columns *L, tcols *T)
+{
+    add_col(L, C_TOTAL, T->key, T->used, T->desc);
+    for (size_t i = 0; i < T->rows.n; i++) {
+        L->c = ss_xgrow(L->c, sizeof *L->c, L->n + 1, &L->cap);
+        L->c[L->n++] = T->rows.c[i];
+    }
+    T->rows.n = 0;
+    if (T->order)
+        add_col(L, C_ORDER, T->key, false, NULL);
+}
+
+/* The columns, once every state has been through collect_state. */
+static void collector_columns(collector *C, const ss_dataset *ds, columns *L)
+{
+    const ss_template *tpl = C->tpl;
     add_col(L, C_CODE, NULL, true, NULL);
     add_col(L, C_NAME, NULL, true, NULL);
     add_col(L, C_YEAR, NULL, true, NULL);
@@ -239,21 +329,19 @@ static void export_columns(const ss_template *tpl, const ss_dataset *ds, columns
             add_col(L, C_NATIONAL, use->key, true, use->description);
         else if (use->source == SS_SRC_STATE)
             add_col(L, C_FIGURE, use->key, true, use->description);
-        else
-            add_table_cols(L, ds, use->key, true, use->description);
+        else if (!has_col(L, C_TOTAL, use->key))
+            take_table(L, collector_table(C, use->key));
     }
     /* What the data holds beyond the template, in order of appearance. */
     for (size_t i = 0; i < ds->nnational; i++)
         if (!has_col(L, C_NATIONAL, ds->national[i].key))
             add_col(L, C_NATIONAL, ds->national[i].key, false, NULL);
-    for (size_t s = 0; s < ds->nstates; s++)
-        for (size_t f = 0; f < ds->states[s].nfigures; f++)
-            if (!has_col(L, C_FIGURE, ds->states[s].figures[f].key))
-                add_col(L, C_FIGURE, ds->states[s].figures[f].key, false, NULL);
-    for (size_t s = 0; s < ds->nstates; s++)
-        for (size_t t = 0; t < ds->states[s].ntables; t++)
-            if (!has_col(L, C_TOTAL, ds->states[s].tables[t].key))
-                add_table_cols(L, ds, ds->states[s].tables[t].key, false, NULL);
+    for (size_t i = 0; i < C->nfigs; i++)
+        if (!has_col(L, C_FIGURE, C->figs[i]))
+            add_col(L, C_FIGURE, C->figs[i], false, NULL);
+    for (size_t i = 0; i < C->nt; i++)
+        if (!C->t[i].used)
+            take_table(L, &C->t[i]);
 }
 
 /* ---- export --------------------------------------------------------------- */
@@ -264,81 +352,102 @@ static void put_value(FILE *to, uint64_t v, bool blank)
         fprintf(to, "%llu", (unsigned long long)v);
 }
 
+static void write_header(const columns *L, char delim, FILE *to)
+{
+    for (size_t i = 0; i < L->n; i++) {
+        if (i)
+            putc(delim, to);
+        ss_csv_put(to, L->c[i].header, delim);
+    }
+    fputs("\r\n", to); /* RFC 4180; Excel and Calc read either */
+}
+
+/* One row: the state st, or the national figures when st is NULL. */
+static void write_row(const columns *L, const ss_dataset *ds, const ss_state *st, bool blank,
+                      int year, char delim, FILE *to)
+{
+    for (size_t i = 0; i < L->n; i++) {
+        const column *c = &L->c[i];
+        if (i)
+            putc(delim, to);
+        switch (c->kind) {
+        case C_CODE:
+            ss_csv_put(to, st ? st->code : NATIONAL_CODE, delim);
+            break;
+        case C_NAME:
+            ss_csv_put(to, st ? st->name : NATIONAL_NAME, delim);
+            break;
+        case C_YEAR:
+            fprintf(to, "%d", year);
+            break;
+        case C_SAMPLE:
+            fputs(ds->sample ? "true" : "false", to);
+            break;
+        case C_NATIONAL: {
+            const ss_figure *f = st ? NULL : ss_dataset_national(ds, c->key);
+            if (f)
+                put_value(to, f->value, blank);
+            break;
+        }
+        case C_FIGURE: {
+            const ss_figure *f = st ? ss_state_figure(st, c->key) : NULL;
+            if (f)
+                put_value(to, f->value, blank);
+            break;
+        }
+        case C_TOTAL: {
+            const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
+            if (t)
+                put_value(to, t->total, blank);
+            break;
+        }
+        case C_ROW: {
+            const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
+            const ss_row *r = t ? nth_row(t, c->label, c->nth) : NULL;
+            if (r)
+                put_value(to, r->value, blank);
+            break;
+        }
+        case C_ORDER: {
+            const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
+            size_t total_at = 0;
+            while (L->c[total_at].kind != C_TOTAL || strcmp(L->c[total_at].key, c->key))
+                total_at++;
+            if (!t || blank || in_column_order(L, total_at + 1, t))
+                break;
+            for (size_t r = 0; r < t->nrows; r++)
+                fprintf(to, "%s%zu", r ? " " : "",
+                        row_position(L, total_at + 1, t->rows[r].label, occurrence(t, r)));
+            break;
+        }
+        case C_NONE:
+        default:
+            break;
+        }
+    }
+    fputs("\r\n", to);
+}
+
+static bool has_national(const ss_dataset *ds)
+{
+    return ds->national_line != 0 || ds->nnational > 0;
+}
+
 bool ss_export_write(const ss_template *tpl, const ss_dataset *ds, bool blank, int year,
                      char delim, FILE *to)
 {
+    collector C;
+    collector_init(&C, tpl);
+    for (size_t s = 0; s < ds->nstates; s++)
+        collect_state(&C, &ds->states[s]);
     columns L = {0};
-    export_columns(tpl, ds, &L);
-    for (size_t i = 0; i < L.n; i++) {
-        if (i)
-            putc(delim, to);
-        ss_csv_put(to, L.c[i].header, delim);
-    }
-    fputs("\r\n", to); /* RFC 4180; Excel and Calc read either */
-    bool national = ds->national_line != 0 || ds->nnational > 0;
-    for (size_t s = national ? 0 : 1; s <= ds->nstates; s++) {
-        const ss_state *st = s ? &ds->states[s - 1] : NULL;
-        for (size_t i = 0; i < L.n; i++) {
-            const column *c = &L.c[i];
-            if (i)
-                putc(delim, to);
-            switch (c->kind) {
-            case C_CODE:
-                ss_csv_put(to, st ? st->code : NATIONAL_CODE, delim);
-                break;
-            case C_NAME:
-                ss_csv_put(to, st ? st->name : NATIONAL_NAME, delim);
-                break;
-            case C_YEAR:
-                fprintf(to, "%d", year);
-                break;
-            case C_SAMPLE:
-                fputs(ds->sample ? "true" : "false", to);
-                break;
-            case C_NATIONAL: {
-                const ss_figure *f = st ? NULL : ss_dataset_national(ds, c->key);
-                if (f)
-                    put_value(to, f->value, blank);
-                break;
-            }
-            case C_FIGURE: {
-                const ss_figure *f = st ? ss_state_figure(st, c->key) : NULL;
-                if (f)
-                    put_value(to, f->value, blank);
-                break;
-            }
-            case C_TOTAL: {
-                const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
-                if (t)
-                    put_value(to, t->total, blank);
-                break;
-            }
-            case C_ROW: {
-                const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
-                const ss_row *r = t ? nth_row(t, c->label, c->nth) : NULL;
-                if (r)
-                    put_value(to, r->value, blank);
-                break;
-            }
-            case C_ORDER: {
-                const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
-                size_t total_at = 0;
-                while (L.c[total_at].kind != C_TOTAL || strcmp(L.c[total_at].key, c->key))
-                    total_at++;
-                if (!t || blank || in_column_order(&L, total_at, t))
-                    break;
-                for (size_t r = 0; r < t->nrows; r++)
-                    fprintf(to, "%s%zu", r ? " " : "",
-                            row_position(&L, total_at, t->rows[r].label, occurrence(t, r)));
-                break;
-            }
-            case C_NONE:
-            default:
-                break;
-            }
-        }
-        fputs("\r\n", to);
-    }
+    collector_columns(&C, ds, &L);
+    collector_free(&C);
+    write_header(&L, delim, to);
+    if (has_national(ds))
+        write_row(&L, ds, NULL, blank, year, delim, to);
+    for (size_t s = 0; s < ds->nstates; s++)
+        write_row(&L, ds, &ds->states[s], blank, year, delim, to);
     columns_free(&L);
     return !ferror(to);
 }
