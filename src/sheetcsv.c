@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -1176,17 +1177,56 @@ static int load_template(const ss_csv_options *opt, ss_diag *diag, ss_template *
     return status;
 }
 
+/* Export reads the data file twice as a stream: once to check it and
+ * find the columns, once to write a row per state as it is read.  Memory
+ * stays flat however many states there are (bench/csv.sh). */
+static void collect_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
+{
+    (void)ds;
+    collect_state(ctx, st);
+}
+
+typedef struct row_writer {
+    const columns *L;
+    bool blank;
+    int year;
+    char delim;
+    FILE *to;
+} row_writer;
+
+static void write_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
+{
+    const row_writer *w = ctx;
+    write_row(w->L, ds, st, w->blank, w->year, w->delim, w->to);
+}
+
+/* Enough of a file's identity to see that it changed between two reads. */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 int ss_export_run(const ss_csv_options *opt)
 {
     ss_diag *diag = ss_diag_new();
     ss_template *tpl;
-    ss_dataset *ds = NULL;
-    char *data = NULL;
-    size_t len = 0;
+    ss_dataset *ds = NULL, *again = NULL;
+    collector C;
+    columns L = {0};
+    bool have_collector = false;
+    size_t n = 0, n2 = 0;
+    struct stat before, after;
+    bool stat_ok = false;
     int status = load_template(opt, diag, &tpl);
     if (status != SS_EXIT_SOFTWARE) {
         int e = 0;
-        ds = ss_dataset_load(opt->input, diag, &e);
+        if (tpl) {
+            collector_init(&C, tpl);
+            have_collector = true;
+        }
+        stat_ok = stat(opt->input, &before) == 0;
+        ds = ss_dataset_stream(opt->input, diag, &e, tpl ? collect_cb : NULL, &C, &n);
         if (!ds && e == EFBIG) {
             ss_diag_error(diag, opt->input, 0, "the file is larger than %u MB, the most "
                           "statesheet reads; split it into smaller files",
@@ -1202,30 +1242,55 @@ int ss_export_run(const ss_csv_options *opt)
     }
     if (status != SS_EXIT_OK)
         goto done;
+    collector_columns(&C, ds, &L);
     int year = opt->year ? opt->year : ds->year + (opt->blank ? 1 : 0);
     if (year > SS_YEAR_MAX)
         year = SS_YEAR_MAX;
-    FILE *mem = open_memstream(&data, &len);
-    if (!mem) {
-        ss_diag_error(diag, NULL, 0, "out of memory");
-        status = SS_EXIT_SOFTWARE;
+    ss_atomic out = {0};
+    FILE *to = stdout;
+    if (opt->output && !(to = ss_atomic_open(&out, opt->output))) {
+        status = SS_EXIT_CANTCREAT;
         goto done;
     }
-    bool ok = ss_export_write(tpl, ds, opt->blank, year, opt->delimiter ? opt->delimiter : ',',
-                              mem);
-    if (fclose(mem) != 0 || !ok) {
-        ss_diag_error(diag, NULL, 0, "out of memory");
-        status = SS_EXIT_SOFTWARE;
-        goto done;
+    row_writer w = {&L, opt->blank, year, opt->delimiter ? opt->delimiter : ',', to};
+    write_header(&L, w.delim, to);
+    if (has_national(ds))
+        write_row(&L, ds, NULL, w.blank, year, w.delim, to);
+    /* The first read's set of codes is not needed any more. */
+    ss_dataset_free(ds);
+    ds = NULL;
+    /* The second read checks again; its messages matter only if the file
+     * changed in between, which is then said in plain words. */
+    ss_diag *d2 = ss_diag_new();
+    int e2 = 0;
+    again = ss_dataset_stream(opt->input, d2, &e2, write_cb, &w, &n2);
+    ss_diag_free(d2);
+    bool changed = !again || n2 != n || !stat_ok || stat(opt->input, &after) != 0 ||
+                   !same_file(&before, &after);
+    if (changed) {
+        ss_diag_error(diag, opt->input, 0, "the file changed while statesheet read it; "
+                      "run the command again once it is saved");
+        status = SS_EXIT_DATAERR;
     }
-    status = write_result(opt, data, len);
+    if (opt->output) {
+        int st = ss_atomic_close(&out, status == SS_EXIT_OK);
+        if (status == SS_EXIT_OK)
+            status = st;
+    } else if (status == SS_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "statesheet: error: cannot write to standard output: %s\n",
+                strerror(errno));
+        status = SS_EXIT_IOERR;
+    }
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
-        printf("%zu state%s, year %d%s -> %s\n", ds->nstates, ds->nstates == 1 ? "" : "s",
+        printf("%zu state%s, year %d%s -> %s\n", n, n == 1 ? "" : "s",
                year, opt->blank ? ", figures left empty" : "", opt->output);
 done:
     ss_diag_print(diag, stderr);
     ss_diag_free(diag);
-    free(data);
+    columns_free(&L);
+    if (have_collector)
+        collector_free(&C);
+    ss_dataset_free(again);
     ss_dataset_free(ds);
     ss_template_free(tpl);
     return status;
