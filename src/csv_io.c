@@ -430,14 +430,15 @@ FILE *ss_atomic_open(ss_atomic *a, const char *path)
     }
     a->tmp = ss_xasprintf("%s/" TMP_PREFIX "%ld-%s" TMP_SUFFIX, dir, (long)getpid(), base);
     free(dir);
-    int fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    /* Readable too: import checks what it wrote before the rename. */
+    int fd = open(a->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) {
         fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
         free(a->tmp);
         a->tmp = NULL;
         return NULL;
     }
-    a->f = fdopen(fd, "wb");
+    a->f = fdopen(fd, "w+b");
     if (!a->f) {
         fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
         close(fd);

@@ -1416,18 +1416,12 @@ ss_dataset *ss_dataset_load(const char *path, ss_diag *diag, int *io_errno)
     return ds;
 }
 
-/* Maps a regular file read-only; NULL (with *err 0) when it is not one
- * that can be mapped, so the caller reads it instead. */
-static const char *map_file(const char *path, size_t *len, int *err)
+/* Maps the regular file open at fd read-only; NULL (with *err 0) when it
+ * is not one that can be mapped, so the caller reads it instead. */
+static const char *map_fd(int fd, size_t *len, int *err)
 {
-    *err = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *err = errno;
-        return NULL;
-    }
     struct stat st;
-    const char *p = NULL;
+    *err = 0;
     if (fstat(fd, &st) != 0) {
         *err = errno;
     } else if (S_ISDIR(st.st_mode)) {
@@ -1437,12 +1431,21 @@ static const char *map_file(const char *path, size_t *len, int *err)
     } else if (S_ISREG(st.st_mode) && st.st_size > 0) {
         void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) {
-            p = m;
             *len = (size_t)st.st_size;
+            return m;
         }
     }
-    close(fd);
-    return p;
+    return NULL;
+}
+
+static ss_dataset *stream_mapped(const char *name, const char *map, size_t len,
+                                 ss_diag *diag, ss_state_fn each, void *each_ctx,
+                                 size_t *nstates)
+{
+    bool valid = false;
+    ss_dataset *ds = load(name, map, len, diag, false, &valid, true, each, each_ctx, nstates);
+    munmap((void *)(uintptr_t)map, len);
+    return ds;
 }
 
 ss_dataset *ss_dataset_stream(const char *path, ss_diag *diag, int *io_errno,
@@ -1451,21 +1454,39 @@ ss_dataset *ss_dataset_stream(const char *path, ss_diag *diag, int *io_errno,
     size_t len = 0;
     bool valid = false;
     *nstates = 0;
-    const char *map = map_file(path, &len, io_errno);
-    if (!map && *io_errno)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        *io_errno = errno;
         return NULL;
-    char *data = NULL;
-    if (!map) {
-        data = ss_read_file(path, SS_DATA_MAX_BYTES, &len, io_errno);
-        if (!data)
-            return NULL;
     }
-    ss_dataset *ds = load(path, map ? map : data, len, diag, false, &valid, map != NULL,
-                          each, each_ctx, nstates);
+    const char *map = map_fd(fd, &len, io_errno);
+    close(fd);
     if (map)
-        munmap((void *)(uintptr_t)map, len);
+        return stream_mapped(path, map, len, diag, each, each_ctx, nstates);
+    if (*io_errno)
+        return NULL;
+    /* Not a regular file (a pipe, /dev/stdin) or an empty one: read it. */
+    char *data = ss_read_file(path, SS_DATA_MAX_BYTES, &len, io_errno);
+    if (!data)
+        return NULL;
+    ss_dataset *ds = load(path, data, len, diag, false, &valid, false, each, each_ctx,
+                          nstates);
     free(data);
     return ds;
+}
+
+ss_dataset *ss_dataset_stream_fd(const char *name, int fd, ss_diag *diag,
+                                 ss_state_fn each, void *each_ctx, size_t *nstates)
+{
+    size_t len = 0;
+    int err = 0;
+    *nstates = 0;
+    const char *map = map_fd(fd, &len, &err);
+    if (map)
+        return stream_mapped(name, map, len, diag, each, each_ctx, nstates);
+    ss_diag_error(diag, name, 0, "the file could not be read: %s",
+                  strerror(err ? err : EINVAL));
+    return NULL;
 }
 
 void ss_dataset_free(ss_dataset *ds)

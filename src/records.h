@@ -104,6 +104,11 @@ typedef void (*ss_state_fn)(const ss_dataset *ds, const ss_state *st, void *ctx)
 ss_dataset *ss_dataset_stream(const char *path, ss_diag *diag, int *io_errno,
                               ss_state_fn each, void *ctx, size_t *nstates);
 
+/* The same for a regular file already open at fd (read from its start;
+ * the caller keeps and closes fd); 'name' is used in messages. */
+ss_dataset *ss_dataset_stream_fd(const char *name, int fd, ss_diag *diag,
+                                 ss_state_fn each, void *ctx, size_t *nstates);
+
 void ss_dataset_free(ss_dataset *ds);
 
 /* True when 'key' has the format's key syntax: lower-case words of a-z,

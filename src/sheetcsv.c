@@ -459,11 +459,14 @@ typedef struct place {
     long row, col;
 } place;
 
-/* A run of XML lines, each with the cell it came from. */
+/* A run of XML lines, each with the cell it came from.  The states' part
+ * goes to two temporary files (xf: the lines, mf: a place per line), so
+ * that import's memory does not grow with the number of states. */
 typedef struct part {
     ss_buf xml;
     place *map;
     size_t n, cap;
+    FILE *xf, *mf;
 } part;
 
 static void part_line(part *p, long row, long col, const char *fmt, ...)
@@ -479,6 +482,15 @@ static void part_line(part *p, long row, long col, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(s, (size_t)len + 1, fmt, ap);
     va_end(ap);
+    if (p->xf) {
+        place at = {row, col};
+        fputs(s, p->xf);
+        putc('\n', p->xf);
+        fwrite(&at, sizeof at, 1, p->mf);
+        p->n++;
+        free(s);
+        return;
+    }
     ss_buf_adds(&p->xml, s);
     ss_buf_addc(&p->xml, '\n');
     free(s);
@@ -490,6 +502,10 @@ static void part_free(part *p)
 {
     ss_buf_free(&p->xml);
     free(p->map);
+    if (p->xf)
+        fclose(p->xf);
+    if (p->mf)
+        fclose(p->mf);
 }
 
 /* Text for an XML attribute value, on one line. */
@@ -1052,8 +1068,61 @@ static bool on_row(void *ctx, long row, char **cells, size_t n)
 }
 
 
-char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char delim,
-                     ss_csv_errors *errs, size_t *len)
+/* Where the XML that import wrote came from, line by line: the first two
+ * lines and the last are the file's, then the national part (in memory),
+ * then the states' part (a place per line in a temporary file). */
+typedef struct line_map {
+    place head[2], last;
+    const part *national, *states;
+} line_map;
+
+static place place_of(const line_map *m, long line)
+{
+    place none = {0, 0};
+    if (line <= 0)
+        return none;
+    size_t i = (size_t)line - 1;
+    if (i < 2)
+        return m->head[i];
+    i -= 2;
+    if (i < m->national->n)
+        return m->national->map[i];
+    i -= m->national->n;
+    if (i < m->states->n) {
+        place at;
+        if (fseeko(m->states->mf, (off_t)(i * sizeof at), SEEK_SET) != 0 ||
+            fread(&at, sizeof at, 1, m->states->mf) != 1)
+            return none;
+        return at;
+    }
+    return i == m->states->n ? m->last : none;
+}
+
+/* Reports the errors in diag at the cells their lines came from. */
+static void report_at_cells(const ss_diag *diag, const line_map *m, ss_csv_errors *errs)
+{
+    for (size_t i = 0; i < ss_diag_count(diag); i++) {
+        const ss_diag_entry *e = ss_diag_at(diag, i);
+        if (e->severity != SS_ERROR)
+            continue;
+        place at = place_of(m, e->line);
+        ss_csv_error(errs, at.row, at.col, "%s", e->message);
+    }
+}
+
+typedef struct key_check {
+    const ss_template *tpl;
+    ss_diag *diag;
+} key_check;
+
+static void key_check_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
+{
+    key_check *k = ctx;
+    ss_validate_state_keys(k->tpl, ds, st, false, k->diag);
+}
+
+bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char delim,
+                  ss_csv_errors *errs, FILE *out)
 {
     importer im;
     memset(&im, 0, sizeof im);
@@ -1062,7 +1131,13 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
     im.sample = -1;
     ss_buf_init(&im.national.xml);
     ss_buf_init(&im.states.xml);
-    char *result = NULL;
+    bool ok = false;
+    im.states.xf = tmpfile();
+    im.states.mf = tmpfile();
+    if (!im.states.xf || !im.states.mf) {
+        ss_csv_error(errs, 0, 0, "cannot make a temporary file: %s", strerror(errno));
+        goto done;
+    }
     /* The separator is known (given or detected) before the first row. */
     if (!ss_csv_read(from, delim, on_row, &im, errs, &im.delim))
         goto done; /* the file itself is wrong: reported */
@@ -1084,70 +1159,77 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
             goto done;
         }
     {
-        /* One line per element; map[line - 1] is the cell it came from. */
-        part all;
-        memset(&all, 0, sizeof all);
-        ss_buf_init(&all.xml);
-        part_line(&all, 1, 0, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-        part_line(&all, im.year_row ? im.year_row : 1, im.col_of[C_YEAR],
-                  "<statedata year=\"%d\"%s>", im.year, im.sample == 1 ? " sample=\"true\"" : "");
-        for (int k = 0; k < 2; k++) {
-            part *p = k ? &im.states : &im.national;
-            if (!p->n)
-                continue; /* no national row: nothing to copy (memcpy of NULL) */
-            ss_buf_add(&all.xml, p->xml.data, p->xml.len);
-            all.map = ss_xgrow(all.map, sizeof *all.map, all.n + p->n, &all.cap);
-            memcpy(all.map + all.n, p->map, p->n * sizeof *p->map);
-            all.n += p->n;
+        /* One line per element; place_of(line) is the cell it came from. */
+        line_map m = {{{1, 0}, {im.year_row ? im.year_row : 1, im.col_of[C_YEAR]}},
+                      {im.last_row, 0}, &im.national, &im.states};
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+        fprintf(out, "<statedata year=\"%d\"%s>\n", im.year,
+                im.sample == 1 ? " sample=\"true\"" : "");
+        if (im.national.xml.len)
+            fwrite(im.national.xml.data, 1, im.national.xml.len, out);
+        char buf[65536];
+        size_t got;
+        bool io_ok = fflush(im.states.xf) == 0 && fflush(im.states.mf) == 0 &&
+                     fseeko(im.states.xf, 0, SEEK_SET) == 0;
+        while (io_ok && (got = fread(buf, 1, sizeof buf, im.states.xf)) > 0)
+            io_ok = fwrite(buf, 1, got, out) == got;
+        fputs("</statedata>\n", out);
+        if (!io_ok || ferror(im.states.xf) || fflush(out) != 0 || ferror(out)) {
+            ss_csv_error(errs, 0, 0, "cannot write a temporary file: %s", strerror(errno));
+            goto done;
         }
-        part_line(&all, im.last_row, 0, "</statedata>");
-        ss_diag *diag = ss_diag_new();
-        ss_dataset *ds = ss_dataset_load_memory(name, all.xml.data, all.xml.len, diag);
+        bool cells_ok = !ss_csv_error_count(errs);
+        ss_diag *diag = ss_diag_new(), *keys = ss_diag_new();
+        key_check k = {tpl, keys};
+        size_t n = 0;
+        ss_dataset *ds = ss_dataset_stream_fd(name, fileno(out), diag,
+                                              cells_ok ? key_check_cb : NULL, &k, &n);
         /* The template's needs were checked cell by cell; checked again
          * only when the cells were right, so nothing is reported twice. */
-        if (ds && !ss_csv_error_count(errs))
-            ss_validate_keys(tpl, ds, false, diag);
-        for (size_t i = 0; i < ss_diag_count(diag); i++) {
-            const ss_diag_entry *e = ss_diag_at(diag, i);
-            if (e->severity != SS_ERROR)
-                continue;
-            place at = {0, 0};
-            if (e->line > 0 && (size_t)e->line <= all.n)
-                at = all.map[e->line - 1];
-            ss_csv_error(errs, at.row, at.col, "%s", e->message);
-        }
-        bool ok = ds && ss_diag_error_count(diag) == 0 && !ss_csv_error_count(errs);
+        if (ds && cells_ok)
+            ss_validate_national_keys(tpl, ds, false, diag);
+        report_at_cells(diag, &m, errs);
+        if (ds && cells_ok)
+            report_at_cells(keys, &m, errs);
+        ok = ds && ss_diag_error_count(diag) == 0 && ss_diag_error_count(keys) == 0 &&
+             !ss_csv_error_count(errs);
         ss_dataset_free(ds);
         ss_diag_free(diag);
-        free(all.map);
-        if (ok) {
-            *len = all.xml.len;
-            result = ss_buf_steal(&all.xml);
-        } else {
-            ss_buf_free(&all.xml);
-        }
+        ss_diag_free(keys);
     }
 done:
     part_free(&im.national);
     part_free(&im.states);
     columns_free(&im.L);
     seen_free(&im.codes);
+    return ok;
+}
+
+char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char delim,
+                     ss_csv_errors *errs, size_t *len)
+{
+    FILE *tmp = tmpfile();
+    if (!tmp) {
+        ss_csv_error(errs, 0, 0, "cannot make a temporary file: %s", strerror(errno));
+        return NULL;
+    }
+    char *result = NULL;
+    if (ss_import_to(tpl, from, name, delim, errs, tmp)) {
+        ss_buf b;
+        ss_buf_init(&b);
+        char buf[65536];
+        size_t got;
+        rewind(tmp);
+        while ((got = fread(buf, 1, sizeof buf, tmp)) > 0)
+            ss_buf_add(&b, buf, got);
+        *len = b.len;
+        result = ss_buf_steal(&b);
+    }
+    fclose(tmp);
     return result;
 }
 
 /* ---- the subcommands -------------------------------------------------------- */
-
-static int write_result(const ss_csv_options *opt, const char *data, size_t len)
-{
-    if (opt->output)
-        return ss_write_file_atomic(opt->output, data, len);
-    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
-        fprintf(stderr, "statesheet: error: cannot write to standard output: %s\n",
-                strerror(errno));
-        return SS_EXIT_IOERR;
-    }
-    return SS_EXIT_OK;
-}
 
 /* The template (given or default) and the paths next to it.  Returns an
  * exit status; problems go to diag. */
@@ -1301,9 +1383,8 @@ int ss_import_run(const ss_csv_options *opt)
     ss_diag *diag = ss_diag_new();
     ss_csv_errors *errs = ss_csv_errors_new();
     ss_template *tpl;
-    char *xml = NULL;
-    size_t len = 0;
-    FILE *in = NULL;
+    FILE *in = NULL, *tmp = NULL;
+    ss_atomic out = {0};
     int status = load_template(opt, diag, &tpl);
     if (status != SS_EXIT_OK)
         goto done;
@@ -1313,22 +1394,47 @@ int ss_import_run(const ss_csv_options *opt)
         status = SS_EXIT_NOINPUT;
         goto done;
     }
-    xml = ss_import_read(tpl, in, opt->input, opt->delimiter, errs, &len);
-    if (!xml) {
-        status = SS_EXIT_DATAERR;
+    /* The data file is written where it goes (or to a temporary file for
+     * standard output), checked there, and only then put in place. */
+    FILE *to = opt->output ? ss_atomic_open(&out, opt->output) : (tmp = tmpfile());
+    if (!to) {
+        if (!opt->output)
+            ss_diag_error(diag, NULL, 0, "cannot make a temporary file: %s",
+                          strerror(errno));
+        status = SS_EXIT_CANTCREAT;
         goto done;
     }
-    status = write_result(opt, xml, len);
+    bool ok = ss_import_to(tpl, in, opt->input, opt->delimiter, errs, to);
+    if (opt->output) {
+        status = ss_atomic_close(&out, ok);
+        if (!ok)
+            status = SS_EXIT_DATAERR;
+    } else if (!ok) {
+        status = SS_EXIT_DATAERR;
+    } else {
+        char buf[65536];
+        size_t got;
+        rewind(tmp);
+        while (status == SS_EXIT_OK && (got = fread(buf, 1, sizeof buf, tmp)) > 0)
+            if (fwrite(buf, 1, got, stdout) != got)
+                status = SS_EXIT_IOERR;
+        if (status == SS_EXIT_OK && (ferror(tmp) || fflush(stdout) != 0))
+            status = SS_EXIT_IOERR;
+        if (status != SS_EXIT_OK)
+            fprintf(stderr, "statesheet: error: cannot write to standard output: %s\n",
+                    strerror(errno));
+    }
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
         printf("%s -> %s: OK\n", opt->input, opt->output);
 done:
     if (in)
         fclose(in);
+    if (tmp)
+        fclose(tmp);
     ss_diag_print(diag, stderr);
     ss_csv_errors_print(errs, opt->input, stderr);
     ss_csv_errors_free(errs);
     ss_diag_free(diag);
-    free(xml);
     ss_template_free(tpl);
     return status;
 }
