@@ -20,6 +20,8 @@
 #include <pthread.h>
 #include <stdalign.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -1438,12 +1440,42 @@ static const char *map_fd(int fd, size_t *len, int *err)
     return NULL;
 }
 
+/* A mapped file that another program cuts short while we read it (an
+ * editor saving in place) turns our next look past its new end into
+ * SIGBUS.  That is caught and said in words instead of a crash; what the
+ * interrupted parse had allocated is left (the command ends right after). */
+static sigjmp_buf bus_jump;
+static volatile sig_atomic_t bus_armed;
+
+static void on_bus(int sig)
+{
+    if (bus_armed)
+        siglongjmp(bus_jump, 1);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static ss_dataset *stream_mapped(const char *name, const char *map, size_t len,
                                  ss_diag *diag, ss_state_fn each, void *each_ctx,
                                  size_t *nstates)
 {
     bool valid = false;
-    ss_dataset *ds = load(name, map, len, diag, false, &valid, true, each, each_ctx, nstates);
+    ss_dataset *volatile ds = NULL;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_bus;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &old);
+    if (sigsetjmp(bus_jump, 1) == 0) {
+        bus_armed = 1;
+        ds = load(name, map, len, diag, false, &valid, true, each, each_ctx, nstates);
+    } else {
+        xmlSetStructuredErrorFunc(NULL, NULL);
+        ss_diag_error(diag, name, 0, "the file got shorter while statesheet read it (was "
+                      "it being saved?); run the command again once it is saved");
+    }
+    bus_armed = 0;
+    sigaction(SIGBUS, &old, NULL);
     munmap((void *)(uintptr_t)map, len);
     return ds;
 }

@@ -1158,6 +1158,9 @@ bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char del
                          "whose code is '%s' with them", NATIONAL_CODE);
             goto done;
         }
+    /* The codes were checked row by row; the loader keeps its own set. */
+    seen_free(&im.codes);
+    memset(&im.codes, 0, sizeof im.codes);
     {
         /* One line per element; place_of(line) is the cell it came from. */
         line_map m = {{{1, 0}, {im.year_row ? im.year_row : 1, im.col_of[C_YEAR]}},
