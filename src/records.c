@@ -3,6 +3,10 @@
  * The file is read into memory, checked byte by byte (encoding, NUL bytes,
  * no DOCTYPE), then streamed through libxml2's xmlTextReader, which keeps
  * only the current node (a DOM of 100,000 states would cost hundreds of MB).
+ * ss_dataset_stream (export, import) goes further: the file is mapped
+ * instead of copied, the pages already checked are given back, and each
+ * state goes to a callback and is freed, so memory stays flat; only the
+ * set of state codes (for duplicates) grows, by ~70 bytes a state.
  *
  * The checks below are the only validator of the data at run time: they
  * name the state, the key and what to write instead.  The XML Schema
@@ -149,14 +153,24 @@ static entry *intern(pool *p, const char *s)
     return e;
 }
 
-/* Frees every chunk of a pool that holds no interned strings. */
+/* Empties a pool that holds no interned strings: one ordinary chunk is
+ * kept for the next state, the others are freed. */
 static void pool_reset(pool *p)
 {
+    chunk *keep = NULL;
     for (chunk *c = p->chunks, *next; c; c = next) {
         next = c->next;
+        if (!keep && c->cap == POOL_CHUNK) {
+            keep = c;
+            continue;
+        }
         free(c);
     }
-    p->chunks = NULL;
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    p->chunks = keep;
 }
 
 static void pool_free(pool *p)

@@ -5,6 +5,13 @@
  * through the same loader and template check as any data file, and their
  * messages are reported at the row and column of the cell (the loader
  * reports lines, so no check is written twice).
+ *
+ * Neither holds the whole dataset (memory is flat; bench/csv.sh): export
+ * streams the data file twice (records.h, ss_dataset_stream), first to
+ * check it and find the columns, then to write each state's row as it is
+ * read; import writes the states' XML lines and their cells (16 bytes a
+ * line) to temporary files, puts the data file together in the output's
+ * temporary file and checks it there as a stream.
  */
 #include "sheetcsv.h"
 
