@@ -415,8 +415,10 @@ void ss_csv_put(FILE *f, const char *cell, char delim)
 #define TMP_PREFIX ".statesheet-"
 #define TMP_SUFFIX ".tmp"
 
-int ss_write_file_atomic(const char *path, const void *data, size_t len)
+FILE *ss_atomic_open(ss_atomic *a, const char *path)
 {
+    memset(a, 0, sizeof *a);
+    a->path = path;
     char *dir = ss_xstrdup(path);
     char *slash = strrchr(dir, '/');
     const char *base = path;
@@ -426,45 +428,66 @@ int ss_write_file_atomic(const char *path, const void *data, size_t len)
     } else {
         strcpy(dir, ".");
     }
-    char *tmp = ss_xasprintf("%s/" TMP_PREFIX "%ld-%s" TMP_SUFFIX, dir, (long)getpid(), base);
-    int status = SS_EXIT_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    a->tmp = ss_xasprintf("%s/" TMP_PREFIX "%ld-%s" TMP_SUFFIX, dir, (long)getpid(), base);
+    free(dir);
+    /* Readable too: import checks what it wrote before the rename. */
+    int fd = open(a->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) {
         fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
-        status = SS_EXIT_CANTCREAT;
-        goto done;
+        free(a->tmp);
+        a->tmp = NULL;
+        return NULL;
     }
-    for (const char *p = data; len > 0;) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            fprintf(stderr, "%s: error: cannot write the file: %s\n", path,
-                    strerror(w < 0 ? errno : EIO));
-            status = SS_EXIT_IOERR;
-            break;
-        }
-        p += w;
-        len -= (size_t)w;
+    a->f = fdopen(fd, "w+b");
+    if (!a->f) {
+        fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
+        close(fd);
+        unlink(a->tmp);
+        free(a->tmp);
+        a->tmp = NULL;
     }
-    if (status == SS_EXIT_OK && fsync(fd) != 0 && errno != EINVAL) {
-        fprintf(stderr, "%s: error: cannot write the file: %s\n", path, strerror(errno));
+    return a->f;
+}
+
+int ss_atomic_close(ss_atomic *a, bool keep)
+{
+    if (!a->f)
+        return SS_EXIT_CANTCREAT;
+    int status = SS_EXIT_OK;
+    if (keep && (fflush(a->f) != 0 || ferror(a->f))) {
+        fprintf(stderr, "%s: error: cannot write the file: %s\n", a->path,
+                strerror(errno ? errno : EIO));
         status = SS_EXIT_IOERR;
     }
-    if (close(fd) != 0 && status == SS_EXIT_OK) {
-        fprintf(stderr, "%s: error: cannot write the file: %s\n", path, strerror(errno));
+    if (keep && status == SS_EXIT_OK && fsync(fileno(a->f)) != 0 && errno != EINVAL) {
+        fprintf(stderr, "%s: error: cannot write the file: %s\n", a->path, strerror(errno));
         status = SS_EXIT_IOERR;
     }
-    if (status == SS_EXIT_OK && rename(tmp, path) != 0) {
-        fprintf(stderr, "%s: error: cannot put the file in place: %s\n", path,
+    if (fclose(a->f) != 0 && keep && status == SS_EXIT_OK) {
+        fprintf(stderr, "%s: error: cannot write the file: %s\n", a->path, strerror(errno));
+        status = SS_EXIT_IOERR;
+    }
+    a->f = NULL;
+    if (keep && status == SS_EXIT_OK && rename(a->tmp, a->path) != 0) {
+        fprintf(stderr, "%s: error: cannot put the file in place: %s\n", a->path,
                 strerror(errno));
         status = SS_EXIT_CANTCREAT;
     }
-    if (status != SS_EXIT_OK)
-        unlink(tmp);
-done:
-    free(tmp);
-    free(dir);
+    if (!keep || status != SS_EXIT_OK)
+        unlink(a->tmp);
+    free(a->tmp);
+    a->tmp = NULL;
     return status;
+}
+
+int ss_write_file_atomic(const char *path, const void *data, size_t len)
+{
+    ss_atomic a;
+    if (!ss_atomic_open(&a, path))
+        return SS_EXIT_CANTCREAT;
+    errno = 0;
+    if (len)
+        fwrite(data, 1, len, a.f);
+    return ss_atomic_close(&a, true);
 }
 

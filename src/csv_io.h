@@ -72,4 +72,16 @@ void ss_csv_put(FILE *f, const char *cell, char delim);
  * become one.) */
 int ss_write_file_atomic(const char *path, const void *data, size_t len);
 
+/* The same, written as it comes: ss_atomic_open creates the temporary file
+ * and returns a stream to it (NULL, with the message printed, when it
+ * cannot); ss_atomic_close(a, true) flushes, syncs and renames it into
+ * place, ss_atomic_close(a, false) removes it.  Returns an exit status. */
+typedef struct ss_atomic {
+    const char *path;
+    char *tmp;
+    FILE *f;
+} ss_atomic;
+FILE *ss_atomic_open(ss_atomic *a, const char *path);
+int ss_atomic_close(ss_atomic *a, bool keep);
+
 #endif

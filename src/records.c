@@ -3,12 +3,19 @@
  * The file is read into memory, checked byte by byte (encoding, NUL bytes,
  * no DOCTYPE), then streamed through libxml2's xmlTextReader, which keeps
  * only the current node (a DOM of 100,000 states would cost hundreds of MB).
+ * ss_dataset_stream (export, import) goes further: the file is mapped
+ * instead of copied, the pages already checked are given back, and each
+ * state goes to a callback and is freed, so memory stays flat; only the
+ * set of state codes (for duplicates) grows, by ~70 bytes a state.
  *
  * The checks below are the only validator of the data at run time: they
  * name the state, the key and what to write instead.  The XML Schema
  * assets/schema/statedata.xsd is the same contract for other tools; it is
  * not loaded here, and tests/e2e/schema.sh keeps the two in agreement.
  */
+/* madvise(MADV_DONTNEED) is not POSIX (posix_madvise's DONTNEED does
+ * nothing in glibc). */
+#define _DEFAULT_SOURCE 1
 #include "records.h"
 #include "names.h"
 #include "xmlsafe.h"
@@ -16,8 +23,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdalign.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -140,6 +153,26 @@ static entry *intern(pool *p, const char *s)
     return e;
 }
 
+/* Empties a pool that holds no interned strings: one ordinary chunk is
+ * kept for the next state, the others are freed. */
+static void pool_reset(pool *p)
+{
+    chunk *keep = NULL;
+    for (chunk *c = p->chunks, *next; c; c = next) {
+        next = c->next;
+        if (!keep && c->cap == POOL_CHUNK) {
+            keep = c;
+            continue;
+        }
+        free(c);
+    }
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    p->chunks = keep;
+}
+
 static void pool_free(pool *p)
 {
     if (!p)
@@ -152,6 +185,34 @@ static void pool_free(pool *p)
     }
     free(p->slots);
     free(p);
+}
+
+/* ---- a mapped data file -------------------------------------------------- */
+
+/* A data file read for streaming is mapped read-only rather than copied,
+ * and the pages the checks have passed are given back (MADV_DONTNEED: a
+ * later look, for a message's line number, reads them from the page cache
+ * again).  So the bytes of a big file never sit in memory all at once. */
+typedef struct mapping {
+    const char *base;
+    size_t len;
+} mapping;
+
+static void mapping_release(const char *base, size_t len, const char *upto)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t n = (size_t)(upto - base);
+    if (n > len)
+        n = len;
+    n &= ~(page - 1);
+    if (n)
+        (void)madvise((void *)(uintptr_t)base, n, MADV_DONTNEED);
+}
+
+static void release_cb(const char *upto, void *ctx)
+{
+    const mapping *m = ctx;
+    mapping_release(m->base, m->len, upto);
 }
 
 /* ---- byte-level checks before libxml2 sees the file -------------------- */
@@ -210,8 +271,9 @@ static const char DOCTYPE_MSG[] =
 /* Encoding, NUL bytes and DOCTYPE.  Reports the problem and returns false
  * when libxml2 should not see the file at all. */
 static bool precheck(const char *name, const char *data, size_t len,
-                     ss_diag *diag)
+                     ss_diag *diag, bool mapped)
 {
+    mapping m = {data, len};
     const char *p = data, *end = data + len;
     if (len >= 2 && ((unsigned char)p[0] == 0xFF || (unsigned char)p[0] == 0xFE) &&
         ((unsigned char)p[1] == 0xFE || (unsigned char)p[1] == 0xFF) &&
@@ -234,7 +296,13 @@ static bool precheck(const char *name, const char *data, size_t len,
         return false;
     }
     free(enc);
-    const char *nul = memchr(data, '\0', len);
+    const char *nul = NULL;
+    for (size_t at = 0; at < len && !nul; at += SS_XML_SCAN_STEP) {
+        size_t n = len - at < SS_XML_SCAN_STEP ? len - at : SS_XML_SCAN_STEP;
+        nul = memchr(data + at, '\0', n);
+        if (mapped)
+            mapping_release(data, len, data + at);
+    }
     if (nul) {
         ss_diag_error(diag, name, line_at(data, (size_t)(nul - data)),
                       "the file contains a zero byte (NUL), which a text "
@@ -242,8 +310,12 @@ static bool precheck(const char *name, const char *data, size_t len,
                       "file: save it again as UTF-8 text");
         return false;
     }
-    for (const char *q = data; q < end;) {
+    for (const char *q = data, *told = data; q < end;) {
         const char *at = q;
+        if (mapped && (size_t)(q - told) >= SS_XML_SCAN_STEP) {
+            mapping_release(data, len, q);
+            told = q;
+        }
         if (ss_utf8_next(&q, end) < 0) {
             ss_diag_error(diag, name, line_at(data, (size_t)(at - data)),
                           "the file is not valid UTF-8 here (byte 0x%02X); "
@@ -258,7 +330,9 @@ static bool precheck(const char *name, const char *data, size_t len,
         ss_diag_error(diag, name, dt, DOCTYPE_MSG);
         return false;
     }
-    long crowded = ss_xml_crowded_tag(data, len);
+    long crowded = ss_xml_crowded_tag_scan(data, len, mapped ? release_cb : NULL, &m);
+    if (mapped)
+        mapping_release(data, len, end);
     if (crowded) {
         ss_diag_error(diag, name, crowded, SS_XML_CROWDED_MSG, SS_XML_ATTRS_MAX);
         return false;
@@ -337,9 +411,14 @@ typedef struct loader {
     ss_diag *diag;
     ss_dataset *ds;
     pool *pool;
+    pool *spool; /* a state's name and arrays: pool, or scratch when streaming */
+    ss_state_fn each; /* streaming: each state goes here, then is freed */
+    void *each_ctx;
+    size_t streamed;
     xmlTextReaderPtr reader;
     const char *data;
     size_t len;
+    bool mapped; /* data is a read-only file mapping: pages can be dropped */
     bool parse_failed;
     char *wf_msg; /* the first well-formedness error, reported first */
     long wf_line, wf_cut;
@@ -734,7 +813,7 @@ static void start_state(loader *ld, long line)
                      "%s: the name is %zu characters long; the most allowed "
                      "is %d",
                      ld->state_desc, n, SS_NAME_MAX);
-        ld->cur.name = pool_strdup(ld->pool, t);
+        ld->cur.name = pool_strdup(ld->spool, t);
         free(t);
     }
     attrs_free(&a);
@@ -743,11 +822,18 @@ static void start_state(loader *ld, long line)
 static void end_state(loader *ld)
 {
     ss_state st = ld->cur;
-    st.figures = pool_memdup(ld->pool, ld->figs, ld->nfigs * sizeof(ss_figure));
+    st.figures = pool_memdup(ld->spool, ld->figs, ld->nfigs * sizeof(ss_figure));
     st.nfigures = ld->nfigs;
-    st.tables = pool_memdup(ld->pool, ld->tabs, ld->ntabs * sizeof(ss_table));
+    st.tables = pool_memdup(ld->spool, ld->tabs, ld->ntabs * sizeof(ss_table));
     st.ntables = ld->ntabs;
     ss_dataset *ds = ld->ds;
+    if (ld->each) {
+        /* Streaming: the state lives until the callback returns. */
+        ld->each(ds, &st, ld->each_ctx);
+        ld->streamed++;
+        pool_reset(ld->spool);
+        return;
+    }
     ds->states = ss_xgrow(ds->states, sizeof(ss_state), ds->nstates + 1,
                           &ld->states_cap);
     ds->states[ds->nstates++] = st;
@@ -885,7 +971,7 @@ static void end_table(loader *ld)
                  ld->table_desc, (unsigned long long)ld->total_value,
                  (unsigned long long)sum);
     ss_table t = {ld->table_key,
-                  pool_memdup(ld->pool, ld->rows, ld->nrows * sizeof(ss_row)),
+                  pool_memdup(ld->spool, ld->rows, ld->nrows * sizeof(ss_row)),
                   ld->nrows, ld->total_given, sum, ld->table_line};
     ld->tabs = ss_xgrow(ld->tabs, sizeof(ss_table), ld->ntabs + 1,
                         &ld->tabs_cap);
@@ -1184,7 +1270,9 @@ static void build_index(ss_dataset *ds)
 /* Loads from memory.  With 'keep', the dataset of a well-formed file with
  * mistakes is returned too, and *valid says whether it had none. */
 static ss_dataset *load(const char *name, const char *data, size_t len,
-                        ss_diag *diag, bool keep, bool *valid)
+                        ss_diag *diag, bool keep, bool *valid,
+                        bool mapped, ss_state_fn each, void *each_ctx,
+                        size_t *nstreamed)
 {
     ss_dataset *ds = NULL;
     loader ld;
@@ -1202,7 +1290,7 @@ static ss_dataset *load(const char *name, const char *data, size_t len,
                       SS_DATA_MAX_BYTES / (1024u * 1024u));
         goto done;
     }
-    if (!precheck(name, data, len, diag))
+    if (!precheck(name, data, len, diag, mapped))
         goto done;
 
     xmlInitParser();
@@ -1218,6 +1306,11 @@ static ss_dataset *load(const char *name, const char *data, size_t len,
     ld.diag = diag;
     ld.ds = ds;
     ld.pool = ds->pool_;
+    ld.spool = each ? ss_xcalloc(1, sizeof(pool)) : ld.pool;
+    ld.each = each;
+    ld.each_ctx = each_ctx;
+    ld.mapped = mapped;
+    const char *released = data;
     ss_buf_init(&ld.text);
     ld.lex = (lexer){data, data + len, 1};
     ld.data = data;
@@ -1240,6 +1333,10 @@ static ss_dataset *load(const char *name, const char *data, size_t len,
         switch (type) {
         case XML_READER_TYPE_ELEMENT:
             on_start(&ld, lex_next_start(&ld.lex));
+            if (mapped && (size_t)(ld.lex.p - released) >= SS_XML_SCAN_STEP) {
+                mapping_release(data, len, ld.lex.p);
+                released = ld.lex.p;
+            }
             if (xmlTextReaderIsEmptyElement(r) == 1)
                 on_end(&ld);
             break;
@@ -1292,8 +1389,12 @@ done:
         ss_dataset_free(ds);
         ds = NULL;
     }
+    if (ld.spool && ld.spool != ld.pool)
+        pool_free(ld.spool);
+    if (nstreamed)
+        *nstreamed = ld.streamed;
     loader_free(&ld);
-    if (ds)
+    if (ds && !each)
         build_index(ds);
     return ds;
 }
@@ -1302,7 +1403,7 @@ ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
                                    size_t len, ss_diag *diag)
 {
     bool valid;
-    return load(name, data, len, diag, false, &valid);
+    return load(name, data, len, diag, false, &valid, false, NULL, NULL, NULL);
 }
 
 ss_dataset *ss_dataset_load_all(const char *path, ss_diag *diag, int *io_errno,
@@ -1315,7 +1416,7 @@ ss_dataset *ss_dataset_load_all(const char *path, ss_diag *diag, int *io_errno,
     *valid = false;
     if (!data)
         return NULL;
-    ss_dataset *ds = load(path, data, len, diag, true, valid);
+    ss_dataset *ds = load(path, data, len, diag, true, valid, false, NULL, NULL, NULL);
     free(data);
     return ds;
 }
@@ -1329,6 +1430,109 @@ ss_dataset *ss_dataset_load(const char *path, ss_diag *diag, int *io_errno)
         return NULL;
     }
     return ds;
+}
+
+/* Maps the regular file open at fd read-only; NULL (with *err 0) when it
+ * is not one that can be mapped, so the caller reads it instead. */
+static const char *map_fd(int fd, size_t *len, int *err)
+{
+    struct stat st;
+    *err = 0;
+    if (fstat(fd, &st) != 0) {
+        *err = errno;
+    } else if (S_ISDIR(st.st_mode)) {
+        *err = EISDIR;
+    } else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > SS_DATA_MAX_BYTES) {
+        *err = EFBIG;
+    } else if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            *len = (size_t)st.st_size;
+            return m;
+        }
+    }
+    return NULL;
+}
+
+/* A mapped file that another program cuts short while we read it (an
+ * editor saving in place) turns our next look past its new end into
+ * SIGBUS.  That is caught and said in words instead of a crash; what the
+ * interrupted parse had allocated is left (the command ends right after). */
+static sigjmp_buf bus_jump;
+static volatile sig_atomic_t bus_armed;
+
+static void on_bus(int sig)
+{
+    if (bus_armed)
+        siglongjmp(bus_jump, 1);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static ss_dataset *stream_mapped(const char *name, const char *map, size_t len,
+                                 ss_diag *diag, ss_state_fn each, void *each_ctx,
+                                 size_t *nstates)
+{
+    bool valid = false;
+    ss_dataset *volatile ds = NULL;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_bus;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &old);
+    if (sigsetjmp(bus_jump, 1) == 0) {
+        bus_armed = 1;
+        ds = load(name, map, len, diag, false, &valid, true, each, each_ctx, nstates);
+    } else {
+        xmlSetStructuredErrorFunc(NULL, NULL);
+        ss_diag_error(diag, name, 0, "the file got shorter while statesheet read it (was "
+                      "it being saved?); run the command again once it is saved");
+    }
+    bus_armed = 0;
+    sigaction(SIGBUS, &old, NULL);
+    munmap((void *)(uintptr_t)map, len);
+    return ds;
+}
+
+ss_dataset *ss_dataset_stream(const char *path, ss_diag *diag, int *io_errno,
+                              ss_state_fn each, void *each_ctx, size_t *nstates)
+{
+    size_t len = 0;
+    bool valid = false;
+    *nstates = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        *io_errno = errno;
+        return NULL;
+    }
+    const char *map = map_fd(fd, &len, io_errno);
+    close(fd);
+    if (map)
+        return stream_mapped(path, map, len, diag, each, each_ctx, nstates);
+    if (*io_errno)
+        return NULL;
+    /* Not a regular file (a pipe, /dev/stdin) or an empty one: read it. */
+    char *data = ss_read_file(path, SS_DATA_MAX_BYTES, &len, io_errno);
+    if (!data)
+        return NULL;
+    ss_dataset *ds = load(path, data, len, diag, false, &valid, false, each, each_ctx,
+                          nstates);
+    free(data);
+    return ds;
+}
+
+ss_dataset *ss_dataset_stream_fd(const char *name, int fd, ss_diag *diag,
+                                 ss_state_fn each, void *each_ctx, size_t *nstates)
+{
+    size_t len = 0;
+    int err = 0;
+    *nstates = 0;
+    const char *map = map_fd(fd, &len, &err);
+    if (map)
+        return stream_mapped(name, map, len, diag, each, each_ctx, nstates);
+    ss_diag_error(diag, name, 0, "the file could not be read: %s",
+                  strerror(err ? err : EINVAL));
+    return NULL;
 }
 
 void ss_dataset_free(ss_dataset *ds)

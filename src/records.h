@@ -91,6 +91,24 @@ ss_dataset *ss_dataset_load_all(const char *path, ss_diag *diag, int *io_errno,
 ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
                                    size_t len, ss_diag *diag);
 
+/* Streaming: checks the data file at 'path' like ss_dataset_load, but
+ * hands each <state> to 'each' as soon as its end tag is read, and frees it
+ * when 'each' returns; memory stays flat however many states the file has
+ * (the file is mapped and its pages let go as they are passed; a set of
+ * the codes seen finds duplicates).  'each' sees states of a file whose
+ * mistakes are found later, so it must not act on them before this
+ * returns.  Returns the dataset without its states (year, sample, the
+ * national figures; nstates 0, no look-up by code) and sets *nstates to
+ * the number of states, or NULL as ss_dataset_load does. */
+typedef void (*ss_state_fn)(const ss_dataset *ds, const ss_state *st, void *ctx);
+ss_dataset *ss_dataset_stream(const char *path, ss_diag *diag, int *io_errno,
+                              ss_state_fn each, void *ctx, size_t *nstates);
+
+/* The same for a regular file already open at fd (read from its start;
+ * the caller keeps and closes fd); 'name' is used in messages. */
+ss_dataset *ss_dataset_stream_fd(const char *name, int fd, ss_diag *diag,
+                                 ss_state_fn each, void *ctx, size_t *nstates);
+
 void ss_dataset_free(ss_dataset *ds);
 
 /* True when 'key' has the format's key syntax: lower-case words of a-z,

@@ -5,6 +5,13 @@
  * through the same loader and template check as any data file, and their
  * messages are reported at the row and column of the cell (the loader
  * reports lines, so no check is written twice).
+ *
+ * Neither holds the whole dataset (memory is flat; bench/csv.sh): export
+ * streams the data file twice (records.h, ss_dataset_stream), first to
+ * check it and find the columns, then to write each state's row as it is
+ * read; import writes the states' XML lines and their cells (16 bytes a
+ * line) to temporary files, puts the data file together in the output's
+ * temporary file and checks it there as a stream.
  */
 #include "sheetcsv.h"
 
@@ -14,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -161,12 +169,12 @@ static int occurrence(const ss_table *t, size_t r)
     return k;
 }
 
-/* The position (1-based) among the row columns after 'total_at' of the
+/* The position (1-based) among the row columns from 'first' on of the
  * nth row labelled 'label', or 0. */
-static size_t row_position(const columns *L, size_t total_at, const char *label, int nth)
+static size_t row_position(const columns *L, size_t first, const char *label, int nth)
 {
     size_t k = 0;
-    for (size_t i = total_at + 1; i < L->n && L->c[i].kind == C_ROW; i++) {
+    for (size_t i = first; i < L->n && L->c[i].kind == C_ROW; i++) {
         k++;
         if (L->c[i].nth == nth && !strcmp(L->c[i].label, label))
             return k;
@@ -175,11 +183,11 @@ static size_t row_position(const columns *L, size_t total_at, const char *label,
 }
 
 /* True when the table's rows are in the order of their columns. */
-static bool in_column_order(const columns *L, size_t total_at, const ss_table *t)
+static bool in_column_order(const columns *L, size_t first, const ss_table *t)
 {
     size_t last = 0;
     for (size_t r = 0; r < t->nrows; r++) {
-        size_t k = row_position(L, total_at, t->rows[r].label, occurrence(t, r));
+        size_t k = row_position(L, first, t->rows[r].label, occurrence(t, r));
         if (k < last)
             return false;
         last = k;
@@ -187,47 +195,137 @@ static bool in_column_order(const columns *L, size_t total_at, const ss_table *t
     return true;
 }
 
-/* The total column of table 'key', then one column per row label found in
- * the data.  A label new to the list goes right after the previous row's
- * column, so each state's rows keep their order where the states agree. */
-static void add_table_cols(columns *L, const ss_dataset *ds, const char *key, bool used,
-                           const char *desc)
+/* The columns are found in one pass over the states, so that export can
+ * read the data file as a stream (records.h: ss_dataset_stream): each
+ * table collects its row columns apart, and the figures the template does
+ * not use collect in order of appearance.  Nothing here grows with the
+ * number of states, only with the number of distinct keys and labels. */
+typedef struct tcols {
+    char *key;
+    bool used;
+    const char *desc;
+    columns rows; /* C_ROW columns, in order */
+    bool order;   /* some state's rows are not in column order */
+} tcols;
+
+typedef struct collector {
+    const ss_template *tpl;
+    tcols *t;
+    size_t nt, tcap;
+    char **figs; /* state figures the template does not use */
+    size_t nfigs, fcap;
+} collector;
+
+static tcols *collector_table(collector *C, const char *key)
 {
-    add_col(L, C_TOTAL, key, used, desc);
-    size_t total_at = L->n - 1;
-    for (size_t s = 0; s < ds->nstates; s++) {
-        const ss_table *t = ss_state_table(&ds->states[s], key);
-        if (!t)
-            continue;
-        size_t prev = total_at;
-        for (size_t r = 0; r < t->nrows; r++) {
-            int nth = occurrence(t, r);
-            size_t at = total_at + 1;
-            while (at < L->n && L->c[at].kind == C_ROW &&
-                   (strcmp(L->c[at].label, t->rows[r].label) || L->c[at].nth != nth))
-                at++;
-            if (at < L->n && L->c[at].kind == C_ROW) {
-                prev = at;
-                continue;
-            }
-            insert_col(L, prev + 1, C_ROW, key, t->rows[r].label, nth, false, NULL);
-            prev++;
-        }
-    }
-    size_t end = total_at + 1;
-    while (end < L->n && L->c[end].kind == C_ROW)
-        end++;
-    for (size_t s = 0; s < ds->nstates; s++) {
-        const ss_table *t = ss_state_table(&ds->states[s], key);
-        if (t && !in_column_order(L, total_at, t)) {
-            insert_col(L, end, C_ORDER, key, NULL, 0, false, NULL);
-            break;
-        }
+    for (size_t i = 0; i < C->nt; i++)
+        if (!strcmp(C->t[i].key, key))
+            return &C->t[i];
+    return NULL;
+}
+
+static tcols *collector_add_table(collector *C, const char *key, bool used, const char *desc)
+{
+    C->t = ss_xgrow(C->t, sizeof *C->t, C->nt + 1, &C->tcap);
+    C->t[C->nt] = (tcols){ss_xstrdup(key), used, desc, {0}, false};
+    return &C->t[C->nt++];
+}
+
+static void collector_init(collector *C, const ss_template *tpl)
+{
+    memset(C, 0, sizeof *C);
+    C->tpl = tpl;
+    for (size_t u = 0; u < tpl->nuses; u++) {
+        const ss_use *use = &tpl->uses[u];
+        if (use->source != SS_SRC_NATIONAL && use->source != SS_SRC_STATE &&
+            !collector_table(C, use->key))
+            collector_add_table(C, use->key, true, use->description);
     }
 }
 
-static void export_columns(const ss_template *tpl, const ss_dataset *ds, columns *L)
+static void collector_free(collector *C)
 {
+    for (size_t i = 0; i < C->nt; i++) {
+        free(C->t[i].key);
+        columns_free(&C->t[i].rows);
+    }
+    free(C->t);
+    for (size_t i = 0; i < C->nfigs; i++)
+        free(C->figs[i]);
+    free(C->figs);
+}
+
+/* One column per row label of t.  A label new to the list goes right
+ * after the previous row's column, so each state's rows keep their order
+ * where the states agree.  Columns are only ever inserted, so whether t's
+ * rows are in column order is the same now as at the end. */
+static void collect_rows(tcols *T, const ss_table *t)
+{
+    columns *L = &T->rows;
+    size_t next = 0; /* where a new label goes */
+    for (size_t r = 0; r < t->nrows; r++) {
+        int nth = occurrence(t, r);
+        size_t at = 0;
+        while (at < L->n && (strcmp(L->c[at].label, t->rows[r].label) || L->c[at].nth != nth))
+            at++;
+        if (at < L->n) {
+            next = at + 1;
+            continue;
+        }
+        insert_col(L, next, C_ROW, T->key, t->rows[r].label, nth, false, NULL);
+        next++;
+    }
+    if (!T->order && !in_column_order(L, 0, t))
+        T->order = true;
+}
+
+static void collect_state(collector *C, const ss_state *st)
+{
+    for (size_t i = 0; i < C->nt; i++) {
+        const ss_table *t = C->t[i].used ? ss_state_table(st, C->t[i].key) : NULL;
+        if (t)
+            collect_rows(&C->t[i], t);
+    }
+    for (size_t f = 0; f < st->nfigures; f++) {
+        const char *key = st->figures[f].key;
+        if (template_use(C->tpl, SS_SRC_STATE, key))
+            continue;
+        size_t i = 0;
+        while (i < C->nfigs && strcmp(C->figs[i], key))
+            i++;
+        if (i == C->nfigs) {
+            C->figs = ss_xgrow(C->figs, sizeof *C->figs, C->nfigs + 1, &C->fcap);
+            C->figs[C->nfigs++] = ss_xstrdup(key);
+        }
+    }
+    for (size_t t = 0; t < st->ntables; t++) {
+        const ss_table *tb = &st->tables[t];
+        tcols *T = collector_table(C, tb->key);
+        if (!T)
+            T = collector_add_table(C, tb->key, false, NULL);
+        if (!T->used && ss_state_table(st, tb->key) == tb)
+            collect_rows(T, tb);
+    }
+}
+
+/* Moves a table's columns to the end of L: its total, its rows, and its
+ * order column when one is needed. */
+static void take_table(columns *L, tcols *T)
+{
+    add_col(L, C_TOTAL, T->key, T->used, T->desc);
+    for (size_t i = 0; i < T->rows.n; i++) {
+        L->c = ss_xgrow(L->c, sizeof *L->c, L->n + 1, &L->cap);
+        L->c[L->n++] = T->rows.c[i];
+    }
+    T->rows.n = 0;
+    if (T->order)
+        add_col(L, C_ORDER, T->key, false, NULL);
+}
+
+/* The columns, once every state has been through collect_state. */
+static void collector_columns(collector *C, const ss_dataset *ds, columns *L)
+{
+    const ss_template *tpl = C->tpl;
     add_col(L, C_CODE, NULL, true, NULL);
     add_col(L, C_NAME, NULL, true, NULL);
     add_col(L, C_YEAR, NULL, true, NULL);
@@ -239,21 +337,19 @@ static void export_columns(const ss_template *tpl, const ss_dataset *ds, columns
             add_col(L, C_NATIONAL, use->key, true, use->description);
         else if (use->source == SS_SRC_STATE)
             add_col(L, C_FIGURE, use->key, true, use->description);
-        else
-            add_table_cols(L, ds, use->key, true, use->description);
+        else if (!has_col(L, C_TOTAL, use->key))
+            take_table(L, collector_table(C, use->key));
     }
     /* What the data holds beyond the template, in order of appearance. */
     for (size_t i = 0; i < ds->nnational; i++)
         if (!has_col(L, C_NATIONAL, ds->national[i].key))
             add_col(L, C_NATIONAL, ds->national[i].key, false, NULL);
-    for (size_t s = 0; s < ds->nstates; s++)
-        for (size_t f = 0; f < ds->states[s].nfigures; f++)
-            if (!has_col(L, C_FIGURE, ds->states[s].figures[f].key))
-                add_col(L, C_FIGURE, ds->states[s].figures[f].key, false, NULL);
-    for (size_t s = 0; s < ds->nstates; s++)
-        for (size_t t = 0; t < ds->states[s].ntables; t++)
-            if (!has_col(L, C_TOTAL, ds->states[s].tables[t].key))
-                add_table_cols(L, ds, ds->states[s].tables[t].key, false, NULL);
+    for (size_t i = 0; i < C->nfigs; i++)
+        if (!has_col(L, C_FIGURE, C->figs[i]))
+            add_col(L, C_FIGURE, C->figs[i], false, NULL);
+    for (size_t i = 0; i < C->nt; i++)
+        if (!C->t[i].used)
+            take_table(L, &C->t[i]);
 }
 
 /* ---- export --------------------------------------------------------------- */
@@ -264,81 +360,102 @@ static void put_value(FILE *to, uint64_t v, bool blank)
         fprintf(to, "%llu", (unsigned long long)v);
 }
 
+static void write_header(const columns *L, char delim, FILE *to)
+{
+    for (size_t i = 0; i < L->n; i++) {
+        if (i)
+            putc(delim, to);
+        ss_csv_put(to, L->c[i].header, delim);
+    }
+    fputs("\r\n", to); /* RFC 4180; Excel and Calc read either */
+}
+
+/* One row: the state st, or the national figures when st is NULL. */
+static void write_row(const columns *L, const ss_dataset *ds, const ss_state *st, bool blank,
+                      int year, char delim, FILE *to)
+{
+    for (size_t i = 0; i < L->n; i++) {
+        const column *c = &L->c[i];
+        if (i)
+            putc(delim, to);
+        switch (c->kind) {
+        case C_CODE:
+            ss_csv_put(to, st ? st->code : NATIONAL_CODE, delim);
+            break;
+        case C_NAME:
+            ss_csv_put(to, st ? st->name : NATIONAL_NAME, delim);
+            break;
+        case C_YEAR:
+            fprintf(to, "%d", year);
+            break;
+        case C_SAMPLE:
+            fputs(ds->sample ? "true" : "false", to);
+            break;
+        case C_NATIONAL: {
+            const ss_figure *f = st ? NULL : ss_dataset_national(ds, c->key);
+            if (f)
+                put_value(to, f->value, blank);
+            break;
+        }
+        case C_FIGURE: {
+            const ss_figure *f = st ? ss_state_figure(st, c->key) : NULL;
+            if (f)
+                put_value(to, f->value, blank);
+            break;
+        }
+        case C_TOTAL: {
+            const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
+            if (t)
+                put_value(to, t->total, blank);
+            break;
+        }
+        case C_ROW: {
+            const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
+            const ss_row *r = t ? nth_row(t, c->label, c->nth) : NULL;
+            if (r)
+                put_value(to, r->value, blank);
+            break;
+        }
+        case C_ORDER: {
+            const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
+            size_t total_at = 0;
+            while (L->c[total_at].kind != C_TOTAL || strcmp(L->c[total_at].key, c->key))
+                total_at++;
+            if (!t || blank || in_column_order(L, total_at + 1, t))
+                break;
+            for (size_t r = 0; r < t->nrows; r++)
+                fprintf(to, "%s%zu", r ? " " : "",
+                        row_position(L, total_at + 1, t->rows[r].label, occurrence(t, r)));
+            break;
+        }
+        case C_NONE:
+        default:
+            break;
+        }
+    }
+    fputs("\r\n", to);
+}
+
+static bool has_national(const ss_dataset *ds)
+{
+    return ds->national_line != 0 || ds->nnational > 0;
+}
+
 bool ss_export_write(const ss_template *tpl, const ss_dataset *ds, bool blank, int year,
                      char delim, FILE *to)
 {
+    collector C;
+    collector_init(&C, tpl);
+    for (size_t s = 0; s < ds->nstates; s++)
+        collect_state(&C, &ds->states[s]);
     columns L = {0};
-    export_columns(tpl, ds, &L);
-    for (size_t i = 0; i < L.n; i++) {
-        if (i)
-            putc(delim, to);
-        ss_csv_put(to, L.c[i].header, delim);
-    }
-    fputs("\r\n", to); /* RFC 4180; Excel and Calc read either */
-    bool national = ds->national_line != 0 || ds->nnational > 0;
-    for (size_t s = national ? 0 : 1; s <= ds->nstates; s++) {
-        const ss_state *st = s ? &ds->states[s - 1] : NULL;
-        for (size_t i = 0; i < L.n; i++) {
-            const column *c = &L.c[i];
-            if (i)
-                putc(delim, to);
-            switch (c->kind) {
-            case C_CODE:
-                ss_csv_put(to, st ? st->code : NATIONAL_CODE, delim);
-                break;
-            case C_NAME:
-                ss_csv_put(to, st ? st->name : NATIONAL_NAME, delim);
-                break;
-            case C_YEAR:
-                fprintf(to, "%d", year);
-                break;
-            case C_SAMPLE:
-                fputs(ds->sample ? "true" : "false", to);
-                break;
-            case C_NATIONAL: {
-                const ss_figure *f = st ? NULL : ss_dataset_national(ds, c->key);
-                if (f)
-                    put_value(to, f->value, blank);
-                break;
-            }
-            case C_FIGURE: {
-                const ss_figure *f = st ? ss_state_figure(st, c->key) : NULL;
-                if (f)
-                    put_value(to, f->value, blank);
-                break;
-            }
-            case C_TOTAL: {
-                const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
-                if (t)
-                    put_value(to, t->total, blank);
-                break;
-            }
-            case C_ROW: {
-                const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
-                const ss_row *r = t ? nth_row(t, c->label, c->nth) : NULL;
-                if (r)
-                    put_value(to, r->value, blank);
-                break;
-            }
-            case C_ORDER: {
-                const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
-                size_t total_at = 0;
-                while (L.c[total_at].kind != C_TOTAL || strcmp(L.c[total_at].key, c->key))
-                    total_at++;
-                if (!t || blank || in_column_order(&L, total_at, t))
-                    break;
-                for (size_t r = 0; r < t->nrows; r++)
-                    fprintf(to, "%s%zu", r ? " " : "",
-                            row_position(&L, total_at, t->rows[r].label, occurrence(t, r)));
-                break;
-            }
-            case C_NONE:
-            default:
-                break;
-            }
-        }
-        fputs("\r\n", to);
-    }
+    collector_columns(&C, ds, &L);
+    collector_free(&C);
+    write_header(&L, delim, to);
+    if (has_national(ds))
+        write_row(&L, ds, NULL, blank, year, delim, to);
+    for (size_t s = 0; s < ds->nstates; s++)
+        write_row(&L, ds, &ds->states[s], blank, year, delim, to);
     columns_free(&L);
     return !ferror(to);
 }
@@ -349,11 +466,14 @@ typedef struct place {
     long row, col;
 } place;
 
-/* A run of XML lines, each with the cell it came from. */
+/* A run of XML lines, each with the cell it came from.  The states' part
+ * goes to two temporary files (xf: the lines, mf: a place per line), so
+ * that import's memory does not grow with the number of states. */
 typedef struct part {
     ss_buf xml;
     place *map;
     size_t n, cap;
+    FILE *xf, *mf;
 } part;
 
 static void part_line(part *p, long row, long col, const char *fmt, ...)
@@ -369,6 +489,15 @@ static void part_line(part *p, long row, long col, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(s, (size_t)len + 1, fmt, ap);
     va_end(ap);
+    if (p->xf) {
+        place at = {row, col};
+        fputs(s, p->xf);
+        putc('\n', p->xf);
+        fwrite(&at, sizeof at, 1, p->mf);
+        p->n++;
+        free(s);
+        return;
+    }
     ss_buf_adds(&p->xml, s);
     ss_buf_addc(&p->xml, '\n');
     free(s);
@@ -380,6 +509,10 @@ static void part_free(part *p)
 {
     ss_buf_free(&p->xml);
     free(p->map);
+    if (p->xf)
+        fclose(p->xf);
+    if (p->mf)
+        fclose(p->mf);
 }
 
 /* Text for an XML attribute value, on one line. */
@@ -942,8 +1075,61 @@ static bool on_row(void *ctx, long row, char **cells, size_t n)
 }
 
 
-char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char delim,
-                     ss_csv_errors *errs, size_t *len)
+/* Where the XML that import wrote came from, line by line: the first two
+ * lines and the last are the file's, then the national part (in memory),
+ * then the states' part (a place per line in a temporary file). */
+typedef struct line_map {
+    place head[2], last;
+    const part *national, *states;
+} line_map;
+
+static place place_of(const line_map *m, long line)
+{
+    place none = {0, 0};
+    if (line <= 0)
+        return none;
+    size_t i = (size_t)line - 1;
+    if (i < 2)
+        return m->head[i];
+    i -= 2;
+    if (i < m->national->n)
+        return m->national->map[i];
+    i -= m->national->n;
+    if (i < m->states->n) {
+        place at;
+        if (fseeko(m->states->mf, (off_t)(i * sizeof at), SEEK_SET) != 0 ||
+            fread(&at, sizeof at, 1, m->states->mf) != 1)
+            return none;
+        return at;
+    }
+    return i == m->states->n ? m->last : none;
+}
+
+/* Reports the errors in diag at the cells their lines came from. */
+static void report_at_cells(const ss_diag *diag, const line_map *m, ss_csv_errors *errs)
+{
+    for (size_t i = 0; i < ss_diag_count(diag); i++) {
+        const ss_diag_entry *e = ss_diag_at(diag, i);
+        if (e->severity != SS_ERROR)
+            continue;
+        place at = place_of(m, e->line);
+        ss_csv_error(errs, at.row, at.col, "%s", e->message);
+    }
+}
+
+typedef struct key_check {
+    const ss_template *tpl;
+    ss_diag *diag;
+} key_check;
+
+static void key_check_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
+{
+    key_check *k = ctx;
+    ss_validate_state_keys(k->tpl, ds, st, false, k->diag);
+}
+
+bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char delim,
+                  ss_csv_errors *errs, FILE *out)
 {
     importer im;
     memset(&im, 0, sizeof im);
@@ -952,7 +1138,13 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
     im.sample = -1;
     ss_buf_init(&im.national.xml);
     ss_buf_init(&im.states.xml);
-    char *result = NULL;
+    bool ok = false;
+    im.states.xf = tmpfile();
+    im.states.mf = tmpfile();
+    if (!im.states.xf || !im.states.mf) {
+        ss_csv_error(errs, 0, 0, "cannot make a temporary file: %s", strerror(errno));
+        goto done;
+    }
     /* The separator is known (given or detected) before the first row. */
     if (!ss_csv_read(from, delim, on_row, &im, errs, &im.delim))
         goto done; /* the file itself is wrong: reported */
@@ -973,71 +1165,81 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
                          "whose code is '%s' with them", NATIONAL_CODE);
             goto done;
         }
+    /* The codes were checked row by row; the loader keeps its own set. */
+    seen_free(&im.codes);
+    memset(&im.codes, 0, sizeof im.codes);
     {
-        /* One line per element; map[line - 1] is the cell it came from. */
-        part all;
-        memset(&all, 0, sizeof all);
-        ss_buf_init(&all.xml);
-        part_line(&all, 1, 0, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-        part_line(&all, im.year_row ? im.year_row : 1, im.col_of[C_YEAR],
-                  "<statedata year=\"%d\"%s>", im.year, im.sample == 1 ? " sample=\"true\"" : "");
-        for (int k = 0; k < 2; k++) {
-            part *p = k ? &im.states : &im.national;
-            if (!p->n)
-                continue; /* no national row: nothing to copy (memcpy of NULL) */
-            ss_buf_add(&all.xml, p->xml.data, p->xml.len);
-            all.map = ss_xgrow(all.map, sizeof *all.map, all.n + p->n, &all.cap);
-            memcpy(all.map + all.n, p->map, p->n * sizeof *p->map);
-            all.n += p->n;
+        /* One line per element; place_of(line) is the cell it came from. */
+        line_map m = {{{1, 0}, {im.year_row ? im.year_row : 1, im.col_of[C_YEAR]}},
+                      {im.last_row, 0}, &im.national, &im.states};
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+        fprintf(out, "<statedata year=\"%d\"%s>\n", im.year,
+                im.sample == 1 ? " sample=\"true\"" : "");
+        if (im.national.xml.len)
+            fwrite(im.national.xml.data, 1, im.national.xml.len, out);
+        char buf[65536];
+        size_t got;
+        bool io_ok = fflush(im.states.xf) == 0 && fflush(im.states.mf) == 0 &&
+                     fseeko(im.states.xf, 0, SEEK_SET) == 0;
+        while (io_ok && (got = fread(buf, 1, sizeof buf, im.states.xf)) > 0)
+            io_ok = fwrite(buf, 1, got, out) == got;
+        fputs("</statedata>\n", out);
+        if (!io_ok || ferror(im.states.xf) || fflush(out) != 0 || ferror(out)) {
+            ss_csv_error(errs, 0, 0, "cannot write a temporary file: %s", strerror(errno));
+            goto done;
         }
-        part_line(&all, im.last_row, 0, "</statedata>");
-        ss_diag *diag = ss_diag_new();
-        ss_dataset *ds = ss_dataset_load_memory(name, all.xml.data, all.xml.len, diag);
+        bool cells_ok = !ss_csv_error_count(errs);
+        ss_diag *diag = ss_diag_new(), *keys = ss_diag_new();
+        key_check k = {tpl, keys};
+        size_t n = 0;
+        ss_dataset *ds = ss_dataset_stream_fd(name, fileno(out), diag,
+                                              cells_ok ? key_check_cb : NULL, &k, &n);
         /* The template's needs were checked cell by cell; checked again
          * only when the cells were right, so nothing is reported twice. */
-        if (ds && !ss_csv_error_count(errs))
-            ss_validate_keys(tpl, ds, false, diag);
-        for (size_t i = 0; i < ss_diag_count(diag); i++) {
-            const ss_diag_entry *e = ss_diag_at(diag, i);
-            if (e->severity != SS_ERROR)
-                continue;
-            place at = {0, 0};
-            if (e->line > 0 && (size_t)e->line <= all.n)
-                at = all.map[e->line - 1];
-            ss_csv_error(errs, at.row, at.col, "%s", e->message);
-        }
-        bool ok = ds && ss_diag_error_count(diag) == 0 && !ss_csv_error_count(errs);
+        if (ds && cells_ok)
+            ss_validate_national_keys(tpl, ds, false, diag);
+        report_at_cells(diag, &m, errs);
+        if (ds && cells_ok)
+            report_at_cells(keys, &m, errs);
+        ok = ds && ss_diag_error_count(diag) == 0 && ss_diag_error_count(keys) == 0 &&
+             !ss_csv_error_count(errs);
         ss_dataset_free(ds);
         ss_diag_free(diag);
-        free(all.map);
-        if (ok) {
-            *len = all.xml.len;
-            result = ss_buf_steal(&all.xml);
-        } else {
-            ss_buf_free(&all.xml);
-        }
+        ss_diag_free(keys);
     }
 done:
     part_free(&im.national);
     part_free(&im.states);
     columns_free(&im.L);
     seen_free(&im.codes);
+    return ok;
+}
+
+char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char delim,
+                     ss_csv_errors *errs, size_t *len)
+{
+    FILE *tmp = tmpfile();
+    if (!tmp) {
+        ss_csv_error(errs, 0, 0, "cannot make a temporary file: %s", strerror(errno));
+        return NULL;
+    }
+    char *result = NULL;
+    if (ss_import_to(tpl, from, name, delim, errs, tmp)) {
+        ss_buf b;
+        ss_buf_init(&b);
+        char buf[65536];
+        size_t got;
+        rewind(tmp);
+        while ((got = fread(buf, 1, sizeof buf, tmp)) > 0)
+            ss_buf_add(&b, buf, got);
+        *len = b.len;
+        result = ss_buf_steal(&b);
+    }
+    fclose(tmp);
     return result;
 }
 
 /* ---- the subcommands -------------------------------------------------------- */
-
-static int write_result(const ss_csv_options *opt, const char *data, size_t len)
-{
-    if (opt->output)
-        return ss_write_file_atomic(opt->output, data, len);
-    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
-        fprintf(stderr, "statesheet: error: cannot write to standard output: %s\n",
-                strerror(errno));
-        return SS_EXIT_IOERR;
-    }
-    return SS_EXIT_OK;
-}
 
 /* The template (given or default) and the paths next to it.  Returns an
  * exit status; problems go to diag. */
@@ -1067,17 +1269,56 @@ static int load_template(const ss_csv_options *opt, ss_diag *diag, ss_template *
     return status;
 }
 
+/* Export reads the data file twice as a stream: once to check it and
+ * find the columns, once to write a row per state as it is read.  Memory
+ * stays flat however many states there are (bench/csv.sh). */
+static void collect_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
+{
+    (void)ds;
+    collect_state(ctx, st);
+}
+
+typedef struct row_writer {
+    const columns *L;
+    bool blank;
+    int year;
+    char delim;
+    FILE *to;
+} row_writer;
+
+static void write_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
+{
+    const row_writer *w = ctx;
+    write_row(w->L, ds, st, w->blank, w->year, w->delim, w->to);
+}
+
+/* Enough of a file's identity to see that it changed between two reads. */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 int ss_export_run(const ss_csv_options *opt)
 {
     ss_diag *diag = ss_diag_new();
     ss_template *tpl;
-    ss_dataset *ds = NULL;
-    char *data = NULL;
-    size_t len = 0;
+    ss_dataset *ds = NULL, *again = NULL;
+    collector C;
+    columns L = {0};
+    bool have_collector = false;
+    size_t n = 0, n2 = 0;
+    struct stat before, after;
+    bool stat_ok = false;
     int status = load_template(opt, diag, &tpl);
     if (status != SS_EXIT_SOFTWARE) {
         int e = 0;
-        ds = ss_dataset_load(opt->input, diag, &e);
+        if (tpl) {
+            collector_init(&C, tpl);
+            have_collector = true;
+        }
+        stat_ok = stat(opt->input, &before) == 0;
+        ds = ss_dataset_stream(opt->input, diag, &e, tpl ? collect_cb : NULL, &C, &n);
         if (!ds && e == EFBIG) {
             ss_diag_error(diag, opt->input, 0, "the file is larger than %u MB, the most "
                           "statesheet reads; split it into smaller files",
@@ -1093,30 +1334,55 @@ int ss_export_run(const ss_csv_options *opt)
     }
     if (status != SS_EXIT_OK)
         goto done;
+    collector_columns(&C, ds, &L);
     int year = opt->year ? opt->year : ds->year + (opt->blank ? 1 : 0);
     if (year > SS_YEAR_MAX)
         year = SS_YEAR_MAX;
-    FILE *mem = open_memstream(&data, &len);
-    if (!mem) {
-        ss_diag_error(diag, NULL, 0, "out of memory");
-        status = SS_EXIT_SOFTWARE;
+    ss_atomic out = {0};
+    FILE *to = stdout;
+    if (opt->output && !(to = ss_atomic_open(&out, opt->output))) {
+        status = SS_EXIT_CANTCREAT;
         goto done;
     }
-    bool ok = ss_export_write(tpl, ds, opt->blank, year, opt->delimiter ? opt->delimiter : ',',
-                              mem);
-    if (fclose(mem) != 0 || !ok) {
-        ss_diag_error(diag, NULL, 0, "out of memory");
-        status = SS_EXIT_SOFTWARE;
-        goto done;
+    row_writer w = {&L, opt->blank, year, opt->delimiter ? opt->delimiter : ',', to};
+    write_header(&L, w.delim, to);
+    if (has_national(ds))
+        write_row(&L, ds, NULL, w.blank, year, w.delim, to);
+    /* The first read's set of codes is not needed any more. */
+    ss_dataset_free(ds);
+    ds = NULL;
+    /* The second read checks again; its messages matter only if the file
+     * changed in between, which is then said in plain words. */
+    ss_diag *d2 = ss_diag_new();
+    int e2 = 0;
+    again = ss_dataset_stream(opt->input, d2, &e2, write_cb, &w, &n2);
+    ss_diag_free(d2);
+    bool changed = !again || n2 != n || !stat_ok || stat(opt->input, &after) != 0 ||
+                   !same_file(&before, &after);
+    if (changed) {
+        ss_diag_error(diag, opt->input, 0, "the file changed while statesheet read it; "
+                      "run the command again once it is saved");
+        status = SS_EXIT_DATAERR;
     }
-    status = write_result(opt, data, len);
+    if (opt->output) {
+        int st = ss_atomic_close(&out, status == SS_EXIT_OK);
+        if (status == SS_EXIT_OK)
+            status = st;
+    } else if (status == SS_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "statesheet: error: cannot write to standard output: %s\n",
+                strerror(errno));
+        status = SS_EXIT_IOERR;
+    }
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
-        printf("%zu state%s, year %d%s -> %s\n", ds->nstates, ds->nstates == 1 ? "" : "s",
+        printf("%zu state%s, year %d%s -> %s\n", n, n == 1 ? "" : "s",
                year, opt->blank ? ", figures left empty" : "", opt->output);
 done:
     ss_diag_print(diag, stderr);
     ss_diag_free(diag);
-    free(data);
+    columns_free(&L);
+    if (have_collector)
+        collector_free(&C);
+    ss_dataset_free(again);
     ss_dataset_free(ds);
     ss_template_free(tpl);
     return status;
@@ -1127,9 +1393,8 @@ int ss_import_run(const ss_csv_options *opt)
     ss_diag *diag = ss_diag_new();
     ss_csv_errors *errs = ss_csv_errors_new();
     ss_template *tpl;
-    char *xml = NULL;
-    size_t len = 0;
-    FILE *in = NULL;
+    FILE *in = NULL, *tmp = NULL;
+    ss_atomic out = {0};
     int status = load_template(opt, diag, &tpl);
     if (status != SS_EXIT_OK)
         goto done;
@@ -1139,22 +1404,47 @@ int ss_import_run(const ss_csv_options *opt)
         status = SS_EXIT_NOINPUT;
         goto done;
     }
-    xml = ss_import_read(tpl, in, opt->input, opt->delimiter, errs, &len);
-    if (!xml) {
-        status = SS_EXIT_DATAERR;
+    /* The data file is written where it goes (or to a temporary file for
+     * standard output), checked there, and only then put in place. */
+    FILE *to = opt->output ? ss_atomic_open(&out, opt->output) : (tmp = tmpfile());
+    if (!to) {
+        if (!opt->output)
+            ss_diag_error(diag, NULL, 0, "cannot make a temporary file: %s",
+                          strerror(errno));
+        status = SS_EXIT_CANTCREAT;
         goto done;
     }
-    status = write_result(opt, xml, len);
+    bool ok = ss_import_to(tpl, in, opt->input, opt->delimiter, errs, to);
+    if (opt->output) {
+        status = ss_atomic_close(&out, ok);
+        if (!ok)
+            status = SS_EXIT_DATAERR;
+    } else if (!ok) {
+        status = SS_EXIT_DATAERR;
+    } else {
+        char buf[65536];
+        size_t got;
+        rewind(tmp);
+        while (status == SS_EXIT_OK && (got = fread(buf, 1, sizeof buf, tmp)) > 0)
+            if (fwrite(buf, 1, got, stdout) != got)
+                status = SS_EXIT_IOERR;
+        if (status == SS_EXIT_OK && (ferror(tmp) || fflush(stdout) != 0))
+            status = SS_EXIT_IOERR;
+        if (status != SS_EXIT_OK)
+            fprintf(stderr, "statesheet: error: cannot write to standard output: %s\n",
+                    strerror(errno));
+    }
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
         printf("%s -> %s: OK\n", opt->input, opt->output);
 done:
     if (in)
         fclose(in);
+    if (tmp)
+        fclose(tmp);
     ss_diag_print(diag, stderr);
     ss_csv_errors_print(errs, opt->input, stderr);
     ss_csv_errors_free(errs);
     ss_diag_free(diag);
-    free(xml);
     ss_template_free(tpl);
     return status;
 }

@@ -55,6 +55,14 @@ bool ss_export_write(const ss_template *tpl, const ss_dataset *ds, bool blank,
 char *ss_import_read(const ss_template *tpl, FILE *from, const char *name,
                      char delim, ss_csv_errors *errs, size_t *len);
 
+/* The same, writing the data file to 'out' as it goes (a regular file
+ * open for reading and writing, at its start), then checking it there as
+ * a stream: memory does not grow with the number of rows.  Returns true
+ * when nothing was wrong; otherwise 'out' holds a partial file to throw
+ * away. */
+bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char delim,
+                  ss_csv_errors *errs, FILE *out);
+
 /* The subcommands: load, convert, write to stdout or atomically to -o.
  * Return an exit status (run.h). */
 int ss_export_run(const ss_csv_options *opt);

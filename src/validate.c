@@ -92,8 +92,41 @@ static void report_near(const ss_template *t, const ss_dataset *ds, const char *
                     what, key, near);
 }
 
+static void missing_in_state(const ss_template *t, const ss_dataset *ds,
+                             const ss_state *st, ss_diag *diag)
+{
+    for (size_t u = 0; u < t->nuses; u++) {
+        const ss_use *use = &t->uses[u];
+        if (use->source == SS_SRC_STATE && !ss_state_figure(st, use->key))
+            ss_diag_error(diag, ds->path, st->line,
+                          "state %s has no figure '%s', which the template uses; "
+                          "add <figure key=\"%s\">...</figure> to the state",
+                          st->code, use->key, use->key);
+        else if (use->source == SS_SRC_TABLE && !ss_state_table(st, use->key))
+            ss_diag_error(diag, ds->path, st->line,
+                          "state %s has no table '%s', which the template uses; "
+                          "add <table key=\"%s\">...</table> to the state (it "
+                          "may have no rows)",
+                          st->code, use->key, use->key);
+    }
+}
+
+static void near_in_state(const ss_template *t, const ss_dataset *ds, const ss_state *st,
+                          bool strict, ss_diag *diag)
+{
+    char owner[64];
+    snprintf(owner, sizeof owner, "state %s: ", st->code);
+    for (size_t i = 0; i < st->nfigures; i++)
+        report_near(t, ds, owner, "the figure", SS_SRC_STATE, st->figures[i].key,
+                    st->figures[i].line, strict, diag);
+    for (size_t i = 0; i < st->ntables; i++)
+        report_near(t, ds, owner, "the table", SS_SRC_TABLE, st->tables[i].key,
+                    st->tables[i].line, strict, diag);
+}
+
 /* Figures and tables the template reads that the data lacks. */
-static void report_missing_keys(const ss_template *t, const ss_dataset *ds, ss_diag *diag)
+static void report_missing_national(const ss_template *t, const ss_dataset *ds,
+                                    ss_diag *diag)
 {
     for (size_t u = 0; u < t->nuses; u++) {
         const ss_use *use = &t->uses[u];
@@ -103,23 +136,33 @@ static void report_missing_keys(const ss_template *t, const ss_dataset *ds, ss_d
                           "uses; add <figure key=\"%s\">...</figure> to <national>",
                           use->key, use->key);
     }
-    for (size_t s = 0; s < ds->nstates; s++) {
-        const ss_state *st = &ds->states[s];
-        for (size_t u = 0; u < t->nuses; u++) {
-            const ss_use *use = &t->uses[u];
-            if (use->source == SS_SRC_STATE && !ss_state_figure(st, use->key))
-                ss_diag_error(diag, ds->path, st->line,
-                              "state %s has no figure '%s', which the template uses; "
-                              "add <figure key=\"%s\">...</figure> to the state",
-                              st->code, use->key, use->key);
-            else if (use->source == SS_SRC_TABLE && !ss_state_table(st, use->key))
-                ss_diag_error(diag, ds->path, st->line,
-                              "state %s has no table '%s', which the template uses; "
-                              "add <table key=\"%s\">...</table> to the state (it "
-                              "may have no rows)",
-                              st->code, use->key, use->key);
-        }
-    }
+}
+
+static void report_missing_keys(const ss_template *t, const ss_dataset *ds, ss_diag *diag)
+{
+    report_missing_national(t, ds, diag);
+    for (size_t s = 0; s < ds->nstates; s++)
+        missing_in_state(t, ds, &ds->states[s], diag);
+}
+
+bool ss_validate_state_keys(const ss_template *t, const ss_dataset *ds, const ss_state *st,
+                            bool strict, ss_diag *diag)
+{
+    size_t before = ss_diag_error_count(diag);
+    missing_in_state(t, ds, st, diag);
+    near_in_state(t, ds, st, strict, diag);
+    return ss_diag_error_count(diag) == before;
+}
+
+bool ss_validate_national_keys(const ss_template *t, const ss_dataset *ds, bool strict,
+                               ss_diag *diag)
+{
+    size_t before = ss_diag_error_count(diag);
+    report_missing_national(t, ds, diag);
+    for (size_t i = 0; i < ds->nnational; i++)
+        report_near(t, ds, "", "the national figure", SS_SRC_NATIONAL,
+                    ds->national[i].key, ds->national[i].line, strict, diag);
+    return ss_diag_error_count(diag) == before;
 }
 
 bool ss_validate_keys(const ss_template *t, const ss_dataset *ds, bool strict,
@@ -130,17 +173,8 @@ bool ss_validate_keys(const ss_template *t, const ss_dataset *ds, bool strict,
     for (size_t i = 0; i < ds->nnational; i++)
         report_near(t, ds, "", "the national figure", SS_SRC_NATIONAL,
                     ds->national[i].key, ds->national[i].line, strict, diag);
-    for (size_t s = 0; s < ds->nstates; s++) {
-        const ss_state *st = &ds->states[s];
-        char owner[64];
-        snprintf(owner, sizeof owner, "state %s: ", st->code);
-        for (size_t i = 0; i < st->nfigures; i++)
-            report_near(t, ds, owner, "the figure", SS_SRC_STATE, st->figures[i].key,
-                        st->figures[i].line, strict, diag);
-        for (size_t i = 0; i < st->ntables; i++)
-            report_near(t, ds, owner, "the table", SS_SRC_TABLE, st->tables[i].key,
-                        st->tables[i].line, strict, diag);
-    }
+    for (size_t s = 0; s < ds->nstates; s++)
+        near_in_state(t, ds, &ds->states[s], strict, diag);
     return ss_diag_error_count(diag) == before;
 }
 

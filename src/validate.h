@@ -26,6 +26,13 @@
 bool ss_validate_keys(const ss_template *t, const ss_dataset *ds, bool strict,
                       ss_diag *diag);
 
+/* The same in pieces, for a dataset read as a stream (records.h): one
+ * state's figures and tables, and the national figures. */
+bool ss_validate_state_keys(const ss_template *t, const ss_dataset *ds, const ss_state *st,
+                            bool strict, ss_diag *diag);
+bool ss_validate_national_keys(const ss_template *t, const ss_dataset *ds, bool strict,
+                               ss_diag *diag);
+
 /* Every piece of the template's text can be printed in bold and regular
  * (templates put any text in <b>).  Returns false when one cannot. */
 bool ss_validate_template_glyphs(const ss_template *t, const ss_fonts *fonts,

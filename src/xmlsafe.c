@@ -336,7 +336,13 @@ long ss_xml_doctype_line(const char *data, size_t len)
 
 long ss_xml_crowded_tag(const char *data, size_t len)
 {
-    const char *p = data, *end = data + len;
+    return ss_xml_crowded_tag_scan(data, len, NULL, NULL);
+}
+
+long ss_xml_crowded_tag_scan(const char *data, size_t len,
+                             void (*passed)(const char *upto, void *ctx), void *ctx)
+{
+    const char *p = data, *end = data + len, *told = data;
     long line = 1;
     /* Skips to just past 'until' (counting lines); false at the end. */
 #define SKIP_PAST(until)                                                   \
@@ -347,6 +353,10 @@ long ss_xml_crowded_tag(const char *data, size_t len)
         p += p < end ? ul : 0;                                             \
     } while (0)
     while (p < end) {
+        if (passed && (size_t)(p - told) >= SS_XML_SCAN_STEP) {
+            passed(p, ctx);
+            told = p;
+        }
         char c = *p++;
         if (c == '\n') {
             line++;

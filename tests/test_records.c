@@ -16,6 +16,21 @@
 
 #include "testutil.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TU_LSAN 1
+#endif
+#endif
+#if !defined(TU_LSAN) && defined(__SANITIZE_ADDRESS__)
+#define TU_LSAN 1
+#endif
+#ifndef TU_LSAN
+#define TU_LSAN 0
+#endif
+#if TU_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "diag.h"
 #include "records.h"
 #include "util.h"
@@ -460,6 +475,122 @@ static void hundred_thousand_states(void **state)
     ss_buf_free(&b);
 }
 
+/* ---- streaming (ss_dataset_stream) --------------------------------------- */
+
+#define STREAM_STATES 20000
+
+/* A data file of n states (the same shape as above) written to path. */
+static void write_states(const char *path, int n, bool dup)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<statedata year=\"2023\" sample=\"true\">\n"
+          "  <national><figure key=\"cybertipline.reports\">1</figure></national>\n", f);
+    for (int i = 1; i <= n; i++)
+        fprintf(f,
+                "  <state code=\"S%05d\" name=\"Sample %d\">\n"
+                "    <figure key=\"cybertipline.reports\">%d</figure>\n"
+                "    <table key=\"missing.cases\" total=\"%d\">"
+                "<row label=\"Other Missing Children Cases\">%d</row>"
+                "<row label=\"Runaways\">1</row></table>\n"
+                "  </state>\n",
+                dup && i == n ? 7 : i, i, i, i % 50 + 1, i % 50);
+    fputs("</statedata>\n", f);
+    assert_int_equal(fclose(f), 0);
+}
+
+typedef struct seen_states {
+    int n;
+    bool in_order;
+    const char *truncate; /* a path to cut short at the first state */
+} seen_states;
+
+static void count_state(const ss_dataset *ds, const ss_state *st, void *ctx)
+{
+    seen_states *s = ctx;
+    char code[16];
+    s->n++;
+    snprintf(code, sizeof code, "S%05d", s->n);
+    if (strcmp(st->code, code) != 0 || ss_state_figure(st, "cybertipline.reports")->value !=
+                                           (uint64_t)s->n ||
+        ss_state_table(st, "missing.cases")->total != (uint64_t)(s->n % 50 + 1) || !ds->sample)
+        s->in_order = false;
+    if (s->truncate && s->n == 1)
+        assert_int_equal(truncate(s->truncate, 4096), 0);
+}
+
+/* Each state reaches the callback in file order, whole, and the dataset
+ * that comes back has the file's header and national figures only. */
+static void stream_states(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    char *path = ss_xasprintf("%s/s.xml", dir);
+    write_states(path, STREAM_STATES, false);
+    ss_diag *d = ss_diag_new();
+    seen_states s = {0, true, NULL};
+    size_t n = 0;
+    int e = 0;
+    ss_dataset *ds = ss_dataset_stream(path, d, &e, count_state, &s, &n);
+    char *text = diag_text(d);
+    assert_string_equal(text, "");
+    assert_non_null(ds);
+    assert_int_equal(n, STREAM_STATES);
+    assert_int_equal(s.n, STREAM_STATES);
+    assert_true(s.in_order);
+    assert_int_equal(ds->nstates, 0);
+    assert_int_equal(ds->year, 2023);
+    assert_int_equal(ss_dataset_national(ds, "cybertipline.reports")->value, 1);
+    ss_dataset_free(ds);
+    free(text);
+    ss_diag_free(d);
+
+    /* The set of codes still finds a duplicate across the stream. */
+    write_states(path, STREAM_STATES, true);
+    d = ss_diag_new();
+    ds = ss_dataset_stream(path, d, &e, count_state, &(seen_states){0, true, NULL}, &n);
+    text = diag_text(d);
+    assert_null(ds);
+    if (!strstr(text, "state code 'S00007' is used twice (first at line 28)"))
+        fprintf(stderr, "%s", text);
+    assert_non_null(strstr(text, "state code 'S00007' is used twice (first at line 28)"));
+    free(text);
+    ss_diag_free(d);
+    free(path);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* A file cut short by another program while it is read is an error in
+ * words, not a crash (SIGBUS on the mapped pages past the new end). */
+static void stream_truncated(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    char *path = ss_xasprintf("%s/t.xml", dir);
+    write_states(path, STREAM_STATES, false);
+    ss_diag *d = ss_diag_new();
+    seen_states s = {0, true, path};
+    size_t n = 0;
+    int e = 0;
+#if TU_LSAN
+    __lsan_disable(); /* the interrupted parse's memory is left on purpose */
+#endif
+    ss_dataset *ds = ss_dataset_stream(path, d, &e, count_state, &s, &n);
+#if TU_LSAN
+    __lsan_enable();
+#endif
+    char *text = diag_text(d);
+    assert_null(ds);
+    assert_non_null(strstr(text, "the file got shorter while statesheet read it"));
+    free(text);
+    ss_diag_free(d);
+    free(path);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +603,8 @@ int main(void)
         cmocka_unit_test(billion_laughs_fast),
         cmocka_unit_test(lines_and_once),
         cmocka_unit_test(hundred_thousand_states),
+        cmocka_unit_test(stream_states),
+        cmocka_unit_test(stream_truncated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
