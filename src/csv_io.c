@@ -20,6 +20,7 @@
 
 #include "records.h"
 #include "run.h"
+#include "outfile.h"
 #include "util.h"
 
 /* Bytes read from the file per libcsv call. */
@@ -410,11 +411,8 @@ void ss_csv_put(FILE *f, const char *cell, char delim)
 
 /* ---- writing a whole file --------------------------------------------------- */
 
-/* Temporary files: the same names as the sheets' (run.c), so a later run
- * removes one that a killed run left behind. */
-#define TMP_PREFIX ".statesheet-"
-#define TMP_SUFFIX ".tmp"
-
+/* Temporary files: outfile.c's names and registry, so a signal removes one
+ * and a later run removes one that a killed run left behind. */
 FILE *ss_atomic_open(ss_atomic *a, const char *path)
 {
     memset(a, 0, sizeof *a);
@@ -428,12 +426,14 @@ FILE *ss_atomic_open(ss_atomic *a, const char *path)
     } else {
         strcpy(dir, ".");
     }
-    a->tmp = ss_xasprintf("%s/" TMP_PREFIX "%ld-%s" TMP_SUFFIX, dir, (long)getpid(), base);
+    a->tmp = ss_outfile_tmp_path(dir, base);
     free(dir);
+    a->slot = ss_outfile_track(a->tmp);
     /* Readable too: import checks what it wrote before the rename. */
     int fd = open(a->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) {
         fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
+        ss_outfile_untrack(a->slot);
         free(a->tmp);
         a->tmp = NULL;
         return NULL;
@@ -443,6 +443,7 @@ FILE *ss_atomic_open(ss_atomic *a, const char *path)
         fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
         close(fd);
         unlink(a->tmp);
+        ss_outfile_untrack(a->slot);
         free(a->tmp);
         a->tmp = NULL;
     }
@@ -475,6 +476,9 @@ int ss_atomic_close(ss_atomic *a, bool keep)
     }
     if (!keep || status != SS_EXIT_OK)
         unlink(a->tmp);
+    else
+        ss_outfile_sync_dir(a->path);
+    ss_outfile_untrack(a->slot);
     free(a->tmp);
     a->tmp = NULL;
     return status;

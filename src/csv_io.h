@@ -76,10 +76,13 @@ int ss_write_file_atomic(const char *path, const void *data, size_t len);
  * and returns a stream to it (NULL, with the message printed, when it
  * cannot); ss_atomic_close(a, true) flushes, syncs and renames it into
  * place, ss_atomic_close(a, false) removes it.  Returns an exit status. */
+/* A file written through a temporary name (outfile.c's: unique across
+ * hosts, removed by a signal), synced and renamed into place. */
 typedef struct ss_atomic {
     const char *path;
     char *tmp;
     FILE *f;
+    int slot; /* outfile.c's handle */
 } ss_atomic;
 FILE *ss_atomic_open(ss_atomic *a, const char *path);
 int ss_atomic_close(ss_atomic *a, bool keep);

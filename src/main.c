@@ -5,6 +5,7 @@
 #include <libxml/parser.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "run.h"
 
 int main(int argc, char **argv)
@@ -26,9 +27,11 @@ int main(int argc, char **argv)
         status = SS_EXIT_USAGE;
         break;
     case SS_CLI_EXPORT:
+        ss_outfile_guard();
         status = ss_export_run(&cli.csv);
         break;
     case SS_CLI_IMPORT:
+        ss_outfile_guard();
         status = ss_import_run(&cli.csv);
         break;
     case SS_CLI_RUN:

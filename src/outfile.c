@@ -64,6 +64,16 @@ static void slot_drop(int s)
     pthread_mutex_unlock(&slots_lock);
 }
 
+int ss_outfile_track(char *tmp)
+{
+    return slot_add(tmp);
+}
+
+void ss_outfile_untrack(int handle)
+{
+    slot_drop(handle);
+}
+
 /* ---- signals ---------------------------------------------------------------- */
 
 static sigset_t guarded;
@@ -209,7 +219,7 @@ static bool write_all(int fd, const char *p, size_t left, int *err)
     return true;
 }
 
-static void sync_dir(const char *final)
+void ss_outfile_sync_dir(const char *final)
 {
     char *dir = ss_xstrdup(final);
     char *slash = strrchr(dir, '/');
@@ -284,7 +294,7 @@ int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
     if (status != 0)
         unlink(tmp);
     else
-        sync_dir(final);
+        ss_outfile_sync_dir(final);
 done:
     slot_drop(slot);
     free(owned);

@@ -55,6 +55,16 @@ int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
 /* A new unique temporary path for dir/name (a new string). */
 char *ss_outfile_tmp_path(const char *dir, const char *name);
 
+/* For files written by other means (a FILE stream, as export and import
+ * write): registers the temporary path, which must stay valid until
+ * untracked, before it is created, so a signal removes it.  Returns a
+ * handle, or -1 when too many files are open at once (then it is not
+ * tracked). */
+int ss_outfile_track(char *tmp);
+void ss_outfile_untrack(int handle);
+/* Syncs the folder holding 'final' after a rename into it. */
+void ss_outfile_sync_dir(const char *final);
+
 /* Creates dir and its parents (mkdir -p) and checks that it is a folder we
  * can write to.  Returns 0 or 73 with a message in diag. */
 int ss_outfile_make_dirs(const char *dir, ss_diag *diag);
