@@ -111,12 +111,16 @@ def main():
                     if r.returncode else None
             except (OSError, subprocess.TimeoutExpired) as e:
                 text, problem = "", str(e)
-            # A reader that drops the soft hyphen (PDF.js; MuPDF 1.25 on
-            # trixie) and ignores /ActualText keeps only the line break.
-            # Or one that prints it as a hyphen.
+            # A reader that drops the soft hyphen and ignores /ActualText
+            # (PDF.js 4.10) keeps only the line break; one that prints it as
+            # a hyphen keeps that; MuPDF 1.25 (trixie) lays the /ActualText
+            # over the span's glyphs one by one, so the line break moves a
+            # letter ("prog rams,").  Only the sheet's own broken words are
+            # joined, wherever their halves were cut.
             for a, b in breaks[name]:
-                text = re.sub(r"\b%s[-\u2010]?\s*%s\b" % (re.escape(a), re.escape(b)),
-                              a + b, text)
+                w = a + b
+                pat = r"[-\u2010]?\s*".join(re.escape(c) for c in w)
+                text = re.sub(r"\b%s\b" % pat, w, text)
             got = norm(text)
             words = set(got.split(" "))
             missing = [u for u in units
