@@ -553,6 +553,24 @@ static bool nothing_to_write(const job *j, const ss_options *opt)
     return opt->check_only || j->n == 0;
 }
 
+/* Starts reading the template language's hyphenation patterns (in a
+ * thread, while the rest is checked); under -v says which, or that there
+ * are none and the sheets are set without hyphenation.  NULL: none. */
+static ss_hyphenator *start_hyphenation(const char *assets, const ss_template *tpl,
+                                        int verbosity)
+{
+    ss_hyphenator *hyph = ss_hyphenator_new(assets, tpl->lang);
+    if (verbosity >= 2) {
+        if (hyph)
+            printf("%s: language %s, hyphenation patterns %s\n", tpl->path, tpl->lang,
+                   ss_hyphenator_path(hyph));
+        else
+            printf("%s: note: no hyphenation patterns for language %s; the sheets are "
+                   "set without hyphenation\n", tpl->path, tpl->lang);
+    }
+    return hyph;
+}
+
 int ss_job_run(const ss_options *opt)
 {
     double t0 = now_s();
@@ -577,19 +595,10 @@ int ss_job_run(const ss_options *opt)
     status = load_inputs(opt, assets, diag, &tpl, &ds);
     if (status != SS_EXIT_OK)
         goto done;
-    /* Starts reading the hyphenation patterns while the rest is checked. */
-    hyph = ss_hyphenator_new(assets, tpl->lang);
+    hyph = start_hyphenation(assets, tpl, opt->verbosity);
     j.ds = ds;
     j.tpl = tpl;
     j.hy = ss_hyphenator_for_layout(hyph);
-    if (opt->verbosity >= 2) {
-        if (hyph)
-            printf("%s: language %s, hyphenation patterns %s\n", tpl->path, tpl->lang,
-                   ss_hyphenator_path(hyph));
-        else
-            printf("%s: note: no hyphenation patterns for language %s; the sheets are "
-                   "set without hyphenation\n", tpl->path, tpl->lang);
-    }
     status = select_states(opt, ds, &j);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = check_combined(opt, assets, tpl, ds, diag);

@@ -57,6 +57,17 @@ static size_t name_len(const char *p, const char *end)
     return (size_t)(q - p);
 }
 
+/* Moves *p to just past the next 'until' (or to the end), counting the
+ * lines it passes in *line.  Both byte scans below use it. */
+static void skip_past(const char **p, const char *end, const char *until, long *line)
+{
+    size_t ul = strlen(until);
+    const char *q = *p;
+    while (q < end && ((size_t)(end - q) < ul || memcmp(q, until, ul)))
+        *line += *q++ == '\n';
+    *p = q + (q < end ? ul : 0);
+}
+
 static void scan_shape(const char *data, size_t len, shape *sh)
 {
     memset(sh, 0, sizeof *sh);
@@ -69,13 +80,6 @@ static void scan_shape(const char *data, size_t len, shape *sh)
         long line;
     } *stack = NULL;
     size_t depth = 0, cap = 0;
-#define SKIP_PAST(until)                                                   \
-    do {                                                                   \
-        size_t ul = strlen(until);                                         \
-        while (p < end && ((size_t)(end - p) < ul || memcmp(p, until, ul))) \
-            line += *p++ == '\n';                                          \
-        p += p < end ? ul : 0;                                             \
-    } while (0)
     while (p < end) {
         char c = *p++;
         if (c == '\n') {
@@ -92,13 +96,13 @@ static void scan_shape(const char *data, size_t len, shape *sh)
         if (p >= end)
             break;
         if (*p == '!' && end - p >= 3 && !memcmp(p, "!--", 3)) {
-            SKIP_PAST("-->");
+            skip_past(&p, end, "-->", &line);
         } else if (*p == '!' && end - p >= 8 && !memcmp(p, "![CDATA[", 8)) {
             if (closed_root && !sh->after_line)
                 sh->after_line = line;
-            SKIP_PAST("]]>");
+            skip_past(&p, end, "]]>", &line);
         } else if (*p == '?' || *p == '!') {
-            SKIP_PAST(">");
+            skip_past(&p, end, ">", &line);
         } else if (*p == '/') {
             if (closed_root && !sh->after_line) {
                 sh->after_line = line;
@@ -108,7 +112,7 @@ static void scan_shape(const char *data, size_t len, shape *sh)
             }
             if (depth && --depth == 0 && !sh->root_end_line)
                 sh->root_end_line = line;
-            SKIP_PAST(">");
+            skip_past(&p, end, ">", &line);
         } else {
             const char *name = p;
             size_t nl = name_len(p, end);
@@ -150,7 +154,6 @@ static void scan_shape(const char *data, size_t len, shape *sh)
             }
         }
     }
-#undef SKIP_PAST
     if (depth) {
         sh->open_name = stack[depth - 1].name;
         sh->open_len = stack[depth - 1].len;
@@ -344,14 +347,6 @@ long ss_xml_crowded_tag_scan(const char *data, size_t len,
 {
     const char *p = data, *end = data + len, *told = data;
     long line = 1;
-    /* Skips to just past 'until' (counting lines); false at the end. */
-#define SKIP_PAST(until)                                                   \
-    do {                                                                   \
-        size_t ul = strlen(until);                                         \
-        while (p < end && ((size_t)(end - p) < ul || memcmp(p, until, ul))) \
-            line += *p++ == '\n';                                          \
-        p += p < end ? ul : 0;                                             \
-    } while (0)
     while (p < end) {
         if (passed && (size_t)(p - told) >= SS_XML_SCAN_STEP) {
             passed(p, ctx);
@@ -365,13 +360,13 @@ long ss_xml_crowded_tag_scan(const char *data, size_t len,
         if (c != '<' || p >= end)
             continue;
         if (*p == '!' && end - p >= 3 && !memcmp(p, "!--", 3)) {
-            SKIP_PAST("-->");
+            skip_past(&p, end, "-->", &line);
         } else if (*p == '!' && end - p >= 8 && !memcmp(p, "![CDATA[", 8)) {
-            SKIP_PAST("]]>");
+            skip_past(&p, end, "]]>", &line);
         } else if (*p == '?') {
-            SKIP_PAST("?>");
+            skip_past(&p, end, "?>", &line);
         } else if (*p == '!' || *p == '/') {
-            SKIP_PAST(">");
+            skip_past(&p, end, ">", &line);
         } else {
             /* A start tag: count '=' outside quoted values. */
             long at = line;
@@ -393,7 +388,6 @@ long ss_xml_crowded_tag_scan(const char *data, size_t len,
             }
         }
     }
-#undef SKIP_PAST
     return 0;
 }
 
