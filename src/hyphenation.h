@@ -22,10 +22,10 @@
 typedef struct ss_hyphenator ss_hyphenator;
 
 /* The hyphenator for a language tag such as "en-US" or "es-US", or NULL
- * when no patterns for it are found.  The patterns are read by a thread of
- * its own; the first word to hyphenate waits for them (a file that cannot
- * be read then hyphenates nothing).  Free with ss_hyphenator_free.  Safe
- * to share between threads. */
+ * when no patterns for it are found (a file that cannot
+ * be read then hyphenates nothing).  Nothing is read until the first word
+ * is asked for.  Free with ss_hyphenator_free.  Safe to share between
+ * threads. */
 ss_hyphenator *ss_hyphenator_new(const char *assets, const char *lang);
 void ss_hyphenator_free(ss_hyphenator *h);
 /* The pattern file it read. */
@@ -37,5 +37,14 @@ ss_hyphenation ss_hyphenator_for_layout(ss_hyphenator *h);
 /* Hyphenation points of a word of letters (UTF-8, n bytes): byte offsets,
  * increasing, at most max; returns how many.  Case does not matter. */
 size_t ss_hyphenate(void *h, const char *word, size_t n, size_t *at, size_t max);
+
+/* How many patterns libhyphen has been given so far: those picked for the
+ * words asked for, or the whole file's once it was read whole. */
+size_t ss_hyphenator_patterns_read(ss_hyphenator *h);
+
+/* Tells the hyphenator the words that will be asked for next (a
+ * paragraph's), so that it reads the patterns they need at once. */
+void ss_hyphenate_prepare(void *h, const char *const *words, const size_t *lens,
+                          size_t count);
 
 #endif

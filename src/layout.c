@@ -107,8 +107,9 @@ typedef struct prepared {
 } prepared;
 
 typedef struct prep_cache {
-    prepared *items;
+    prepared **items; /* each its own allocation: a para stays put */
     size_t n, cap;
+    bool asked; /* the hyphenator knows every paragraph's words */
 } prep_cache;
 
 typedef struct kp_node kp_node;
@@ -138,6 +139,7 @@ typedef struct ctx {
     double space_w; /* width of a space, thousandths */
     unsigned elem;  /* the last structure element given out */
     int loose;      /* justified paragraphs with a space over 1.5x */
+    const ss_document *doc;
 } ctx;
 
 static double measure(const ss_measure *m, ss_style st, const char *s, size_t n)
@@ -393,6 +395,38 @@ static void add_piece(para *p, size_t wi, size_t off, size_t end, double w, doub
 {
     p->pc = ss_xgrow(p->pc, sizeof *p->pc, p->npc + 1, &p->pccap);
     p->pc[p->npc++] = (wpiece){wi, off, end, w, hw, brk};
+}
+
+/* The words a paragraph asks the hyphenator for, gathered by an
+ * ss_hyphen_fn that answers none. */
+typedef struct asked {
+    const char **w;
+    size_t *n;
+    size_t count, wcap, ncap;
+} asked;
+
+static size_t gather(void *into, const char *s, size_t n, size_t *at, size_t max)
+{
+    asked *a = into;
+    (void)at, (void)max;
+    a->w = ss_xgrow(a->w, sizeof *a->w, a->count + 1, &a->wcap);
+    a->n = ss_xgrow(a->n, sizeof *a->n, a->count + 1, &a->ncap);
+    a->w[a->count] = s;
+    a->n[a->count++] = n;
+    return 0;
+}
+
+/* Adds the words of p that the hyphenator would be asked for. */
+static void gather_words(asked *a, const para *p, const char *name)
+{
+    ss_hyphenation g = {gather, a, NULL};
+    for (size_t i = 0; i < p->nw; i++) {
+        const frag *f = &p->f[p->w[i].f0];
+        size_t at[MAX_HYPHENS];
+        bool expl = false;
+        if (p->w[i].nf == 1)
+            word_breaks(&g, name, f->s, f->n, at, &expl);
+    }
 }
 
 /* Cuts the paragraph's words into pieces at their hyphenation points (when
@@ -728,6 +762,30 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
 
 /* Cuts a paragraph's words at their hyphenation points: pc gets the
  * pieces, wpc keeps the whole words if any word was cut. */
+static para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
+                           bool hyph);
+
+/* When the first paragraph needs hyphenation, the hyphenator is told the
+ * words of every paragraph of the sheet at once: it reads the patterns
+ * they need in one go (see hyphenation.c), rather than once a paragraph.
+ * (The paragraphs are prepared as set_run_text would: now or later.) */
+static void ask_document(ctx *c)
+{
+    if (c->cache->asked || !c->hy || !c->hy->prepare)
+        return;
+    c->cache->asked = true;
+    asked a = {0};
+    for (size_t i = 0; i < c->doc->nblocks; i++)
+        if (c->doc->blocks[i].kind == SS_BLOCK_PARA) {
+            const ss_text *t = &c->doc->blocks[i].text;
+            gather_words(&a, prepared_text(c, t, -1, t, true), c->name);
+        }
+    if (a.count)
+        c->hy->prepare(c->hy->ctx, a.w, a.n, a.count);
+    free(a.w);
+    free(a.n);
+}
+
 static void cut_hyphens(const ctx *c, para *q)
 {
     wpiece *keep = q->pc;
@@ -813,6 +871,7 @@ static int set_text(ctx *c, para *src, const textstyle *ts, double x0,
         size_t end = kp_pass(kw, p, cum, gaps, at, c->space_w, GOOD_RATIO, false);
         if (end == SIZE_MAX && lazy) {
             lazy = false;
+            ask_document(c);
             cut_hyphens(c, src);
             if (src->nwpc)
                 views[nviews++] = src; /* src->pc: now with hyphenation points */
@@ -896,10 +955,10 @@ static para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
 {
     prep_cache *pc = c->cache;
     for (size_t i = 0; i < pc->n; i++)
-        if (pc->items[i].key == key && pc->items[i].style == style)
-            return &pc->items[i].p;
+        if (pc->items[i]->key == key && pc->items[i]->style == style)
+            return &pc->items[i]->p;
     pc->items = ss_xgrow(pc->items, sizeof *pc->items, pc->n + 1, &pc->cap);
-    prepared *e = &pc->items[pc->n++];
+    prepared *e = pc->items[pc->n++] = ss_xmalloc(sizeof *e);
     memset(e, 0, sizeof *e);
     e->key = key;
     e->style = style;
@@ -913,7 +972,7 @@ static para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
 static void prep_cache_free(prep_cache *pc)
 {
     for (size_t i = 0; i < pc->n; i++)
-        para_free(&pc->items[i].p);
+        para_free(&pc->items[i]->p), free(pc->items[i]);
     free(pc->items);
 }
 
@@ -1117,7 +1176,7 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     pg->body_size = body_size;
     kp work = {0};
     ctx c = {cache, &work, doc->name, hy, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
-             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1), 0, 0};
+             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1), 0, 0, doc};
     double floor_y = set_footer(&c, doc);
     /* The SAMPLE notice is drawn below the band but read before it. */
     c.elem = doc->sample ? 1 : 0;
@@ -1184,7 +1243,7 @@ ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
                               const ss_hyphenation *hy, double page_w,
                               double page_h, double body_size)
 {
-    prep_cache cache = {NULL, 0, 0};
+    prep_cache cache = {NULL, 0, 0, false};
     ss_page *pg = layout_run(doc, m, hy && hy->fn ? hy : NULL, page_w, page_h, body_size,
                              &cache, false, NULL);
     prep_cache_free(&cache);
@@ -1205,7 +1264,7 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
      * smaller is taken when all its paragraphs keep within 1.5x: a quarter
      * point less type reads better than a loose line. */
     int steps = (int)lround((SS_BODY_MAX - SS_BODY_MIN) / SS_BODY_STEP);
-    prep_cache cache = {NULL, 0, 0};
+    prep_cache cache = {NULL, 0, 0, false};
     ss_page *best = NULL, *below = NULL; /* below: the fitting page one step down */
     int best_i = -1, best_loose = 0, below_loose = 0;
     int i = FIRST_TRY, dir = 0; /* step index: size = MAX - i * STEP */

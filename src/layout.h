@@ -64,6 +64,8 @@ typedef struct ss_measure {
 typedef struct ss_hyphenation {
     ss_hyphen_fn fn;
     void *ctx;
+    /* Optional: told a paragraph's words before fn is asked for each. */
+    void (*prepare)(void *ctx, const char *const *words, const size_t *lens, size_t count);
 } ss_hyphenation;
 
 typedef enum ss_box_kind {

@@ -1,6 +1,7 @@
 /* test_layout.c - bind and layout, inspected as boxes (no PDF). */
 #include "testutil.h"
 
+#include <hyphen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -705,6 +706,158 @@ static void test_hyphenator(void **state)
     ss_hyphenator_free(es);
 }
 
+/* Points of a word from libhyphen with the whole pattern file, the way
+ * hyphenation.c reads them (odd digits, no spelling changes). */
+static size_t full_points(HyphenDict *d, const char *word, size_t *at)
+{
+    char buf[128], hyph[136];
+    size_t n = strlen(word), k = 0;
+    memcpy(buf, word, n + 1);
+    char **rep = NULL;
+    int *pos = NULL, *cut = NULL;
+    assert_int_equal(hnj_hyphen_hyphenate3(d, buf, (int)n, hyph, NULL, &rep, &pos, &cut,
+                                           SS_HYPHEN_LEFT, SS_HYPHEN_RIGHT, SS_HYPHEN_LEFT,
+                                           SS_HYPHEN_RIGHT), 0);
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((hyph[i] & 1) && !(rep && rep[i]))
+            at[k++] = i + 1;
+    if (rep) {
+        for (size_t i = 0; i < n; i++)
+            free(rep[i]);
+        free(rep);
+    }
+    free(pos);
+    free(cut);
+    return k;
+}
+
+/* Lower-case words of 5 to 60 letters (ASCII and Latin-1) from a file. */
+static size_t words_of(const char *path, char ***out, size_t have)
+{
+    size_t len;
+    int err;
+    char *text = ss_read_file(path, 1u << 22, &len, &err);
+    assert_non_null(text);
+    char **w = *out;
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && (((text[j] | 32) >= 'a' && (text[j] | 32) <= 'z') ||
+                           ((unsigned char)text[j] == 0xC3 && j + 1 < len)))
+            j += (unsigned char)text[j] == 0xC3 ? 2 : 1;
+        if (j - i >= 5 && j - i <= 60) {
+            char *x = ss_xstrndup(text + i, j - i);
+            for (char *c = x; *c; c++)
+                if (*c >= 'A' && *c <= 'Z')
+                    *c = (char)(*c + 32);
+            w = ss_xrealloc(w, (have + 1) * sizeof *w);
+            w[have++] = x;
+        }
+        i = j > i ? j : i + 1;
+    }
+    free(text);
+    *out = w;
+    return have;
+}
+
+/* Made-up words from syllables (a fixed seed): shapes no template has. */
+static size_t made_up(char ***out, size_t have, size_t count, const char *const *syl,
+                      size_t nsyl)
+{
+    uint32_t x = 12345;
+    char **w = *out;
+    for (size_t i = 0; i < count; i++) {
+        char buf[64] = "";
+        size_t parts = 2 + (x = x * 1103515245u + 12345u) % 4;
+        for (size_t k = 0; k < parts; k++)
+            strcat(buf, syl[(x = x * 1103515245u + 12345u) / 7 % nsyl]);
+        w = ss_xrealloc(w, (have + 1) * sizeof *w);
+        w[have++] = ss_xstrdup(buf);
+    }
+    *out = w;
+    return have;
+}
+
+/* The hyphenator reads only the patterns the words asked for need (see
+ * hyphenation.c); every point must be the one the whole file gives, for
+ * every word, asked for alone, a few at a time, or many at once. */
+static void check_selection(const char *lang, char **words, size_t n)
+{
+    ss_hyphenator *h = ss_hyphenator_new(assets, lang);
+    assert_non_null(h);
+    HyphenDict *full = hnj_hyphen_load(ss_hyphenator_path(h));
+    assert_non_null(full);
+    size_t batches[] = {1, 9, 250};
+    size_t differ = 0, points = 0;
+    for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
+        for (size_t i = 0; i < n; i += batches[b]) {
+            size_t m = n - i < batches[b] ? n - i : batches[b];
+            /* a new hyphenator for every batch: nothing remembered, and
+             * always a selection of the patterns, never the whole file */
+            ss_hyphenator *fresh = ss_hyphenator_new(assets, lang);
+            size_t lens[250];
+            for (size_t k = 0; k < m; k++)
+                lens[k] = strlen(words[i + k]);
+            if (m > 1)
+                ss_hyphenate_prepare(fresh, (const char *const *)(words + i), lens, m);
+            for (size_t k = 0; k < m; k++) {
+                size_t a[32], e[32];
+                size_t na = ss_hyphenate(fresh, words[i + k], lens[k], a, 32);
+                size_t ne = full_points(full, words[i + k], e);
+                points += ne;
+                if (na != ne || memcmp(a, e, na * sizeof *a)) {
+                    if (differ++ < 5)
+                        fprintf(stderr, "%s: %s: %zu points, the whole file gives %zu\n",
+                                lang, words[i + k], na, ne);
+                }
+            }
+            /* a selection: far fewer patterns than the file's */
+            assert_true(ss_hyphenator_patterns_read(fresh) < 4000);
+            ss_hyphenator_free(fresh);
+        }
+    }
+    assert_int_equal(differ, 0);
+    assert_true(points > n); /* the words do get hyphenated */
+    hnj_hyphen_free(full);
+    ss_hyphenator_free(h);
+}
+
+static void test_hyphenation_selection(void **state)
+{
+    (void)state;
+    static const char *const en[] = {
+        "ab", "ac", "ad", "al", "an", "ar", "at", "ble", "bra", "ca", "cen", "cha", "ci",
+        "com", "con", "de", "der", "di", "dis", "ed", "en", "ent", "er", "es", "ex", "fi",
+        "for", "ful", "gen", "ing", "in", "ion", "is", "ism", "ity", "ive", "ize", "la",
+        "le", "li", "lo", "ly", "ma", "ment", "mi", "mo", "na", "ness", "ni", "no", "ous",
+        "pa", "per", "pho", "pre", "pro", "qu", "ra", "re", "ri", "ro", "sa", "se", "si",
+        "sion", "so", "sta", "str", "sub", "ta", "te", "ter", "th", "ti", "tion", "to",
+        "tra", "tri", "ty", "un", "ure", "va", "ve", "vi", "zy", "ght", "ough", "ck"};
+    static const char *const es[] = {
+        "ción", "ma", "ne", "ri", "to", "cha", "lla", "rre", "ñu", "güe", "que", "tra",
+        "bla", "ex", "in", "cons", "pe", "dí", "sa", "mi", "ló", "gi", "co", "ta", "des"};
+    char **w = NULL;
+    char *p = ss_path_join(assets, "templates/state-data.xml");
+    size_t n = words_of(p, &w, 0);
+    free(p);
+    const char *src = getenv("SS_SOURCE_DIR");
+    assert_non_null(src);
+    p = ss_path_join(src, "README.md");
+    n = words_of(p, &w, n);
+    free(p);
+    n = made_up(&w, n, 1500, en, sizeof en / sizeof *en);
+    check_selection("en-US", w, n);
+    for (size_t i = 0; i < n; i++)
+        free(w[i]);
+    p = ss_path_join(assets, "templates/state-data.es.xml");
+    n = words_of(p, &w, 0);
+    free(p);
+    n = made_up(&w, n, 800, es, sizeof es / sizeof *es);
+    check_selection("es-US", w, n);
+    for (size_t i = 0; i < n; i++)
+        free(w[i]);
+    free(w);
+}
+
 /* The template's words: grouping, decimal mark, "millón"/"millones". */
 static void test_number_words(void **state)
 {
@@ -948,6 +1101,7 @@ int main(void)
         cmocka_unit_test(test_total_fit_north_dakota),
         cmocka_unit_test(test_total_fit_samples),
         cmocka_unit_test(test_hyphenator),
+        cmocka_unit_test(test_hyphenation_selection),
         cmocka_unit_test(test_number_words),
         cmocka_unit_test(test_spanish_sheet),
         cmocka_unit_test(test_table_leaders),
