@@ -32,9 +32,11 @@
  * name: enough to tell whose and what it is, well under NAME_MAX (255). */
 #define TMP_HOST_MAX 40
 #define TMP_NAME_MAX 80
-/* Temporary files open at once: one per thread (run.c's MAX_JOBS, 256)
- * plus the combined file. */
-#define SLOTS 260
+/* Files waiting for the writer thread, at most (the workers wait). */
+#define WRITER_QUEUE 32
+/* Temporary files open at once: one per thread (run.c's MAX_JOBS, 256),
+ * those waiting for the writer, and the combined file. */
+#define SLOTS (260 + WRITER_QUEUE)
 
 /* ---- this run's temporary files ----------------------------------------- */
 
@@ -237,67 +239,100 @@ void ss_outfile_sync_dir(const char *final)
     free(dir);
 }
 
-int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
-                         size_t len, ss_diag *diag)
+/* A file on its way: its temporary name registered (slot) and created
+ * with the data written (fd open). */
+typedef struct pending {
+    char *tmp, *final;
+    int slot, fd;
+} pending;
+
+/* Registers and creates p->tmp and writes the data to it.  Returns 0 or an
+ * exit status (nothing left behind). */
+static int create_write(pending *p, const void *data, size_t len, ss_diag *diag)
 {
-    char *owned = ss_xstrdup(tmp);
-    int status = 0, e = 0;
+    int e = 0;
     /* Registered before it exists: a signal from here on removes it. */
-    int slot = slot_add(owned);
+    p->slot = slot_add(p->tmp);
     pthread_mutex_lock(&slots_lock);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    p->fd = open(p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     e = errno;
-    if (fd < 0 && slot >= 0) {
-        slots[slot] = NULL; /* not ours: whatever is there stays */
-        slot = -1;
+    if (p->fd < 0 && p->slot >= 0) {
+        slots[p->slot] = NULL; /* not ours: whatever is there stays */
+        p->slot = -1;
     }
     pthread_mutex_unlock(&slots_lock);
-    if (fd < 0) {
+    if (p->fd < 0) {
         if (e == EEXIST || e == ELOOP)
-            ss_diag_error(diag, final, 0, "cannot create the file: its temporary name "
+            ss_diag_error(diag, p->final, 0, "cannot create the file: its temporary name "
                           "%s is already taken (by a link or another file, not made by "
-                          "this run); nothing was written over it", tmp);
+                          "this run); nothing was written over it", p->tmp);
         else
-            ss_diag_error(diag, final, 0, "cannot create the file: %s", strerror(e));
-        status = status_for(e);
-        goto done;
+            ss_diag_error(diag, p->final, 0, "cannot create the file: %s", strerror(e));
+        return status_for(e);
     }
-    if (!write_all(fd, data, len, &e) || fsync(fd) != 0) {
-        if (!e)
-            e = errno;
-        ss_diag_error(diag, final, 0, "cannot write the file: %s", strerror(e));
+    if (!write_all(p->fd, data, len, &e)) {
+        ss_diag_error(diag, p->final, 0, "cannot write the file: %s", strerror(e));
+        close(p->fd);
+        p->fd = -1;
+        unlink(p->tmp);
+        slot_drop(p->slot);
+        p->slot = -1;
+        return 74;
+    }
+    return 0;
+}
+
+/* Syncs and closes p->fd and renames the file into place (the folder is
+ * not synced here).  Returns 0 or an exit status (the temporary file
+ * removed).  The slot is given up either way. */
+static int sync_rename(pending *p, ss_diag *diag)
+{
+    int status = 0, e = 0;
+    if (fsync(p->fd) != 0) {
+        ss_diag_error(diag, p->final, 0, "cannot write the file: %s", strerror(errno));
         status = 74;
     }
-    if (close(fd) != 0 && status == 0) {
-        ss_diag_error(diag, final, 0, "cannot write the file: %s", strerror(errno));
+    if (close(p->fd) != 0 && status == 0) {
+        ss_diag_error(diag, p->final, 0, "cannot write the file: %s", strerror(errno));
         status = 74;
     }
+    p->fd = -1;
     if (status == 0) {
         pthread_mutex_lock(&slots_lock);
-        int r = rename(tmp, final);
+        int r = rename(p->tmp, p->final);
         e = errno;
-        if (r == 0 && slot >= 0) {
-            slots[slot] = NULL; /* the slot may be another file's from now */
-            slot = -1;
+        if (r == 0 && p->slot >= 0) {
+            slots[p->slot] = NULL; /* the slot may be another file's from now */
+            p->slot = -1;
         }
         pthread_mutex_unlock(&slots_lock);
         if (r != 0) {
             if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
-                ss_diag_error(diag, final, 0, "cannot write the file: a folder has that "
+                ss_diag_error(diag, p->final, 0, "cannot write the file: a folder has that "
                               "name; move the folder away or choose another --out");
             else
-                ss_diag_error(diag, final, 0, "cannot put the file in place: %s",
+                ss_diag_error(diag, p->final, 0, "cannot put the file in place: %s",
                               strerror(e));
             status = status_for(e);
         }
     }
     if (status != 0)
-        unlink(tmp);
-    else
+        unlink(p->tmp);
+    slot_drop(p->slot);
+    p->slot = -1;
+    return status;
+}
+
+int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
+                         size_t len, ss_diag *diag)
+{
+    pending p = {ss_xstrdup(tmp), (char *)final, -1, -1};
+    int status = create_write(&p, data, len, diag);
+    if (status == 0)
+        status = sync_rename(&p, diag);
+    if (status == 0)
         ss_outfile_sync_dir(final);
-done:
-    slot_drop(slot);
-    free(owned);
+    free(p.tmp);
     return status;
 }
 
@@ -310,6 +345,128 @@ int ss_outfile_write(const char *dir, const char *name, const void *data,
     free(tmp);
     free(final);
     return status;
+}
+
+/* ---- the writer thread ------------------------------------------------------- */
+
+typedef struct queued {
+    pending p;
+    size_t id;
+    char *data;
+    size_t len;
+    int status;
+} queued;
+
+struct ss_writer {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t work, room;
+    queued *q;       /* WRITER_QUEUE entries */
+    size_t n;        /* waiting */
+    bool closing;
+    int failed;      /* the first failure's exit status */
+    ss_outfile_done done;
+    void *ctx;
+    ss_diag *diag;
+};
+
+static void *writer_main(void *arg)
+{
+    ss_writer *w = arg;
+    queued *batch = ss_xmalloc(WRITER_QUEUE * sizeof *batch);
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        while (!w->n && !w->closing)
+            pthread_cond_wait(&w->work, &w->lock);
+        size_t n = w->n;
+        memcpy(batch, w->q, n * sizeof *batch);
+        w->n = 0;
+        pthread_cond_broadcast(&w->room);
+        pthread_mutex_unlock(&w->lock);
+        if (!n)
+            break; /* closing, and nothing left */
+        /* Sync and rename each, then sync each folder once for all: a
+         * file is reported (done) only after its folder is synced. */
+        for (size_t i = 0; i < n; i++)
+            batch[i].status = sync_rename(&batch[i].p, w->diag);
+        for (size_t i = 0; i < n; i++) {
+            bool seen = false;
+            for (size_t k = 0; k < i && !seen; k++)
+                seen = batch[k].status == 0 && !strcmp(batch[k].p.final, batch[i].p.final);
+            if (batch[i].status == 0 && !seen)
+                ss_outfile_sync_dir(batch[i].p.final);
+        }
+        for (size_t i = 0; i < n; i++) {
+            queued *b = &batch[i];
+            if (b->status && !w->failed)
+                w->failed = b->status;
+            w->done(w->ctx, b->id, b->data, b->len, b->status);
+            free(b->data);
+            free(b->p.tmp);
+            free(b->p.final);
+        }
+    }
+    free(batch);
+    return NULL;
+}
+
+ss_writer *ss_writer_new(ss_outfile_done done, void *ctx, ss_diag *diag)
+{
+    ss_writer *w = ss_xcalloc(1, sizeof *w);
+    w->q = ss_xmalloc(WRITER_QUEUE * sizeof *w->q);
+    w->done = done;
+    w->ctx = ctx;
+    w->diag = diag;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->work, NULL);
+    pthread_cond_init(&w->room, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_cond_destroy(&w->work);
+        pthread_cond_destroy(&w->room);
+        pthread_mutex_destroy(&w->lock);
+        free(w->q);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+int ss_writer_put(ss_writer *w, const char *dir, const char *name, size_t id, char *data,
+                  size_t len, ss_diag *diag)
+{
+    pending p = {ss_outfile_tmp_path(dir, name), ss_path_join(dir, name), -1, -1};
+    int status = create_write(&p, data, len, diag);
+    if (status != 0) {
+        free(p.tmp);
+        free(p.final);
+        free(data);
+        return status;
+    }
+    pthread_mutex_lock(&w->lock);
+    while (w->n == WRITER_QUEUE)
+        pthread_cond_wait(&w->room, &w->lock);
+    w->q[w->n++] = (queued){p, id, data, len, 0};
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->lock);
+    return 0;
+}
+
+int ss_writer_finish(ss_writer *w)
+{
+    if (!w)
+        return 0;
+    pthread_mutex_lock(&w->lock);
+    w->closing = true;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    int failed = w->failed;
+    pthread_cond_destroy(&w->work);
+    pthread_cond_destroy(&w->room);
+    pthread_mutex_destroy(&w->lock);
+    free(w->q);
+    free(w);
+    return failed;
 }
 
 /* ---- folders ------------------------------------------------------------------- */

@@ -61,6 +61,8 @@ typedef struct job {
     atomic_size_t bytes;
     atomic_size_t replaced;  /* existing files this run wrote over */
     ss_manifest *manifest;   /* what this run wrote (manifest.h) */
+    ss_writer *writer;       /* syncs and renames the sheets, or NULL */
+    bool *existed;           /* per sheet: it replaced a file */
     atomic_int failed;       /* an exit status, or 0 */
     const char *out_dir;
     time_t created;
@@ -286,6 +288,32 @@ static bool exists_in(const char *dir, const char *name)
     return yes;
 }
 
+/* Called by the writer thread once sheet i is in place and its folder
+ * synced (status 0), or has failed. */
+static void sheet_written(void *ctx, size_t i, const void *data, size_t len, int status)
+{
+    job *j = ctx;
+    const ss_state *st = j->states[i];
+    if (status == SS_EXIT_OK) {
+        char *name = sheet_name(st, j->ds->year, j->ds->sample);
+        atomic_fetch_add(&j->bytes, len);
+        if (j->existed[i])
+            atomic_fetch_add(&j->replaced, 1);
+        ss_manifest_sheet(j->manifest, i, st->code, st->name, name, data, len, 1);
+        if (j->opt->verbosity >= 2 &&
+            !ss_outfile_printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n", j->out_dir,
+                               name, j->body[i], len))
+            status = SS_EXIT_IOERR; /* reported once, by the run */
+        free(name);
+    }
+    if (status != SS_EXIT_OK) {
+        int zero = 0;
+        atomic_compare_exchange_strong(&j->failed, &zero, status);
+    }
+}
+
+/* Makes sheet i and hands it to the writer (or, without one, writes it
+ * here and waits for the disk). */
 static void make_one(job *j, size_t i, int thread)
 {
     const ss_state *st = j->states[i];
@@ -295,17 +323,15 @@ static void make_one(job *j, size_t i, int thread)
     int status = SS_EXIT_SOFTWARE;
     if (make_pdf(j, i, &out, diag)) {
         char *name = sheet_name(st, j->ds->year, j->ds->sample);
-        bool existed = exists_in(j->out_dir, name);
-        status = ss_outfile_write(j->out_dir, name, out.data, out.len, diag);
-        if (status == SS_EXIT_OK) {
-            atomic_fetch_add(&j->bytes, out.len);
-            if (existed)
-                atomic_fetch_add(&j->replaced, 1);
-            ss_manifest_sheet(j->manifest, i, st->code, st->name, name, out.data, out.len, 1);
-            if (j->opt->verbosity >= 2 &&
-                !ss_outfile_printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n",
-                                   j->out_dir, name, j->body[i], out.len))
-                status = SS_EXIT_IOERR; /* reported once, by the run */
+        j->existed[i] = exists_in(j->out_dir, name);
+        if (j->writer) {
+            size_t len = out.len;
+            status = ss_writer_put(j->writer, j->out_dir, name, i, ss_buf_steal(&out), len,
+                                   diag);
+        } else {
+            status = ss_outfile_write(j->out_dir, name, out.data, out.len, diag);
+            if (status == SS_EXIT_OK)
+                sheet_written(j, i, out.data, out.len, SS_EXIT_OK);
         }
         free(name);
     }
@@ -618,11 +644,21 @@ int ss_job_run(const ss_options *opt)
     if (status != SS_EXIT_OK)
         goto done;
     j.manifest = ss_manifest_new(j.n, ds->year, ds->sample);
+    j.existed = ss_xcalloc(j.n, sizeof *j.existed);
+    /* The workers make sheets while the writer waits for the disk. */
+    ss_diag *wdiag = ss_diag_new();
+    j.writer = ss_writer_new(sheet_written, &j, wdiag);
     ss_pool_run(j.n, j.jobs, make_task, &j, &j.failed,
                 opt->progress && opt->verbosity >= 1 ? sheet_label : NULL);
+    int written = ss_writer_finish(j.writer);
+    j.writer = NULL;
     for (int t = 0; t < j.jobs; t++)
         ss_diag_take(diag, j.diag[t]);
+    ss_diag_take(diag, wdiag);
+    ss_diag_free(wdiag);
     status = atomic_load(&j.failed);
+    if (status == SS_EXIT_OK)
+        status = written;
     if (status == SS_EXIT_OK && opt->combined_path)
         status = make_combined(&j, diag);
     if (status == SS_EXIT_OK)
@@ -660,6 +696,7 @@ done:
         free(j.pages);
     }
     ss_manifest_free(j.manifest);
+    free(j.existed);
     free(j.body);
     free(j.states);
     free(j.icc_path);

@@ -192,6 +192,63 @@ static void folder_at_final_name_is_cantcreat(void **state)
     free(dir);
 }
 
+/* The writer thread: 100 files put from the caller's thread; each is in
+ * place with its bytes when its done call comes, and comes exactly once;
+ * no temporary file is left.  A folder in one file's place: that file's
+ * done says 73, the writer finishes with 73, the others are written. */
+typedef struct seen {
+    const char *dir;
+    int calls[100];
+    int status[100];
+    int wrong;
+} seen;
+
+static void on_done(void *ctx, size_t id, const void *data, size_t len, int status)
+{
+    seen *s = ctx;
+    s->calls[id]++;
+    s->status[id] = status;
+    if (status == 0) {
+        char *path = ss_xasprintf("%s/S%03zu.pdf", s->dir, id);
+        char *f = tu_read(path);
+        if (!f || strlen(f) != len || memcmp(f, data, len))
+            s->wrong++;
+        free(f), free(path);
+    }
+}
+
+static void writer_puts_every_file_in_place(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    char *sub = ss_xasprintf("%s/S042.pdf", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    seen s = {.dir = dir};
+    ss_diag *wd = ss_diag_new(), *d = ss_diag_new();
+    ss_writer *w = ss_writer_new(on_done, &s, wd);
+    assert_non_null(w);
+    for (size_t i = 0; i < 100; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "S%03zu.pdf", i);
+        char *data = ss_xasprintf("sheet %zu\n", i);
+        assert_int_equal(ss_writer_put(w, dir, name, i, data, strlen(data), d), 0);
+    }
+    assert_int_equal(ss_writer_finish(w), 73);
+    for (size_t i = 0; i < 100; i++) {
+        assert_int_equal(s.calls[i], 1);
+        assert_int_equal(s.status[i], i == 42 ? 73 : 0);
+    }
+    assert_int_equal(s.wrong, 0);
+    assert_true(has_message(wd, "a folder has that name"));
+    assert_int_equal(ss_diag_count(d), 0);
+    assert_int_equal(tu_count(dir, ".tmp"), 0);
+    assert_int_equal(tu_count(dir, ".pdf"), 100); /* 99 files and the folder */
+    ss_diag_free(wd), ss_diag_free(d);
+    free(sub);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +258,7 @@ int main(void)
         cmocka_unit_test(tmp_names_are_unique_and_not_pdf),
         cmocka_unit_test(stale_removal_only_when_old),
         cmocka_unit_test(folder_at_final_name_is_cantcreat),
+        cmocka_unit_test(writer_puts_every_file_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
