@@ -6,6 +6,8 @@
  * renaming a file while the files are removed, and it exits holding the
  * lock, so none is made after.  A handler could do neither safely.
  */
+/* sync_file_range (Linux) is a GNU extension; elsewhere it is left out. */
+#define _GNU_SOURCE
 #include "outfile.h"
 
 #include <dirent.h>
@@ -32,7 +34,7 @@
  * name: enough to tell whose and what it is, well under NAME_MAX (255). */
 #define TMP_HOST_MAX 40
 #define TMP_NAME_MAX 80
-/* Files waiting for the writer thread, at most (the workers wait). */
+/* Files waiting for the writer's threads, at most (the workers wait). */
 #define WRITER_QUEUE 32
 /* Temporary files open at once: one per thread (run.c's MAX_JOBS, 256),
  * those waiting for the writer, and the combined file. */
@@ -270,7 +272,14 @@ static int create_write(pending *p, const void *data, size_t len, ss_diag *diag)
             ss_diag_error(diag, p->final, 0, "cannot create the file: %s", strerror(e));
         return status_for(e);
     }
-    if (!write_all(p->fd, data, len, &e)) {
+    if (write_all(p->fd, data, len, &e)) {
+#ifdef SYNC_FILE_RANGE_WRITE
+        /* Start writing it to disk now: the sync that makes it durable
+         * (sync_rename, on a writer's thread) then mostly waits for
+         * writes already under way, many files' at once. */
+        (void)sync_file_range(p->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+    } else {
         ss_diag_error(diag, p->final, 0, "cannot write the file: %s", strerror(e));
         close(p->fd);
         p->fd = -1;
@@ -347,7 +356,7 @@ int ss_outfile_write(const char *dir, const char *name, const void *data,
     return status;
 }
 
-/* ---- the writer thread ------------------------------------------------------- */
+/* ---- the writer's threads ------------------------------------------------------- */
 
 typedef struct queued {
     pending p;
@@ -357,8 +366,13 @@ typedef struct queued {
     int status;
 } queued;
 
+/* Threads that wait for the disk: while one waits for a sync, another can
+ * start the next (the disk takes many requests at once). */
+#define WRITER_THREADS 3
+
 struct ss_writer {
-    pthread_t thread;
+    pthread_t thread[WRITER_THREADS];
+    int nthreads;
     pthread_mutex_t lock;
     pthread_cond_t work, room;
     queued *q;       /* WRITER_QUEUE entries */
@@ -370,17 +384,31 @@ struct ss_writer {
     ss_diag *diag;
 };
 
+/* Are two paths' files in the same folder (by their spelling: the
+ * writer's files all come from one -o)? */
+static bool same_folder(const char *a, const char *b)
+{
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    size_t na = sa ? (size_t)(sa - a) : 0, nb = sb ? (size_t)(sb - b) : 0;
+    return na == nb && !strncmp(a, b, na);
+}
+
 static void *writer_main(void *arg)
 {
     ss_writer *w = arg;
     queued *batch = ss_xmalloc(WRITER_QUEUE * sizeof *batch);
+    ss_diag *mine = ss_diag_new(); /* this thread's messages, handed on */
     for (;;) {
         pthread_mutex_lock(&w->lock);
         while (!w->n && !w->closing)
             pthread_cond_wait(&w->work, &w->lock);
-        size_t n = w->n;
+        /* A fair share of what waits, so the threads sync side by side. */
+        size_t n = (w->n + (size_t)w->nthreads - 1) / (size_t)w->nthreads;
         memcpy(batch, w->q, n * sizeof *batch);
-        w->n = 0;
+        memmove(w->q, w->q + n, (w->n - n) * sizeof *w->q);
+        w->n -= n;
+        if (w->n)
+            pthread_cond_signal(&w->work);
         pthread_cond_broadcast(&w->room);
         pthread_mutex_unlock(&w->lock);
         if (!n)
@@ -388,24 +416,28 @@ static void *writer_main(void *arg)
         /* Sync and rename each, then sync each folder once for all: a
          * file is reported (done) only after its folder is synced. */
         for (size_t i = 0; i < n; i++)
-            batch[i].status = sync_rename(&batch[i].p, w->diag);
+            batch[i].status = sync_rename(&batch[i].p, mine);
         for (size_t i = 0; i < n; i++) {
             bool seen = false;
             for (size_t k = 0; k < i && !seen; k++)
-                seen = batch[k].status == 0 && !strcmp(batch[k].p.final, batch[i].p.final);
+                seen = batch[k].status == 0 && same_folder(batch[k].p.final, batch[i].p.final);
             if (batch[i].status == 0 && !seen)
                 ss_outfile_sync_dir(batch[i].p.final);
         }
+        pthread_mutex_lock(&w->lock);
+        ss_diag_take(w->diag, mine);
+        for (size_t i = 0; i < n && !w->failed; i++)
+            w->failed = batch[i].status;
+        pthread_mutex_unlock(&w->lock);
         for (size_t i = 0; i < n; i++) {
             queued *b = &batch[i];
-            if (b->status && !w->failed)
-                w->failed = b->status;
             w->done(w->ctx, b->id, b->data, b->len, b->status);
             free(b->data);
             free(b->p.tmp);
             free(b->p.final);
         }
     }
+    ss_diag_free(mine);
     free(batch);
     return NULL;
 }
@@ -420,7 +452,10 @@ ss_writer *ss_writer_new(ss_outfile_done done, void *ctx, ss_diag *diag)
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->work, NULL);
     pthread_cond_init(&w->room, NULL);
-    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+    while (w->nthreads < WRITER_THREADS &&
+           pthread_create(&w->thread[w->nthreads], NULL, writer_main, w) == 0)
+        w->nthreads++;
+    if (!w->nthreads) {
         pthread_cond_destroy(&w->work);
         pthread_cond_destroy(&w->room);
         pthread_mutex_destroy(&w->lock);
@@ -457,9 +492,10 @@ int ss_writer_finish(ss_writer *w)
         return 0;
     pthread_mutex_lock(&w->lock);
     w->closing = true;
-    pthread_cond_signal(&w->work);
+    pthread_cond_broadcast(&w->work);
     pthread_mutex_unlock(&w->lock);
-    pthread_join(w->thread, NULL);
+    for (int i = 0; i < w->nthreads; i++)
+        pthread_join(w->thread[i], NULL);
     int failed = w->failed;
     pthread_cond_destroy(&w->work);
     pthread_cond_destroy(&w->room);

@@ -53,18 +53,20 @@ int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
                          size_t len, ss_diag *diag);
 
 /* Writing many files without waiting for the disk: ss_writer_put creates
- * and writes the temporary file in the calling thread; the writer's own
- * thread then syncs it, renames it into place and syncs the folder (once
- * for all the files waiting), and only then calls done(ctx, id, data, len,
- * status) with the file's exit status (0: in place and durable).  At most
- * a few dozen files wait; a put beyond that waits for room.  Errors of the
- * writer's thread go to the diag given to ss_writer_new, which must not be
- * used by another thread until ss_writer_finish. */
+ * and writes the temporary file in the calling thread and starts it on its
+ * way to the disk; the writer's threads then sync it, rename it into place
+ * and sync the folder (once for the files a thread takes together), and
+ * only then call done(ctx, id, data, len, status) with the file's exit
+ * status (0: in place and durable).  done may be called from several
+ * threads at once.  At most a few dozen files wait; a put beyond that
+ * waits for room.  Errors of the writer's threads go to the diag given to
+ * ss_writer_new, which must not be used by another thread until
+ * ss_writer_finish. */
 typedef void (*ss_outfile_done)(void *ctx, size_t id, const void *data, size_t len,
                                 int status);
 typedef struct ss_writer ss_writer;
 
-/* Starts the writer thread; NULL when no thread can be made. */
+/* Starts the writer's threads; NULL when no thread can be made. */
 ss_writer *ss_writer_new(ss_outfile_done done, void *ctx, ss_diag *diag);
 /* Writes data (len bytes; taken: freed by the writer) to dir/name.
  * Returns 0 (queued) or an exit status like ss_outfile_write's when the
