@@ -56,6 +56,7 @@ typedef struct job {
     size_t n;
     float *body;             /* chosen body size per state */
     ss_page **pages;         /* the checked pages, or NULL (KEEP_PAGES_MAX) */
+    ss_document **docs;      /* and the documents they were set from */
     ss_diag **diag;          /* one list per thread */
     int jobs;
     atomic_size_t bytes;
@@ -219,11 +220,13 @@ static void plan_one(job *j, size_t i, int thread)
     if (!pg)
         report_overflow(j, st, diag);
     j->body[i] = (float)size;
-    if (j->pages)
+    if (j->pages) {
         j->pages[i] = pg;
-    else
+        j->docs[i] = doc;
+    } else {
         ss_page_free(pg);
-    ss_document_free(doc);
+        ss_document_free(doc);
+    }
 }
 
 /* ---- phase 2: sheets ------------------------------------------------------ */
@@ -248,10 +251,12 @@ static void info_for(const ss_document *doc, ss_pdf_info *info, char **owned)
 static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
 {
     const ss_state *st = j->states[i];
-    ss_document *doc = ss_bind(j->tpl, j->ds, st);
     ss_page *pg = j->pages ? j->pages[i] : NULL;
+    ss_document *doc = j->pages ? j->docs[i] : NULL;
     if (j->pages)
-        j->pages[i] = NULL; /* ours now */
+        j->pages[i] = NULL, j->docs[i] = NULL; /* ours now */
+    if (!doc)
+        doc = ss_bind(j->tpl, j->ds, st);
     if (!pg)
         pg = ss_layout_run_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
                                   j->page_h, j->body[i]);
@@ -527,8 +532,10 @@ static int prepare(job *j, const ss_options *opt, const char *assets, ss_fonts *
     if (j->jobs > MAX_JOBS)
         j->jobs = MAX_JOBS;
     j->body = ss_xcalloc(j->n ? j->n : 1, sizeof *j->body);
-    if (j->n <= KEEP_PAGES_MAX && !opt->check_only)
+    if (j->n <= KEEP_PAGES_MAX && !opt->check_only) {
         j->pages = ss_xcalloc(j->n ? j->n : 1, sizeof *j->pages);
+        j->docs = ss_xcalloc(j->n ? j->n : 1, sizeof *j->docs);
+    }
     j->diag = ss_xcalloc((size_t)j->jobs, sizeof *j->diag);
     for (int t = 0; t < j->jobs; t++)
         j->diag[t] = ss_diag_new();
@@ -691,9 +698,12 @@ done:
         free(j.diag);
     }
     if (j.pages) {
-        for (size_t i = 0; i < j.n; i++)
+        for (size_t i = 0; i < j.n; i++) {
             ss_page_free(j.pages[i]);
+            ss_document_free(j.docs[i]);
+        }
         free(j.pages);
+        free(j.docs);
     }
     ss_manifest_free(j.manifest);
     free(j.existed);
