@@ -798,6 +798,21 @@ static bool figure_cell(importer *im, long row, size_t i, const char *cell, cons
     return false;
 }
 
+/* A figure column's cell: written as <figure> when it holds a number; an
+ * empty cell of a figure the template uses is reported with 'if_empty'. */
+static void put_figure(importer *im, part *p, long row, size_t i, const char *cell,
+                       const char *who, const char *if_empty)
+{
+    const column *c = &im->L.c[i];
+    uint64_t v;
+    bool empty;
+    if (figure_cell(im, row, i, cell, who, &v, &empty))
+        part_line(p, row, (long)i + 1, "    <figure key=\"%s\">%llu</figure>", c->key,
+                  (unsigned long long)v);
+    else if (empty && c->used)
+        cell_error(im, row, i, who, "%s", if_empty);
+}
+
 static void import_year(importer *im, long row, char **cells, size_t n, const char *who)
 {
     long yc = im->col_of[C_YEAR];
@@ -854,15 +869,9 @@ static void import_national(importer *im, long row, char **cells, size_t n)
     for (size_t i = 0; i < im->L.n; i++) {
         const column *c = &im->L.c[i];
         const char *cell = i < n ? cells[i] : "";
-        uint64_t v;
-        bool empty;
         if (c->kind == C_NATIONAL) {
-            if (figure_cell(im, row, i, cell, who, &v, &empty))
-                part_line(p, row, (long)i + 1, "    <figure key=\"%s\">%llu</figure>", c->key,
-                          (unsigned long long)v);
-            else if (empty && c->used)
-                cell_error(im, row, i, who, "the cell is empty; write the national figure "
-                           "(0 if none)");
+            put_figure(im, p, row, i, cell, who, "the cell is empty; write the national "
+                       "figure (0 if none)");
         } else if ((c->kind == C_FIGURE || c->kind == C_TOTAL || c->kind == C_ROW ||
                     c->kind == C_ORDER) && *cell) {
             cell_error(im, row, i, who, "'%s': the national row has only national figures; "
@@ -973,15 +982,9 @@ static void import_state(importer *im, long row, char **cells, size_t n)
     for (size_t i = 0; i < im->L.n; i++) {
         const column *c = &im->L.c[i];
         const char *cell = i < n ? cells[i] : "";
-        uint64_t v;
-        bool empty;
         if (c->kind == C_FIGURE) {
-            if (figure_cell(im, row, i, cell, who, &v, &empty))
-                part_line(p, row, (long)i + 1, "    <figure key=\"%s\">%llu</figure>", c->key,
-                          (unsigned long long)v);
-            else if (empty && c->used)
-                cell_error(im, row, i, who, "the cell is empty; write the figure (0 if "
-                           "none)");
+            put_figure(im, p, row, i, cell, who, "the cell is empty; write the figure (0 if "
+                       "none)");
         } else if (c->kind == C_NATIONAL && *cell) {
             cell_error(im, row, i, who, "'%s': national figures go in the row whose code "
                        "is '%s'; leave this cell empty", cell, NATIONAL_CODE);
