@@ -347,6 +347,27 @@ static void make_one(job *j, size_t i, int thread)
     }
 }
 
+/* Phase 2 proper: every sheet made by the pool's workers and written by
+ * the writer's threads (which wait for the disk meanwhile).  Returns 0 or
+ * the first failure's exit status, the messages in diag. */
+static int write_sheets(job *j, ss_diag *diag)
+{
+    j->manifest = ss_manifest_new(j->n, j->ds->year, j->ds->sample);
+    j->existed = ss_xcalloc(j->n ? j->n : 1, sizeof *j->existed);
+    ss_diag *wdiag = ss_diag_new();
+    j->writer = ss_writer_new(sheet_written, j, wdiag);
+    ss_pool_run(j->n, j->jobs, make_task, j, &j->failed,
+                j->opt->progress && j->opt->verbosity >= 1 ? sheet_label : NULL);
+    int written = ss_writer_finish(j->writer);
+    j->writer = NULL;
+    for (int t = 0; t < j->jobs; t++)
+        ss_diag_take(diag, j->diag[t]);
+    ss_diag_take(diag, wdiag);
+    ss_diag_free(wdiag);
+    int status = atomic_load(&j->failed);
+    return status ? status : written;
+}
+
 /* The batch print file: every sheet, in data order, one bookmark each
  * (combine.c). */
 static int make_combined(job *j, ss_diag *diag)
@@ -650,22 +671,7 @@ int ss_job_run(const ss_options *opt)
     status = check_targets(&j, diag);
     if (status != SS_EXIT_OK)
         goto done;
-    j.manifest = ss_manifest_new(j.n, ds->year, ds->sample);
-    j.existed = ss_xcalloc(j.n, sizeof *j.existed);
-    /* The workers make sheets while the writer waits for the disk. */
-    ss_diag *wdiag = ss_diag_new();
-    j.writer = ss_writer_new(sheet_written, &j, wdiag);
-    ss_pool_run(j.n, j.jobs, make_task, &j, &j.failed,
-                opt->progress && opt->verbosity >= 1 ? sheet_label : NULL);
-    int written = ss_writer_finish(j.writer);
-    j.writer = NULL;
-    for (int t = 0; t < j.jobs; t++)
-        ss_diag_take(diag, j.diag[t]);
-    ss_diag_take(diag, wdiag);
-    ss_diag_free(wdiag);
-    status = atomic_load(&j.failed);
-    if (status == SS_EXIT_OK)
-        status = written;
+    status = write_sheets(&j, diag);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = make_combined(&j, diag);
     if (status == SS_EXIT_OK)
