@@ -343,34 +343,33 @@ static size_t select_patterns(const ss_hyphenator *h, const request *r, size_t n
             /* libhyphen reads a pattern up to the first space or control
              * character; digits are its points, the rest its letters. */
             char lt[PAT_LONGEST];
-            size_t nl = 0, occurs = 0;
-            uint64_t x = FNV64_START, hx = 0;
-            const char *q = p;
-            for (; q < e && (unsigned char)*q > ' '; q++) {
+            size_t nl = 0;
+            uint64_t x = FNV64_START, hx = FNV64_START;
+            bool missed = false, too_long = false;
+            for (const char *q = p; q < e && (unsigned char)*q > ' '; q++) {
                 if (*q >= '0' && *q <= '9')
                     continue;
-                if (nl == PAT_LONGEST)
+                if (nl == PAT_LONGEST) {
+                    too_long = true;
                     break;
-                lt[nl++] = *q;
+                }
                 x = FNV64_STEP(x, *q);
-                if (occurs + 1 == nl && (set[BIT(x) / 64] >> (BIT(x) % 64) & 1))
-                    occurs = nl, hx = x;
+                if (!(set[BIT(x) / 64] >> (BIT(x) % 64) & 1)) {
+                    missed = true; /* nor does any longer beginning occur */
+                    break;
+                }
+                lt[nl++] = *q;
+                hx = x;
             }
-            if (q < e && (unsigned char)*q > ' ') {
-                /* too long to judge: kept */
+            if (too_long || (!missed && strset_add(&written, hx, lt, nl))) {
+                /* kept (too long to judge: kept) */
                 ss_buf_add(out, p, (size_t)(e - p));
                 ss_buf_addc(out, '\n');
                 count++;
-            } else if (occurs == nl) {
-                if (strset_add(&written, x, lt, nl)) {
-                    ss_buf_add(out, p, (size_t)(e - p));
-                    ss_buf_addc(out, '\n');
-                    count++;
-                }
-            } else if (occurs) {
-                uint64_t rec[2] = {hx, occurs};
+            } else if (missed && nl) {
+                uint64_t rec[2] = {hx, nl};
                 ss_buf_add(&starts, rec, sizeof rec);
-                ss_buf_add(&starts, lt, occurs);
+                ss_buf_add(&starts, lt, nl);
             }
         }
         first = false;
