@@ -58,11 +58,10 @@ typedef struct ss_combined_job {
 /* Makes every page again, one bookmark each, and writes the file through
  * outfile.c (temporary name, fsync, rename; a stale temporary file of an
  * earlier killed run in its folder is removed first).  Returns 0 or an
- * exit status with the message in diag.
+ * exit status with the message in diag; nothing is left on failure.
  *
- * The whole document is held in memory until it is saved (libharu writes
- * nothing before HPDF_SaveToStream): ~44 KB a page.  Written page by page
- * from the finished sheets, memory would stay flat; see issue 12. */
+ * Written page by page as the pages are made (combine.c): memory stays
+ * flat in the number of states, a few numbers a page. */
 int ss_combined_write(const ss_combined_job *cj, ss_diag *diag);
 
 /* Splits path into its folder and file name (new strings, free both). */

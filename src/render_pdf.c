@@ -113,6 +113,7 @@ struct ss_pdf {
     mark *marks;
     size_t nmarks, marks_cap;
     int npages;
+    int first_key;      /* the first page's /StructParents */
     HPDF_STATUS last_error, last_detail;
 };
 
@@ -808,7 +809,7 @@ static int mark_order(const void *a, const void *b)
 static bool build_structure(ss_pdf *p, HPDF_Page page)
 {
     HPDF_Doc doc = p->doc;
-    int key = p->npages - 1;
+    int key = p->first_key + p->npages - 1;
     HPDF_Dict parent = p->document;
     HPDF_Array kids = p->doc_kids;
     if (!p->single_page) {
@@ -987,6 +988,19 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
         ss_buf_printf(&p->content, "B %s\n", bookmark);
     }
     return true;
+}
+
+void ss_pdf_number_pages_from(ss_pdf *p, int first)
+{
+    p->first_key = first;
+}
+
+void ss_pdf_add_glyphs(ss_pdf *dst, const ss_pdf *src)
+{
+    for (int s = 0; s < 2; s++)
+        for (unsigned g = 0; g < dst->enc[s].nglyphs && g < src->enc[s].nglyphs; g++)
+            if (dst->enc[s].cp[g] < 0)
+                dst->enc[s].cp[g] = src->enc[s].cp[g];
 }
 
 /* The characters of one font in this file, by CID, ascending. */

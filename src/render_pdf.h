@@ -43,6 +43,16 @@ ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page
  * at it.  False on failure, with a diagnostic. */
 bool ss_pdf_add_page(ss_pdf *pdf, const ss_page *page, const char *bookmark);
 
+/* Numbers the pages' entries in the structure tree's parent tree (their
+ * /StructParents) from 'first' instead of 0: a one-page file made to be
+ * copied into a file of many pages (combine.c).  Call before adding a
+ * page. */
+void ss_pdf_number_pages_from(ss_pdf *pdf, int first);
+
+/* Makes dst's fonts hold every glyph src has drawn so far, as if dst had
+ * drawn them (a combined file's fonts serve the pages of many). */
+void ss_pdf_add_glyphs(ss_pdf *dst, const ss_pdf *src);
+
 /* Finishes the file (fonts, metadata, ID) and appends its bytes to out.
  * False on failure, with a diagnostic. */
 bool ss_pdf_finish(ss_pdf *pdf, const ss_pdf_info *info, ss_buf *out);
