@@ -1,0 +1,67 @@
+#!/bin/bash
+# --combined is written page by page (issue 12): memory stays flat in the
+# number of states.  Peak resident memory of `-q -o DIR --combined
+# DIR/all.pdf` on 2,000 FICTIONAL states is within LIMIT_MB of that on 50,
+# and within COMBINED_MB of the same run without --combined.  Building the
+# combined file in memory (libharu saves a document only whole) cost ~70 KB
+# a page: +145 MB at 2,000 states, and fails both.  Memory, not time:
+# nothing here is timed.  The file itself is checked too (qpdf --check, its
+# pages, its bookmarks).  Skipped under AddressSanitizer, whose quarantine
+# keeps freed memory resident on purpose.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
+BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
+LIMIT_MB=${LIMIT_MB:-10}
+COMBINED_MB=${COMBINED_MB:-4}
+if grep -q __asan_init "$BIN"; then
+  echo "ok   - skipped: AddressSanitizer build (its quarantine keeps freed memory)"
+  exit 0
+fi
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+ok() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
+export SOURCE_DATE_EPOCH=1700000000
+PY=/usr/bin/python3 # Debian's, with pikepdf
+
+# peak KB of one run of the command (GNU time's %M, the child's ru_maxrss)
+peak() {
+  /usr/bin/time -f %M -o "$TMP/peak" "$@" >/dev/null || { echo "command failed: $*" >&2; exit 1; }
+  cat "$TMP/peak"
+}
+
+for n in 50 2000; do
+  python3 "$SRC/tools/make-sample.py" --count "$n" --seed 12 >"$TMP/d$n.xml"
+  with[$n]=$(peak "$BIN" -q -j 2 -o "$TMP/o$n" --combined "$TMP/o$n/all.pdf" "$TMP/d$n.xml")
+done
+without=$(peak "$BIN" -q -j 2 -o "$TMP/plain" "$TMP/d2000.xml")
+
+grow=$(( with[2000] - with[50] ))
+if [ "$grow" -lt $(( LIMIT_MB * 1024 )) ]; then
+  ok "--combined: peak $((with[50] / 1024)) MB at 50 states, $((with[2000] / 1024)) MB at 2,000 (+$((grow / 1024)) MB, limit +$LIMIT_MB)"
+else
+  fail "--combined: peak $((with[50] / 1024)) MB at 50 states, $((with[2000] / 1024)) MB at 2,000 (+$((grow / 1024)) MB, more than +$LIMIT_MB): the combined file is held in memory"
+fi
+extra=$(( with[2000] - without ))
+if [ "$extra" -lt $(( COMBINED_MB * 1024 )) ]; then
+  ok "2,000 states: --combined adds $((extra / 1024)).$(( (extra % 1024) * 10 / 1024 )) MB to the run's peak (limit $COMBINED_MB MB)"
+else
+  fail "2,000 states: --combined adds $((extra / 1024)) MB to the run's peak (more than $COMBINED_MB MB)"
+fi
+
+f="$TMP/o2000/all.pdf"
+pages=$(pdfinfo "$f" 2>/dev/null | awk '/^Pages:/ {print $2}')
+if qpdf --check "$f" >/dev/null 2>&1 && [ "$pages" = 2000 ]; then
+  ok "the 2,000-page file: qpdf --check clean, $pages pages"
+else
+  fail "the 2,000-page file: qpdf --check or pages wrong ($pages pages)"
+fi
+if "$PY" "$HERE/outline.py" "$f" "$TMP/d2000.xml" >/dev/null; then
+  ok "the 2,000-page file: one bookmark per state, in data order, each on its page"
+else
+  fail "the 2,000-page file: bookmarks wrong: $("$PY" "$HERE/outline.py" "$f" "$TMP/d2000.xml" 2>&1 | tail -2)"
+fi
+if ls -a "$TMP/o2000" | grep -q '\.tmp$'; then fail "a temporary file was left"; else ok "no temporary file left"; fi
+[ "$fails" -eq 0 ]
