@@ -345,7 +345,7 @@ static bool add_page(const ss_combined_job *cj, combined *c, size_t i,
     ss_buf_init(&out);
     bool ok = false;
     if (pdf) {
-        ss_pdf_number_pages_from(pdf, (int)i);
+        ss_pdf_for_copy(pdf, (int)i);
         ok = ss_pdf_add_page(pdf, pg, doc->info_title) && ss_pdf_finish(pdf, info, &out);
         ss_pdf_add_glyphs(c->fonts, pdf);
     }

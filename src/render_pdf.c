@@ -114,6 +114,7 @@ struct ss_pdf {
     size_t nmarks, marks_cap;
     int npages;
     int first_key;      /* the first page's /StructParents */
+    bool for_copy;      /* made to be copied into a combined file */
     HPDF_STATUS last_error, last_detail;
 };
 
@@ -990,9 +991,10 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
     return true;
 }
 
-void ss_pdf_number_pages_from(ss_pdf *p, int first)
+void ss_pdf_for_copy(ss_pdf *p, int page_number)
 {
-    p->first_key = first;
+    p->first_key = page_number;
+    p->for_copy = true;
 }
 
 void ss_pdf_add_glyphs(ss_pdf *dst, const ss_pdf *src)
@@ -1417,6 +1419,8 @@ static bool write_pdfa(ss_pdf *p, const ss_pdf_info *info)
 
 bool ss_pdf_finish(ss_pdf *p, const ss_pdf_info *info, ss_buf *out)
 {
+    if (p->for_copy)
+        goto save; /* the copy takes neither the fonts nor the metadata */
     bool shareable;
     HPDF_Dict tounicode = shared_tounicode(p, &shareable);
     if (shareable && !tounicode)
@@ -1431,6 +1435,7 @@ bool ss_pdf_finish(ss_pdf *p, const ss_pdf_info *info, ss_buf *out)
     ss_buf_printf(&p->content, "L %s\n", lang);
     if (!write_pdfa(p, info))
         return false;
+save:
     if (HPDF_SaveToStream(p->doc) != HPDF_OK)
         return failed(p, "writing the file");
     HPDF_UINT32 size = HPDF_GetStreamSize(p->doc);
