@@ -193,11 +193,23 @@ done:
  * Part and parent-tree entry, for the page tree, the Document element
  * and the parent tree written at the end. */
 
+/* PDF/A-1 keeps PDF 1.4's limits (ISO 19005-1, 6.1.12): an array holds at
+ * most 8,191 elements.  The page tree, the Document element's kids and the
+ * parent tree have an entry for every page (two in the parent tree), so a
+ * file of more than GROUP pages gets one level more in each: page-tree
+ * nodes, Div elements (Document > Div > Part) and number-tree leaves of
+ * GROUP pages each.  1,000, not the 4,095 a flat parent tree allows, so
+ * that the grouped shape shows at a size the tests can afford
+ * (e2e_combined_memory, 2,000 pages). */
+#define GROUP 1000
+
 typedef struct combined {
     ss_pdfout *out;
     ss_pdf *fonts;      /* the glyphs of every page, and the file's end */
     long pages, root, document, outlines, font[2];
-    long *kids, *parts, *nums;
+    long *kids, *parts, *nums; /* per page */
+    size_t ngroups;     /* 0: flat trees (GROUP pages or fewer) */
+    long *gpages, *gdiv, *gnums; /* per group: page-tree node, Div, leaf */
     long first_item, prev_item, next_item; /* bookmarks */
 } combined;
 
@@ -208,7 +220,8 @@ static bool to_outfile(void *f, const void *data, size_t len)
 
 /* Maps what every one-page file has once (its page tree, structure root,
  * Document element, bookmark root, fonts) onto the combined file's. */
-static bool map_shared(combined *c, ss_pdfin *in, long *page, long *sroot, long *document)
+static bool map_shared(combined *c, ss_pdfin *in, size_t i, long *page, long *sroot,
+                       long *document)
 {
     long cat = ss_pdfin_trailer(in, "Root");
     long pages = ss_pdfin_ref(in, cat, "Pages");
@@ -219,9 +232,9 @@ static bool map_shared(combined *c, ss_pdfin *in, long *page, long *sroot, long 
     long f1 = ss_pdfin_ref(in, *page, "Resources/Font/F1");
     if (!cat || !pages || !*sroot || !*document || !*page || !f0 || !f1)
         return false;
-    ss_pdfin_map(in, pages, c->pages);
+    ss_pdfin_map(in, pages, c->ngroups ? c->gpages[i / GROUP] : c->pages);
     ss_pdfin_map(in, *sroot, c->root);
-    ss_pdfin_map(in, *document, c->document);
+    ss_pdfin_map(in, *document, c->ngroups ? c->gdiv[i / GROUP] : c->document);
     ss_pdfin_map(in, f0, c->font[0]);
     ss_pdfin_map(in, f1, c->font[1]);
     long outlines = ss_pdfin_ref(in, cat, "Outlines");
@@ -238,7 +251,7 @@ static bool copy_page(combined *c, size_t i, size_t n, const ss_buf *pdf)
     ss_pdfin *in = ss_pdfin_open(pdf->data, pdf->len);
     long page, sroot, document;
     bool ok = in && (i > 0 || ss_pdfout_header(c->out, in)) &&
-              map_shared(c, in, &page, &sroot, &document);
+              map_shared(c, in, i, &page, &sroot, &document);
     long outlines = ok ? ss_pdfin_ref(in, ss_pdfin_trailer(in, "Root"), "Outlines") : 0;
     long item = outlines ? ss_pdfin_ref(in, outlines, "First") : 0;
     if (ok && item) {
@@ -267,6 +280,92 @@ static bool copy_page(combined *c, size_t i, size_t n, const ss_buf *pdf)
     return ok;
 }
 
+/* " N 0 R" for refs[from..to). */
+static void put_refs(ss_buf *b, const long *refs, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        ss_buf_printf(b, " %ld 0 R", refs[i]);
+}
+
+/* A page-tree node (parent 0: the root) with kids refs[0..nrefs) and
+ * 'count' pages under it. */
+static bool put_pages(combined *c, long num, long parent, const long *refs, size_t nrefs,
+                      size_t count)
+{
+    ss_buf b;
+    ss_buf_init(&b);
+    ss_buf_adds(&b, "<<\n/Type /Pages\n");
+    if (parent)
+        ss_buf_printf(&b, "/Parent %ld 0 R\n", parent);
+    ss_buf_adds(&b, "/Kids [");
+    put_refs(&b, refs, 0, nrefs);
+    ss_buf_printf(&b, " ]\n/Count %zu\n>>", count);
+    bool ok = ss_pdfout_put(c->out, num, b.data, b.len);
+    ss_buf_free(&b);
+    return ok;
+}
+
+/* A grouping structure element (Document, Div) with kids refs[0..n). */
+static bool put_group(combined *c, long num, const char *type, long parent,
+                      const long *refs, size_t n)
+{
+    ss_buf b;
+    ss_buf_init(&b);
+    ss_buf_printf(&b, "<<\n/S /%s\n/P %ld 0 R\n/K [", type, parent);
+    put_refs(&b, refs, 0, n);
+    ss_buf_adds(&b, " ]\n>>");
+    bool ok = ss_pdfout_put(c->out, num, b.data, b.len);
+    ss_buf_free(&b);
+    return ok;
+}
+
+/* The parent tree's entries for pages [from, to): "KEY ARRAY" pairs. */
+static void put_nums(ss_buf *b, const combined *c, size_t from, size_t to)
+{
+    ss_buf_adds(b, "/Nums [");
+    for (size_t i = from; i < to; i++)
+        ss_buf_printf(b, " %zu %ld 0 R", i, c->nums[i]);
+    ss_buf_adds(b, " ]");
+}
+
+/* The page tree, the structure tree's root and Document element (and the
+ * groups between them and the pages, see GROUP), and the parent tree. */
+static bool write_trees(combined *c, size_t n)
+{
+    bool ok = true;
+    ss_buf b;
+    ss_buf_init(&b);
+    ss_buf_printf(&b, "<<\n/Type /StructTreeRoot\n/K %ld 0 R\n/ParentTree <<\n",
+                  c->document);
+    if (!c->ngroups) {
+        ok = put_pages(c, c->pages, 0, c->kids, n, n) &&
+             put_group(c, c->document, "Document", c->root, c->parts, n);
+        put_nums(&b, c, 0, n);
+    } else {
+        for (size_t g = 0; g < c->ngroups && ok; g++) {
+            size_t from = g * GROUP, to = from + GROUP < n ? from + GROUP : n;
+            ok = put_pages(c, c->gpages[g], c->pages, c->kids + from, to - from, to - from) &&
+                 put_group(c, c->gdiv[g], "Div", c->document, c->parts + from, to - from);
+            ss_buf leaf;
+            ss_buf_init(&leaf);
+            ss_buf_printf(&leaf, "<<\n/Limits [ %zu %zu ]\n", from, to - 1);
+            put_nums(&leaf, c, from, to);
+            ss_buf_adds(&leaf, "\n>>");
+            ok = ok && ss_pdfout_put(c->out, c->gnums[g], leaf.data, leaf.len);
+            ss_buf_free(&leaf);
+        }
+        ok = ok && put_pages(c, c->pages, 0, c->gpages, c->ngroups, n) &&
+             put_group(c, c->document, "Document", c->root, c->gdiv, c->ngroups);
+        ss_buf_adds(&b, "/Kids [");
+        put_refs(&b, c->gnums, 0, c->ngroups);
+        ss_buf_adds(&b, " ]");
+    }
+    ss_buf_adds(&b, "\n>>\n>>");
+    ok = ok && ss_pdfout_put(c->out, c->root, b.data, b.len);
+    ss_buf_free(&b);
+    return ok;
+}
+
 /* The file's end: the fonts, with every glyph of every page, and the
  * catalog, info, metadata and output intent, copied from a one-page file
  * made for them (its one page is blank and not copied); then the page
@@ -284,11 +383,13 @@ static bool finish_file(combined *c, size_t n, const ss_pdf_info *info, double w
     bool ok = ss_pdf_add_page(c->fonts, &blank, NULL) && ss_pdf_finish(c->fonts, info, &pdf);
     ss_pdfin *in = ok ? ss_pdfin_open(pdf.data, pdf.len) : NULL;
     long page, sroot, document;
-    ok = in && map_shared(c, in, &page, &sroot, &document);
+    ok = in && map_shared(c, in, 0, &page, &sroot, &document);
     long f0 = ok ? ss_pdfin_ref(in, page, "Resources/Font/F0") : 0;
     long f1 = ok ? ss_pdfin_ref(in, page, "Resources/Font/F1") : 0;
     long cat = ok ? ss_pdfin_trailer(in, "Root") : 0, catalog = 0, info_obj = 0;
     if (ok) {
+        /* The catalog names the root of the page tree, not a group. */
+        ss_pdfin_map(in, ss_pdfin_ref(in, cat, "Pages"), c->pages);
         /* Mapped as every page's fonts were: unmapped, they copy into
          * the numbers the pages refer to. */
         ss_pdfin_map(in, f0, 0);
@@ -305,27 +406,9 @@ static bool finish_file(combined *c, size_t n, const ss_pdf_info *info, double w
     if (!ok)
         return false;
 
+    ok = write_trees(c, n);
     ss_buf b;
     ss_buf_init(&b);
-    ss_buf_adds(&b, "<<\n/Type /Pages\n/Kids [");
-    for (size_t i = 0; i < n; i++)
-        ss_buf_printf(&b, " %ld 0 R", c->kids[i]);
-    ss_buf_printf(&b, " ]\n/Count %zu\n>>", n);
-    ok = ss_pdfout_put(c->out, c->pages, b.data, b.len);
-    ss_buf_clear(&b);
-    ss_buf_printf(&b, "<<\n/S /Document\n/P %ld 0 R\n/K [", c->root);
-    for (size_t i = 0; i < n; i++)
-        ss_buf_printf(&b, " %ld 0 R", c->parts[i]);
-    ss_buf_adds(&b, " ]\n>>");
-    ok = ok && ss_pdfout_put(c->out, c->document, b.data, b.len);
-    ss_buf_clear(&b);
-    ss_buf_printf(&b, "<<\n/Type /StructTreeRoot\n/K %ld 0 R\n/ParentTree <<\n/Nums [",
-                  c->document);
-    for (size_t i = 0; i < n; i++)
-        ss_buf_printf(&b, " %zu %ld 0 R", i, c->nums[i]);
-    ss_buf_adds(&b, " ]\n>>\n>>");
-    ok = ok && ss_pdfout_put(c->out, c->root, b.data, b.len);
-    ss_buf_clear(&b);
     ss_buf_printf(&b, "<<\n/Type /Outlines\n/First %ld 0 R\n/Last %ld 0 R\n/Count %zu\n>>",
                   c->first_item, c->prev_item, n);
     ok = ok && ss_pdfout_put(c->out, c->outlines, b.data, b.len);
@@ -393,6 +476,15 @@ int ss_combined_write(const ss_combined_job *cj, ss_diag *diag)
     c.kids = ss_xcalloc(cj->n, sizeof *c.kids);
     c.parts = ss_xcalloc(cj->n, sizeof *c.parts);
     c.nums = ss_xcalloc(cj->n, sizeof *c.nums);
+    c.ngroups = cj->n > GROUP ? (cj->n + GROUP - 1) / GROUP : 0;
+    c.gpages = ss_xcalloc(c.ngroups + 1, sizeof *c.gpages);
+    c.gdiv = ss_xcalloc(c.ngroups + 1, sizeof *c.gdiv);
+    c.gnums = ss_xcalloc(c.ngroups + 1, sizeof *c.gnums);
+    for (size_t g = 0; g < c.ngroups; g++) {
+        c.gpages[g] = ss_pdfout_reserve(c.out);
+        c.gdiv[g] = ss_pdfout_reserve(c.out);
+        c.gnums[g] = ss_pdfout_reserve(c.out);
+    }
     bool ok = true;
     for (size_t i = 0; i < cj->n && ok; i++)
         ok = add_page(cj, &c, i, &info, diag);
@@ -421,6 +513,7 @@ done:
     ss_pdfout_free(c.out);
     ss_pdf_free(c.fonts);
     free(c.kids), free(c.parts), free(c.nums);
+    free(c.gpages), free(c.gdiv), free(c.gnums);
     free(dir), free(name);
     free(title), free(subject), free(keywords), free(creator);
     return status;

@@ -4,10 +4,14 @@
 # DIR/all.pdf` on 2,000 FICTIONAL states is within LIMIT_MB of that on 50,
 # and within COMBINED_MB of the same run without --combined.  Building the
 # combined file in memory (libharu saves a document only whole) cost ~70 KB
-# a page: +145 MB at 2,000 states, and fails both.  Memory, not time:
-# nothing here is timed.  The file itself is checked too (qpdf --check, its
-# pages, its bookmarks).  Skipped under AddressSanitizer, whose quarantine
-# keeps freed memory resident on purpose.
+# a page: +141 MB at 2,000 states, and fails both.  Memory, not time:
+# nothing here is timed.
+# The 2,000-page file is checked too: qpdf --check, its bookmarks, PDFBox
+# Preflight (PDF/A-1 allows 8,191 elements in an array, so a file of more
+# than 1,000 pages has its page tree, structure and parent tree in groups:
+# Document > Div > Part, see combine.c), and that shape in pdfinfo -struct.
+# Skipped under AddressSanitizer, whose quarantine keeps freed memory
+# resident on purpose.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
@@ -46,7 +50,7 @@ else
 fi
 extra=$(( with[2000] - without ))
 if [ "$extra" -lt $(( COMBINED_MB * 1024 )) ]; then
-  ok "2,000 states: --combined adds $((extra / 1024)).$(( (extra % 1024) * 10 / 1024 )) MB to the run's peak (limit $COMBINED_MB MB)"
+  ok "2,000 states: --combined adds $(awk -v k="$extra" 'BEGIN { printf "%.1f", k / 1024 }') MB to the run's peak (limit $COMBINED_MB MB)"
 else
   fail "2,000 states: --combined adds $((extra / 1024)) MB to the run's peak (more than $COMBINED_MB MB)"
 fi
@@ -62,6 +66,22 @@ if "$PY" "$HERE/outline.py" "$f" "$TMP/d2000.xml" >/dev/null; then
   ok "the 2,000-page file: one bookmark per state, in data order, each on its page"
 else
   fail "the 2,000-page file: bookmarks wrong: $("$PY" "$HERE/outline.py" "$f" "$TMP/d2000.xml" 2>&1 | tail -2)"
+fi
+J=/usr/share/java
+PREFLIGHT_CP=$J/preflight.jar:$J/pdfbox2.jar:$J/fontbox2.jar:$J/xmpbox.jar:$J/commons-logging.jar:$J/javax.activation.jar:$J/jaxb-api.jar
+if java -cp "$PREFLIGHT_CP" org.apache.pdfbox.preflight.Validator_A1b "$f" >"$TMP/preflight" 2>&1 &&
+   grep -q "is a valid PDF/A-1b file" "$TMP/preflight"; then
+  ok "the 2,000-page file: PDFBox Preflight says valid PDF/A-1b"
+else
+  fail "the 2,000-page file: not valid PDF/A-1b: $(head -4 "$TMP/preflight")"
+fi
+pdfinfo -struct "$f" >"$TMP/struct" 2>&1
+count() { grep -c "$1" "$TMP/struct" || true; }
+shape="$(count '^Document') $(count '^  Div$') $(count '^    Part$') $(count '^      H1 (block)$')"
+if [ "$shape" = "1 2 2000 2000" ]; then
+  ok "the 2,000-page file's structure: Document > 2 Div > 2,000 Part, one H1 in each"
+else
+  fail "the 2,000-page file's structure: Document, Div, Part, H1 counted $shape (want 1 2 2000 2000)"
 fi
 if ls -a "$TMP/o2000" | grep -q '\.tmp$'; then fail "a temporary file was left"; else ok "no temporary file left"; fi
 [ "$fails" -eq 0 ]
