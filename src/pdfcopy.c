@@ -602,6 +602,8 @@ static bool copy_one(ss_pdfout *out, ss_pdfin *in, long src, const char *extra)
         if (first.type != T_DICT || body_end - vs < 4 || memcmp(body_end - 2, ">>", 2))
             return false;
         body_end -= 2;
+        while (body_end > vs && is_space(body_end[-1]))
+            body_end--;
     }
     if (!rewrite(out, in, vs, body_end))
         return false;
