@@ -174,6 +174,13 @@ int ss_combined_check(const ss_combined_target *t, ss_diag *diag)
             }
     }
     free(real);
+    if (!status && t->npages > SS_COMBINED_MAX_PAGES) {
+        ss_diag_error(diag, path, 0, "--combined: %zu pages are more than one PDF/A file "
+                      "can hold (%d); make one combined file per slice with --shard, "
+                      "e.g. --shard 1/%zu", t->npages, SS_COMBINED_MAX_PAGES,
+                      (t->npages + SS_COMBINED_MAX_PAGES - 1) / SS_COMBINED_MAX_PAGES);
+        status = 64;
+    }
 done:
     free(dir);
     free(name);
