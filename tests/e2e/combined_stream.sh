@@ -83,5 +83,23 @@ if [ "$shape" = "1 2 2000 2000" ]; then
 else
   fail "the 2,000-page file's structure: Document, Div, Part, H1 counted $shape (want 1 2 2000 2000)"
 fi
-if ls -a "$TMP/o2000" | grep -q '\.tmp$'; then fail "a temporary file was left"; else ok "no temporary file left"; fi
+# Stopped while the combined file is being written (it now stays open for
+# the whole combined part): exit 143, its temporary file removed, no
+# all.pdf.
+"$BIN" -q -j 2 -o "$TMP/o5" --combined "$TMP/o5/all.pdf" "$TMP/d2000.xml" 2>"$TMP/sig.err" & p=$!
+grown=0
+for _ in $(seq 1 600); do
+  t=$(ls -a "$TMP/o5" 2>/dev/null | grep -- '-all\.tmp$' || true)
+  if [ -n "$t" ] && [ "$(stat -c %s "$TMP/o5/$t" 2>/dev/null || echo 0)" -gt 1000000 ]; then grown=1; break; fi
+  sleep 0.1
+done
+kill -TERM $p 2>/dev/null || true
+rc=0; wait $p || rc=$?
+left=$(ls -a "$TMP/o5" | grep -c '\.tmp$' || true)
+if [ "$grown" = 1 ] && [ "$rc" -eq 143 ] && [ "$left" -eq 0 ] && [ ! -e "$TMP/o5/all.pdf" ]; then
+  ok "SIGTERM while the combined file is written (past 1 MB): exit 143, no temporary file, no all.pdf"
+else
+  fail "SIGTERM during the combined write: seen growing $grown, exit $rc, left: $(ls -a "$TMP/o5" | grep -E '\.tmp$|all\.pdf' | tr '\n' ' ')"
+fi
+if [ "$(ls -a "$TMP/o2000" | grep -c '\.tmp$' || true)" -ne 0 ]; then fail "a temporary file was left"; else ok "no temporary file left"; fi
 [ "$fails" -eq 0 ]
