@@ -207,7 +207,7 @@ done:
  * nodes, Div elements (Document > Div > Part) and number-tree leaves of
  * GROUP pages each.  1,000, not the 4,095 a flat parent tree allows, so
  * that the grouped shape shows at a size the tests can afford
- * (e2e_combined_memory, 2,000 pages). */
+ * (e2e_combined_stream, 2,000 pages). */
 #define GROUP 1000
 
 typedef struct combined {
