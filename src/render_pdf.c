@@ -822,7 +822,8 @@ static bool build_structure(ss_pdf *p, HPDF_Page page)
     size_t n = p->nmarks;
     HPDF_Dict *of_mcid = ss_xcalloc(n ? n : 1, sizeof *of_mcid);
     mark *sorted = ss_xmalloc((n ? n : 1) * sizeof *sorted);
-    memcpy(sorted, p->marks, n * sizeof *sorted);
+    if (n) /* a blank page has none (combine.c's last page) */
+        memcpy(sorted, p->marks, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, mark_order);
     HPDF_Dict table = NULL, row = NULL;
     HPDF_Array table_kids = NULL, row_kids = NULL;
