@@ -29,10 +29,19 @@ typedef struct ss_combined_target {
     const char *assets_dir;    /* may be NULL */
     const char *const *sheets; /* names of the sheets the data can make */
     size_t nsheets;
+    size_t npages;             /* pages the file would have (the run's states) */
 } ss_combined_target;
 
+/* The most pages one combined file takes.  PDF/A-1 allows 8,388,607
+ * objects in a file (PDF 1.4's limit, ISO 19005-1, 6.1.12); a page of ours
+ * takes ~31 (one per structure element: up to ~80 with long tables), so
+ * 100,000 pages stay well inside it.  More is an unprintable print job
+ * anyway: --shard makes one combined file per slice. */
+#define SS_COMBINED_MAX_PAGES 100000
+
 /* Returns 0 when the combined file may be written at t->path; otherwise 64
- * (it names an input or a sheet: a command-line mistake) or 73 (its folder
+ * (it names an input or a sheet, or the run has more than
+ * SS_COMBINED_MAX_PAGES states: a command-line mistake) or 73 (its folder
  * is missing or not writable, or it is a folder), with the message in
  * diag.  Nothing is created or changed. */
 int ss_combined_check(const ss_combined_target *t, ss_diag *diag);
@@ -58,11 +67,10 @@ typedef struct ss_combined_job {
 /* Makes every page again, one bookmark each, and writes the file through
  * outfile.c (temporary name, fsync, rename; a stale temporary file of an
  * earlier killed run in its folder is removed first).  Returns 0 or an
- * exit status with the message in diag.
+ * exit status with the message in diag; nothing is left on failure.
  *
- * The whole document is held in memory until it is saved (libharu writes
- * nothing before HPDF_SaveToStream): ~44 KB a page.  Written page by page
- * from the finished sheets, memory would stay flat; see issue 12. */
+ * Written page by page as the pages are made (combine.c): memory stays
+ * flat in the number of states, a few numbers a page. */
 int ss_combined_write(const ss_combined_job *cj, ss_diag *diag);
 
 /* Splits path into its folder and file name (new strings, free both). */

@@ -79,11 +79,15 @@ void ss_manifest_sheet(ss_manifest *m, size_t i, const char *code, const char *n
         fill(&m->sheets[i], "sheet", code, name, file, pdf, len, pages);
 }
 
-void ss_manifest_combined(ss_manifest *m, const char *path, const void *pdf, size_t len,
-                          int pages)
+void ss_manifest_combined(ss_manifest *m, const char *path, const char sha256[65],
+                          size_t len, int pages)
 {
-    if (m->nextra < 3)
-        fill(&m->extra[m->nextra++], "combined", NULL, NULL, path, pdf, len, pages);
+    if (m->nextra < 3) {
+        entry *e = &m->extra[m->nextra++];
+        fill(e, "combined", NULL, NULL, path, "", 0, pages);
+        e->bytes = len;
+        memcpy(e->sha256, sha256, sizeof e->sha256);
+    }
 }
 
 bool ss_manifest_input(ss_manifest *m, const char *kind, const char *path, ss_diag *diag)

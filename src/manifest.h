@@ -35,9 +35,10 @@ void ss_manifest_free(ss_manifest *m);
  * SHA-256 is taken here).  Threads may record different i at once. */
 void ss_manifest_sheet(ss_manifest *m, size_t i, const char *code, const char *name,
                        const char *file, const void *pdf, size_t len, int pages);
-/* Records the --combined file. */
-void ss_manifest_combined(ss_manifest *m, const char *path, const void *pdf, size_t len,
-                          int pages);
+/* Records the --combined file (written piece by piece: its SHA-256 in hex
+ * and its length, as counted while it was written). */
+void ss_manifest_combined(ss_manifest *m, const char *path, const char sha256[65],
+                          size_t len, int pages);
 /* Records an input file ("data" or "template") by reading it again; false
  * (and a message in diag) when it cannot be read. */
 bool ss_manifest_input(ss_manifest *m, const char *kind, const char *path, ss_diag *diag);

@@ -605,3 +605,122 @@ bool ss_outfile_stdout_lost(void)
 {
     return atomic_load(&stdout_lost);
 }
+
+/* ---- a file written piece by piece ------------------------------------------ */
+
+/* Bytes gathered before a write(2): a page of the combined file is ~10 KB. */
+#define STREAM_BUFFER (256 * 1024)
+
+struct ss_outfile {
+    int fd;
+    int slot;
+    int err;      /* the first write's errno, or 0 */
+    char *tmp, *final;
+    char *buf;
+    size_t used;
+};
+
+ss_outfile *ss_outfile_open(const char *dir, const char *name, ss_diag *diag,
+                            int *status)
+{
+    ss_outfile *f = ss_xcalloc(1, sizeof *f);
+    f->final = ss_path_join(dir, name);
+    f->tmp = ss_outfile_tmp_path(dir, name);
+    /* Registered before it exists, as in ss_outfile_write_via. */
+    f->slot = slot_add(f->tmp);
+    pthread_mutex_lock(&slots_lock);
+    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int e = errno;
+    if (f->fd < 0 && f->slot >= 0) {
+        slots[f->slot] = NULL;
+        f->slot = -1;
+    }
+    pthread_mutex_unlock(&slots_lock);
+    if (f->fd < 0) {
+        if (e == EEXIST || e == ELOOP)
+            ss_diag_error(diag, f->final, 0, "cannot create the file: its temporary name "
+                          "%s is already taken (by a link or another file, not made by "
+                          "this run); nothing was written over it", f->tmp);
+        else
+            ss_diag_error(diag, f->final, 0, "cannot create the file: %s", strerror(e));
+        *status = status_for(e);
+        free(f->tmp);
+        free(f->final);
+        free(f);
+        return NULL;
+    }
+    f->buf = ss_xmalloc(STREAM_BUFFER);
+    return f;
+}
+
+static bool flush_buffer(ss_outfile *f)
+{
+    if (!f->err && f->used && !write_all(f->fd, f->buf, f->used, &f->err) && !f->err)
+        f->err = EIO;
+    f->used = 0;
+    return !f->err;
+}
+
+bool ss_outfile_put(ss_outfile *f, const void *data, size_t len)
+{
+    if (f->err)
+        return false;
+    if (f->used + len > STREAM_BUFFER && !flush_buffer(f))
+        return false;
+    if (len >= STREAM_BUFFER) {
+        if (!write_all(f->fd, data, len, &f->err) && !f->err)
+            f->err = EIO;
+        return !f->err;
+    }
+    memcpy(f->buf + f->used, data, len);
+    f->used += len;
+    return true;
+}
+
+int ss_outfile_close(ss_outfile *f, bool keep, ss_diag *diag)
+{
+    int status = 0;
+    if (!keep && f->err) {
+        ss_diag_error(diag, f->final, 0, "cannot write the file: %s", strerror(f->err));
+        status = 74;
+    } else if (keep) {
+        if (!flush_buffer(f) || fsync(f->fd) != 0) {
+            int e = f->err ? f->err : errno;
+            ss_diag_error(diag, f->final, 0, "cannot write the file: %s", strerror(e));
+            status = 74;
+        }
+    }
+    if (close(f->fd) != 0 && keep && status == 0) {
+        ss_diag_error(diag, f->final, 0, "cannot write the file: %s", strerror(errno));
+        status = 74;
+    }
+    if (keep && status == 0) {
+        pthread_mutex_lock(&slots_lock);
+        int r = rename(f->tmp, f->final);
+        int e = errno;
+        if (r == 0 && f->slot >= 0) {
+            slots[f->slot] = NULL;
+            f->slot = -1;
+        }
+        pthread_mutex_unlock(&slots_lock);
+        if (r != 0) {
+            if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
+                ss_diag_error(diag, f->final, 0, "cannot write the file: a folder has that "
+                              "name; move it away or choose another name");
+            else
+                ss_diag_error(diag, f->final, 0, "cannot put the file in place: %s",
+                              strerror(e));
+            status = status_for(e);
+        }
+    }
+    if (!keep || status != 0)
+        unlink(f->tmp);
+    else
+        ss_outfile_sync_dir(f->final);
+    slot_drop(f->slot);
+    free(f->buf);
+    free(f->tmp);
+    free(f->final);
+    free(f);
+    return status;
+}

@@ -24,8 +24,9 @@
 
 /* Another run's temporary file is removed only when it has not been
  * written to for this long.  A live run writes each temporary file in one
- * go and renames it within seconds (every write refreshes its time), so an
- * old one is a killed run's.  A day, not minutes, because the folder may be
+ * go and renames it within seconds, or (the combined file) writes to it
+ * every few pages (every write refreshes its time), so an old one is a
+ * killed run's.  A day, not minutes, because the folder may be
  * shared by hosts whose clocks disagree (the file's time is set by the file
  * server, compared with our clock) and a batch scheduler may suspend a job
  * for hours; a dot-file waiting a day costs nothing. */
@@ -77,6 +78,26 @@ int ss_writer_put(ss_writer *w, const char *dir, const char *name, size_t id, ch
 /* Waits until every file put is done, stops the thread, frees w.  Returns
  * 0 or the first failure's exit status. */
 int ss_writer_finish(ss_writer *w);
+
+/* A file written piece by piece (the combined file, too big to hold):
+ * the same temporary name, registration, fsync and rename as above. */
+typedef struct ss_outfile ss_outfile;
+
+/* Creates the temporary file for dir/name.  NULL, with the message in
+ * diag and the exit status (73) in *status, when it cannot be made. */
+ss_outfile *ss_outfile_open(const char *dir, const char *name, ss_diag *diag,
+                            int *status);
+
+/* Appends len bytes (buffered).  False once a write has failed; the
+ * failure is reported by ss_outfile_close. */
+bool ss_outfile_put(ss_outfile *f, const void *data, size_t len);
+
+/* With 'keep': writes what is buffered, syncs the file, renames it into
+ * place and syncs its folder, returning 0, or 73/74 with the message in
+ * diag (then nothing is left).  Without: removes the temporary file and
+ * returns 0, or 74 with the message when a write had failed.  Frees f
+ * either way. */
+int ss_outfile_close(ss_outfile *f, bool keep, ss_diag *diag);
 
 /* A new unique temporary path for dir/name (a new string). */
 char *ss_outfile_tmp_path(const char *dir, const char *name);

@@ -113,6 +113,8 @@ struct ss_pdf {
     mark *marks;
     size_t nmarks, marks_cap;
     int npages;
+    int first_key;      /* the first page's /StructParents */
+    bool for_copy;      /* made to be copied into a combined file */
     HPDF_STATUS last_error, last_detail;
 };
 
@@ -810,7 +812,7 @@ static int mark_order(const void *a, const void *b)
 static bool build_structure(ss_pdf *p, HPDF_Page page)
 {
     HPDF_Doc doc = p->doc;
-    int key = p->npages - 1;
+    int key = p->first_key + p->npages - 1;
     HPDF_Dict parent = p->document;
     HPDF_Array kids = p->doc_kids;
     if (!p->single_page) {
@@ -822,7 +824,8 @@ static bool build_structure(ss_pdf *p, HPDF_Page page)
     size_t n = p->nmarks;
     HPDF_Dict *of_mcid = ss_xcalloc(n ? n : 1, sizeof *of_mcid);
     mark *sorted = ss_xmalloc((n ? n : 1) * sizeof *sorted);
-    memcpy(sorted, p->marks, n * sizeof *sorted);
+    if (n) /* a blank page has none (combine.c's last page) */
+        memcpy(sorted, p->marks, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, mark_order);
     HPDF_Dict table = NULL, row = NULL;
     HPDF_Array table_kids = NULL, row_kids = NULL;
@@ -989,6 +992,20 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
         ss_buf_printf(&p->content, "B %s\n", bookmark);
     }
     return true;
+}
+
+void ss_pdf_for_copy(ss_pdf *p, int page_number)
+{
+    p->first_key = page_number;
+    p->for_copy = true;
+}
+
+void ss_pdf_add_glyphs(ss_pdf *dst, const ss_pdf *src)
+{
+    for (int s = 0; s < 2; s++)
+        for (unsigned g = 0; g < dst->enc[s].nglyphs && g < src->enc[s].nglyphs; g++)
+            if (dst->enc[s].cp[g] < 0)
+                dst->enc[s].cp[g] = src->enc[s].cp[g];
 }
 
 /* The characters of one font in this file, by CID, ascending. */
@@ -1405,6 +1422,8 @@ static bool write_pdfa(ss_pdf *p, const ss_pdf_info *info)
 
 bool ss_pdf_finish(ss_pdf *p, const ss_pdf_info *info, ss_buf *out)
 {
+    if (p->for_copy)
+        goto save; /* the copy takes neither the fonts nor the metadata */
     bool shareable;
     HPDF_Dict tounicode = shared_tounicode(p, &shareable);
     if (shareable && !tounicode)
@@ -1419,6 +1438,7 @@ bool ss_pdf_finish(ss_pdf *p, const ss_pdf_info *info, ss_buf *out)
     ss_buf_printf(&p->content, "L %s\n", lang);
     if (!write_pdfa(p, info))
         return false;
+save:
     if (HPDF_SaveToStream(p->doc) != HPDF_OK)
         return failed(p, "writing the file");
     HPDF_UINT32 size = HPDF_GetStreamSize(p->doc);

@@ -43,6 +43,17 @@ ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page
  * at it.  False on failure, with a diagnostic. */
 bool ss_pdf_add_page(ss_pdf *pdf, const ss_page *page, const char *bookmark);
 
+/* Makes pdf a one-page file to be copied into a file of many pages
+ * (combine.c): its page's entry in the parent tree (its /StructParents) is
+ * page_number, not 0, and ss_pdf_finish leaves out what the copy does not
+ * take (the fonts' programs and maps, the metadata, the file ID).  Call
+ * before adding the page. */
+void ss_pdf_for_copy(ss_pdf *pdf, int page_number);
+
+/* Makes dst's fonts hold every glyph src has drawn so far, as if dst had
+ * drawn them (a combined file's fonts serve the pages of many). */
+void ss_pdf_add_glyphs(ss_pdf *dst, const ss_pdf *src);
+
 /* Finishes the file (fonts, metadata, ID) and appends its bytes to out.
  * False on failure, with a diagnostic. */
 bool ss_pdf_finish(ss_pdf *pdf, const ss_pdf_info *info, ss_buf *out);

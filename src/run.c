@@ -509,14 +509,16 @@ static int check_targets(const job *j, ss_diag *diag)
 
 /* --combined is checked before anything is written (combine.h). */
 static int check_combined(const ss_options *opt, const char *assets,
-                          const ss_template *tpl, const ss_dataset *ds, ss_diag *diag)
+                          const ss_template *tpl, const ss_dataset *ds, size_t npages,
+                          ss_diag *diag)
 {
     const char *inputs[] = {ds->path, tpl->path};
     char **sheets = ss_xcalloc(ds->nstates ? ds->nstates : 1, sizeof *sheets);
     for (size_t i = 0; i < ds->nstates; i++)
         sheets[i] = sheet_name(&ds->states[i], ds->year, ds->sample);
     ss_combined_target t = {opt->combined_path, opt->out_dir ? opt->out_dir : "out",
-                            inputs, 2, assets, (const char *const *)sheets, ds->nstates};
+                            inputs, 2, assets, (const char *const *)sheets, ds->nstates,
+                            npages};
     int status = ss_combined_check(&t, diag);
     for (size_t i = 0; i < ds->nstates; i++)
         free(sheets[i]);
@@ -655,7 +657,7 @@ int ss_job_run(const ss_options *opt)
     j.hy = ss_hyphenator_for_layout(hyph);
     status = select_states(opt, ds, &j);
     if (status == SS_EXIT_OK && opt->combined_path)
-        status = check_combined(opt, assets, tpl, ds, diag);
+        status = check_combined(opt, assets, tpl, ds, j.n, diag);
     if (status == SS_EXIT_OK)
         status = prepare(&j, opt, assets, &fonts, diag);
     if (status == SS_EXIT_OK)
