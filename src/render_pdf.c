@@ -495,9 +495,7 @@ ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page
     p->diag = diag;
     p->single_page = single_page;
     ss_buf_init(&p->content);
-    /* libharu's own pool: its many small objects come from 16 KB blocks,
-     * freed at once with the document, not one malloc and free each. */
-    p->doc = HPDF_NewEx(on_error, NULL, NULL, 16384, p);
+    p->doc = HPDF_New(on_error, p);
     if (!p->doc) {
         ss_diag_error(diag, NULL, 0, "out of memory starting a PDF");
         ss_pdf_free(p);
