@@ -137,6 +137,25 @@ static void inflate_streams(const ss_buf *pdf, ss_buf *all)
     }
 }
 
+/* Draws a hand-made page into a one-page PDF and returns every stream of
+ * it, inflated and joined, in all (the caller frees it). */
+static void render_page(const ss_page *pg, ss_buf *all)
+{
+    ss_diag *d = ss_diag_new();
+    char *icc = ss_path_join(assets, SS_ICC_FILE);
+    ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
+    ss_pdf_info info = {"T", "A", "S", "K", "C", 1700000000, NULL};
+    ss_buf out;
+    ss_buf_init(&out);
+    ss_buf_init(all);
+    assert_true(pdf && ss_pdf_add_page(pdf, pg, NULL) && ss_pdf_finish(pdf, &info, &out));
+    inflate_streams(&out, all);
+    ss_pdf_free(pdf);
+    ss_buf_free(&out);
+    free(icc);
+    ss_diag_free(d);
+}
+
 /* The agreed hyphenation interface (owners.md): a TEXT box ending in
  * U+00AD is drawn as a hyphen, but extractors see U+00AD.  The soft
  * hyphen gets a code of its own (the font's glyph for it, a copy of the
@@ -162,15 +181,8 @@ static void test_soft_hyphen(void **state)
     pg.nboxes = 1;
     pg.chars = text;
     pg.nchars = sizeof text;
-    ss_diag *d = ss_diag_new();
-    char *icc = ss_path_join(assets, SS_ICC_FILE);
-    ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
-    ss_pdf_info info = {"T", "A", "S", "K", "C", 1700000000, NULL};
-    ss_buf out, all;
-    ss_buf_init(&out);
-    ss_buf_init(&all);
-    assert_true(pdf && ss_pdf_add_page(pdf, &pg, NULL) && ss_pdf_finish(pdf, &info, &out));
-    inflate_streams(&out, &all);
+    ss_buf all;
+    render_page(&pg, &all);
 
     unsigned shy = ss_fonts_gid(fonts, SS_REGULAR, 0xAD);
     unsigned hyphen = ss_fonts_gid(fonts, SS_REGULAR, '-');
@@ -190,11 +202,7 @@ static void test_soft_hyphen(void **state)
      * hyphen. */
     assert_int_equal(ss_fonts_advance(fonts, SS_REGULAR, 0xAD),
                      ss_fonts_advance(fonts, SS_REGULAR, '-'));
-    ss_pdf_free(pdf);
-    ss_buf_free(&out);
     ss_buf_free(&all);
-    free(icc);
-    ss_diag_free(d);
 }
 
 /* A word broken at a hyphenation point over two lines of one paragraph
@@ -223,15 +231,8 @@ static void test_broken_word(void **state)
     pg.nboxes = 2;
     pg.chars = text;
     pg.nchars = sizeof text;
-    ss_diag *d = ss_diag_new();
-    char *icc = ss_path_join(assets, SS_ICC_FILE);
-    ss_pdf *pdf = ss_pdf_new(fonts, icc, true, d);
-    ss_pdf_info info = {"T", "A", "S", "K", "C", 1700000000, NULL};
-    ss_buf out, all;
-    ss_buf_init(&out);
-    ss_buf_init(&all);
-    assert_true(pdf && ss_pdf_add_page(pdf, &pg, NULL) && ss_pdf_finish(pdf, &info, &out));
-    inflate_streams(&out, &all);
+    ss_buf all;
+    render_page(&pg, &all);
     /* "example" in UTF-16, opened before "exam" and closed after "ple":
      * a sequence of its own (MCID 1) of the paragraph. */
     const char *span = "/Span<</MCID 1/ActualText <FEFF006500780061006D0070006C0065>>>BDC";
@@ -249,11 +250,7 @@ static void test_broken_word(void **state)
     unsigned h = ss_fonts_gid(fonts, SS_REGULAR, 'h');
     const char here_h[2] = {0, (char)h};
     assert_null(find_bytes(at, emc, here_h, 2));
-    ss_pdf_free(pdf);
-    ss_buf_free(&out);
     ss_buf_free(&all);
-    free(icc);
-    ss_diag_free(d);
 }
 
 /* The same inputs give the same bytes; another time changes them. */

@@ -8,24 +8,16 @@
 # else as many as fit, at least 1,000: the test stays near a minute on 2
 # cores.  SS_ATOMIC_STATES forces the batch size; SS_ATOMIC_KILL_PCT
 # (default 30) is the share of sheets written before the kill.
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-PY=/usr/bin/python3
+. "$(dirname "$0")/common.sh"
 PCT=${SS_ATOMIC_KILL_PCT:-30}
 BUDGET=${SS_ATOMIC_BUDGET:-15}
-TMP=$(mktemp -d)
 pid=
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-export SOURCE_DATE_EPOCH=1700000000
-fails=0
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 now() { date +%s.%N; }
 secs() { echo "scale=2; ($2 - $1) / 1" | bc; }
 

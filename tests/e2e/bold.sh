@@ -1,14 +1,7 @@
 #!/bin/bash
 # Bold where the reference sheet is bold, regular elsewhere: per-character
 # font names of the North Dakota sheet, read back with pdfminer (bold.py).
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
+. "$(dirname "$0")/common.sh"
 
 rc=0
 "$BIN" -q -o "$TMP/out" "$SRC/data/ncmec-2023.xml" 2>"$TMP/run.err" || rc=$?

@@ -5,16 +5,8 @@
 # folder or a missing folder is refused at once, not after every sheet.
 # Each refusal: the exit status, the message, no output folder made, the
 # inputs byte for byte as they were.
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
-fails=0
+. "$(dirname "$0")/common.sh"
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 cd "$TMP"
 cp "$SRC/data/samples/sample-56.xml" in.xml

@@ -7,20 +7,13 @@
 # bytes a state (the set of codes).  Memory, not time: nothing here is
 # timed.  Skipped under AddressSanitizer, whose quarantine keeps freed
 # memory resident on purpose.
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
+. "$(dirname "$0")/common.sh"
 LIMIT_MB=${LIMIT_MB:-10}
 if grep -q __asan_init "$BIN"; then
   echo "ok   - skipped: AddressSanitizer build (its quarantine keeps freed memory)"
   exit 0
 fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 # peak KB of one run of the command (GNU time's %M, the child's ru_maxrss;
 # time itself is small, so its own pages before the exec do not count)

@@ -2,19 +2,12 @@
 # Same inputs, same SOURCE_DATE_EPOCH -> the same bytes: run twice, -j 1 vs
 # -j 2, three shards vs one run, and under a German locale (decimal comma)
 # when one is installed, else C.UTF-8.
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
+. "$(dirname "$0")/common.sh"
 DATA=$SRC/data/samples/sample-56.xml
 ND_DATA=$SRC/data/ncmec-2023.xml
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
 export SOURCE_DATE_EPOCH=1700000000   # 2023-11-14T22:13:20Z
 export LC_ALL=C
-fails=0
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 # gen NAME [OPTIONS...]: run on the sample into $TMP/NAME; fail on non-zero.
 gen() {

@@ -4,18 +4,10 @@
 # bytes, SHA-256, sample flag), the combined file, the SHA-256 of the data
 # file and of the template, and the program's version.  Checked against
 # the files themselves.
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
+. "$(dirname "$0")/common.sh"
 DATA=$SRC/data/samples/sample-56.xml
 TPL=$SRC/assets/templates/state-data.xml
-fails=0
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 "$BIN" -q -j 2 -o "$TMP/a" --combined "$TMP/a/all.pdf" "$DATA"
 "$BIN" -q -j 1 -o "$TMP/b" --combined "$TMP/a/all.pdf" "$DATA"

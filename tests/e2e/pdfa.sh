@@ -2,22 +2,13 @@
 # PDF/A-1b (PDFBox Preflight) for every sample sheet, the hard cases
 # included, and for a --combined file; the combined file's pages and
 # bookmarks; file sizes (ND <= 20000 bytes, each sample sheet <= 30000).
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-PY=/usr/bin/python3
+. "$(dirname "$0")/common.sh"
 DATA=$SRC/data/samples/sample-56.xml
 ND_MAX=20000
 SAMPLE_MAX=30000
 J=/usr/share/java
 PREFLIGHT_CP=$J/preflight.jar:$J/pdfbox2.jar:$J/fontbox2.jar:$J/xmpbox.jar:$J/commons-logging.jar:$J/javax.activation.jar:$J/jaxb-api.jar
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
-fails=0
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 for jar in preflight pdfbox2 fontbox2 xmpbox; do
   if [ ! -r "$J/$jar.jar" ]; then

@@ -2,18 +2,9 @@
 # The North Dakota sheet made from data/ncmec-2023.xml says what the
 # reference sheet (tests/fixtures/reference/north-dakota-2023.txt) says, in the same
 # order, and is one US Letter page titled "North Dakota Data 2023".
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-PY=/usr/bin/python3
+. "$(dirname "$0")/common.sh"
 REF=$SRC/tests/fixtures/reference/north-dakota-2023.txt
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
-fails=0
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 rc=0
 "$BIN" -q -o "$TMP/out" "$SRC/data/ncmec-2023.xml" >"$TMP/run.out" 2>"$TMP/run.err" || rc=$?

@@ -3,15 +3,8 @@
 # sample="true" but left at last year's year, run into the folder of the
 # real sheets, writes ND-2023-SAMPLE.pdf and leaves ND-2023.pdf untouched;
 # the summary says how many existing files a run replaced.
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
+. "$(dirname "$0")/common.sh"
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 "$BIN" -o "$TMP/out" "$SRC/data/ncmec-2023.xml" >"$TMP/first.out"
 real=$(sha256sum <"$TMP/out/ND-2023.pdf")

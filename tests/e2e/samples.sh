@@ -2,18 +2,9 @@
 # All 56 sheets of the fictional sample data (hard cases included), on US
 # Letter and once on A4, read back with poppler, qpdf and pdfminer
 # (samples.py has the per-sheet checks).
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-PY=/usr/bin/python3
+. "$(dirname "$0")/common.sh"
 DATA=$SRC/data/samples/sample-56.xml
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
-fails=0
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 want=$(grep -c '<state ' "$DATA")
 if [ "$want" -eq 56 ]; then ok "sample-56.xml has 56 states"; else fail "sample-56.xml has $want states (want 56)"; fi

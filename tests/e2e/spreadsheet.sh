@@ -3,16 +3,8 @@
 # opened and saved by LibreOffice Calc (tests/fixtures/csv/calc/, made by
 # make.sh there: CSV -> .xlsx -> CSV), imported, and made into sheets gives
 # PDFs byte-identical to those made from the original file.
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
-fails=0
+. "$(dirname "$0")/common.sh"
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 for pair in ncmec-2023:data/ncmec-2023.xml sample-56:data/samples/sample-56.xml; do
   name=${pair%%:*}

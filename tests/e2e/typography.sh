@@ -5,16 +5,8 @@
 # one-word line, hyphenates at most two lines in a row and never inside a
 # figure, a name or an address; the real ND sheet keeps within 1.5x on
 # both Letter and A4.
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-PY=/usr/bin/python3
+. "$(dirname "$0")/common.sh"
 DATA=$SRC/data/samples/sample-56.xml
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
-fails=0
 for paper in letter a4; do
   "$BIN" -q --paper "$paper" -o "$TMP/$paper" "$DATA"
   "$PY" "$HERE/typography.py" --max-gap 2.0 --data "$DATA" "$TMP/$paper"/*.pdf \

@@ -12,16 +12,8 @@
 #  - under nohup a SIGHUP does not stop the run;
 #  - `statesheet -v ... | head` ends with a message on stderr, exit 74, and
 #    leaves no temporary file.
-set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-SRC=${SS_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
-BIN=${SS_BINARY:?set SS_BINARY to the built statesheet}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
-fails=0
+. "$(dirname "$0")/common.sh"
 ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 tmps() { find "$1" -maxdepth 1 -name '.statesheet-*' | wc -l; }
 # Waits until process $1 has its signal thread (SIGTERM, bit 14, blocked in
 # the main thread): before that, while the libraries load, it cannot catch a
