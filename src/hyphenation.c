@@ -1,24 +1,25 @@
 /* hyphenation.c - hyphenation points from libhyphen's patterns.
  *
  * libhyphen (the library LibreOffice uses) finds the points; what is ours
- * is which patterns it is given.  Reading all 11,110 US English patterns
- * costs libhyphen ~39 M instructions (about 10 ms: a hash table and a
- * malloc per pattern prefix), five times the work of the whole ND sheet,
- * and a sheet needs hyphenation for a few dozen words.  A word's points
- * depend only on the patterns whose letters occur in it (with the '.' that
- * marks its ends): the others never match.  So, when the layout stage asks
- * for a paragraph's words (ss_hyphenate_prepare), the patterns that occur
- * in one of them are picked from the file (a scan of ~100 KB against a set
- * of the words' substrings, ~1 M instructions) and libhyphen reads just
- * those (a few hundred); the words' points are remembered, so the
- * template's words, which every sheet repeats, are asked for once a run.
- * The result is the full dictionary's, point for point (a test compares
- * them).  When the selections have cost as many patterns as the file
- * holds, or too many words to remember are asked for, the whole file is
- * read once and used from then on. */
+ * is which patterns it is given.  Reading all 11,107 US English patterns
+ * costs libhyphen ~39 M instructions (about 10 ms: a hash entry and a
+ * malloc for every pattern prefix), more than the rest of a one-sheet run's
+ * own work, while a sheet needs the points of a few hundred words.  A
+ * word's points depend only on the patterns whose letters occur in it
+ * (with the '.' that marks its ends), so when a sheet's first paragraph
+ * needs hyphenation the layout stage hands over the words of all its body
+ * paragraphs (ss_hyphenate_prepare), the file is scanned for the patterns
+ * they need (select_patterns: ~4 M instructions for the ND sheet's 210
+ * words), and libhyphen reads just those (999 lines of 11,110 there).  The
+ * points are remembered, so the template's words, which every sheet
+ * repeats, are asked for about once a run.  Every point is the whole
+ * file's (select_patterns says why; a test compares them).  When the
+ * selections have cost as many patterns as the file holds, or too many
+ * words to remember are asked for, the whole file is read once and used
+ * from then on.  No Debian library picks patterns this way, hence our own
+ * code for it. */
 #include "hyphenation.h"
 
-#include <errno.h>
 #include <hyphen.h>
 #include <pthread.h>
 #include <stdint.h>
