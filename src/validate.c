@@ -145,6 +145,15 @@ static void report_missing_keys(const ss_template *t, const ss_dataset *ds, ss_d
         missing_in_state(t, ds, &ds->states[s], diag);
 }
 
+/* National figures whose key is near one the template uses. */
+static void near_national(const ss_template *t, const ss_dataset *ds, bool strict,
+                          ss_diag *diag)
+{
+    for (size_t i = 0; i < ds->nnational; i++)
+        report_near(t, ds, "", "the national figure", SS_SRC_NATIONAL,
+                    ds->national[i].key, ds->national[i].line, strict, diag);
+}
+
 bool ss_validate_state_keys(const ss_template *t, const ss_dataset *ds, const ss_state *st,
                             bool strict, ss_diag *diag)
 {
@@ -159,9 +168,7 @@ bool ss_validate_national_keys(const ss_template *t, const ss_dataset *ds, bool 
 {
     size_t before = ss_diag_error_count(diag);
     report_missing_national(t, ds, diag);
-    for (size_t i = 0; i < ds->nnational; i++)
-        report_near(t, ds, "", "the national figure", SS_SRC_NATIONAL,
-                    ds->national[i].key, ds->national[i].line, strict, diag);
+    near_national(t, ds, strict, diag);
     return ss_diag_error_count(diag) == before;
 }
 
@@ -170,9 +177,7 @@ bool ss_validate_keys(const ss_template *t, const ss_dataset *ds, bool strict,
 {
     size_t before = ss_diag_error_count(diag);
     report_missing_keys(t, ds, diag);
-    for (size_t i = 0; i < ds->nnational; i++)
-        report_near(t, ds, "", "the national figure", SS_SRC_NATIONAL,
-                    ds->national[i].key, ds->national[i].line, strict, diag);
+    near_national(t, ds, strict, diag);
     for (size_t s = 0; s < ds->nstates; s++)
         near_in_state(t, ds, &ds->states[s], strict, diag);
     return ss_diag_error_count(diag) == before;
