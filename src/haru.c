@@ -9,6 +9,7 @@
 #include "haru.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <hpdf.h>
@@ -17,9 +18,6 @@
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
-
-/* Bytes a memory stream grows by (libharu's own is 4096, private). */
-#define STREAM_CHUNK 4096
 
 #if !defined(HPDF_VERSION_ID) || HPDF_VERSION_ID != 20300
 #error "statesheet needs libharu 2.3.0 exactly (Debian bookworm's libhpdf-dev): src/haru.c uses its private structs, which change between releases"
@@ -64,13 +62,90 @@ static HPDF_STATUS write_flate_key(HPDF_Dict dict, HPDF_Stream out)
     return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
 }
 
+/* A stream's bytes in one block of our own.  libharu's memory streams copy
+ * byte by byte (HPDF_MemCpy) on every write and read, and a sheet's bytes
+ * went through them three times: into the object's stream, out of it, and
+ * into the document's.  The object keeps libharu's stream record (its
+ * HPDF_Stream_Write and HPDF_Stream_WriteToStream calls work unchanged),
+ * with our functions and buffer in it. */
+typedef struct flat {
+    unsigned char *data;
+    size_t len, cap, pos;
+} flat;
+
+static HPDF_STATUS flat_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT n)
+{
+    flat *f = s->attr;
+    if (f->cap - f->len < n) {
+        size_t cap = f->cap ? f->cap : 256;
+        while (cap - f->len < n)
+            cap *= 2;
+        unsigned char *d = realloc(f->data, cap);
+        if (!d)
+            return HPDF_SetError(s->error, HPDF_FAILD_TO_ALLOC_MEM, 0);
+        f->data = d;
+        f->cap = cap;
+    }
+    memcpy(f->data + f->len, p, n);
+    f->len += n;
+    return HPDF_OK;
+}
+
+static HPDF_STATUS flat_read(HPDF_Stream s, HPDF_BYTE *p, HPDF_UINT *n)
+{
+    flat *f = s->attr;
+    size_t left = f->len - f->pos;
+    bool end = *n >= left;
+    if (end)
+        *n = (HPDF_UINT)left;
+    if (*n)
+        memcpy(p, f->data + f->pos, *n);
+    f->pos += *n;
+    return end ? HPDF_STREAM_EOF : HPDF_OK;
+}
+
+static HPDF_STATUS flat_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode)
+{
+    flat *f = s->attr;
+    if (mode != HPDF_SEEK_SET || pos < 0 || (size_t)pos > f->len)
+        return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
+    f->pos = (size_t)pos;
+    return HPDF_OK;
+}
+
+static void flat_free(HPDF_Stream s)
+{
+    flat *f = s->attr;
+    if (f)
+        free(f->data);
+    free(f);
+    s->attr = NULL;
+}
+
+/* Replaces *stream (libharu's memory stream, freed) with a flat one
+ * holding the len bytes. */
+static bool flat_set(HPDF_MMgr mmgr, HPDF_Stream *stream, const void *bytes, size_t len)
+{
+    flat *f = calloc(1, sizeof *f);
+    HPDF_Stream s = f ? HPDF_CallbackWriter_New(mmgr, flat_write, f) : NULL;
+    if (!s) {
+        free(f);
+        return false;
+    }
+    s->read_fn = flat_read;
+    s->seek_fn = flat_seek;
+    s->free_fn = flat_free;
+    if (*stream)
+        HPDF_Stream_Free(*stream);
+    *stream = s;
+    return len == 0 || HPDF_Stream_Write(s, (const HPDF_BYTE *)bytes, (HPDF_UINT)len) == HPDF_OK;
+}
+
 static bool put_bytes(HPDF_Dict dict, const void *bytes, size_t len, bool deflated)
 {
-    HPDF_MemStream_FreeData(dict->stream);
     dict->filter = HPDF_STREAM_FILTER_NONE;
     dict->write_fn = deflated ? write_flate_key : NULL;
-    return len == 0 ||
-           HPDF_Stream_Write(dict->stream, (const HPDF_BYTE *)bytes, (HPDF_UINT)len) == HPDF_OK;
+    return flat_set(dict->mmgr, &dict->stream, bytes, len);
 }
 
 /* libharu writes a stream's /Length as an object of its own (40 bytes
@@ -91,9 +166,8 @@ HPDF_Dict ss_haru_stream(HPDF_Doc doc, const void *bytes, size_t len, bool defla
     HPDF_Dict s = ss_haru_object(doc);
     if (!s)
         return NULL;
-    s->stream = HPDF_MemStream_New(doc->mmgr, STREAM_CHUNK);
     HPDF_Number n = HPDF_Number_New(doc->mmgr, (HPDF_INT32)len);
-    if (!s->stream || !n || HPDF_Dict_Add(s, "Length", n) != HPDF_OK)
+    if (!n || HPDF_Dict_Add(s, "Length", n) != HPDF_OK)
         return NULL;
     n->header.obj_id |= HPDF_OTYPE_INDIRECT;
     s->free_fn = unflag_length;
@@ -122,8 +196,29 @@ bool ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len, HPDF_Dic
     /* ProcSet is obsolete (PDF 1.7, 14.2): 45 bytes a page. */
     if (res)
         HPDF_Dict_RemoveElement(res, "ProcSet");
-    return attr && attr->contents && res && put_bytes(attr->contents, deflated, len, true) &&
-           HPDF_Dict_Add(res, "Font", fonts) == HPDF_OK;
+    if (!attr || !attr->contents || !res || !put_bytes(attr->contents, deflated, len, true))
+        return false;
+    attr->stream = attr->contents->stream; /* the page's own pointer to it */
+    return HPDF_Dict_Add(res, "Font", fonts) == HPDF_OK;
+}
+
+static HPDF_STATUS buf_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT n)
+{
+    ss_buf_add(s->attr, p, n);
+    return HPDF_OK;
+}
+
+bool ss_haru_save(HPDF_Doc doc, ss_buf *out)
+{
+    /* HPDF_SaveToStream writes into doc->stream when there is one. */
+    if (doc->stream)
+        HPDF_Stream_Free(doc->stream);
+    doc->stream = HPDF_CallbackWriter_New(doc->mmgr, buf_write, out);
+    bool ok = doc->stream && HPDF_SaveToStream(doc) == HPDF_OK;
+    if (doc->stream)
+        HPDF_Stream_Free(doc->stream);
+    doc->stream = NULL;
+    return ok;
 }
 
 static void ignore_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)

@@ -23,6 +23,7 @@
 #include <hpdf.h>
 
 #include "fonts.h"
+#include "util.h"
 
 #define SS_HARU_VERSION "2.3.0"
 
@@ -47,6 +48,9 @@ HPDF_Dict ss_haru_trailer(HPDF_Doc doc);
 /* Makes the page's content the len deflated bytes, and its resources'
  * /Font the given dictionary.  False on failure. */
 bool ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len, HPDF_Dict fonts);
+
+/* Writes the document, appending its bytes to out.  False on failure. */
+bool ss_haru_save(HPDF_Doc doc, ss_buf *out);
 
 /* Reads a TrueType file's metrics with libharu's parser: fills m, and
  * width[cp] (thousandths of an em) and gid[cp] for every code point below

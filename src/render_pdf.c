@@ -1437,17 +1437,7 @@ bool ss_pdf_finish(ss_pdf *p, const ss_pdf_info *info, ss_buf *out)
     if (!write_pdfa(p, info))
         return false;
 save:
-    if (HPDF_SaveToStream(p->doc) != HPDF_OK)
+    if (!ss_haru_save(p->doc, out))
         return failed(p, "writing the file");
-    HPDF_UINT32 size = HPDF_GetStreamSize(p->doc);
-    size_t at = out->len;
-    ss_buf_add(out, NULL, 0);
-    out->data = ss_xgrow(out->data, 1, at + size + 1, &out->cap);
-    HPDF_UINT32 got = size;
-    if (HPDF_ReadFromStream(p->doc, (HPDF_BYTE *)out->data + at, &got) != HPDF_OK &&
-        got != size)
-        return failed(p, "reading the file back");
-    out->len = at + got;
-    out->data[out->len] = '\0';
     return true;
 }

@@ -105,13 +105,11 @@ void ss_buf_clear(ss_buf *b)
         b->data[0] = '\0';
 }
 
-void ss_buf_add(ss_buf *b, const void *p, size_t n)
+void ss_buf_reserve(ss_buf *b, size_t n)
 {
+    if (n > SIZE_MAX - 1 - b->len)
+        out_of_memory(SIZE_MAX);
     b->data = ss_xgrow(b->data, 1, b->len + n + 1, &b->cap);
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
 }
 
 void ss_buf_adds(ss_buf *b, const char *s)
@@ -119,10 +117,6 @@ void ss_buf_adds(ss_buf *b, const char *s)
     ss_buf_add(b, s, strlen(s));
 }
 
-void ss_buf_addc(ss_buf *b, char c)
-{
-    ss_buf_add(b, &c, 1);
-}
 
 void ss_buf_printf(ss_buf *b, const char *fmt, ...)
 {

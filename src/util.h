@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 void *ss_xmalloc(size_t n);
 void *ss_xcalloc(size_t count, size_t size);
@@ -30,9 +31,24 @@ typedef struct ss_buf {
 void ss_buf_init(ss_buf *b);
 void ss_buf_free(ss_buf *b);
 void ss_buf_clear(ss_buf *b);
-void ss_buf_add(ss_buf *b, const void *p, size_t n);
+/* Makes room for n more bytes and the NUL. */
+void ss_buf_reserve(ss_buf *b, size_t n);
+/* Inline: the content stream and the subset fonts are built a few bytes
+ * at a time, a million calls a batch. */
+static inline void ss_buf_add(ss_buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len <= n)
+        ss_buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
 void ss_buf_adds(ss_buf *b, const char *s);
-void ss_buf_addc(ss_buf *b, char c);
+static inline void ss_buf_addc(ss_buf *b, char c)
+{
+    ss_buf_add(b, &c, 1);
+}
 void ss_buf_printf(ss_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Hands the data to the caller (free with free()) and empties the buffer. */
