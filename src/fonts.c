@@ -98,7 +98,7 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
         f->width[style][cp] = -1;
     ss_font_metrics *fm = &f->metrics[style];
     unsigned err = 0;
-    if (!ss_haru_ttf_read(path, fm, f->width[style], f->gid[style], CP_LIMIT, &err)) {
+    if (!ss_haru_ttf_read(data, len, fm, f->width[style], f->gid[style], CP_LIMIT, &err)) {
         if (err)
             ss_diag_error(diag, path, 0, "the PDF library cannot read this font "
                           "(error 0x%04X); reinstall statesheet", err);

@@ -8,6 +8,7 @@
  */
 #include "haru.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,8 @@ static HPDF_STATUS write_flate_key(HPDF_Dict dict, HPDF_Stream out)
  * HPDF_Stream_Write and HPDF_Stream_WriteToStream calls work unchanged),
  * with our functions and buffer in it. */
 typedef struct flat {
-    unsigned char *data;
+    unsigned char *own;         /* the bytes written, ours; NULL for a view */
+    const unsigned char *bytes; /* what is read: own, or the caller's */
     size_t len, cap, pos;
 } flat;
 
@@ -80,44 +82,64 @@ static HPDF_STATUS flat_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT n)
         size_t cap = f->cap ? f->cap : 256;
         while (cap - f->len < n)
             cap *= 2;
-        unsigned char *d = realloc(f->data, cap);
+        unsigned char *d = realloc(f->own, cap);
         if (!d)
             return HPDF_SetError(s->error, HPDF_FAILD_TO_ALLOC_MEM, 0);
-        f->data = d;
+        f->own = d;
+        f->bytes = d;
         f->cap = cap;
     }
-    memcpy(f->data + f->len, p, n);
+    memcpy(f->own + f->len, p, n);
     f->len += n;
     return HPDF_OK;
 }
 
+/* As libharu's file reader: a short read is HPDF_STREAM_EOF, the rest of
+ * the buffer zeroed. */
 static HPDF_STATUS flat_read(HPDF_Stream s, HPDF_BYTE *p, HPDF_UINT *n)
 {
     flat *f = s->attr;
-    size_t left = f->len - f->pos;
-    bool end = *n >= left;
-    if (end)
-        *n = (HPDF_UINT)left;
-    if (*n)
-        memcpy(p, f->data + f->pos, *n);
-    f->pos += *n;
-    return end ? HPDF_STREAM_EOF : HPDF_OK;
+    size_t left = f->pos < f->len ? f->len - f->pos : 0;
+    if (*n <= left) {
+        memcpy(p, f->bytes + f->pos, *n);
+        f->pos += *n;
+        return HPDF_OK;
+    }
+    if (left)
+        memcpy(p, f->bytes + f->pos, left);
+    memset(p + left, 0, *n - left);
+    f->pos += left;
+    *n = (HPDF_UINT)left;
+    return HPDF_STREAM_EOF;
 }
 
 static HPDF_STATUS flat_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode)
 {
     flat *f = s->attr;
-    if (mode != HPDF_SEEK_SET || pos < 0 || (size_t)pos > f->len)
-        return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
-    f->pos = (size_t)pos;
+    long long to = mode == HPDF_SEEK_CUR ? (long long)f->pos + pos
+                   : mode == HPDF_SEEK_END ? (long long)f->len + pos
+                                           : pos;
+    if (to < 0 || to > INT32_MAX)
+        return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, 0);
+    f->pos = (size_t)to;
     return HPDF_OK;
+}
+
+static HPDF_INT32 flat_tell(HPDF_Stream s)
+{
+    return (HPDF_INT32)((flat *)s->attr)->pos;
+}
+
+static HPDF_UINT32 flat_size(HPDF_Stream s)
+{
+    return (HPDF_UINT32)((flat *)s->attr)->len;
 }
 
 static void flat_free(HPDF_Stream s)
 {
     flat *f = s->attr;
     if (f)
-        free(f->data);
+        free(f->own);
     free(f);
     s->attr = NULL;
 }
@@ -134,6 +156,7 @@ static bool flat_set(HPDF_MMgr mmgr, HPDF_Stream *stream, const void *bytes, siz
     }
     s->read_fn = flat_read;
     s->seek_fn = flat_seek;
+    s->tell_fn = flat_tell;
     s->free_fn = flat_free;
     if (*stream)
         HPDF_Stream_Free(*stream);
@@ -226,19 +249,35 @@ static void ignore_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)
     (void)e, (void)detail, (void)user; /* every call's result is checked */
 }
 
-bool ss_haru_ttf_read(const char *path, ss_font_metrics *m, int16_t *width,
+bool ss_haru_ttf_read(const void *data, size_t len, ss_font_metrics *m, int16_t *width,
                       uint16_t *gid, long limit, unsigned *error)
 {
     bool ok = false;
-    HPDF_Doc pdf = HPDF_New(ignore_error, NULL);
     HPDF_FontDef def = NULL;
     *error = HPDF_FAILD_TO_ALLOC_MEM;
+    if (len > INT32_MAX)
+        return false;
+    HPDF_Doc pdf = HPDF_New(ignore_error, NULL);
     if (!pdf)
         return false;
+    /* The bytes the caller read, through a reader of ours: libharu's file
+     * reader costs an fread for every two bytes of the tables. */
+    flat *f = calloc(1, sizeof *f);
+    HPDF_Stream in = f ? HPDF_CallbackReader_New(pdf->mmgr, flat_read, flat_seek, flat_tell,
+                                                 flat_size, f)
+                       : NULL;
+    if (!in) {
+        free(f);
+        goto done;
+    }
+    f->bytes = data;
+    f->len = len;
+    in->free_fn = flat_free;
     /* A damaged font makes libharu return NULL without calling the error
-     * handler: check the result, not only the handler.  Not registered
-     * with the document: freed below, not by HPDF_Free. */
-    def = HPDF_GetTTFontDefFromFile(pdf, path, HPDF_FALSE);
+     * handler: check the result, not only the handler.  The definition is
+     * not registered with the document: freed below, not by HPDF_Free.
+     * Without embedding, the stream is freed by the load. */
+    def = HPDF_TTFontDef_Load(pdf->mmgr, in, HPDF_FALSE);
     if (!def) {
         *error = (unsigned)HPDF_GetError(pdf);
         goto done;

@@ -52,12 +52,12 @@ bool ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len, HPDF_Dic
 /* Writes the document, appending its bytes to out.  False on failure. */
 bool ss_haru_save(HPDF_Doc doc, ss_buf *out);
 
-/* Reads a TrueType file's metrics with libharu's parser: fills m, and
+/* Reads a TrueType font's metrics (its len bytes) with libharu's parser: fills m, and
  * width[cp] (thousandths of an em) and gid[cp] for every code point below
  * 'limit' that the font's Unicode cmap maps (the caller fills the arrays
  * with -1 and 0 first).  False when libharu cannot read the font: *error
  * is libharu's error code, or 0 when the font has no format 4 cmap. */
-bool ss_haru_ttf_read(const char *path, ss_font_metrics *m, int16_t *width,
+bool ss_haru_ttf_read(const void *data, size_t len, ss_font_metrics *m, int16_t *width,
                       uint16_t *gid, long limit, unsigned *error);
 
 #endif

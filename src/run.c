@@ -627,6 +627,7 @@ static ss_hyphenator *start_hyphenation(const char *assets, const ss_template *t
     return hyph;
 }
 
+#define PH(n) do { if (getenv("SSPH")) fprintf(stderr, "%-10s %.2f ms\n", n, (now_s() - t0) * 1e3); } while (0)
 int ss_job_run(const ss_options *opt)
 {
     double t0 = now_s();
@@ -651,6 +652,7 @@ int ss_job_run(const ss_options *opt)
     status = load_inputs(opt, assets, diag, &tpl, &ds);
     if (status != SS_EXIT_OK)
         goto done;
+    PH("inputs");
     hyph = start_hyphenation(assets, tpl, opt->verbosity);
     j.ds = ds;
     j.tpl = tpl;
@@ -658,10 +660,13 @@ int ss_job_run(const ss_options *opt)
     status = select_states(opt, ds, &j);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = check_combined(opt, assets, tpl, ds, j.n, diag);
+    PH("select");
     if (status == SS_EXIT_OK)
         status = prepare(&j, opt, assets, &fonts, diag);
+    PH("prepare");
     if (status == SS_EXIT_OK)
         status = check_sheets(&j, diag);
+    PH("check");
     if (status != SS_EXIT_OK || nothing_to_write(&j, opt))
         goto done;
 
@@ -673,7 +678,9 @@ int ss_job_run(const ss_options *opt)
     status = check_targets(&j, diag);
     if (status != SS_EXIT_OK)
         goto done;
+    PH("targets");
     status = write_sheets(&j, diag);
+    PH("written");
     if (status == SS_EXIT_OK && opt->combined_path)
         status = make_combined(&j, diag);
     if (status == SS_EXIT_OK)
@@ -692,6 +699,7 @@ int ss_job_run(const ss_options *opt)
                           j.n == 1 ? "" : "s", j.n, j.n == 1 ? "" : "s", size,
                           took < 0.1 ? 3 : 2, took, j.out_dir, extra);
     }
+    PH("manifest");
 done:
     if (fflush(stdout) != 0 || ss_outfile_stdout_lost()) {
         ss_diag_error(diag, NULL, 0, "cannot write to standard output (%s); stopped",
