@@ -2,9 +2,12 @@
  *
  * Kept in one file so that a new libharu release means reading one file
  * (see haru.h for why they are used at all).  The struct fields touched:
- * HPDF_Doc_Rec (mmgr, xref, catalog, info, trailer), HPDF_Dict_Rec
- * (stream, filter, write_fn), HPDF_PageAttr_Rec (contents), and the
- * TrueType font definition's cmap and metrics.
+ * HPDF_Doc_Rec (mmgr, xref, catalog, info, trailer, stream), HPDF_Dict_Rec
+ * (stream, filter, write_fn), HPDF_Stream_Rec (the functions and attr of
+ * the streams made here), HPDF_PageAttr_Rec (contents, stream), and the
+ * TrueType font definition's cmap and metrics.  Besides those, the
+ * exported but undeclared HPDF_CallbackWriter_New, HPDF_CallbackReader_New
+ * and HPDF_TTFontDef_Load.
  */
 #include "haru.h"
 

@@ -49,6 +49,7 @@
 
 #include <zlib.h>
 
+#include "blockcache.h"
 #include "haru.h"
 #include "ttf_subset.h"
 #include "util.h"
@@ -495,7 +496,7 @@ ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page
     p->diag = diag;
     p->single_page = single_page;
     ss_buf_init(&p->content);
-    p->doc = HPDF_New(on_error, p);
+    p->doc = HPDF_NewEx(on_error, ss_block_alloc, ss_block_free, 0, p);
     if (!p->doc) {
         ss_diag_error(diag, NULL, 0, "out of memory starting a PDF");
         ss_pdf_free(p);
