@@ -463,7 +463,11 @@ static bool have_text(ss_hyphenator *h)
     return true;
 }
 
-/* The points of words the cache does not know (under h->lock). */
+/* The points of words the cache does not know.  Called and returns with
+ * h->lock held, but makes and runs a selection without it: that takes a
+ * millisecond or two, and the other threads' words are mostly in the cache
+ * by then.  A selection reads only h->text, which does not change once
+ * read. */
 static void compute(ss_hyphenator *h, request *r, size_t n)
 {
     if (!n || !have_text(h)) {
@@ -471,22 +475,28 @@ static void compute(ss_hyphenator *h, request *r, size_t n)
             r[i].k = 0;
         return;
     }
-    HyphenDict *d = h->full, *mine = NULL;
-    if (!d && (h->whole || h->spent >= h->npatterns || cache_full(h))) {
+    if (!h->full && (h->whole || h->spent >= h->npatterns || cache_full(h))) {
         h->full = hnj_hyphen_load(h->path);
         h->spent += h->npatterns;
-        d = h->full;
-    } else if (!d) {
-        size_t count = 0;
-        d = mine = load_selection(h, r, n, &count);
-        h->spent += count;
     }
-    for (size_t i = 0; i < n; i++) {
-        run_dict(d, &r[i]);
-        cache_put(h, &r[i]);
+    if (h->full) {
+        for (size_t i = 0; i < n; i++) {
+            run_dict(h->full, &r[i]);
+            cache_put(h, &r[i]);
+        }
+        return;
     }
+    pthread_mutex_unlock(&h->lock);
+    size_t count = 0;
+    HyphenDict *mine = load_selection(h, r, n, &count);
+    for (size_t i = 0; i < n; i++)
+        run_dict(mine, &r[i]);
     if (mine)
         hnj_hyphen_free(mine);
+    pthread_mutex_lock(&h->lock);
+    h->spent += count;
+    for (size_t i = 0; i < n; i++)
+        cache_put(h, &r[i]);
 }
 
 static bool make_request(request *r, const char *word, size_t n)
