@@ -39,6 +39,15 @@ typedef struct ss_font_metrics {
 ss_fonts *ss_fonts_load(const char *assets_dir, ss_diag *diag);
 void ss_fonts_free(ss_fonts *f);
 
+/* ss_fonts_load on a thread of its own, so that the run parses its data
+ * meanwhile (the fonts take about a millisecond to read, check and parse).
+ * ss_fonts_wait returns what ss_fonts_load would have, moves its messages
+ * into diag (or drops them, when diag is NULL) and frees the loading;
+ * every ss_fonts_start needs one ss_fonts_wait. */
+typedef struct ss_fonts_loading ss_fonts_loading;
+ss_fonts_loading *ss_fonts_start(const char *assets_dir);
+ss_fonts *ss_fonts_wait(ss_fonts_loading *l, ss_diag *diag);
+
 /* The measuring function layout needs. */
 const ss_measure *ss_fonts_measure(const ss_fonts *f);
 

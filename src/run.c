@@ -532,13 +532,13 @@ static int finish(int status, ss_diag *diag)
     return status;
 }
 
-/* The fonts (checked against their recorded SHA-256), the template's text
- * against them, the colour profile, the creation date, and the job's
+/* The fonts (checked against their recorded SHA-256; loading since the
+ * run began, see ss_fonts_start), the template's text against them, the colour profile, the creation date, and the job's
  * settings. */
-static int prepare(job *j, const ss_options *opt, const char *assets, ss_fonts **fonts,
-                   ss_diag *diag)
+static int prepare(job *j, const ss_options *opt, const char *assets,
+                   ss_fonts_loading *loading, ss_fonts **fonts, ss_diag *diag)
 {
-    *fonts = ss_fonts_load(assets, diag);
+    *fonts = ss_fonts_wait(loading, diag);
     if (!*fonts)
         return SS_EXIT_SOFTWARE;
     if (!ss_validate_template_glyphs(j->tpl, *fonts, diag))
@@ -627,7 +627,6 @@ static ss_hyphenator *start_hyphenation(const char *assets, const ss_template *t
     return hyph;
 }
 
-#define PH(n) do { if (getenv("SSPH")) fprintf(stderr, "%-10s %.2f ms\n", n, (now_s() - t0) * 1e3); } while (0)
 int ss_job_run(const ss_options *opt)
 {
     double t0 = now_s();
@@ -637,6 +636,7 @@ int ss_job_run(const ss_options *opt)
     ss_template *tpl = NULL;
     ss_dataset *ds = NULL;
     ss_fonts *fonts = NULL;
+    ss_fonts_loading *loading = NULL; /* until prepare() waits for it */
     ss_hyphenator *hyph = NULL;
     job j;
     memset(&j, 0, sizeof j);
@@ -649,10 +649,10 @@ int ss_job_run(const ss_options *opt)
         status = SS_EXIT_SOFTWARE;
         goto done;
     }
+    loading = ss_fonts_start(assets);
     status = load_inputs(opt, assets, diag, &tpl, &ds);
     if (status != SS_EXIT_OK)
         goto done;
-    PH("inputs");
     hyph = start_hyphenation(assets, tpl, opt->verbosity);
     j.ds = ds;
     j.tpl = tpl;
@@ -660,13 +660,12 @@ int ss_job_run(const ss_options *opt)
     status = select_states(opt, ds, &j);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = check_combined(opt, assets, tpl, ds, j.n, diag);
-    PH("select");
-    if (status == SS_EXIT_OK)
-        status = prepare(&j, opt, assets, &fonts, diag);
-    PH("prepare");
+    if (status == SS_EXIT_OK) {
+        status = prepare(&j, opt, assets, loading, &fonts, diag);
+        loading = NULL;
+    }
     if (status == SS_EXIT_OK)
         status = check_sheets(&j, diag);
-    PH("check");
     if (status != SS_EXIT_OK || nothing_to_write(&j, opt))
         goto done;
 
@@ -678,9 +677,7 @@ int ss_job_run(const ss_options *opt)
     status = check_targets(&j, diag);
     if (status != SS_EXIT_OK)
         goto done;
-    PH("targets");
     status = write_sheets(&j, diag);
-    PH("written");
     if (status == SS_EXIT_OK && opt->combined_path)
         status = make_combined(&j, diag);
     if (status == SS_EXIT_OK)
@@ -699,7 +696,6 @@ int ss_job_run(const ss_options *opt)
                           j.n == 1 ? "" : "s", j.n, j.n == 1 ? "" : "s", size,
                           took < 0.1 ? 3 : 2, took, j.out_dir, extra);
     }
-    PH("manifest");
 done:
     if (fflush(stdout) != 0 || ss_outfile_stdout_lost()) {
         ss_diag_error(diag, NULL, 0, "cannot write to standard output (%s); stopped",
@@ -727,6 +723,7 @@ done:
     free(j.states);
     free(j.icc_path);
     ss_fonts_free(fonts);
+    ss_fonts_free(ss_fonts_wait(loading, NULL));
     ss_hyphenator_free(hyph);
     ss_template_free(tpl);
     ss_dataset_free(ds);
