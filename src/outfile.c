@@ -36,6 +36,8 @@
 #define TMP_NAME_MAX 80
 /* Files waiting for the writer's threads, at most (the workers wait). */
 #define WRITER_QUEUE 32
+/* Files renamed into one folder before it is synced for all of them. */
+#define WRITER_FOLDER_BATCH 16
 /* Temporary files open at once: one per thread (run.c's MAX_JOBS, 256),
  * those waiting for the writer, and the combined file. */
 #define SLOTS (260 + WRITER_QUEUE)
@@ -379,6 +381,13 @@ struct ss_writer {
     size_t n;        /* waiting */
     bool closing;
     int failed;      /* the first failure's exit status */
+    /* Files renamed into the run's folder (the first file's) and waiting
+     * for its sync: one fsync of a folder covers every rename before it,
+     * so it is done once for WRITER_FOLDER_BATCH files, and for the rest
+     * when the queue is closed and empty. */
+    char *folder;      /* a file of that folder */
+    queued *renamed;   /* WRITER_FOLDER_BATCH + WRITER_QUEUE entries */
+    size_t nrenamed;
     ss_outfile_done done;
     void *ctx;
     ss_diag *diag;
@@ -393,10 +402,39 @@ static bool same_folder(const char *a, const char *b)
     return na == nb && !strncmp(a, b, na);
 }
 
+/* Is final in the run's folder?  (The first file asked about names it;
+ * under w->lock.) */
+static bool in_run_folder(ss_writer *w, const char *final)
+{
+    if (!w->folder)
+        w->folder = ss_xstrdup(final);
+    return same_folder(w->folder, final);
+}
+
+/* Hands n files back to the caller (done), each once it is in place and
+ * its folder synced, or has failed; frees them. */
+static void hand_back(ss_writer *w, queued *files, size_t n, ss_diag *mine)
+{
+    pthread_mutex_lock(&w->lock);
+    ss_diag_take(w->diag, mine);
+    for (size_t i = 0; i < n && !w->failed; i++)
+        w->failed = files[i].status;
+    pthread_mutex_unlock(&w->lock);
+    for (size_t i = 0; i < n; i++) {
+        queued *b = &files[i];
+        w->done(w->ctx, b->id, b->data, b->len, b->status);
+        free(b->data);
+        free(b->p.tmp);
+        free(b->p.final);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     ss_writer *w = arg;
-    queued *batch = ss_xmalloc(WRITER_QUEUE * sizeof *batch);
+    size_t cap = WRITER_FOLDER_BATCH + WRITER_QUEUE;
+    queued *batch = ss_xmalloc(cap * sizeof *batch);
+    queued *synced = ss_xmalloc(cap * sizeof *synced);
     ss_diag *mine = ss_diag_new(); /* this thread's messages, handed on */
     for (;;) {
         pthread_mutex_lock(&w->lock);
@@ -411,34 +449,42 @@ static void *writer_main(void *arg)
             pthread_cond_signal(&w->work);
         pthread_cond_broadcast(&w->room);
         pthread_mutex_unlock(&w->lock);
-        if (!n)
-            break; /* closing, and nothing left */
-        /* Sync and rename each, then sync each folder once for all: a
-         * file is reported (done) only after its folder is synced. */
+        /* Sync and rename each.  A file is handed back only after its
+         * folder is synced: another folder's now, the run's folder's with
+         * the next batch of renames into it. */
         for (size_t i = 0; i < n; i++)
             batch[i].status = sync_rename(&batch[i].p, mine);
+        size_t now = 0, later = 0;
+        pthread_mutex_lock(&w->lock);
         for (size_t i = 0; i < n; i++) {
+            if (batch[i].status == 0 && in_run_folder(w, batch[i].p.final))
+                w->renamed[w->nrenamed++] = batch[i];
+            else
+                batch[now++] = batch[i];
+        }
+        if (w->nrenamed >= WRITER_FOLDER_BATCH || (w->closing && !w->n)) {
+            later = w->nrenamed;
+            memcpy(synced, w->renamed, later * sizeof *synced);
+            w->nrenamed = 0;
+        }
+        pthread_mutex_unlock(&w->lock);
+        for (size_t i = 0; i < now; i++) {
             bool seen = false;
             for (size_t k = 0; k < i && !seen; k++)
                 seen = batch[k].status == 0 && same_folder(batch[k].p.final, batch[i].p.final);
             if (batch[i].status == 0 && !seen)
                 ss_outfile_sync_dir(batch[i].p.final);
         }
-        pthread_mutex_lock(&w->lock);
-        ss_diag_take(w->diag, mine);
-        for (size_t i = 0; i < n && !w->failed; i++)
-            w->failed = batch[i].status;
-        pthread_mutex_unlock(&w->lock);
-        for (size_t i = 0; i < n; i++) {
-            queued *b = &batch[i];
-            w->done(w->ctx, b->id, b->data, b->len, b->status);
-            free(b->data);
-            free(b->p.tmp);
-            free(b->p.final);
-        }
+        if (later)
+            ss_outfile_sync_dir(synced[0].p.final);
+        hand_back(w, batch, now, mine);
+        hand_back(w, synced, later, mine);
+        if (!n)
+            break; /* closing, and nothing left */
     }
     ss_diag_free(mine);
     free(batch);
+    free(synced);
     return NULL;
 }
 
@@ -452,12 +498,14 @@ ss_writer *ss_writer_new(ss_outfile_done done, void *ctx, ss_diag *diag)
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->work, NULL);
     pthread_cond_init(&w->room, NULL);
+    w->renamed = ss_xmalloc((WRITER_FOLDER_BATCH + WRITER_QUEUE) * sizeof *w->renamed);
     while (w->nthreads < WRITER_THREADS &&
            pthread_create(&w->thread[w->nthreads], NULL, writer_main, w) == 0)
         w->nthreads++;
     if (!w->nthreads) {
         pthread_cond_destroy(&w->work);
         pthread_cond_destroy(&w->room);
+        free(w->renamed);
         pthread_mutex_destroy(&w->lock);
         free(w->q);
         free(w);
@@ -499,6 +547,8 @@ int ss_writer_finish(ss_writer *w)
     int failed = w->failed;
     pthread_cond_destroy(&w->work);
     pthread_cond_destroy(&w->room);
+    free(w->folder);
+    free(w->renamed);
     pthread_mutex_destroy(&w->lock);
     free(w->q);
     free(w);
