@@ -106,15 +106,10 @@ typedef struct prepared {
     para p;
 } prepared;
 
-typedef struct prep_cache {
-    prepared **items; /* each its own allocation: a para stays put */
-    size_t n, cap;
-    bool asked; /* the hyphenator knows every paragraph's words */
-} prep_cache;
-
 typedef struct kp_node kp_node;
 
-/* Line-breaking work space, reused by every paragraph of a layout. */
+/* Line-breaking work space, reused by every paragraph of every layout of
+ * a document (the fit search makes two or three). */
 typedef struct kp {
     kp_node *n;
     size_t nn, ncap;
@@ -123,7 +118,16 @@ typedef struct kp {
     double *cum, *ratio;
     size_t *gaps, *brk;
     size_t cap; /* of cum, ratio, gaps, brk */
+    ss_buf line; /* a line's text, style by style (emit_line) */
 } kp;
+
+typedef struct prep_cache {
+    prepared **items; /* each its own allocation: a para stays put */
+    size_t n, cap;
+    bool asked; /* the hyphenator knows every paragraph's words */
+    kp work;
+    size_t boxes, chars; /* the most a layout of the document has made */
+} prep_cache;
 
 typedef struct ctx {
     prep_cache *cache;
@@ -536,8 +540,8 @@ static void emit_line(ctx *c, const para *p, size_t a, size_t b, const textstyle
                       double x, double base, double sp, double ws)
 {
     double scale = ts->size / 1000.0;
-    ss_buf text;
-    ss_buf_init(&text);
+    ss_buf *text = &c->work->line;
+    ss_buf_clear(text);
     int style = -1;
     double bx = x, bw = 0;
     for (size_t q = a; q < b; q++) {
@@ -546,34 +550,33 @@ static void emit_line(ctx *c, const para *p, size_t a, size_t b, const textstyle
         for (size_t f = 0; f < w->nf; f++) {
             const frag *fr = &p->f[w->f0 + f];
             if ((int)fr->style != style) {
-                if (text.len)
-                    add_text(c->page, text.data, text.len, (ss_style)style, ts->color,
+                if (text->len)
+                    add_text(c->page, text->data, text->len, (ss_style)style, ts->color,
                              ts->size, bx, base, bw, ws);
-                ss_buf_clear(&text);
+                ss_buf_clear(text);
                 style = (int)fr->style;
                 bx += bw;
                 bw = 0;
             }
             if (pc->end) {
-                ss_buf_add(&text, fr->s + pc->off, pc->end - pc->off);
+                ss_buf_add(text, fr->s + pc->off, pc->end - pc->off);
                 bw += pc->w * scale;
             } else {
-                ss_buf_add(&text, fr->s, fr->n);
+                ss_buf_add(text, fr->s, fr->n);
                 bw += fr->w * scale;
             }
         }
         if (q + 1 < b && pc->brk == END_WORD) {
-            ss_buf_addc(&text, ' ');
+            ss_buf_addc(text, ' ');
             bw += sp + ws;
         } else if (q + 1 == b && pc->brk == END_HYPHEN) {
-            ss_buf_adds(&text, "\xC2\xAD");
+            ss_buf_adds(text, "\xC2\xAD");
             bw += pc->hw * scale;
         }
     }
-    if (text.len)
-        add_text(c->page, text.data, text.len, (ss_style)style, ts->color, ts->size, bx,
+    if (text->len)
+        add_text(c->page, text->data, text->len, (ss_style)style, ts->color, ts->size, bx,
                  base, bw, ws);
-    ss_buf_free(&text);
 }
 
 /* Total-fit line breaking (Knuth and Plass, "Breaking paragraphs into
@@ -974,6 +977,14 @@ static void prep_cache_free(prep_cache *pc)
     for (size_t i = 0; i < pc->n; i++)
         para_free(&pc->items[i]->p), free(pc->items[i]);
     free(pc->items);
+    kp *w = &pc->work;
+    free(w->n);
+    free(w->active);
+    free(w->cum);
+    free(w->ratio);
+    free(w->gaps);
+    free(w->brk);
+    ss_buf_free(&w->line);
 }
 
 static void set_run_text(ctx *c, const ss_text *t, const textstyle *ts,
@@ -1174,8 +1185,10 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     pg->width = page_w;
     pg->height = page_h;
     pg->body_size = body_size;
-    kp work = {0};
-    ctx c = {cache, &work, doc->name, hy, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
+    /* The size the last layout of this document needed, at once. */
+    pg->boxes = ss_xgrow(NULL, sizeof *pg->boxes, cache->boxes, &pg->cap);
+    pg->chars = ss_xgrow(NULL, 1, cache->chars, &pg->chars_cap);
+    ctx c = {cache, &cache->work, doc->name, hy, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
              page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1), 0, 0, doc};
     double floor_y = set_footer(&c, doc);
     /* The SAMPLE notice is drawn below the band but read before it. */
@@ -1216,14 +1229,10 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     }
     pg->bottom = c.y;
     pg->fits = c.y >= floor_y - 1e-6;
+    cache->boxes = pg->nboxes > cache->boxes ? pg->nboxes : cache->boxes;
+    cache->chars = pg->nchars > cache->chars ? pg->nchars : cache->chars;
     if (loose)
         *loose = c.loose;
-    free(work.n);
-    free(work.active);
-    free(work.cum);
-    free(work.ratio);
-    free(work.gaps);
-    free(work.brk);
     return pg;
 }
 
@@ -1243,7 +1252,7 @@ ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
                               const ss_hyphenation *hy, double page_w,
                               double page_h, double body_size)
 {
-    prep_cache cache = {NULL, 0, 0, false};
+    prep_cache cache = {0};
     ss_page *pg = layout_run(doc, m, hy && hy->fn ? hy : NULL, page_w, page_h, body_size,
                              &cache, false, NULL);
     prep_cache_free(&cache);
@@ -1264,7 +1273,7 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
      * smaller is taken when all its paragraphs keep within 1.5x: a quarter
      * point less type reads better than a loose line. */
     int steps = (int)lround((SS_BODY_MAX - SS_BODY_MIN) / SS_BODY_STEP);
-    prep_cache cache = {NULL, 0, 0, false};
+    prep_cache cache = {0};
     ss_page *best = NULL, *below = NULL; /* below: the fitting page one step down */
     int best_i = -1, best_loose = 0, below_loose = 0;
     int i = FIRST_TRY, dir = 0; /* step index: size = MAX - i * STEP */

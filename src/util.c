@@ -43,7 +43,7 @@ void *ss_xrealloc(void *p, size_t n)
     return q;
 }
 
-void *ss_xgrow(void *p, size_t elem, size_t need, size_t *cap)
+void *ss_xgrow_slow(void *p, size_t elem, size_t need, size_t *cap)
 {
     if (need <= *cap)
         return p;

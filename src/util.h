@@ -16,7 +16,11 @@ void *ss_xcalloc(size_t count, size_t size);
 void *ss_xrealloc(void *p, size_t n);
 /* Grows an array of 'elem' bytes per item so that it holds at least 'need'
  * items; *cap is updated.  Returns the (possibly moved) array. */
-void *ss_xgrow(void *p, size_t elem, size_t need, size_t *cap);
+void *ss_xgrow_slow(void *p, size_t elem, size_t need, size_t *cap);
+static inline void *ss_xgrow(void *p, size_t elem, size_t need, size_t *cap)
+{
+    return need <= *cap ? p : ss_xgrow_slow(p, elem, need, cap); /* inline: hot */
+}
 char *ss_xstrdup(const char *s);
 char *ss_xstrndup(const char *s, size_t n);
 char *ss_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
