@@ -90,20 +90,15 @@ void ss_manifest_combined(ss_manifest *m, const char *path, const char sha256[65
     }
 }
 
-bool ss_manifest_input(ss_manifest *m, const char *kind, const char *path, ss_diag *diag)
+void ss_manifest_input(ss_manifest *m, const char *kind, const char *path, size_t len,
+                       const char sha256[65])
 {
-    size_t len;
-    int e;
-    char *data = ss_read_file(path, SS_DATA_MAX_BYTES, &len, &e);
-    if (!data) {
-        ss_diag_error(diag, path, 0, "cannot read the file again for the manifest: %s",
-                      strerror(e));
-        return false;
-    }
-    if (m->nextra < 3)
-        fill(&m->extra[m->nextra++], kind, NULL, NULL, path, data, len, 0);
-    free(data);
-    return true;
+    if (m->nextra >= 3)
+        return;
+    entry *e = &m->extra[m->nextra++];
+    fill(e, kind, NULL, NULL, path, "", 0, 0);
+    e->bytes = len;
+    memcpy(e->sha256, sha256, sizeof e->sha256);
 }
 
 char *ss_manifest_name(int year, bool sample, int shard_k, int shard_n)
@@ -156,12 +151,8 @@ int ss_manifest_write(const ss_manifest *m, const char *dir, const char *name)
     return status;
 }
 
-int ss_manifest_finish(ss_manifest *m, const char *data_path, const char *template_path,
-                       const char *dir, int shard_k, int shard_n, ss_diag *diag)
+int ss_manifest_finish(ss_manifest *m, const char *dir, int shard_k, int shard_n)
 {
-    if (!ss_manifest_input(m, "data", data_path, diag) ||
-        !ss_manifest_input(m, "template", template_path, diag))
-        return SS_EXIT_NOINPUT;
     char *name = ss_manifest_name(m->year, m->sample, shard_k, shard_n);
     int status = ss_manifest_write(m, dir, name);
     free(name);

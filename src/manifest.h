@@ -39,18 +39,18 @@ void ss_manifest_sheet(ss_manifest *m, size_t i, const char *code, const char *n
  * and its length, as counted while it was written). */
 void ss_manifest_combined(ss_manifest *m, const char *path, const char sha256[65],
                           size_t len, int pages);
-/* Records an input file ("data" or "template") by reading it again; false
- * (and a message in diag) when it cannot be read. */
-bool ss_manifest_input(ss_manifest *m, const char *kind, const char *path, ss_diag *diag);
+/* Records an input file ("data" or "template"): its length and SHA-256 in
+ * hex, taken from the bytes the run read (not read again: the manifest
+ * describes what the sheets were made from). */
+void ss_manifest_input(ss_manifest *m, const char *kind, const char *path, size_t len,
+                       const char sha256[65]);
 
 /* The manifest's file name for this run (a new string). */
 char *ss_manifest_name(int year, bool sample, int shard_k, int shard_n);
 
-/* Records the data file and the template, then writes the manifest into
- * 'dir' under ss_manifest_name's name.  Returns an exit status; problems
- * go to diag or stderr. */
-int ss_manifest_finish(ss_manifest *m, const char *data_path, const char *template_path,
-                       const char *dir, int shard_k, int shard_n, ss_diag *diag);
+/* Writes the manifest into 'dir' under ss_manifest_name's name.  Returns
+ * an exit status; problems go to stderr. */
+int ss_manifest_finish(ss_manifest *m, const char *dir, int shard_k, int shard_n);
 
 /* Writes the manifest to dir/name atomically.  Sheets not recorded are
  * left out.  Returns an exit status (run.h). */

@@ -1417,6 +1417,10 @@ ss_dataset *ss_dataset_load_all(const char *path, ss_diag *diag, int *io_errno,
     if (!data)
         return NULL;
     ss_dataset *ds = load(path, data, len, diag, true, valid, false, NULL, NULL, NULL);
+    if (ds) {
+        ss_sha256_hex(data, len, ds->sha256);
+        ds->bytes = len;
+    }
     free(data);
     return ds;
 }

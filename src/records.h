@@ -70,6 +70,8 @@ typedef struct ss_dataset {
     long national_line; /* 0 when there is no <national> */
     ss_state *states;
     size_t nstates;
+    char sha256[65]; /* of the file's bytes (ss_dataset_load_all; else "") */
+    size_t bytes;    /* its length */
     void *pool_;     /* private: string storage */
 } ss_dataset;
 

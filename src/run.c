@@ -680,9 +680,11 @@ int ss_job_run(const ss_options *opt)
     status = write_sheets(&j, diag);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = make_combined(&j, diag);
-    if (status == SS_EXIT_OK)
-        status = ss_manifest_finish(j.manifest, opt->data_path, tpl->path, j.out_dir,
-                                    opt->shard_k, opt->shard_n, diag);
+    if (status == SS_EXIT_OK) {
+        ss_manifest_input(j.manifest, "data", opt->data_path, ds->bytes, ds->sha256);
+        ss_manifest_input(j.manifest, "template", tpl->path, tpl->bytes, tpl->sha256);
+        status = ss_manifest_finish(j.manifest, j.out_dir, opt->shard_k, opt->shard_n);
+    }
     if (status == SS_EXIT_OK && opt->verbosity >= 1) {
         char size[32];
         human_size(atomic_load(&j.bytes), size, sizeof size);

@@ -634,6 +634,7 @@ ss_template *ss_template_load_memory(const char *name, const char *data,
     }
     L.t->sha256 = ss_xmalloc(65);
     ss_sha256_hex(data, len, L.t->sha256);
+    L.t->bytes = len;
     if (!ss_utf8_valid(data, len) || memchr(data, '\0', len)) {
         err(&L, 0, "the template is not UTF-8 text; save it as UTF-8");
         goto done;

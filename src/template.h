@@ -106,6 +106,7 @@ typedef struct ss_template {
     ss_tnode *blocks;
     ss_tnode *footer_left, *footer_right;
     char *sha256; /* of the file's bytes: part of every sheet's file ID */
+    size_t bytes; /* the file's length */
     char *lang;   /* <sheet lang="...">, default "en-US" */
     ss_numwords num; /* <numbers>; US English when the template has none */
     char *sample_notice; /* <sample>; the English notice when absent */
