@@ -5,9 +5,9 @@
  * HPDF_Doc_Rec (mmgr, xref, catalog, info, trailer, stream), HPDF_Dict_Rec
  * (stream, filter, write_fn), HPDF_Stream_Rec (the functions and attr of
  * the streams made here), HPDF_PageAttr_Rec (contents, stream), and the
- * TrueType font definition's cmap and metrics.  Besides those, the
- * exported but undeclared HPDF_CallbackWriter_New, HPDF_CallbackReader_New
- * and HPDF_TTFontDef_Load.
+ * TrueType font definition's cmap and metrics.  The functions used that
+ * only its private headers declare: HPDF_CallbackWriter_New,
+ * HPDF_CallbackReader_New, HPDF_TTFontDef_Load and the object calls.
  */
 #include "haru.h"
 
