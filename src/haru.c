@@ -69,9 +69,9 @@ static HPDF_STATUS write_flate_key(HPDF_Dict dict, HPDF_Stream out)
 /* A stream's bytes in one block of our own.  libharu's memory streams copy
  * byte by byte (HPDF_MemCpy) on every write and read, and a sheet's bytes
  * went through them three times: into the object's stream, out of it, and
- * into the document's.  The object keeps libharu's stream record (its
- * HPDF_Stream_Write and HPDF_Stream_WriteToStream calls work unchanged),
- * with our functions and buffer in it. */
+ * into the document's.  A stream object gets a stream record of libharu's
+ * callback kind with our functions and buffer in it, so that libharu's
+ * HPDF_Stream_Write and HPDF_Stream_WriteToStream work on it unchanged. */
 typedef struct flat {
     unsigned char *own;         /* the bytes written, ours; NULL for a view */
     const unsigned char *bytes; /* what is read: own, or the caller's */
@@ -81,6 +81,8 @@ typedef struct flat {
 static HPDF_STATUS flat_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT n)
 {
     flat *f = s->attr;
+    if (n == 0)
+        return HPDF_OK;
     if (f->cap - f->len < n) {
         size_t cap = f->cap ? f->cap : 256;
         while (cap - f->len < n)
@@ -147,16 +149,26 @@ static void flat_free(HPDF_Stream s)
     s->attr = NULL;
 }
 
-/* Replaces *stream (libharu's memory stream, freed) with a flat one
- * holding the len bytes. */
+/* Replaces *stream (a page's memory stream, freed; or none) with a flat
+ * one holding a copy of the len bytes.  On failure *stream is unchanged. */
 static bool flat_set(HPDF_MMgr mmgr, HPDF_Stream *stream, const void *bytes, size_t len)
 {
+    if (len > UINT32_MAX)
+        return false;
     flat *f = calloc(1, sizeof *f);
-    HPDF_Stream s = f ? HPDF_CallbackWriter_New(mmgr, flat_write, f) : NULL;
+    unsigned char *own = f && len ? malloc(len) : NULL;
+    HPDF_Stream s = f && (own || !len) ? HPDF_CallbackWriter_New(mmgr, flat_write, f) : NULL;
     if (!s) {
+        free(own);
         free(f);
         return false;
     }
+    if (len)
+        memcpy(own, bytes, len);
+    f->own = own;
+    f->bytes = own;
+    f->len = f->cap = len;
+    s->size = (HPDF_UINT)len; /* as HPDF_Stream_Write would have counted */
     s->read_fn = flat_read;
     s->seek_fn = flat_seek;
     s->tell_fn = flat_tell;
@@ -164,7 +176,7 @@ static bool flat_set(HPDF_MMgr mmgr, HPDF_Stream *stream, const void *bytes, siz
     if (*stream)
         HPDF_Stream_Free(*stream);
     *stream = s;
-    return len == 0 || HPDF_Stream_Write(s, (const HPDF_BYTE *)bytes, (HPDF_UINT)len) == HPDF_OK;
+    return true;
 }
 
 static bool put_bytes(HPDF_Dict dict, const void *bytes, size_t len, bool deflated)
@@ -223,7 +235,7 @@ bool ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len, HPDF_Dic
     if (res)
         HPDF_Dict_RemoveElement(res, "ProcSet");
     if (!attr || !attr->contents || !res || !put_bytes(attr->contents, deflated, len, true))
-        return false;
+        return false; /* the contents' stream is then as it was */
     attr->stream = attr->contents->stream; /* the page's own pointer to it */
     return HPDF_Dict_Add(res, "Font", fonts) == HPDF_OK;
 }

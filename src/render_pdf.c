@@ -167,11 +167,11 @@ static unsigned enc_code(fontenc *e, long cp)
 }
 
 /* ---- compression -------------------------------------------------------
- * Streams are compressed here, not by libharu: one call per stream with a
- * hash table sized for a sheet's small streams (zlib's default clears
- * 64 KB per stream; libharu also feeds it 4 KB at a time), and the streams
- * that never change (the colour profile) are compressed once per run.
- * libharu then copies the bytes as they are (haru.c). */
+ * Streams are compressed here, not by libharu (which feeds zlib 4 KB at a
+ * time with a fresh state per stream): one call per stream on a state kept
+ * per thread, with a search tuned for a sheet's streams (below), and the
+ * streams that never change (the colour profile) are compressed once per
+ * run.  libharu then copies the bytes as they are (haru.c). */
 
 /* zlib's default hash table (memLevel 8, 2^15 entries).  A smaller one
  * (memLevel 6) clears 48 KB less per stream, but its longer hash chains

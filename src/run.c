@@ -533,8 +533,8 @@ static int finish(int status, ss_diag *diag)
 }
 
 /* The fonts (checked against their recorded SHA-256; loading since the
- * run began, see ss_fonts_start), the template's text against them, the colour profile, the creation date, and the job's
- * settings. */
+ * run began, see ss_fonts_start), the template's text against them, the
+ * colour profile, the creation date, and the job's settings. */
 static int prepare(job *j, const ss_options *opt, const char *assets,
                    ss_fonts_loading *loading, ss_fonts **fonts, ss_diag *diag)
 {
