@@ -1,10 +1,13 @@
 /* outfile.c - the write path: folders, temporary files, signals.
  *
  * Signals are taken by one thread that waits for them (sigwait), not by a
- * handler: it can take the lock that guards the list of this run's
- * temporary files, so no worker is between registering, creating or
- * renaming a file while the files are removed, and it exits holding the
- * lock, so none is made after.  A handler could do neither safely.
+ * handler: it can take the locks that guard this run's temporary files, so
+ * no thread is between creating or renaming a file and setting or clearing
+ * its entry in the list while the files are removed, and it exits holding
+ * them, so none is made or moved after.  A handler could do neither safely.
+ * Creating and renaming hold files_lock shared, so that they run side by
+ * side (a rename over last run's sheet frees its blocks: it is not quick);
+ * the signal thread takes it exclusively.
  */
 /* sync_file_range (Linux) is a GNU extension; elsewhere it is left out. */
 #define _GNU_SOURCE
@@ -46,6 +49,10 @@
 
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *slots[SLOTS];
+/* Shared by whoever creates or renames one of this run's files, taken
+ * alone by the signal thread; writers first, so a signal is not kept
+ * waiting by a stream of sheets. */
+static pthread_rwlock_t files_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
 /* Registers path (ours until unregistered); returns its slot, or -1. */
 static int slot_add(char *path)
@@ -68,6 +75,36 @@ static void slot_drop(int s)
     pthread_mutex_lock(&slots_lock);
     slots[s] = NULL;
     pthread_mutex_unlock(&slots_lock);
+}
+
+/* Creates the temporary file tmp, registered in *slot (given up when the
+ * file cannot be made: whatever is at that name is not ours). */
+static int create_tmp(const char *tmp, int *slot, int *err)
+{
+    pthread_rwlock_rdlock(&files_lock);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    *err = errno;
+    if (fd < 0) {
+        slot_drop(*slot);
+        *slot = -1;
+    }
+    pthread_rwlock_unlock(&files_lock);
+    return fd;
+}
+
+/* Renames tmp into place; its slot is given up once it is there (the slot
+ * may be another file's from then on). */
+static int rename_tmp(const char *tmp, const char *final, int *slot, int *err)
+{
+    pthread_rwlock_rdlock(&files_lock);
+    int r = rename(tmp, final);
+    *err = errno;
+    if (r == 0) {
+        slot_drop(*slot);
+        *slot = -1;
+    }
+    pthread_rwlock_unlock(&files_lock);
+    return r;
 }
 
 int ss_outfile_track(char *tmp)
@@ -104,6 +141,7 @@ static void *signal_main(void *arg)
     int sig = 0;
     while (sigwait(&guarded, &sig) != 0 || !sigismember(&guarded, sig))
         ;
+    pthread_rwlock_wrlock(&files_lock);
     pthread_mutex_lock(&slots_lock);
     for (int i = 0; i < SLOTS; i++)
         if (slots[i])
@@ -257,14 +295,7 @@ static int create_write(pending *p, const void *data, size_t len, ss_diag *diag)
     int e = 0;
     /* Registered before it exists: a signal from here on removes it. */
     p->slot = slot_add(p->tmp);
-    pthread_mutex_lock(&slots_lock);
-    p->fd = open(p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    e = errno;
-    if (p->fd < 0 && p->slot >= 0) {
-        slots[p->slot] = NULL; /* not ours: whatever is there stays */
-        p->slot = -1;
-    }
-    pthread_mutex_unlock(&slots_lock);
+    p->fd = create_tmp(p->tmp, &p->slot, &e);
     if (p->fd < 0) {
         if (e == EEXIST || e == ELOOP)
             ss_diag_error(diag, p->final, 0, "cannot create the file: its temporary name "
@@ -309,14 +340,7 @@ static int sync_rename(pending *p, ss_diag *diag)
     }
     p->fd = -1;
     if (status == 0) {
-        pthread_mutex_lock(&slots_lock);
-        int r = rename(p->tmp, p->final);
-        e = errno;
-        if (r == 0 && p->slot >= 0) {
-            slots[p->slot] = NULL; /* the slot may be another file's from now */
-            p->slot = -1;
-        }
-        pthread_mutex_unlock(&slots_lock);
+        int r = rename_tmp(p->tmp, p->final, &p->slot, &e);
         if (r != 0) {
             if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
                 ss_diag_error(diag, p->final, 0, "cannot write the file: a folder has that "
@@ -678,14 +702,8 @@ ss_outfile *ss_outfile_open(const char *dir, const char *name, ss_diag *diag,
     f->tmp = ss_outfile_tmp_path(dir, name);
     /* Registered before it exists, as in ss_outfile_write_via. */
     f->slot = slot_add(f->tmp);
-    pthread_mutex_lock(&slots_lock);
-    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    int e = errno;
-    if (f->fd < 0 && f->slot >= 0) {
-        slots[f->slot] = NULL;
-        f->slot = -1;
-    }
-    pthread_mutex_unlock(&slots_lock);
+    int e = 0;
+    f->fd = create_tmp(f->tmp, &f->slot, &e);
     if (f->fd < 0) {
         if (e == EEXIST || e == ELOOP)
             ss_diag_error(diag, f->final, 0, "cannot create the file: its temporary name "
@@ -745,14 +763,8 @@ int ss_outfile_close(ss_outfile *f, bool keep, ss_diag *diag)
         status = 74;
     }
     if (keep && status == 0) {
-        pthread_mutex_lock(&slots_lock);
-        int r = rename(f->tmp, f->final);
-        int e = errno;
-        if (r == 0 && f->slot >= 0) {
-            slots[f->slot] = NULL;
-            f->slot = -1;
-        }
-        pthread_mutex_unlock(&slots_lock);
+        int e = 0;
+        int r = rename_tmp(f->tmp, f->final, &f->slot, &e);
         if (r != 0) {
             if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
                 ss_diag_error(diag, f->final, 0, "cannot write the file: a folder has that "
