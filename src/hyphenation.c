@@ -52,7 +52,7 @@ typedef struct cached {
 
 struct ss_hyphenator {
     char *path;
-    pthread_mutex_t lock;
+    pthread_rwlock_t lock; /* read: cache look-ups; write: the rest */
     char *text;        /* the pattern file, read at the first word */
     size_t text_len;
     bool unreadable;   /* it could not be read: hyphenate nothing */
@@ -114,7 +114,7 @@ ss_hyphenator *ss_hyphenator_new(const char *assets, const char *lang)
         return NULL;
     ss_hyphenator *h = ss_xcalloc(1, sizeof *h);
     h->path = path;
-    pthread_mutex_init(&h->lock, NULL);
+    pthread_rwlock_init(&h->lock, NULL);
     h->cache = ss_xcalloc(CACHE_SLOTS, sizeof *h->cache);
     return h;
 }
@@ -125,7 +125,7 @@ void ss_hyphenator_free(ss_hyphenator *h)
         return;
     if (h->full)
         hnj_hyphen_free(h->full);
-    pthread_mutex_destroy(&h->lock);
+    pthread_rwlock_destroy(&h->lock);
     free(h->text);
     free(h->cache);
     free(h->path);
@@ -159,7 +159,8 @@ static void lower(char *s, size_t n)
     }
 }
 
-/* ---- the words already hyphenated (under h->lock) ----------------------- */
+/* ---- the words already hyphenated (under h->lock: look-ups read, the
+ * rest write) ---------------------------------------------------------- */
 
 /* FNV-1a: short keys, no attacker (words of our own template and data). */
 static size_t slot_of(const char *w, size_t n)
@@ -438,7 +439,7 @@ static void run_dict(HyphenDict *d, request *r)
     free(cut);
 }
 
-/* Reads the pattern file (under h->lock). */
+/* Reads the pattern file (under h->lock, written). */
 static bool have_text(ss_hyphenator *h)
 {
     if (h->text || h->unreadable)
@@ -464,7 +465,7 @@ static bool have_text(ss_hyphenator *h)
 }
 
 /* The points of words the cache does not know.  Called and returns with
- * h->lock held, but makes and runs a selection without it: that takes a
+ * h->lock held for writing, but makes and runs a selection without it: that takes a
  * millisecond or two, and the other threads' words are mostly in the cache
  * by then.  A selection reads only h->text, which does not change once
  * read. */
@@ -486,14 +487,14 @@ static void compute(ss_hyphenator *h, request *r, size_t n)
         }
         return;
     }
-    pthread_mutex_unlock(&h->lock);
+    pthread_rwlock_unlock(&h->lock);
     size_t count = 0;
     HyphenDict *mine = load_selection(h, r, n, &count);
     for (size_t i = 0; i < n; i++)
         run_dict(mine, &r[i]);
     if (mine)
         hnj_hyphen_free(mine);
-    pthread_mutex_lock(&h->lock);
+    pthread_rwlock_wrlock(&h->lock);
     h->spent += count;
     for (size_t i = 0; i < n; i++)
         cache_put(h, &r[i]);
@@ -515,9 +516,9 @@ size_t ss_hyphenator_patterns_read(ss_hyphenator *h)
 {
     if (!h)
         return 0;
-    pthread_mutex_lock(&h->lock);
+    pthread_rwlock_rdlock(&h->lock);
     size_t n = h->spent;
-    pthread_mutex_unlock(&h->lock);
+    pthread_rwlock_unlock(&h->lock);
     return n;
 }
 
@@ -528,13 +529,13 @@ void ss_hyphenate_prepare(void *ctx, const char *const *words, const size_t *len
         return;
     request *r = ss_xmalloc(count * sizeof *r);
     size_t n = 0;
-    pthread_mutex_lock(&h->lock);
+    pthread_rwlock_wrlock(&h->lock);
     for (size_t i = 0; i < count; i++)
         if (make_request(&r[n], words[i], lens[i]) && r[n].n <= CACHE_WORD &&
             !cache_get(h, &r[n]))
             n++;
     compute(h, r, n);
-    pthread_mutex_unlock(&h->lock);
+    pthread_rwlock_unlock(&h->lock);
     free(r);
 }
 
@@ -544,10 +545,17 @@ size_t ss_hyphenate(void *ctx, const char *word, size_t n, size_t *at, size_t ma
     request r;
     if (!h || !make_request(&r, word, n))
         return 0;
-    pthread_mutex_lock(&h->lock);
-    if (!cache_get(h, &r))
-        compute(h, &r, 1);
-    pthread_mutex_unlock(&h->lock);
+    /* Nearly every word is in the cache: the threads look it up side by
+     * side, and only a miss takes the lock alone (and looks again). */
+    pthread_rwlock_rdlock(&h->lock);
+    bool known = cache_get(h, &r);
+    pthread_rwlock_unlock(&h->lock);
+    if (!known) {
+        pthread_rwlock_wrlock(&h->lock);
+        if (!cache_get(h, &r))
+            compute(h, &r, 1);
+        pthread_rwlock_unlock(&h->lock);
+    }
     size_t k = 0;
     for (; k < r.k && k < max; k++)
         at[k] = r.at[k];
