@@ -469,10 +469,11 @@ static void *writer_main(void *arg)
         memcpy(batch, w->q, n * sizeof *batch);
         memmove(w->q, w->q + n, (w->n - n) * sizeof *w->q);
         w->n -= n;
-        if (w->n)
+        bool more = w->n > 0;
+        pthread_mutex_unlock(&w->lock);
+        if (more)
             pthread_cond_signal(&w->work);
         pthread_cond_broadcast(&w->room);
-        pthread_mutex_unlock(&w->lock);
         /* Sync and rename each.  A file is handed back only after its
          * folder is synced: another folder's now, the run's folder's with
          * the next batch of renames into it. */
@@ -553,8 +554,9 @@ int ss_writer_put(ss_writer *w, const char *dir, const char *name, size_t id, ch
     while (w->n == WRITER_QUEUE)
         pthread_cond_wait(&w->room, &w->lock);
     w->q[w->n++] = (queued){p, id, data, len, 0};
-    pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->lock);
+    /* After the unlock: the writer woken does not then wait for the lock. */
+    pthread_cond_signal(&w->work);
     return 0;
 }
 
