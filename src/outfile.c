@@ -77,36 +77,6 @@ static void slot_drop(int s)
     pthread_mutex_unlock(&slots_lock);
 }
 
-/* Creates the temporary file tmp, registered in *slot (given up when the
- * file cannot be made: whatever is at that name is not ours). */
-static int create_tmp(const char *tmp, int *slot, int *err)
-{
-    pthread_rwlock_rdlock(&files_lock);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    *err = errno;
-    if (fd < 0) {
-        slot_drop(*slot);
-        *slot = -1;
-    }
-    pthread_rwlock_unlock(&files_lock);
-    return fd;
-}
-
-/* Renames tmp into place; its slot is given up once it is there (the slot
- * may be another file's from then on). */
-static int rename_tmp(const char *tmp, const char *final, int *slot, int *err)
-{
-    pthread_rwlock_rdlock(&files_lock);
-    int r = rename(tmp, final);
-    *err = errno;
-    if (r == 0) {
-        slot_drop(*slot);
-        *slot = -1;
-    }
-    pthread_rwlock_unlock(&files_lock);
-    return r;
-}
-
 int ss_outfile_track(char *tmp)
 {
     return slot_add(tmp);
@@ -288,6 +258,56 @@ typedef struct pending {
     int slot, fd;
 } pending;
 
+/* Creates the temporary file tmp for final, registered in *slot (given
+ * up when the file cannot be made: whatever is at that name is not ours).
+ * Returns the descriptor, or -1 with a message and *status set. */
+static int create_tmp(const char *tmp, const char *final, int *slot, ss_diag *diag,
+                      int *status)
+{
+    pthread_rwlock_rdlock(&files_lock);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int e = errno;
+    if (fd < 0) {
+        slot_drop(*slot);
+        *slot = -1;
+    }
+    pthread_rwlock_unlock(&files_lock);
+    if (fd < 0) {
+        if (e == EEXIST || e == ELOOP)
+            ss_diag_error(diag, final, 0, "cannot create the file: its temporary name "
+                          "%s is already taken (by a link or another file, not made by "
+                          "this run); nothing was written over it", tmp);
+        else
+            ss_diag_error(diag, final, 0, "cannot create the file: %s", strerror(e));
+        *status = status_for(e);
+    }
+    return fd;
+}
+
+/* Renames tmp into place; its slot is given up once it is there (the slot
+ * may be another file's from then on).  Returns 0 or an exit status, with
+ * a message; 'instead' says what to do about a folder in the way. */
+static int rename_tmp(const char *tmp, const char *final, int *slot, ss_diag *diag,
+                      const char *instead)
+{
+    pthread_rwlock_rdlock(&files_lock);
+    int r = rename(tmp, final);
+    int e = errno;
+    if (r == 0) {
+        slot_drop(*slot);
+        *slot = -1;
+    }
+    pthread_rwlock_unlock(&files_lock);
+    if (r == 0)
+        return 0;
+    if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
+        ss_diag_error(diag, final, 0, "cannot write the file: a folder has that name; %s",
+                      instead);
+    else
+        ss_diag_error(diag, final, 0, "cannot put the file in place: %s", strerror(e));
+    return status_for(e);
+}
+
 /* Registers and creates p->tmp and writes the data to it.  Returns 0 or an
  * exit status (nothing left behind). */
 static int create_write(pending *p, const void *data, size_t len, ss_diag *diag)
@@ -295,16 +315,10 @@ static int create_write(pending *p, const void *data, size_t len, ss_diag *diag)
     int e = 0;
     /* Registered before it exists: a signal from here on removes it. */
     p->slot = slot_add(p->tmp);
-    p->fd = create_tmp(p->tmp, &p->slot, &e);
-    if (p->fd < 0) {
-        if (e == EEXIST || e == ELOOP)
-            ss_diag_error(diag, p->final, 0, "cannot create the file: its temporary name "
-                          "%s is already taken (by a link or another file, not made by "
-                          "this run); nothing was written over it", p->tmp);
-        else
-            ss_diag_error(diag, p->final, 0, "cannot create the file: %s", strerror(e));
-        return status_for(e);
-    }
+    int status = 0;
+    p->fd = create_tmp(p->tmp, p->final, &p->slot, diag, &status);
+    if (p->fd < 0)
+        return status;
     if (write_all(p->fd, data, len, &e)) {
 #ifdef SYNC_FILE_RANGE_WRITE
         /* Start writing it to disk now: the sync that makes it durable
@@ -329,7 +343,7 @@ static int create_write(pending *p, const void *data, size_t len, ss_diag *diag)
  * removed).  The slot is given up either way. */
 static int sync_rename(pending *p, ss_diag *diag)
 {
-    int status = 0, e = 0;
+    int status = 0;
     if (fsync(p->fd) != 0) {
         ss_diag_error(diag, p->final, 0, "cannot write the file: %s", strerror(errno));
         status = 74;
@@ -339,18 +353,9 @@ static int sync_rename(pending *p, ss_diag *diag)
         status = 74;
     }
     p->fd = -1;
-    if (status == 0) {
-        int r = rename_tmp(p->tmp, p->final, &p->slot, &e);
-        if (r != 0) {
-            if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
-                ss_diag_error(diag, p->final, 0, "cannot write the file: a folder has that "
-                              "name; move the folder away or choose another --out");
-            else
-                ss_diag_error(diag, p->final, 0, "cannot put the file in place: %s",
-                              strerror(e));
-            status = status_for(e);
-        }
-    }
+    if (status == 0)
+        status = rename_tmp(p->tmp, p->final, &p->slot, diag,
+                            "move the folder away or choose another --out");
     if (status != 0)
         unlink(p->tmp);
     slot_drop(p->slot);
@@ -704,16 +709,8 @@ ss_outfile *ss_outfile_open(const char *dir, const char *name, ss_diag *diag,
     f->tmp = ss_outfile_tmp_path(dir, name);
     /* Registered before it exists, as in ss_outfile_write_via. */
     f->slot = slot_add(f->tmp);
-    int e = 0;
-    f->fd = create_tmp(f->tmp, &f->slot, &e);
+    f->fd = create_tmp(f->tmp, f->final, &f->slot, diag, status);
     if (f->fd < 0) {
-        if (e == EEXIST || e == ELOOP)
-            ss_diag_error(diag, f->final, 0, "cannot create the file: its temporary name "
-                          "%s is already taken (by a link or another file, not made by "
-                          "this run); nothing was written over it", f->tmp);
-        else
-            ss_diag_error(diag, f->final, 0, "cannot create the file: %s", strerror(e));
-        *status = status_for(e);
         free(f->tmp);
         free(f->final);
         free(f);
@@ -765,17 +762,8 @@ int ss_outfile_close(ss_outfile *f, bool keep, ss_diag *diag)
         status = 74;
     }
     if (keep && status == 0) {
-        int e = 0;
-        int r = rename_tmp(f->tmp, f->final, &f->slot, &e);
-        if (r != 0) {
-            if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
-                ss_diag_error(diag, f->final, 0, "cannot write the file: a folder has that "
-                              "name; move it away or choose another name");
-            else
-                ss_diag_error(diag, f->final, 0, "cannot put the file in place: %s",
-                              strerror(e));
-            status = status_for(e);
-        }
+        status = rename_tmp(f->tmp, f->final, &f->slot, diag,
+                            "move it away or choose another name");
     }
     if (!keep || status != 0)
         unlink(f->tmp);
