@@ -26,17 +26,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define BLOCK_CACHE 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BLOCK_CACHE 0
-#endif
-#endif
-#ifndef BLOCK_CACHE
-#define BLOCK_CACHE 1
-#endif
-
 #define BLOCK_HEADER 16 /* keeps malloc's 16-byte alignment */
 #define BLOCK_STEP 16
 #define BLOCK_CLASSES 16 /* 16, 32, ..., 256 bytes */
@@ -106,7 +95,7 @@ static cache *thread_cache(void)
 void *ss_block_alloc(unsigned size)
 {
     unsigned k = size ? (size - 1) / BLOCK_STEP : 0; /* class: up to (k+1)*16 bytes */
-    bool small = BLOCK_CACHE && k < BLOCK_CLASSES;
+    bool small = SS_BLOCK_CACHE && k < BLOCK_CLASSES;
     if (small) {
         cache *c = thread_cache();
         if (c && c->head[k]) {

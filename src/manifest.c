@@ -79,26 +79,28 @@ void ss_manifest_sheet(ss_manifest *m, size_t i, const char *code, const char *n
         fill(&m->sheets[i], "sheet", code, name, file, pdf, len, pages);
 }
 
+/* An extra entry whose length and SHA-256 are already known. */
+static void add_known(ss_manifest *m, const char *kind, const char *path,
+                      const char sha256[65], size_t len, int pages)
+{
+    if (m->nextra >= 3)
+        return;
+    entry *e = &m->extra[m->nextra++];
+    fill(e, kind, NULL, NULL, path, "", 0, pages);
+    e->bytes = len;
+    memcpy(e->sha256, sha256, sizeof e->sha256);
+}
+
 void ss_manifest_combined(ss_manifest *m, const char *path, const char sha256[65],
                           size_t len, int pages)
 {
-    if (m->nextra < 3) {
-        entry *e = &m->extra[m->nextra++];
-        fill(e, "combined", NULL, NULL, path, "", 0, pages);
-        e->bytes = len;
-        memcpy(e->sha256, sha256, sizeof e->sha256);
-    }
+    add_known(m, "combined", path, sha256, len, pages);
 }
 
 void ss_manifest_input(ss_manifest *m, const char *kind, const char *path, size_t len,
                        const char sha256[65])
 {
-    if (m->nextra >= 3)
-        return;
-    entry *e = &m->extra[m->nextra++];
-    fill(e, kind, NULL, NULL, path, "", 0, 0);
-    e->bytes = len;
-    memcpy(e->sha256, sha256, sizeof e->sha256);
+    add_known(m, kind, path, sha256, len, 0);
 }
 
 char *ss_manifest_name(int year, bool sample, int shard_k, int shard_n)

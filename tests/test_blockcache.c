@@ -15,18 +15,6 @@
 
 #include "blockcache.h"
 
-/* Under AddressSanitizer every block is a plain malloc (see blockcache.c). */
-#if defined(__SANITIZE_ADDRESS__)
-#define CACHED 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CACHED 0
-#endif
-#endif
-#ifndef CACHED
-#define CACHED 1
-#endif
-
 #define N 600
 
 static void blocks_are_aligned_and_keep_their_bytes(void **state)
@@ -59,7 +47,7 @@ static void a_freed_block_is_reused_on_its_thread(void **state)
     void *m = malloc(64);
     assert_non_null(m);
     void *b = ss_block_alloc(33);
-    if (CACHED)
+    if (SS_BLOCK_CACHE)
         assert_ptr_equal(a, b);
     free(m);
     void *c = ss_block_alloc(300); /* too large to keep: malloc's own */
