@@ -281,6 +281,77 @@ static HPDF_Dict new_stream(ss_pdf *p, const void *data, size_t len)
     return s;
 }
 
+/* Character maps repeat from sheet to sheet as glyph sets do: each map
+ * compressed once a run, kept by its SHA-256 (the stream is byte for byte
+ * the one new_stream would make). */
+#define MAP_CACHE_MAX 512
+
+typedef struct cached_map {
+    uint8_t key[32];
+    bool z;    /* bytes compressed */
+    ss_buf b;
+} cached_map;
+
+static struct {
+    pthread_mutex_t lock;
+    cached_map *items;
+    size_t n, cap;
+} map_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+static void map_cache_free(void)
+{
+    for (size_t i = 0; i < map_cache.n; i++)
+        ss_buf_free(&map_cache.items[i].b);
+    free(map_cache.items);
+}
+
+/* new_stream, for a text that many files hold. */
+static HPDF_Dict new_shared_stream(ss_pdf *p, const void *data, size_t len)
+{
+    uint8_t key[32];
+    ss_sha256(data, len, key);
+    HPDF_Dict s = NULL;
+    bool hit = false;
+    pthread_mutex_lock(&map_cache.lock);
+    for (size_t i = 0; i < map_cache.n && !hit; i++) {
+        const cached_map *c = &map_cache.items[i];
+        if (!memcmp(c->key, key, sizeof key)) {
+            s = ss_haru_stream(p->doc, c->b.data, c->b.len, c->z);
+            hit = true;
+        }
+    }
+    pthread_mutex_unlock(&map_cache.lock);
+    if (hit || len <= 30)
+        return hit ? s : new_stream(p, data, len);
+    ss_buf z;
+    ss_buf_init(&z);
+    if (!deflate_into(data, len, &z)) {
+        ss_buf_free(&z);
+        return NULL;
+    }
+    bool packed = z.len + sizeof "/Filter /FlateDecode" < len;
+    if (!packed) {
+        ss_buf_clear(&z);
+        ss_buf_add(&z, data, len);
+    }
+    s = ss_haru_stream(p->doc, z.data, z.len, packed);
+    pthread_mutex_lock(&map_cache.lock);
+    if (map_cache.n < MAP_CACHE_MAX) {
+        if (!map_cache.items)
+            atexit(map_cache_free);
+        map_cache.items = ss_xgrow(map_cache.items, sizeof *map_cache.items, map_cache.n + 1,
+                                   &map_cache.cap);
+        cached_map *c = &map_cache.items[map_cache.n++];
+        memcpy(c->key, key, sizeof key);
+        c->z = packed;
+        c->b = z; /* the cache's now */
+        ss_buf_init(&z);
+    }
+    pthread_mutex_unlock(&map_cache.lock);
+    ss_buf_free(&z);
+    return s;
+}
+
 /* The colour profile is the same in every file: compressed once. */
 static struct {
     pthread_mutex_t lock;
@@ -612,9 +683,14 @@ static void begin_mc(ss_pdf *p, ss_buf *ops, const ss_box *b, const char *actual
     /* A broken word's sequence is tagged Span: poppler (22.12) reads an
      * /ActualText only on a Span, and pdftotext would print the halves.
      * The structure tree, not the tag, says which element it belongs to. */
-    ss_buf_printf(ops, "/%s<</MCID %d", actual ? "Span" : ROLE_TAG[b->role], mcid);
-    if (actual)
-        ss_buf_printf(ops, "/ActualText %s", actual);
+    ss_buf_addc(ops, '/');
+    ss_buf_adds(ops, actual ? "Span" : ROLE_TAG[b->role]);
+    ss_buf_adds(ops, "<</MCID ");
+    ss_buf_addu(ops, (unsigned)mcid);
+    if (actual) {
+        ss_buf_adds(ops, "/ActualText ");
+        ss_buf_adds(ops, actual);
+    }
     ss_buf_adds(ops, ">>BDC\n");
 }
 
@@ -1062,6 +1138,19 @@ static void charmap_free(charmap *m)
     free(m->cp);
 }
 
+/* "<XXXX>": a code or a character as four hex digits (what "<%04lX>"
+ * prints, at a tenth of the cost: a map has a hundred or more). */
+static void put_hex4(ss_buf *b, long v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (v < 0 || v > 0xFFFF) {
+        ss_buf_printf(b, "<%04lX>", v);
+        return;
+    }
+    char s[6] = {'<', hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15], '>'};
+    ss_buf_add(b, s, sizeof s);
+}
+
 /* One ToUnicode entry per run of CIDs that map to consecutive characters
  * (a bfrange; printable ASCII is a few of them), in blocks of at most
  * 100.  Characters outside the BMP never reach here (checked at load). */
@@ -1095,10 +1184,14 @@ static void tounicode_text(ss_buf *b, const charmap *m)
             if (in_block == 0)
                 ss_buf_printf(b, "%zu %s\n", n < CMAP_BLOCK ? n : (size_t)CMAP_BLOCK,
                               single ? "beginbfchar" : "beginbfrange");
-            if (single)
-                ss_buf_printf(b, "<%04lX> <%04lX>\n", m->cid[a], m->cp[a]);
-            else
-                ss_buf_printf(b, "<%04lX> <%04lX> <%04lX>\n", m->cid[a], m->cid[z], m->cp[a]);
+            put_hex4(b, m->cid[a]);
+            if (!single) {
+                ss_buf_addc(b, ' ');
+                put_hex4(b, m->cid[z]);
+            }
+            ss_buf_addc(b, ' ');
+            put_hex4(b, m->cp[a]);
+            ss_buf_addc(b, '\n');
             n--;
             if (++in_block == CMAP_BLOCK || (n == 0)) {
                 ss_buf_adds(b, single ? "endbfchar\n" : "endbfrange\n");
@@ -1241,7 +1334,7 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
 
     if (!tounicode) {
         tounicode_text(&buf, &m);
-        tounicode = new_stream(p, buf.data, buf.len);
+        tounicode = new_shared_stream(p, buf.data, buf.len);
     }
     HPDF_Dict file = ss_haru_stream(p->doc, sub.data, sub.len, true);
     HPDF_Dict fd = ss_haru_object(p->doc);
@@ -1307,7 +1400,7 @@ static HPDF_Dict shared_tounicode(ss_pdf *p, bool *shareable)
         ss_buf text;
         ss_buf_init(&text);
         tounicode_text(&text, &m);
-        s = new_stream(p, text.data, text.len);
+        s = new_shared_stream(p, text.data, text.len);
         ss_buf_free(&text);
         charmap_free(&m);
     }

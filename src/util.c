@@ -117,6 +117,15 @@ void ss_buf_adds(ss_buf *b, const char *s)
     ss_buf_add(b, s, strlen(s));
 }
 
+void ss_buf_addu(ss_buf *b, unsigned long long v)
+{
+    char d[20];
+    size_t n = sizeof d;
+    do
+        d[--n] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    ss_buf_add(b, d + n, sizeof d - n);
+}
 
 void ss_buf_printf(ss_buf *b, const char *fmt, ...)
 {

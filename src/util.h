@@ -53,6 +53,8 @@ static inline void ss_buf_addc(ss_buf *b, char c)
 {
     ss_buf_add(b, &c, 1);
 }
+/* v in decimal (what "%llu" prints, without printf's cost). */
+void ss_buf_addu(ss_buf *b, unsigned long long v);
 void ss_buf_printf(ss_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Hands the data to the caller (free with free()) and empties the buffer. */
