@@ -144,6 +144,7 @@ typedef struct ctx {
     unsigned elem;  /* the last structure element given out */
     int loose;      /* justified paragraphs with a space over 1.5x */
     const ss_document *doc;
+    size_t first_loose; /* the block of the first of them; SIZE_MAX: none */
 } ctx;
 
 static double measure(const ss_measure *m, ss_style st, const char *s, size_t n)
@@ -634,8 +635,16 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
     k->n[k->nn++] = (kp_node){0, 1, 0, 0.0, SIZE_MAX, 0.0};
     k->active = ss_xgrow(k->active, sizeof *k->active, 1, &k->acap);
     k->active[k->na++] = 0;
+    /* The active nodes are active[lo, na), in the order they were made,
+     * which is the order of their positions.  For any break, a node
+     * further back starts a longer line with no fewer spaces, so its
+     * ratio is no larger: the overfull nodes are the first ones, and they
+     * leave the list for good (lo moves past them); and once a node's
+     * line is too loose, every later node's is too, so the scan stops
+     * there (nearly every node is too loose for nearly every break). */
+    size_t lo = 0;
     double stretch = space * SPACE_STRETCH, shrink = space * SPACE_SHRINK;
-    for (size_t q = 0; q < np && k->na; q++) {
+    for (size_t q = 0; q < np && lo < k->na; q++) {
         if (!breakable(p, q, emergency))
             continue;
         size_t b = q + 1; /* the line is pieces [a, b) */
@@ -650,9 +659,9 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
         for (int f = 0; f < 4; f++)
             for (int h = 0; h <= MAX_HYPHEN_RUN + 1; h++)
                 best[f][h] = INFINITY;
-        size_t keep = 0, lost = SIZE_MAX;
+        size_t lost = SIZE_MAX;
         bool any = false; /* a candidate for this break */
-        for (size_t i = 0; i < k->na; i++) {
+        for (size_t i = lo; i < k->na; i++) {
             size_t ni = k->active[i];
             const kp_node *a = &k->n[ni];
             size_t s = a->at;
@@ -672,11 +681,12 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
                 /* Overfull: no longer line from here fits either. */
                 if (emergency && lost == SIZE_MAX)
                     lost = ni;
+                if (i == lo)
+                    lo++;
                 continue;
             }
-            k->active[keep++] = ni;
             if (r > max_ratio && !emergency)
-                continue;
+                break; /* and so are the later nodes' lines */
             /* Shrinking costs twice stretching: a shrunk line needs a
              * position for every space in the file (TJ), a stretched one
              * a single word spacing (Tw). */
@@ -720,7 +730,6 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
                 rat[fit][run] = r;
             }
         }
-        k->na = keep;
         bool made = false;
         /* The cheapest way here with a hyphen run no longer than h. */
         double cheapest[MAX_HYPHEN_RUN + 2];
@@ -745,7 +754,7 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
                 k->active[k->na++] = k->nn++;
                 made = true;
             }
-        if (emergency && !made && k->na == 0 && lost != SIZE_MAX) {
+        if (emergency && !made && lo == k->na && lost != SIZE_MAX) {
             /* Nothing fits (a piece wider than the measure): take the
              * overfull line rather than lose the paragraph. */
             k->n = ss_xgrow(k->n, sizeof *k->n, k->nn + 1, &k->ncap);
@@ -755,7 +764,7 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
         }
     }
     size_t best_node = SIZE_MAX;
-    for (size_t i = 0; i < k->na; i++) {
+    for (size_t i = lo; i < k->na; i++) {
         const kp_node *a = &k->n[k->active[i]];
         if (a->at == np && (best_node == SIZE_MAX || a->total < k->n[best_node].total))
             best_node = k->active[i];
@@ -1177,9 +1186,41 @@ static void set_table(ctx *c, const ss_block *bl)
 
 /* give_up: stop at the first block that ends below the floor (the fit
  * search only needs to know that the page overflows). */
+/* The context for setting doc at body_size onto pg. */
+static ctx start(const ss_document *doc, const ss_measure *m, const ss_hyphenation *hy,
+                 ss_page *pg, double page_w, double body_size, prep_cache *cache)
+{
+    return (ctx){cache, &cache->work, doc->name, hy, m, pg, body_size / DESIGN_BODY,
+                 body_size, CONTENT_INSET, page_w - CONTENT_INSET, 0,
+                 measure(m, SS_REGULAR, " ", 1), 0, 0, doc, SIZE_MAX};
+}
+
+static textstyle body_style(double body_size)
+{
+    return (textstyle){body_size, body_size * LEADING, SS_COLOR_TEXT, ALIGN_JUSTIFY};
+}
+
+/* Is paragraph block b loose at body_size (a space over 1.5x)?  Set on a
+ * page of its own: how a paragraph breaks does not depend on where it
+ * stands. */
+static bool para_loose_at(const ss_document *doc, const ss_measure *m,
+                          const ss_hyphenation *hy, double page_w, double page_h,
+                          double body_size, prep_cache *cache, size_t b)
+{
+    ss_page pg = {page_w, page_h, body_size, false, 0, NULL, 0, 0, NULL, 0, 0};
+    ctx c = start(doc, m, hy, &pg, page_w, body_size, cache);
+    c.y = page_h;
+    textstyle body = body_style(body_size);
+    set_run_text(&c, &doc->blocks[b].text, &body, c.x0, c.x1, &c.y);
+    free(pg.boxes);
+    free(pg.chars);
+    return c.loose > 0;
+}
+
 static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
                            const ss_hyphenation *hy, double page_w, double page_h,
-                           double body_size, prep_cache *cache, bool give_up, int *loose)
+                           double body_size, prep_cache *cache, bool give_up, int *loose,
+                           size_t *loose_block)
 {
     ss_page *pg = ss_xcalloc(1, sizeof *pg);
     pg->width = page_w;
@@ -1188,15 +1229,14 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     /* The size the last layout of this document needed, at once. */
     pg->boxes = ss_xgrow(NULL, sizeof *pg->boxes, cache->boxes, &pg->cap);
     pg->chars = ss_xgrow(NULL, 1, cache->chars, &pg->chars_cap);
-    ctx c = {cache, &cache->work, doc->name, hy, m, pg, body_size / DESIGN_BODY, body_size, CONTENT_INSET,
-             page_w - CONTENT_INSET, 0, measure(m, SS_REGULAR, " ", 1), 0, 0, doc};
+    ctx c = start(doc, m, hy, pg, page_w, body_size, cache);
     double floor_y = set_footer(&c, doc);
     /* The SAMPLE notice is drawn below the band but read before it. */
     c.elem = doc->sample ? 1 : 0;
     set_band(&c, doc);
     if (doc->sample)
         set_sample_mark(&c, doc->sample_notice ? doc->sample_notice : "");
-    textstyle body = {body_size, body_size * LEADING, SS_COLOR_TEXT, ALIGN_JUSTIFY};
+    textstyle body = body_style(body_size);
     textstyle head = {HEADING_SIZE * c.k, HEADING_SIZE * c.k * 1.2, SS_COLOR_HEADING,
                       ALIGN_LEFT};
     size_t first;
@@ -1216,6 +1256,8 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
         case SS_BLOCK_PARA:
             first = pg->nboxes;
             set_run_text(&c, &bl->text, &body, c.x0, c.x1, &c.y);
+            if (c.loose && c.first_loose == SIZE_MAX)
+                c.first_loose = i;
             tag(pg, first, SS_ROLE_P, ++c.elem);
             c.y -= PARA_AFTER * c.k;
             break;
@@ -1233,6 +1275,8 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
     cache->chars = pg->nchars > cache->chars ? pg->nchars : cache->chars;
     if (loose)
         *loose = c.loose;
+    if (loose_block)
+        *loose_block = c.first_loose;
     return pg;
 }
 
@@ -1254,7 +1298,7 @@ ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
 {
     prep_cache cache = {0};
     ss_page *pg = layout_run(doc, m, hy && hy->fn ? hy : NULL, page_w, page_h, body_size,
-                             &cache, false, NULL);
+                             &cache, false, NULL, NULL);
     prep_cache_free(&cache);
     return pg;
 }
@@ -1276,15 +1320,17 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
     prep_cache cache = {0};
     ss_page *best = NULL, *below = NULL; /* below: the fitting page one step down */
     int best_i = -1, best_loose = 0, below_loose = 0;
+    size_t best_block = SIZE_MAX; /* best's first loose paragraph */
     int i = FIRST_TRY, dir = 0; /* step index: size = MAX - i * STEP */
     while (i >= 0 && i <= steps) {
         int loose = 0;
+        size_t block = SIZE_MAX;
         ss_page *pg = layout_run(doc, m, hy, page_w, page_h, SS_BODY_MAX - i * SS_BODY_STEP,
-                                 &cache, true, &loose);
+                                 &cache, true, &loose, &block);
         if (pg->fits) {
             ss_page_free(below);
             below = best, below_loose = best_loose; /* NULL, or the page at i + 1 */
-            best = pg, best_i = i, best_loose = loose;
+            best = pg, best_i = i, best_loose = loose, best_block = block;
             if (dir > 0)
                 break; /* the first that fits, walking down */
             dir = -1;
@@ -1297,12 +1343,16 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
         i += dir;
     }
     if (best && best_loose && best_i < steps) {
-        if (!below) {
-            below = layout_run(doc, m, hy, page_w, page_h,
-                               SS_BODY_MAX - (best_i + 1) * SS_BODY_STEP, &cache, true,
-                               &below_loose);
-        }
-        if (below->fits && below_loose == 0) {
+        double smaller = SS_BODY_MAX - (best_i + 1) * SS_BODY_STEP;
+        /* Most often the paragraph that was loose is loose one step
+         * smaller too, and the page there would not be taken: asked
+         * first, alone, it spares laying out that page (a third of a
+         * sheet's layouts). */
+        if (!below && (best_block == SIZE_MAX ||
+                       !para_loose_at(doc, m, hy, page_w, page_h, smaller, &cache, best_block)))
+            below = layout_run(doc, m, hy, page_w, page_h, smaller, &cache, true,
+                               &below_loose, NULL);
+        if (below && below->fits && below_loose == 0) {
             ss_page_free(best);
             best = below;
             best_i++;
