@@ -63,6 +63,9 @@ struct ss_hyphenator {
     HyphenDict *full;  /* all of them, once selections cost as much */
     cached *cache;
     size_t used;
+    pthread_t ahead;   /* ss_hyphenator_ahead's thread */
+    bool ahead_live;   /* ... not yet joined */
+    ss_words ahead_words;
 };
 
 /* A word being hyphenated: its lower-case form and its points. */
@@ -123,6 +126,7 @@ void ss_hyphenator_free(ss_hyphenator *h)
 {
     if (!h)
         return;
+    ss_hyphenator_settle(h);
     if (h->full)
         hnj_hyphen_free(h->full);
     pthread_rwlock_destroy(&h->lock);
@@ -560,4 +564,33 @@ size_t ss_hyphenate(void *ctx, const char *word, size_t n, size_t *at, size_t ma
     for (; k < r.k && k < max; k++)
         at[k] = r.at[k];
     return k;
+}
+
+static void *ahead_main(void *arg)
+{
+    ss_hyphenator *h = arg;
+    ss_hyphenate_prepare(h, h->ahead_words.w, h->ahead_words.n, h->ahead_words.count);
+    return NULL;
+}
+
+void ss_hyphenator_ahead(ss_hyphenator *h, ss_words *words)
+{
+    if (!h || h->ahead_live || !words->count) {
+        ss_words_free(words);
+        return;
+    }
+    h->ahead_words = *words;
+    memset(words, 0, sizeof *words);
+    h->ahead_live = pthread_create(&h->ahead, NULL, ahead_main, h) == 0;
+    if (!h->ahead_live)
+        ss_words_free(&h->ahead_words);
+}
+
+void ss_hyphenator_settle(ss_hyphenator *h)
+{
+    if (!h || !h->ahead_live)
+        return;
+    pthread_join(h->ahead, NULL);
+    h->ahead_live = false;
+    ss_words_free(&h->ahead_words);
 }

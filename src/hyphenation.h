@@ -47,4 +47,13 @@ size_t ss_hyphenator_patterns_read(ss_hyphenator *h);
 void ss_hyphenate_prepare(void *h, const char *const *words, const size_t *lens,
                           size_t count);
 
+/* Reads the patterns that 'words' need, and their points, on a thread
+ * of its own (the template's words, known before the data file is read
+ * and the fonts are loaded); takes the list.  ss_hyphenator_settle waits
+ * for it: call it before the first sheet, whose words would otherwise be
+ * looked up twice.  Nothing it does changes a point: it only reads
+ * sooner what the sheets would read. */
+void ss_hyphenator_ahead(ss_hyphenator *h, ss_words *words);
+void ss_hyphenator_settle(ss_hyphenator *h);
+
 #endif

@@ -410,11 +410,7 @@ static void add_piece(para *p, size_t wi, size_t off, size_t end, double w, doub
 
 /* The words a paragraph asks the hyphenator for, gathered by an
  * ss_hyphen_fn that answers none. */
-typedef struct asked {
-    const char **w;
-    size_t *n;
-    size_t count, wcap, ncap;
-} asked;
+typedef ss_words asked;
 
 static size_t gather(void *into, const char *s, size_t n, size_t *at, size_t max)
 {
@@ -425,6 +421,31 @@ static size_t gather(void *into, const char *s, size_t n, size_t *at, size_t max
     a->w[a->count] = s;
     a->n[a->count++] = n;
     return 0;
+}
+
+void ss_layout_asked_words(ss_words *into, const char *text)
+{
+    ss_hyphenation g = {gather, into, NULL};
+    for (const char *p = text; *p;) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            p++;
+            continue;
+        }
+        const char *q = p;
+        while (*q && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r')
+            q++;
+        size_t at[MAX_HYPHENS];
+        bool expl = false;
+        word_breaks(&g, NULL, p, (size_t)(q - p), at, &expl);
+        p = q;
+    }
+}
+
+void ss_words_free(ss_words *w)
+{
+    free(w->w);
+    free(w->n);
+    memset(w, 0, sizeof *w);
 }
 
 /* Adds the words of p that the hyphenator would be asked for. */

@@ -393,8 +393,31 @@ static int make_combined(job *j, ss_diag *diag)
 
 /* Reads the template and the data, and checks them alone and together:
  * every mistake of both files is reported in this one round. */
+/* The words of the template's body paragraphs, every branch (plural
+ * forms, sentences shown only for some figures): what the sheets'
+ * paragraphs are made of, besides figures and the state's name. */
+static void para_words(const ss_tnode *n, bool in_para, ss_words *w)
+{
+    for (; n; n = n->next) {
+        bool para = in_para || n->kind == SS_T_PARA;
+        if (para && n->kind == SS_T_TEXT && n->text)
+            ss_layout_asked_words(w, n->text);
+        para_words(n->children, para, w);
+        para_words(n->zero, para, w);
+        para_words(n->one, para, w);
+    }
+}
+
+/* Reads the template, then the data.  In between, the hyphenator for the
+ * template's language starts reading the patterns its words need, on a
+ * thread of its own while the data is read: the first sheets of each
+ * thread would otherwise all read them at once.  Not for a data file of
+ * one state (~1.5 KB), whose one sheet reads them alone anyway, where the
+ * thread only competes with the data and the fonts for the cores
+ * (measured: one sheet 1.8 % slower with it, four 3 % faster). */
+#define AHEAD_MIN_BYTES 2048
 static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
-                       ss_template **tpl, ss_dataset **ds)
+                       ss_template **tpl, ss_dataset **ds, ss_hyphenator **hyph)
 {
     char *tpath = opt->template_path ? ss_xstrdup(opt->template_path)
                                      : ss_path_join(assets, DEFAULT_TEMPLATE);
@@ -412,6 +435,18 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
         status = opt->template_path ? SS_EXIT_NOINPUT : SS_EXIT_SOFTWARE;
     } else if (!*tpl) {
         status = SS_EXIT_DATAERR;
+    }
+    struct stat sb;
+    if (*tpl)
+        *hyph = ss_hyphenator_new(assets, (*tpl)->lang);
+    if (*hyph && stat(opt->data_path, &sb) == 0 && sb.st_size >= AHEAD_MIN_BYTES) {
+        ss_words words = {0};
+        para_words((*tpl)->blocks, false, &words);
+        for (int i = 0; i < 3; i++) /* "36.2 million" */
+            for (int k = 0; k < 2; k++)
+                if ((*tpl)->num.scale[i][k])
+                    ss_layout_asked_words(&words, (*tpl)->num.scale[i][k]);
+        ss_hyphenator_ahead(*hyph, &words);
     }
     bool valid;
     *ds = ss_dataset_load_all(opt->data_path, diag, &e, &valid);
@@ -609,13 +644,12 @@ static bool nothing_to_write(const job *j, const ss_options *opt)
     return opt->check_only || j->n == 0;
 }
 
-/* Starts reading the template language's hyphenation patterns (in a
- * thread, while the rest is checked); under -v says which, or that there
- * are none and the sheets are set without hyphenation.  NULL: none. */
-static ss_hyphenator *start_hyphenation(const char *assets, const ss_template *tpl,
-                                        int verbosity)
+/* Under -vv says which hyphenation patterns the template's language
+ * has, or that there are none and the sheets are set without
+ * hyphenation. */
+static void say_hyphenation(const ss_hyphenator *hyph, const ss_template *tpl,
+                            int verbosity)
 {
-    ss_hyphenator *hyph = ss_hyphenator_new(assets, tpl->lang);
     if (verbosity >= 2) {
         if (hyph)
             printf("%s: language %s, hyphenation patterns %s\n", tpl->path, tpl->lang,
@@ -624,7 +658,6 @@ static ss_hyphenator *start_hyphenation(const char *assets, const ss_template *t
             printf("%s: note: no hyphenation patterns for language %s; the sheets are "
                    "set without hyphenation\n", tpl->path, tpl->lang);
     }
-    return hyph;
 }
 
 int ss_job_run(const ss_options *opt)
@@ -650,10 +683,10 @@ int ss_job_run(const ss_options *opt)
         goto done;
     }
     loading = ss_fonts_start(assets);
-    status = load_inputs(opt, assets, diag, &tpl, &ds);
+    status = load_inputs(opt, assets, diag, &tpl, &ds, &hyph);
     if (status != SS_EXIT_OK)
         goto done;
-    hyph = start_hyphenation(assets, tpl, opt->verbosity);
+    say_hyphenation(hyph, tpl, opt->verbosity);
     j.ds = ds;
     j.tpl = tpl;
     j.hy = ss_hyphenator_for_layout(hyph);
@@ -664,6 +697,8 @@ int ss_job_run(const ss_options *opt)
         status = prepare(&j, opt, assets, loading, &fonts, diag);
         loading = NULL;
     }
+    /* The template's words' patterns, read while the data was. */
+    ss_hyphenator_settle(hyph);
     if (status == SS_EXIT_OK)
         status = check_sheets(&j, diag);
     if (status != SS_EXIT_OK || nothing_to_write(&j, opt))

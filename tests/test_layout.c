@@ -877,6 +877,46 @@ static void test_hyphenation_selection(void **state)
     free(w);
 }
 
+/* The template's words are read ahead (run.c, while the data file is
+ * read): the words a paragraph will ask for, no more; read on a thread;
+ * and then asked for without reading a pattern more, with the points a
+ * hyphenator that read nothing ahead gives. */
+static void test_hyphenation_ahead(void **state)
+{
+    (void)state;
+    ss_words w = {0};
+    ss_layout_asked_words(&w, "  The (congressionally) designated\tclearinghouse,\n"
+                              "NCMEC's 2023 trauma-informed \"exploitation\" help ");
+    /* too short (The, help), an acronym (NCMEC's), digits (2023), a
+     * compound (broken at its hyphen, without patterns): not asked */
+    const char *want[] = {"congressionally", "designated", "clearinghouse", "exploitation"};
+    size_t nwant = sizeof want / sizeof *want;
+    assert_int_equal(w.count, nwant);
+    for (size_t i = 0; i < nwant; i++) {
+        assert_int_equal(w.n[i], strlen(want[i]));
+        assert_memory_equal(w.w[i], want[i], w.n[i]);
+    }
+    ss_hyphenator *ahead = ss_hyphenator_new(assets, "en-US");
+    ss_hyphenator *cold = ss_hyphenator_new(assets, "en-US");
+    assert_int_equal(ss_hyphenator_patterns_read(ahead), 0);
+    ss_hyphenator_ahead(ahead, &w);
+    assert_int_equal(w.count, 0); /* taken */
+    ss_hyphenator_settle(ahead);
+    size_t read = ss_hyphenator_patterns_read(ahead);
+    assert_true(read > 0 && read < 4000);
+    for (size_t i = 0; i < nwant; i++) {
+        size_t a[32], b[32];
+        size_t na = ss_hyphenate(ahead, want[i], strlen(want[i]), a, 32);
+        size_t nb = ss_hyphenate(cold, want[i], strlen(want[i]), b, 32);
+        assert_int_equal(na, nb);
+        assert_true(na > 0);
+        assert_memory_equal(a, b, na * sizeof *a);
+    }
+    assert_int_equal(ss_hyphenator_patterns_read(ahead), read); /* none more */
+    ss_hyphenator_free(ahead);
+    ss_hyphenator_free(cold);
+}
+
 /* The template's words: grouping, decimal mark, "millón"/"millones". */
 static void test_number_words(void **state)
 {
@@ -1121,6 +1161,7 @@ int main(void)
         cmocka_unit_test(test_total_fit_samples),
         cmocka_unit_test(test_hyphenator),
         cmocka_unit_test(test_hyphenation_selection),
+        cmocka_unit_test(test_hyphenation_ahead),
         cmocka_unit_test(test_number_words),
         cmocka_unit_test(test_spanish_sheet),
         cmocka_unit_test(test_table_leaders),
