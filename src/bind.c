@@ -81,10 +81,15 @@ static void text_push(ss_text *t, const char *s, size_t n, ss_style style)
         r->text[t->last_len] = '\0';
         return;
     }
+    /* A run is made a word at a time: room for a few at once. */
+    size_t cap = n + 1 < 64 ? 64 : n + 1;
+    char *text = ss_xmalloc(cap);
+    memcpy(text, s, n);
+    text[n] = '\0';
     t->runs = ss_xgrow(t->runs, sizeof *t->runs, t->nruns + 1, &t->cap);
-    t->runs[t->nruns++] = (ss_run){ss_xstrndup(s, n), style};
+    t->runs[t->nruns++] = (ss_run){text, style};
     t->last_len = n;
-    t->last_cap = n + 1;
+    t->last_cap = cap;
 }
 
 static bool text_empty(const ss_text *t)

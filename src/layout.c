@@ -201,6 +201,16 @@ static bool is_number_word(const para *p, const word *w)
  * on one line; a number is kept on the line of the word after it. */
 static void prepare(para *p, const ss_text *t, const ss_measure *m)
 {
+    /* Room for every word and fragment at once: a paragraph has a hundred
+     * or so, and growing to them took five reallocations of each. */
+    size_t most = 1;
+    for (size_t r = 0; r < t->nruns; r++) {
+        most++;
+        for (const char *s = t->runs[r].text; *s; s++)
+            most += *s == ' ' || (unsigned char)*s == 0xA0;
+    }
+    p->w = ss_xgrow(p->w, sizeof *p->w, most, &p->wcap);
+    p->f = ss_xgrow(p->f, sizeof *p->f, most, &p->fcap);
     bool boundary = true; /* next fragment starts a new word */
     bool glue_pending = false;
     for (size_t r = 0; r < t->nruns; r++) {
@@ -467,6 +477,7 @@ static void make_pieces(para *p, const ss_measure *m, const ss_hyphenation *hy,
                         const char *name)
 {
     p->npc = 0;
+    p->pc = ss_xgrow(p->pc, sizeof *p->pc, p->nw + 1, &p->pccap); /* a piece a word, or more */
     for (size_t i = 0; i < p->nw; i++) {
         const word *w = &p->w[i];
         size_t at[MAX_HYPHENS], k = 0;
