@@ -90,6 +90,9 @@ typedef struct fontenc {
     ss_style style;
     long *cp;        /* per glyph id: the character drawn with it, or -1 */
     unsigned nglyphs;
+    unsigned *used;  /* the glyph ids with a character, as first drawn: a
+                        sheet uses ~100 of a font's 1,466 */
+    size_t nused, usedcap;
 } fontenc;
 
 /* One marked-content sequence of the page being drawn. */
@@ -154,6 +157,16 @@ static void enc_init(fontenc *e, const ss_fonts *f, ss_style style)
     e->cp = ss_xmalloc((e->nglyphs ? e->nglyphs : 1) * sizeof *e->cp);
     for (unsigned g = 0; g < e->nglyphs; g++)
         e->cp[g] = -1;
+    e->used = NULL;
+    e->nused = e->usedcap = 0;
+}
+
+/* Notes that glyph g (known to have none yet) draws character cp. */
+static void enc_note(fontenc *e, unsigned g, long cp)
+{
+    e->cp[g] = cp;
+    e->used = ss_xgrow(e->used, sizeof *e->used, e->nused + 1, &e->usedcap);
+    e->used[e->nused++] = g;
 }
 
 /* The code of cp (its glyph id), noting which character the glyph drew;
@@ -162,7 +175,7 @@ static unsigned enc_code(fontenc *e, long cp)
 {
     unsigned g = glyph_of(e->fonts, e->style, cp);
     if (g < e->nglyphs && g && e->cp[g] < 0)
-        e->cp[g] = cp;
+        enc_note(e, g, cp);
     return g;
 }
 
@@ -635,7 +648,7 @@ void ss_pdf_free(ss_pdf *p)
     if (p->doc)
         HPDF_Free(p->doc);
     for (int s = 0; s < 2; s++)
-        free(p->enc[s].cp);
+        free(p->enc[s].cp), free(p->enc[s].used);
     free(p->marks);
     ss_buf_free(&p->content);
     free(p);
@@ -1108,9 +1121,11 @@ void ss_pdf_for_copy(ss_pdf *p, int page_number)
 void ss_pdf_add_glyphs(ss_pdf *dst, const ss_pdf *src)
 {
     for (int s = 0; s < 2; s++)
-        for (unsigned g = 0; g < dst->enc[s].nglyphs && g < src->enc[s].nglyphs; g++)
-            if (dst->enc[s].cp[g] < 0)
-                dst->enc[s].cp[g] = src->enc[s].cp[g];
+        for (size_t i = 0; i < src->enc[s].nused; i++) {
+            unsigned g = src->enc[s].used[i];
+            if (g < dst->enc[s].nglyphs && dst->enc[s].cp[g] < 0)
+                enc_note(&dst->enc[s], g, src->enc[s].cp[g]);
+        }
 }
 
 /* The characters of one font in this file, by CID, ascending. */
@@ -1121,15 +1136,36 @@ typedef struct charmap {
     long max_cid;
 } charmap;
 
+static int gid_order(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return (x > y) - (x < y);
+}
+
+/* The map of glyphs g[0, n) (distinct) of fonts a and b: a glyph takes a's
+ * character, or b's when a has none (b may be NULL). */
+static void charmap_of(unsigned *g, size_t n, const fontenc *a, const fontenc *b,
+                       charmap *m)
+{
+    qsort(g, n, sizeof *g, gid_order);
+    m->cid = ss_xcalloc(n + 1, sizeof(long));
+    m->cp = ss_xcalloc(n + 1, sizeof(long));
+    for (size_t i = 0; i < n; i++) {
+        long c = g[i] < a->nglyphs ? a->cp[g[i]] : -1;
+        m->cid[i] = g[i];
+        m->cp[i] = c >= 0 ? c : b->cp[g[i]];
+    }
+    m->n = n;
+    m->max_cid = n ? m->cid[n - 1] : 0;
+}
+
 static void charmap_build(const fontenc *e, charmap *m)
 {
-    m->cid = ss_xcalloc(e->nglyphs + 1u, sizeof(long));
-    m->cp = ss_xcalloc(e->nglyphs + 1u, sizeof(long));
-    m->n = 0;
-    for (unsigned g = 0; g < e->nglyphs; g++)
-        if (e->cp[g] >= 0)
-            m->cid[m->n] = g, m->cp[m->n++] = e->cp[g];
-    m->max_cid = m->n ? m->cid[m->n - 1] : 0;
+    unsigned *g = ss_xmalloc((e->nused + 1) * sizeof *g);
+    if (e->nused)
+        memcpy(g, e->used, e->nused * sizeof *g);
+    charmap_of(g, e->nused, e, NULL, m);
+    free(g);
 }
 
 static void charmap_free(charmap *m)
@@ -1385,18 +1421,25 @@ done:
 static HPDF_Dict shared_tounicode(ss_pdf *p, bool *shareable)
 {
     const fontenc *a = &p->enc[0], *b = &p->enc[1];
-    fontenc u = {NULL, SS_REGULAR, NULL, a->nglyphs > b->nglyphs ? a->nglyphs : b->nglyphs};
-    u.cp = ss_xmalloc((u.nglyphs ? u.nglyphs : 1) * sizeof *u.cp);
+    /* The glyphs either font drew: a's, then those of b's that a did not
+     * draw; a glyph both drew must draw one character. */
+    unsigned *g = ss_xmalloc((a->nused + b->nused + 1) * sizeof *g);
+    size_t n = 0;
     *shareable = true;
-    for (unsigned g = 0; g < u.nglyphs && *shareable; g++) {
-        long ca = g < a->nglyphs ? a->cp[g] : -1, cb = g < b->nglyphs ? b->cp[g] : -1;
-        *shareable = ca < 0 || cb < 0 || ca == cb;
-        u.cp[g] = ca >= 0 ? ca : cb;
+    for (size_t i = 0; i < a->nused; i++)
+        g[n++] = a->used[i];
+    for (size_t i = 0; i < b->nused && *shareable; i++) {
+        unsigned k = b->used[i];
+        long ca = k < a->nglyphs ? a->cp[k] : -1;
+        if (ca < 0)
+            g[n++] = k;
+        else
+            *shareable = ca == b->cp[k];
     }
     HPDF_Dict s = NULL;
     if (*shareable) {
         charmap m;
-        charmap_build(&u, &m);
+        charmap_of(g, n, a, b, &m);
         ss_buf text;
         ss_buf_init(&text);
         tounicode_text(&text, &m);
@@ -1404,7 +1447,7 @@ static HPDF_Dict shared_tounicode(ss_pdf *p, bool *shareable)
         ss_buf_free(&text);
         charmap_free(&m);
     }
-    free(u.cp);
+    free(g);
     return s;
 }
 
