@@ -294,73 +294,100 @@ static HPDF_Dict new_stream(ss_pdf *p, const void *data, size_t len)
     return s;
 }
 
-/* Character maps repeat from sheet to sheet as glyph sets do: each map
- * compressed once a run, kept by its SHA-256 (the stream is byte for byte
- * the one new_stream would make). */
-#define MAP_CACHE_MAX 512
+/* Streams that repeat from sheet to sheet, compressed once a run and
+ * kept by kind and the SHA-256 of what they are made from: the cut-down
+ * font programs, by style and glyph set (sheets share glyph sets far more
+ * than one would think: 300 sample sheets have 33 distinct sets for
+ * regular text, 145 for bold, and cutting and compressing a font program
+ * is a third of a sheet's cost), and the ToUnicode maps, which repeat as
+ * glyph sets do.  Deflate is deterministic, so a kept stream is byte for
+ * byte the fresh one. */
+#define KEPT_MAX 1024 /* entries; ~5 KB a font program, ~0.3 KB a map */
+#define KEPT_MAP 2    /* kind of a ToUnicode map; a font's is its style */
 
-typedef struct cached_map {
+typedef struct kept {
+    int kind;
     uint8_t key[32];
-    bool z;    /* bytes compressed */
+    bool z;     /* bytes compressed */
+    size_t raw; /* their length uncompressed */
     ss_buf b;
-} cached_map;
+} kept;
 
 static struct {
     pthread_mutex_t lock;
-    cached_map *items;
+    kept *items;
     size_t n, cap;
-} map_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+} kept_streams = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
 
-static void map_cache_free(void)
+static void kept_free(void)
 {
-    for (size_t i = 0; i < map_cache.n; i++)
-        ss_buf_free(&map_cache.items[i].b);
-    free(map_cache.items);
+    for (size_t i = 0; i < kept_streams.n; i++)
+        ss_buf_free(&kept_streams.items[i].b);
+    free(kept_streams.items);
+}
+
+/* The kept stream of kind and key, appended to out; false when none. */
+static bool kept_get(int kind, const uint8_t key[32], ss_buf *out, bool *z, size_t *raw)
+{
+    bool hit = false;
+    pthread_mutex_lock(&kept_streams.lock);
+    for (size_t i = 0; i < kept_streams.n && !hit; i++) {
+        const kept *k = &kept_streams.items[i];
+        if (k->kind == kind && !memcmp(k->key, key, 32)) {
+            ss_buf_add(out, k->b.data, k->b.len);
+            *z = k->z;
+            *raw = k->raw;
+            hit = true;
+        }
+    }
+    pthread_mutex_unlock(&kept_streams.lock);
+    return hit;
+}
+
+/* Keeps a copy of bytes [data, len) as the stream of kind and key. */
+static void kept_put(int kind, const uint8_t key[32], const void *data, size_t len, bool z,
+                     size_t raw)
+{
+    pthread_mutex_lock(&kept_streams.lock);
+    if (kept_streams.n < KEPT_MAX) {
+        if (!kept_streams.items)
+            atexit(kept_free);
+        kept_streams.items = ss_xgrow(kept_streams.items, sizeof *kept_streams.items,
+                                      kept_streams.n + 1, &kept_streams.cap);
+        kept *k = &kept_streams.items[kept_streams.n++];
+        k->kind = kind;
+        memcpy(k->key, key, 32);
+        k->z = z;
+        k->raw = raw;
+        ss_buf_init(&k->b);
+        ss_buf_add(&k->b, data, len);
+    }
+    pthread_mutex_unlock(&kept_streams.lock);
 }
 
 /* new_stream, for a text that many files hold. */
 static HPDF_Dict new_shared_stream(ss_pdf *p, const void *data, size_t len)
 {
+    if (len <= 30)
+        return new_stream(p, data, len);
     uint8_t key[32];
     ss_sha256(data, len, key);
-    HPDF_Dict s = NULL;
-    bool hit = false;
-    pthread_mutex_lock(&map_cache.lock);
-    for (size_t i = 0; i < map_cache.n && !hit; i++) {
-        const cached_map *c = &map_cache.items[i];
-        if (!memcmp(c->key, key, sizeof key)) {
-            s = ss_haru_stream(p->doc, c->b.data, c->b.len, c->z);
-            hit = true;
-        }
-    }
-    pthread_mutex_unlock(&map_cache.lock);
-    if (hit || len <= 30)
-        return hit ? s : new_stream(p, data, len);
     ss_buf z;
     ss_buf_init(&z);
-    if (!deflate_into(data, len, &z)) {
-        ss_buf_free(&z);
-        return NULL;
+    bool packed;
+    size_t raw;
+    HPDF_Dict s = NULL;
+    if (kept_get(KEPT_MAP, key, &z, &packed, &raw)) {
+        s = ss_haru_stream(p->doc, z.data, z.len, packed);
+    } else if (deflate_into(data, len, &z)) {
+        packed = z.len + sizeof "/Filter /FlateDecode" < len;
+        if (!packed) {
+            ss_buf_clear(&z);
+            ss_buf_add(&z, data, len);
+        }
+        s = ss_haru_stream(p->doc, z.data, z.len, packed);
+        kept_put(KEPT_MAP, key, z.data, z.len, packed, len);
     }
-    bool packed = z.len + sizeof "/Filter /FlateDecode" < len;
-    if (!packed) {
-        ss_buf_clear(&z);
-        ss_buf_add(&z, data, len);
-    }
-    s = ss_haru_stream(p->doc, z.data, z.len, packed);
-    pthread_mutex_lock(&map_cache.lock);
-    if (map_cache.n < MAP_CACHE_MAX) {
-        if (!map_cache.items)
-            atexit(map_cache_free);
-        map_cache.items = ss_xgrow(map_cache.items, sizeof *map_cache.items, map_cache.n + 1,
-                                   &map_cache.cap);
-        cached_map *c = &map_cache.items[map_cache.n++];
-        memcpy(c->key, key, sizeof key);
-        c->z = packed;
-        c->b = z; /* the cache's now */
-        ss_buf_init(&z);
-    }
-    pthread_mutex_unlock(&map_cache.lock);
     ss_buf_free(&z);
     return s;
 }
@@ -402,33 +429,6 @@ static bool constants_ready(const char *icc_path, ss_diag *diag)
     return ok;
 }
 
-/* Cut-down font programs, compressed, by style and glyph set.  Sheets
- * share glyph sets far more than one would think (300 sample sheets: 33
- * distinct sets for regular text, 145 for bold), and cutting and
- * compressing a font program is a third of a sheet's cost.  Deflate is
- * deterministic, so a cached program is byte for byte the fresh one. */
-#define FONT_CACHE_MAX 512 /* entries; ~5 KB each */
-
-typedef struct cached_font {
-    int style;
-    uint8_t key[32]; /* SHA-256 of the glyph set */
-    ss_buf z;        /* compressed program */
-    size_t raw;      /* its length uncompressed (Length1) */
-} cached_font;
-
-static struct {
-    pthread_mutex_t lock;
-    cached_font *items;
-    size_t n, cap;
-} font_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
-
-static void font_cache_free(void)
-{
-    for (size_t i = 0; i < font_cache.n; i++)
-        ss_buf_free(&font_cache.items[i].z);
-    free(font_cache.items);
-}
-
 /* The compressed program for a glyph set: from the cache, or cut and
  * compressed now (and cached).  False when the font is damaged. */
 static bool font_program(const ss_fonts *fonts, int style, const uint8_t *keep,
@@ -436,44 +436,21 @@ static bool font_program(const ss_fonts *fonts, int style, const uint8_t *keep,
 {
     uint8_t key[32];
     ss_sha256(keep, nglyphs, key);
-    bool hit = false;
-    pthread_mutex_lock(&font_cache.lock);
-    for (size_t i = 0; i < font_cache.n && !hit; i++) {
-        cached_font *c = &font_cache.items[i];
-        if (c->style == style && !memcmp(c->key, key, sizeof key)) {
-            ss_buf_add(z, c->z.data, c->z.len);
-            *raw = c->raw;
-            hit = true;
-        }
-    }
-    pthread_mutex_unlock(&font_cache.lock);
-    if (hit)
+    bool packed;
+    if (kept_get(style, key, z, &packed, raw))
         return true;
     size_t flen;
     const uint8_t *fdata = ss_fonts_data(fonts, style, &flen);
     ss_buf sub;
     ss_buf_init(&sub);
+    size_t at = z->len;
     bool ok = ss_ttf_subset(fdata, flen, keep, nglyphs, &sub) &&
               deflate_into(sub.data, sub.len, z);
     *raw = sub.len;
     ss_buf_free(&sub);
-    if (!ok)
-        return false;
-    pthread_mutex_lock(&font_cache.lock);
-    if (font_cache.n < FONT_CACHE_MAX) {
-        if (!font_cache.items)
-            atexit(font_cache_free);
-        font_cache.items = ss_xgrow(font_cache.items, sizeof *font_cache.items,
-                                    font_cache.n + 1, &font_cache.cap);
-        cached_font *c = &font_cache.items[font_cache.n++];
-        c->style = style;
-        memcpy(c->key, key, sizeof key);
-        ss_buf_init(&c->z);
-        ss_buf_add(&c->z, z->data, z->len);
-        c->raw = *raw;
-    }
-    pthread_mutex_unlock(&font_cache.lock);
-    return true;
+    if (ok)
+        kept_put(style, key, z->data + at, z->len - at, true, *raw);
+    return ok;
 }
 
 /* A number for the content stream: at most 2 decimals, no exponent, no
@@ -485,14 +462,7 @@ static void put_num(ss_buf *b, double v)
         ss_buf_addc(b, '-');
         m = -m;
     }
-    char digits[24];
-    int n = 0;
-    long long whole = m / 1000;
-    do
-        digits[n++] = (char)('0' + whole % 10);
-    while ((whole /= 10) > 0);
-    while (n)
-        ss_buf_addc(b, digits[--n]);
+    ss_buf_addu(b, (unsigned long long)(m / 1000));
     int frac = (int)(m % 1000);
     if (frac) {
         char f[4] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
