@@ -391,8 +391,6 @@ static int make_combined(job *j, ss_diag *diag)
 
 /* ---- the run --------------------------------------------------------------- */
 
-/* Reads the template and the data, and checks them alone and together:
- * every mistake of both files is reported in this one round. */
 /* The words of the template's body paragraphs, every branch (plural
  * forms, sentences shown only for some figures): what the sheets'
  * paragraphs are made of, besides figures and the state's name. */
@@ -408,13 +406,15 @@ static void para_words(const ss_tnode *n, bool in_para, ss_words *w)
     }
 }
 
-/* Reads the template, then the data.  In between, the hyphenator for the
- * template's language starts reading the patterns its words need, on a
- * thread of its own while the data is read: the first sheets of each
- * thread would otherwise all read them at once.  Not for a data file of
- * one state (~1.5 KB), whose one sheet reads them alone anyway, where the
- * thread only competes with the data and the fonts for the cores
- * (measured: one sheet 1.8 % slower with it, four 3 % faster). */
+/* Reads the template and the data, and checks them alone and together:
+ * every mistake of both files is reported in this one round.  Between
+ * the two, the hyphenator for the template's language starts reading the
+ * patterns its words need, on a thread of its own while the data is read:
+ * the first sheets of each thread would otherwise all read them at once.
+ * Not for a data file of one state (~1.5 KB), whose one sheet reads them
+ * alone anyway, where the thread only competes with the data and the
+ * fonts for the cores (measured: one sheet 1.8 % slower with it, four 3 %
+ * faster). */
 #define AHEAD_MIN_BYTES 2048
 static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
                        ss_template **tpl, ss_dataset **ds, ss_hyphenator **hyph)
