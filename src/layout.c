@@ -1385,8 +1385,8 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
         double smaller = SS_BODY_MAX - (best_i + 1) * SS_BODY_STEP;
         /* Most often a paragraph that was loose is loose one step smaller
          * too, and the page there would not be taken: those paragraphs,
-         * set alone first, spare laying out most such pages (29 of 39 for
-         * 56 sample sheets). */
+         * set alone first, spare laying out many such pages (for the 56
+         * sample sheets, 17 of the 29 that would not be taken). */
         bool still = false;
         for (int k = 0; !below && !still && k < best_paras.n; k++)
             still = para_loose_at(doc, m, hy, page_w, page_h, smaller, &cache, best_paras.at[k]);
