@@ -3,7 +3,8 @@
  * Kept in one file so that a new libharu release means reading one file
  * (see haru.h for why they are used at all).  The struct fields touched:
  * HPDF_Doc_Rec (mmgr, xref, catalog, info, trailer, stream), HPDF_Dict_Rec
- * (stream, filter, write_fn), HPDF_Stream_Rec (the functions and attr of
+ * (stream, filter, write_fn, free_fn, attr), HPDF_Obj_Header (obj_id),
+ * HPDF_Stream_Rec (the functions and attr of
  * the streams made here), HPDF_PageAttr_Rec (contents, stream), and the
  * TrueType font definition's cmap and metrics.  The functions used that
  * only its private headers declare: HPDF_CallbackWriter_New,
@@ -56,6 +57,61 @@ void *ss_haru_string(HPDF_Doc doc, const char *ascii)
 void *ss_haru_binary(HPDF_Doc doc, const void *bytes, size_t len)
 {
     return HPDF_Binary_New(doc->mmgr, (HPDF_BYTE *)bytes, (HPDF_UINT)len);
+}
+
+/* ---- entries as text ------------------------------------------------------- */
+
+/* A dictionary's text entries (ss_haru_raw), in its attr, which libharu
+ * uses only for pages, fonts and the like, never for a dictionary made
+ * here; written by its write_fn, freed by its free_fn. */
+typedef struct raw {
+    char *text;
+    size_t len;
+} raw;
+
+static HPDF_STATUS write_raw(HPDF_Dict d, HPDF_Stream out)
+{
+    const raw *r = d->attr;
+    return r && r->len ? HPDF_Stream_Write(out, (const HPDF_BYTE *)r->text, (HPDF_UINT)r->len)
+                       : HPDF_OK;
+}
+
+static void free_raw(HPDF_Dict d)
+{
+    raw *r = d->attr;
+    if (r) {
+        free(r->text);
+        free(r);
+    }
+    d->attr = NULL;
+}
+
+bool ss_haru_raw(HPDF_Dict d, const char *text, size_t len)
+{
+    if (!d || d->stream || (d->write_fn && d->write_fn != write_raw) ||
+        (d->free_fn && d->free_fn != free_raw) || (d->attr && d->write_fn != write_raw))
+        return false;
+    raw *r = d->attr;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return false;
+        d->attr = r;
+        d->write_fn = write_raw;
+        d->free_fn = free_raw;
+    }
+    char *t = realloc(r->text, len ? len : 1);
+    if (!t)
+        return false;
+    memcpy(t, text, len);
+    r->text = t;
+    r->len = len;
+    return true;
+}
+
+unsigned ss_haru_id(const void *obj)
+{
+    return (unsigned)(((const HPDF_Obj_Header *)obj)->obj_id & 0x00FFFFFFu);
 }
 
 /* Streams are compressed by the caller: libharu copies the bytes as they

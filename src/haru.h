@@ -36,6 +36,17 @@ HPDF_Array ss_haru_array(HPDF_Doc doc, bool indirect);
 void *ss_haru_string(HPDF_Doc doc, const char *ascii);
 void *ss_haru_binary(HPDF_Doc doc, const void *bytes, size_t len);
 
+/* Entries written as they are: len bytes of text ("/S/P/K 3", say) put
+ * in dictionary d after its own entries, in place of what an earlier call
+ * gave.  A structure element made of libharu objects is five of them, and
+ * a font's widths a hundred; as text they are one allocation, and shorter
+ * in the file (libharu puts each entry on a line of its own).  d must not
+ * be a stream.  False on failure. */
+bool ss_haru_raw(HPDF_Dict d, const char *text, size_t len);
+
+/* The object number of indirect object obj, for a reference "N 0 R". */
+unsigned ss_haru_id(const void *obj);
+
 /* A stream object holding len bytes as they are; 'deflated' marks them
  * /FlateDecode (the caller compressed them).  NULL on failure. */
 HPDF_Dict ss_haru_stream(HPDF_Doc doc, const void *bytes, size_t len, bool deflated);

@@ -894,9 +894,27 @@ static int mark_order(const void *a, const void *b)
     return (x->mcid > y->mcid) - (x->mcid < y->mcid);
 }
 
+/* A structure element of a page, made before its entries are written:
+ * a table's and a row's children come after them. */
+typedef struct selem {
+    HPDF_Dict d;
+    ss_role role;
+    bool group;       /* a Table or a TR: its children are elements */
+    size_t up;        /* its parent: an index into the page's, or SIZE_MAX for the
+                       * Document (or the page's Part) */
+    size_t first, n;  /* a leaf's MCIDs: sorted[first .. first + n) */
+} selem;
+
+static void put_ref(ss_buf *b, const void *obj)
+{
+    ss_buf_addu(b, ss_haru_id(obj));
+    ss_buf_adds(b, " 0 R");
+}
+
 /* The page's structure elements, in reading order (element number), under
  * the Document (one-page file) or under a Part of their own; and the
- * page's entry in the parent tree: MCID -> element. */
+ * page's entry in the parent tree: MCID -> element.  Each element's
+ * entries are written as text (ss_haru_raw). */
 static bool build_structure(ss_pdf *p, HPDF_Page page)
 {
     HPDF_Doc doc = p->doc;
@@ -910,64 +928,90 @@ static bool build_structure(ss_pdf *p, HPDF_Page page)
             return false;
     }
     size_t n = p->nmarks;
-    HPDF_Dict *of_mcid = ss_xcalloc(n ? n : 1, sizeof *of_mcid);
+    size_t *of_mcid = ss_xcalloc(n ? n : 1, sizeof *of_mcid);
     mark *sorted = ss_xmalloc((n ? n : 1) * sizeof *sorted);
     if (n) /* a blank page has none (combine.c's last page) */
         memcpy(sorted, p->marks, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, mark_order);
-    HPDF_Dict table = NULL, row = NULL;
-    HPDF_Array table_kids = NULL, row_kids = NULL;
+    /* At most three elements a leaf (a table, a row and the cell). */
+    selem *el = ss_xmalloc((3 * n + 1) * sizeof *el);
+    size_t nel = 0, table = SIZE_MAX, row = SIZE_MAX;
     bool ok = true;
     for (size_t i = 0; ok && i < n;) {
         size_t j = i;
         while (j < n && sorted[j].elem == sorted[i].elem)
             j++;
         ss_role role = sorted[i].role;
-        HPDF_Dict up = parent;
-        HPDF_Array up_kids = kids;
+        size_t up = SIZE_MAX;
         if (role == SS_ROLE_TH || role == SS_ROLE_TD) {
-            if (!table) {
-                table_kids = ss_haru_array(doc, false);
-                table = struct_elem(p, "Table", parent, kids);
-                ok = table_kids && table && HPDF_Dict_Add(table, "K", table_kids) == HPDF_OK;
-                row = NULL;
+            if (table == SIZE_MAX) {
+                el[nel] = (selem){ss_haru_object(doc), SS_ROLE_ARTIFACT, true, SIZE_MAX, 0, 0};
+                ok = el[nel].d && HPDF_Array_Add(kids, el[nel].d) == HPDF_OK;
+                table = nel++;
+                row = SIZE_MAX;
             }
-            if (ok && (!row || role == SS_ROLE_TH)) {
-                row_kids = ss_haru_array(doc, false);
-                row = struct_elem(p, "TR", table, table_kids);
-                ok = row_kids && row && HPDF_Dict_Add(row, "K", row_kids) == HPDF_OK;
+            if (ok && (row == SIZE_MAX || role == SS_ROLE_TH)) {
+                el[nel] = (selem){ss_haru_object(doc), SS_ROLE_ARTIFACT, true, table, 0, 0};
+                ok = el[nel].d != NULL;
+                row = nel++;
             }
             up = row;
-            up_kids = row_kids;
         } else {
-            table = row = NULL;
+            table = row = SIZE_MAX;
         }
-        HPDF_Dict e = ok ? struct_elem(p, ROLE_TAG[role], up, up_kids) : NULL;
-        /* Each element with content names its page: PDF.js (Firefox's
-         * viewer) does not look for /Pg on the element's ancestors. */
-        ok = e && HPDF_Dict_Add(e, "Pg", page) == HPDF_OK;
-        if (ok && role == SS_ROLE_TH) {
-            HPDF_Dict attr = ss_haru_dict(doc);
-            ok = attr && HPDF_Dict_AddName(attr, "O", "Table") == HPDF_OK &&
-                 HPDF_Dict_AddName(attr, "Scope", "Row") == HPDF_OK &&
-                 HPDF_Dict_Add(e, "A", attr) == HPDF_OK;
+        if (ok) {
+            el[nel] = (selem){ss_haru_object(doc), role, false, up, i, j - i};
+            ok = el[nel].d && (up != SIZE_MAX || HPDF_Array_Add(kids, el[nel].d) == HPDF_OK);
+            for (size_t m = i; m < j; m++)
+                of_mcid[sorted[m].mcid] = nel;
+            nel++;
         }
-        if (ok && j - i == 1) {
-            ok = HPDF_Dict_AddNumber(e, "K", sorted[i].mcid) == HPDF_OK;
-        } else if (ok) {
-            HPDF_Array k = ss_haru_array(doc, false);
-            ok = k && HPDF_Dict_Add(e, "K", k) == HPDF_OK;
-            for (size_t m = i; ok && m < j; m++)
-                ok = HPDF_Array_AddNumber(k, sorted[m].mcid) == HPDF_OK;
-        }
-        for (size_t m = i; m < j; m++)
-            of_mcid[sorted[m].mcid] = e;
         i = j;
     }
+    /* Each element's entries.  Each element with content names its page:
+     * PDF.js (Firefox's viewer) does not look for /Pg on the element's
+     * ancestors. */
+    ss_buf t;
+    ss_buf_init(&t);
+    for (size_t e = 0; ok && e < nel; e++) {
+        const selem *x = &el[e];
+        ss_buf_clear(&t);
+        ss_buf_adds(&t, "/S/");
+        ss_buf_adds(&t, !x->group ? ROLE_TAG[x->role] : x->up == SIZE_MAX ? "Table" : "TR");
+        ss_buf_adds(&t, "/P ");
+        put_ref(&t, x->up == SIZE_MAX ? (const void *)parent : (const void *)el[x->up].d);
+        if (x->group) {
+            ss_buf_adds(&t, "/K[");
+            const char *sep = "";
+            for (size_t c = e + 1; c < nel; c++)
+                if (el[c].up == e) {
+                    ss_buf_adds(&t, sep);
+                    put_ref(&t, el[c].d);
+                    sep = " ";
+                }
+            ss_buf_addc(&t, ']');
+        } else {
+            ss_buf_adds(&t, "/Pg ");
+            put_ref(&t, page);
+            if (x->role == SS_ROLE_TH)
+                ss_buf_adds(&t, "/A<</O/Table/Scope/Row>>");
+            ss_buf_adds(&t, x->n == 1 ? "/K " : "/K[");
+            for (size_t m = 0; m < x->n; m++) {
+                if (m)
+                    ss_buf_addc(&t, ' ');
+                ss_buf_addu(&t, (unsigned)sorted[x->first + m].mcid);
+            }
+            if (x->n != 1)
+                ss_buf_addc(&t, ']');
+        }
+        ok = ss_haru_raw(x->d, t.data, t.len);
+    }
+    ss_buf_free(&t);
     HPDF_Array by_mcid = ok ? ss_haru_array(doc, false) : NULL;
     ok = by_mcid != NULL;
     for (size_t m = 0; ok && m < n; m++)
-        ok = HPDF_Array_Add(by_mcid, of_mcid[m]) == HPDF_OK;
+        ok = HPDF_Array_Add(by_mcid, el[of_mcid[m]].d) == HPDF_OK;
+    free(el);
     free(of_mcid);
     free(sorted);
     return ok && HPDF_Array_AddNumber(p->parent_nums, key) == HPDF_OK &&
@@ -1284,35 +1328,50 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
         adv[i] = ss_fonts_advance(fonts, style, c);
     }
     int dw = common_width(adv, m.n, fm->missing_width);
-    HPDF_Array w = ss_haru_array(p->doc, false);
-    bool wok = w != NULL;
-    HPDF_Array run = NULL;
-    for (size_t i = 0; wok && i < m.n;) {
+    /* As text: a hundred numbers are a hundred libharu objects. */
+    ss_buf w;
+    ss_buf_init(&w);
+    ss_buf_adds(&w, "/W[");
+    bool open = false; /* an array of consecutive CIDs' widths */
+    for (size_t i = 0; i < m.n;) {
         if (adv[i] == dw) {
-            run = NULL;
             i++;
             continue;
         }
         size_t j = i;
         while (j + 1 < m.n && m.cid[j + 1] == m.cid[j] + 1 && adv[j + 1] == adv[i])
             j++;
+        if (open && (j - i >= 2 || m.cid[i] != m.cid[i - 1] + 1 || adv[i - 1] == dw)) {
+            ss_buf_addc(&w, ']');
+            open = false;
+        }
+        if (!open && w.data[w.len - 1] != ']' && w.data[w.len - 1] != '[')
+            ss_buf_addc(&w, ' '); /* after a range's width */
         if (j - i >= 2) {
-            wok = HPDF_Array_AddNumber(w, (HPDF_INT32)m.cid[i]) == HPDF_OK &&
-                  HPDF_Array_AddNumber(w, (HPDF_INT32)m.cid[j]) == HPDF_OK &&
-                  HPDF_Array_AddNumber(w, adv[i]) == HPDF_OK;
-            run = NULL;
+            ss_buf_addu(&w, (unsigned)m.cid[i]);
+            ss_buf_addc(&w, ' ');
+            ss_buf_addu(&w, (unsigned)m.cid[j]);
+            ss_buf_addc(&w, ' ');
+            ss_buf_addu(&w, (unsigned)adv[i]);
             i = j + 1;
             continue;
         }
-        if (!run || m.cid[i] != m.cid[i - 1] + 1 || adv[i - 1] == dw) {
-            run = ss_haru_array(p->doc, false);
-            wok = run && HPDF_Array_AddNumber(w, (HPDF_INT32)m.cid[i]) == HPDF_OK &&
-                  HPDF_Array_Add(w, run) == HPDF_OK;
+        if (!open) {
+            ss_buf_addu(&w, (unsigned)m.cid[i]);
+            ss_buf_addc(&w, '[');
+            open = true;
+        } else {
+            ss_buf_addc(&w, ' ');
         }
-        wok = wok && HPDF_Array_AddNumber(run, adv[i]) == HPDF_OK;
+        ss_buf_addu(&w, (unsigned)adv[i]);
         i++;
     }
+    if (open)
+        ss_buf_addc(&w, ']');
+    ss_buf_addc(&w, ']');
     free(adv);
+    bool wok = ss_haru_raw(cid, w.data, w.len);
+    ss_buf_free(&w);
     if (!wok)
         goto fail;
 
@@ -1367,7 +1426,6 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
     r |= HPDF_Dict_Add(cid, "CIDSystemInfo", info);
     r |= HPDF_Dict_Add(cid, "FontDescriptor", fd);
     r |= HPDF_Dict_AddNumber(cid, "DW", dw);
-    r |= HPDF_Dict_Add(cid, "W", w);
     r |= HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
     r |= HPDF_Dict_AddName(font, "BaseFont", name);
     r |= HPDF_Dict_Add(font, "ToUnicode", tounicode);
