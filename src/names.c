@@ -9,10 +9,12 @@
 
 #include "util.h"
 
+/* (ASCII is answered without utf8proc's tables: most names are ASCII.) */
 static bool is_space(utf8proc_int32_t c)
 {
-    return c == '\t' || c == '\n' || c == '\r' ||
-           utf8proc_category(c) == UTF8PROC_CATEGORY_ZS;
+    if (c < 0x80)
+        return c == '\t' || c == '\n' || c == '\r' || c == ' ';
+    return utf8proc_category(c) == UTF8PROC_CATEGORY_ZS;
 }
 
 static bool is_mark(utf8proc_category_t k)
@@ -23,6 +25,8 @@ static bool is_mark(utf8proc_category_t k)
 
 static ss_name_problem problem_of(utf8proc_int32_t c)
 {
+    if (c >= 0 && c < 0x80)
+        return c < 0x20 || c == 0x7F ? SS_NAME_CONTROL : SS_NAME_OK;
     utf8proc_category_t k = utf8proc_category(c);
     switch (k) {
     case UTF8PROC_CATEGORY_CC:
@@ -74,8 +78,14 @@ char *ss_name_clean(const char *s, ss_name_problem *problem, long *cp)
             return NULL;
         }
     }
-    utf8proc_uint8_t *nfc = utf8proc_NFC((const utf8proc_uint8_t *)s);
-    if (!nfc) /* out of memory, or not UTF-8: the caller checked that */
+    /* ASCII text is its own NFC: most names skip utf8proc's normalising,
+     * which decomposes and recomposes through two allocations (five
+     * sixths of loading a name). */
+    bool ascii = true;
+    for (const unsigned char *a = (const unsigned char *)s; *a && ascii; a++)
+        ascii = *a < 0x80;
+    utf8proc_uint8_t *nfc = ascii ? NULL : utf8proc_NFC((const utf8proc_uint8_t *)s);
+    if (!nfc) /* ASCII; or out of memory, or not UTF-8: the caller checked that */
         nfc = (utf8proc_uint8_t *)ss_xstrdup(s);
     ss_buf out;
     ss_buf_init(&out);
@@ -92,7 +102,7 @@ char *ss_name_clean(const char *s, ss_name_problem *problem, long *cp)
                 first_space = c;
             after_space = true;
         } else {
-            if (after_space && is_mark(utf8proc_category(c))) {
+            if (after_space && c >= 0x80 && is_mark(utf8proc_category(c))) {
                 *problem = SS_NAME_LONE_MARK;
                 *cp = c;
                 free(nfc);
