@@ -290,6 +290,18 @@ static int create_tmp(const char *tmp, const char *final, int *slot, ss_diag *di
 static int rename_tmp(const char *tmp, const char *final, int *slot, ss_diag *diag,
                       const char *instead)
 {
+#ifdef O_PATH
+    /* Renaming over a file frees the old one's blocks inside rename(2),
+     * with the folder locked (Linux drops the old file's last reference
+     * before it unlocks the folder), and freeing them can wait for the
+     * disk (a discard): meanwhile no file of the run could be created or
+     * renamed in the folder.  Holding the old file (O_PATH: a reference,
+     * not opened for reading, a link not followed) moves the freeing to
+     * our close, after the folder is unlocked. */
+    int old = open(final, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+#else
+    int old = -1;
+#endif
     pthread_rwlock_rdlock(&files_lock);
     int r = rename(tmp, final);
     int e = errno;
@@ -298,6 +310,8 @@ static int rename_tmp(const char *tmp, const char *final, int *slot, ss_diag *di
         *slot = -1;
     }
     pthread_rwlock_unlock(&files_lock);
+    if (old >= 0)
+        close(old);
     if (r == 0)
         return 0;
     if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
