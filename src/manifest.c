@@ -60,7 +60,7 @@ void ss_manifest_free(ss_manifest *m)
 }
 
 static void fill(entry *e, const char *kind, const char *code, const char *name,
-                 const char *file, const void *data, size_t len, int pages)
+                 const char *file, const char sha256[65], size_t len, int pages)
 {
     e->kind = ss_xstrdup(kind);
     e->code = ss_xstrdup(code ? code : "");
@@ -68,27 +68,23 @@ static void fill(entry *e, const char *kind, const char *code, const char *name,
     e->file = ss_xstrdup(file);
     e->pages = pages;
     e->bytes = len;
-    ss_sha256_hex(data, len, e->sha256);
+    memcpy(e->sha256, sha256, sizeof e->sha256);
     e->set = true;
 }
 
 void ss_manifest_sheet(ss_manifest *m, size_t i, const char *code, const char *name,
-                       const char *file, const void *pdf, size_t len, int pages)
+                       const char *file, const char sha256[65], size_t len, int pages)
 {
     if (i < m->nsheets)
-        fill(&m->sheets[i], "sheet", code, name, file, pdf, len, pages);
+        fill(&m->sheets[i], "sheet", code, name, file, sha256, len, pages);
 }
 
 /* An extra entry whose length and SHA-256 are already known. */
 static void add_known(ss_manifest *m, const char *kind, const char *path,
                       const char sha256[65], size_t len, int pages)
 {
-    if (m->nextra >= 3)
-        return;
-    entry *e = &m->extra[m->nextra++];
-    fill(e, kind, NULL, NULL, path, "", 0, pages);
-    e->bytes = len;
-    memcpy(e->sha256, sha256, sizeof e->sha256);
+    if (m->nextra < 3)
+        fill(&m->extra[m->nextra++], kind, NULL, NULL, path, sha256, len, pages);
 }
 
 void ss_manifest_combined(ss_manifest *m, const char *path, const char sha256[65],

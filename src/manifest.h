@@ -31,10 +31,11 @@ typedef struct ss_manifest ss_manifest;
 ss_manifest *ss_manifest_new(size_t nsheets, int year, bool sample);
 void ss_manifest_free(ss_manifest *m);
 
-/* Records sheet i (0 <= i < nsheets): its state, file name and bytes (the
- * SHA-256 is taken here).  Threads may record different i at once. */
+/* Records sheet i (0 <= i < nsheets): its state, file name, length and
+ * SHA-256 in hex (taken by the caller from the bytes it wrote).  Threads
+ * may record different i at once. */
 void ss_manifest_sheet(ss_manifest *m, size_t i, const char *code, const char *name,
-                       const char *file, const void *pdf, size_t len, int pages);
+                       const char *file, const char sha256[65], size_t len, int pages);
 /* Records the --combined file (written piece by piece: its SHA-256 in hex
  * and its length, as counted while it was written). */
 void ss_manifest_combined(ss_manifest *m, const char *path, const char sha256[65],

@@ -406,7 +406,6 @@ int ss_outfile_write(const char *dir, const char *name, const void *data,
 typedef struct queued {
     pending p;
     size_t id;
-    char *data;
     size_t len;
     int status;
 } queued;
@@ -465,8 +464,7 @@ static void hand_back(ss_writer *w, queued *files, size_t n, ss_diag *mine)
     pthread_mutex_unlock(&w->lock);
     for (size_t i = 0; i < n; i++) {
         queued *b = &files[i];
-        w->done(w->ctx, b->id, b->data, b->len, b->status);
-        free(b->data);
+        w->done(w->ctx, b->id, b->len, b->status);
         free(b->p.tmp);
         free(b->p.final);
     }
@@ -558,21 +556,20 @@ ss_writer *ss_writer_new(ss_outfile_done done, void *ctx, ss_diag *diag)
     return w;
 }
 
-int ss_writer_put(ss_writer *w, const char *dir, const char *name, size_t id, char *data,
-                  size_t len, ss_diag *diag)
+int ss_writer_put(ss_writer *w, const char *dir, const char *name, size_t id,
+                  const void *data, size_t len, ss_diag *diag)
 {
     pending p = {ss_outfile_tmp_path(dir, name), ss_path_join(dir, name), -1, -1};
     int status = create_write(&p, data, len, diag);
     if (status != 0) {
         free(p.tmp);
         free(p.final);
-        free(data);
         return status;
     }
     pthread_mutex_lock(&w->lock);
     while (w->n == WRITER_QUEUE)
         pthread_cond_wait(&w->room, &w->lock);
-    w->q[w->n++] = (queued){p, id, data, len, 0};
+    w->q[w->n++] = (queued){p, id, len, 0};
     pthread_mutex_unlock(&w->lock);
     /* After the unlock: the writer woken does not then wait for the lock. */
     pthread_cond_signal(&w->work);

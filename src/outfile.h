@@ -56,29 +56,27 @@ int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
 /* Writing many files without waiting for the disk: ss_writer_put creates
  * and writes the temporary file in the calling thread and starts it on its
  * way to the disk; the writer's threads then sync it, rename it into place
- * and sync the folder, and only then call done(ctx, id, data, len, status)
- * with the file's exit status (0: in place and durable).  The folder of
+ * and sync the folder, and only then call done(ctx, id, len, status) with
+ * the file's exit status (0: in place and durable).  The folder of
  * the first file is synced once for 16 renamed files and once for the
  * rest when ss_writer_finish closes the queue (another folder: once for
  * the files a thread takes together), so done calls come in bursts, and
  * for fewer than 16 files all at the end.  done may be called from
  * several threads at once.  At most 32 files wait to be synced and 47
- * renamed ones for their folder (their data kept until done); a put
- * beyond that waits for room.  Errors of the writer's threads go to the diag given to
+ * renamed ones for their folder; a put beyond that waits for room.  Errors of the writer's threads go to the diag given to
  * ss_writer_new, which must not be used by another thread until
  * ss_writer_finish. */
-typedef void (*ss_outfile_done)(void *ctx, size_t id, const void *data, size_t len,
-                                int status);
+typedef void (*ss_outfile_done)(void *ctx, size_t id, size_t len, int status);
 typedef struct ss_writer ss_writer;
 
 /* Starts the writer's threads; NULL when no thread can be made. */
 ss_writer *ss_writer_new(ss_outfile_done done, void *ctx, ss_diag *diag);
-/* Writes data (len bytes; taken: freed by the writer) to dir/name.
- * Returns 0 (queued) or an exit status like ss_outfile_write's when the
- * temporary file cannot be made or written (then nothing is queued).
- * Thread-safe. */
-int ss_writer_put(ss_writer *w, const char *dir, const char *name, size_t id, char *data,
-                  size_t len, ss_diag *diag);
+/* Writes data (len bytes) to dir/name: to its temporary file before it
+ * returns, so the caller may reuse or free data at once.  Returns 0
+ * (queued) or an exit status like ss_outfile_write's when the temporary
+ * file cannot be made or written (then nothing is queued).  Thread-safe. */
+int ss_writer_put(ss_writer *w, const char *dir, const char *name, size_t id,
+                  const void *data, size_t len, ss_diag *diag);
 /* Waits until every file put is done, stops the thread, frees w.  Returns
  * 0 or the first failure's exit status. */
 int ss_writer_finish(ss_writer *w);

@@ -43,6 +43,8 @@
  * writing (one layout a sheet, not two); above it they are laid out again,
  * so memory stays flat however many states a file holds (~20 KB a page). */
 #define KEEP_PAGES_MAX 256
+/* Room a sheet's bytes are made in at once (most are ~20 KB). */
+#define SHEET_BYTES (32u << 10)
 
 typedef struct job {
     const ss_options *opt;
@@ -64,6 +66,7 @@ typedef struct job {
     ss_manifest *manifest;   /* what this run wrote (manifest.h) */
     ss_writer *writer;       /* syncs and renames the sheets, or NULL */
     bool *existed;           /* per sheet: it replaced a file */
+    char (*sha256)[65];      /* per sheet: its bytes' SHA-256, taken as it was made */
     atomic_int failed;       /* an exit status, or 0 */
     const char *out_dir;
     time_t created;
@@ -295,7 +298,7 @@ static bool exists_in(const char *dir, const char *name)
 
 /* Called by the writer thread once sheet i is in place and its folder
  * synced (status 0), or has failed. */
-static void sheet_written(void *ctx, size_t i, const void *data, size_t len, int status)
+static void sheet_written(void *ctx, size_t i, size_t len, int status)
 {
     job *j = ctx;
     const ss_state *st = j->states[i];
@@ -304,7 +307,7 @@ static void sheet_written(void *ctx, size_t i, const void *data, size_t len, int
         atomic_fetch_add(&j->bytes, len);
         if (j->existed[i])
             atomic_fetch_add(&j->replaced, 1);
-        ss_manifest_sheet(j->manifest, i, st->code, st->name, name, data, len, 1);
+        ss_manifest_sheet(j->manifest, i, st->code, st->name, name, j->sha256[i], len, 1);
         if (j->opt->verbosity >= 2 &&
             !ss_outfile_printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n", j->out_dir,
                                name, j->body[i], len))
@@ -318,25 +321,29 @@ static void sheet_written(void *ctx, size_t i, const void *data, size_t len, int
 }
 
 /* Makes sheet i and hands it to the writer (or, without one, writes it
- * here and waits for the disk). */
+ * here and waits for the disk).  The sheet's bytes are hashed for the
+ * manifest here, while they are in the cache, and their buffer is free
+ * once they are in the temporary file: the next sheet's reuses its memory
+ * (kept until the manifest was written, the buffers of a batch were each
+ * new memory: a fifth of its page faults). */
 static void make_one(job *j, size_t i, int thread)
 {
     const ss_state *st = j->states[i];
     ss_diag *diag = j->diag[thread];
     ss_buf out;
     ss_buf_init(&out);
+    ss_buf_reserve(&out, SHEET_BYTES);
     int status = SS_EXIT_SOFTWARE;
     if (make_pdf(j, i, &out, diag)) {
         char *name = sheet_name(st, j->ds->year, j->ds->sample);
         j->existed[i] = exists_in(j->out_dir, name);
+        ss_sha256_hex(out.data, out.len, j->sha256[i]);
         if (j->writer) {
-            size_t len = out.len;
-            status = ss_writer_put(j->writer, j->out_dir, name, i, ss_buf_steal(&out), len,
-                                   diag);
+            status = ss_writer_put(j->writer, j->out_dir, name, i, out.data, out.len, diag);
         } else {
             status = ss_outfile_write(j->out_dir, name, out.data, out.len, diag);
             if (status == SS_EXIT_OK)
-                sheet_written(j, i, out.data, out.len, SS_EXIT_OK);
+                sheet_written(j, i, out.len, SS_EXIT_OK);
         }
         free(name);
     }
@@ -354,6 +361,7 @@ static int write_sheets(job *j, ss_diag *diag)
 {
     j->manifest = ss_manifest_new(j->n, j->ds->year, j->ds->sample);
     j->existed = ss_xcalloc(j->n ? j->n : 1, sizeof *j->existed);
+    j->sha256 = ss_xcalloc(j->n ? j->n : 1, sizeof *j->sha256);
     ss_diag *wdiag = ss_diag_new();
     j->writer = ss_writer_new(sheet_written, j, wdiag);
     ss_pool_run(j->n, j->jobs, make_task, j, &j->failed,
@@ -756,6 +764,7 @@ done:
     }
     ss_manifest_free(j.manifest);
     free(j.existed);
+    free(j.sha256);
     free(j.body);
     free(j.states);
     free(j.icc_path);
