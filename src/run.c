@@ -58,7 +58,7 @@ typedef struct job {
     size_t n;
     float *body;             /* chosen body size per state */
     ss_page **pages;         /* the checked pages, or NULL (KEEP_PAGES_MAX) */
-    ss_document **docs;      /* and the documents they were set from */
+    struct sheet_meta **meta; /* and what their PDFs say of them (metadata) */
     ss_diag **diag;          /* one list per thread */
     int jobs;
     atomic_size_t bytes;
@@ -210,6 +210,36 @@ static void report_overflow(const job *j, const ss_state *st, ss_diag *diag)
                   "the template's wording", st->code, SS_BODY_MIN);
 }
 
+/* What a sheet's PDF says besides its page (its metadata), taken from
+ * its document; kept from the check to the writing in place of the
+ * document (~200 bytes, not ~30 KB a sheet: kept, the documents of a
+ * batch were a third of its page faults). */
+typedef struct sheet_meta {
+    char *title, *author, *subject, *keywords, *creator;
+} sheet_meta;
+
+static sheet_meta *meta_of(const ss_document *doc)
+{
+    sheet_meta *m = ss_xmalloc(sizeof *m);
+    m->title = ss_xstrdup(doc->info_title);
+    m->author = plain_text(&doc->title);
+    m->subject = ss_xasprintf("%s%s fact sheet: figures for %s, %d", doc->sample ?
+                              "SAMPLE DATA, NOT REAL FIGURES: " : "", "State data",
+                              doc->name, doc->year);
+    m->keywords = ss_xasprintf("%s, %s, %d, state data%s", doc->name, doc->code, doc->year,
+                               doc->sample ? ", sample data" : "");
+    m->creator = ss_xasprintf("statesheet %s", SS_VERSION);
+    return m;
+}
+
+static void meta_free(sheet_meta *m)
+{
+    if (!m)
+        return;
+    free(m->title), free(m->author), free(m->subject), free(m->keywords), free(m->creator);
+    free(m);
+}
+
 static void plan_one(job *j, size_t i, int thread)
 {
     const ss_state *st = j->states[i];
@@ -225,56 +255,42 @@ static void plan_one(job *j, size_t i, int thread)
     j->body[i] = (float)size;
     if (j->pages) {
         j->pages[i] = pg;
-        j->docs[i] = doc;
+        j->meta[i] = meta_of(doc);
     } else {
         ss_page_free(pg);
-        ss_document_free(doc);
     }
+    ss_document_free(doc);
 }
 
 /* ---- phase 2: sheets ------------------------------------------------------ */
-
-static void info_for(const ss_document *doc, ss_pdf_info *info, char **owned)
-{
-    char *org = plain_text(&doc->title);
-    owned[0] = org;
-    owned[1] = ss_xasprintf("%s%s fact sheet: figures for %s, %d", doc->sample ?
-                            "SAMPLE DATA, NOT REAL FIGURES: " : "", "State data",
-                            doc->name, doc->year);
-    owned[2] = ss_xasprintf("%s, %s, %d, state data%s", doc->name, doc->code, doc->year,
-                            doc->sample ? ", sample data" : "");
-    owned[3] = ss_xasprintf("statesheet %s", SS_VERSION);
-    info->title = doc->info_title;
-    info->author = org;
-    info->subject = owned[1];
-    info->keywords = owned[2];
-    info->creator = owned[3];
-}
 
 static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
 {
     const ss_state *st = j->states[i];
     ss_page *pg = j->pages ? j->pages[i] : NULL;
-    ss_document *doc = j->pages ? j->docs[i] : NULL;
+    sheet_meta *meta = j->pages ? j->meta[i] : NULL;
     if (j->pages)
-        j->pages[i] = NULL, j->docs[i] = NULL; /* ours now */
-    if (!doc)
-        doc = ss_bind(j->tpl, j->ds, st);
-    if (!pg)
+        j->pages[i] = NULL, j->meta[i] = NULL; /* ours now */
+    if (!pg) {
+        ss_document *doc = ss_bind(j->tpl, j->ds, st);
         pg = ss_layout_run_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
                                   j->page_h, j->body[i]);
+        meta = meta_of(doc);
+        ss_document_free(doc);
+    }
     ss_pdf *pdf = ss_pdf_new(j->fonts, j->icc_path, true, diag);
-    char *owned[4] = {0};
     ss_pdf_info info;
-    info_for(doc, &info, owned);
+    info.title = meta->title;
+    info.author = meta->author;
+    info.subject = meta->subject;
+    info.keywords = meta->keywords;
+    info.creator = meta->creator;
     info.created = j->created;
     info.lang = j->tpl->lang;
     bool ok = pdf && ss_pdf_add_page(pdf, pg, NULL) && ss_pdf_finish(pdf, &info, out);
     ss_pdf_free(pdf);
-    for (int k = 0; k < 4; k++)
-        free(owned[k]);
+    meta_free(meta);
     ss_page_free(pg);
-    ss_document_free(doc);
     return ok;
 }
 
@@ -600,7 +616,7 @@ static int prepare(job *j, const ss_options *opt, const char *assets,
     j->body = ss_xcalloc(j->n ? j->n : 1, sizeof *j->body);
     if (j->n <= KEEP_PAGES_MAX && !opt->check_only) {
         j->pages = ss_xcalloc(j->n ? j->n : 1, sizeof *j->pages);
-        j->docs = ss_xcalloc(j->n ? j->n : 1, sizeof *j->docs);
+        j->meta = ss_xcalloc(j->n ? j->n : 1, sizeof *j->meta);
     }
     j->diag = ss_xcalloc((size_t)j->jobs, sizeof *j->diag);
     for (int t = 0; t < j->jobs; t++)
@@ -757,10 +773,10 @@ done:
     if (j.pages) {
         for (size_t i = 0; i < j.n; i++) {
             ss_page_free(j.pages[i]);
-            ss_document_free(j.docs[i]);
+            meta_free(j.meta[i]);
         }
         free(j.pages);
-        free(j.docs);
+        free(j.meta);
     }
     ss_manifest_free(j.manifest);
     free(j.existed);
