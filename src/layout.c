@@ -1402,6 +1402,15 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
     }
     ss_page_free(below);
     prep_cache_free(&cache);
+    if (best) {
+        /* Made with room to grow; kept (run.c keeps a batch's checked
+         * pages until they are written), the room goes back. */
+        best->boxes = ss_xrealloc(best->boxes, (best->nboxes ? best->nboxes : 1) *
+                                                   sizeof *best->boxes);
+        best->cap = best->nboxes ? best->nboxes : 1;
+        best->chars = ss_xrealloc(best->chars, best->nchars + 1);
+        best->chars_cap = best->nchars + 1;
+    }
     *body_size = best ? SS_BODY_MAX - best_i * SS_BODY_STEP : SS_BODY_MIN;
     return best;
 }
