@@ -36,15 +36,18 @@
 /* A pattern file larger than this is not one. */
 #define MAX_PATTERN_FILE (16u << 20)
 
-/* Words already hyphenated, keyed by their lower-case form.  Open
- * addressing; full at CACHE_SLOTS * 3/4.  Shared by the threads, under the
- * hyphenator's mutex. */
+/* Words already hyphenated, keyed by their lower-case form: a table of
+ * CACHE_SLOTS slots (open addressing; full at 3/4) holding the places of
+ * the words in a list that grows as they come, so that a run touches only
+ * the memory of the words it has (a table of the words themselves was
+ * 389 KB, a page of it touched for nearly every word).  Shared by the
+ * threads, under the hyphenator's lock. */
 #define CACHE_SLOTS 4096
 #define CACHE_WORD 63   /* longer words are not remembered */
 #define CACHE_POINTS 30 /* nor are words with more points */
 
 typedef struct cached {
-    char word[CACHE_WORD + 1]; /* "" = free */
+    char word[CACHE_WORD + 1];
     uint8_t n;
     uint8_t at[CACHE_POINTS];
 } cached;
@@ -61,8 +64,9 @@ struct ss_hyphenator {
                           read it whole */
     size_t spent;      /* patterns read into selections so far */
     HyphenDict *full;  /* all of them, once selections cost as much */
+    uint16_t *slots;   /* 0: free; else 1 + the word's place in cache */
     cached *cache;
-    size_t used;
+    size_t used, cap;
     pthread_t ahead;   /* ss_hyphenator_ahead's thread */
     bool ahead_live;   /* ... not yet joined */
     ss_words ahead_words;
@@ -118,7 +122,7 @@ ss_hyphenator *ss_hyphenator_new(const char *assets, const char *lang)
     ss_hyphenator *h = ss_xcalloc(1, sizeof *h);
     h->path = path;
     pthread_rwlock_init(&h->lock, NULL);
-    h->cache = ss_xcalloc(CACHE_SLOTS, sizeof *h->cache);
+    h->slots = ss_xcalloc(CACHE_SLOTS, sizeof *h->slots);
     return h;
 }
 
@@ -131,6 +135,7 @@ void ss_hyphenator_free(ss_hyphenator *h)
         hnj_hyphen_free(h->full);
     pthread_rwlock_destroy(&h->lock);
     free(h->text);
+    free(h->slots);
     free(h->cache);
     free(h->path);
     free(h);
@@ -175,12 +180,16 @@ static size_t slot_of(const char *w, size_t n)
     return x & (CACHE_SLOTS - 1);
 }
 
-static cached *cache_slot(ss_hyphenator *h, const char *w, size_t n)
+/* The slot of word w: its own, or the free one where it would go. */
+static uint16_t *cache_slot(ss_hyphenator *h, const char *w, size_t n)
 {
     size_t s = slot_of(w, n);
-    while (h->cache[s].word[0] && !(!strncmp(h->cache[s].word, w, n) && h->cache[s].word[n] == '\0'))
-        s = (s + 1) & (CACHE_SLOTS - 1);
-    return &h->cache[s];
+    for (; h->slots[s]; s = (s + 1) & (CACHE_SLOTS - 1)) {
+        const cached *c = &h->cache[h->slots[s] - 1];
+        if (!strncmp(c->word, w, n) && c->word[n] == '\0')
+            break;
+    }
+    return &h->slots[s];
 }
 
 static bool cache_full(const ss_hyphenator *h)
@@ -192,9 +201,10 @@ static bool cache_get(ss_hyphenator *h, request *r)
 {
     if (r->n > CACHE_WORD)
         return false;
-    const cached *c = cache_slot(h, r->w, r->n);
-    if (!c->word[0])
+    const uint16_t *slot = cache_slot(h, r->w, r->n);
+    if (!*slot)
         return false;
+    const cached *c = &h->cache[*slot - 1];
     r->k = c->n;
     memcpy(r->at, c->at, c->n);
     return true;
@@ -204,9 +214,12 @@ static void cache_put(ss_hyphenator *h, const request *r)
 {
     if (r->n > CACHE_WORD || r->k > CACHE_POINTS || cache_full(h))
         return;
-    cached *c = cache_slot(h, r->w, r->n);
-    if (c->word[0])
+    uint16_t *slot = cache_slot(h, r->w, r->n);
+    if (*slot)
         return;
+    h->cache = ss_xgrow(h->cache, sizeof *h->cache, h->used + 1, &h->cap);
+    cached *c = &h->cache[h->used];
+    *slot = (uint16_t)(h->used + 1); /* at most CACHE_SLOTS * 3/4 words */
     memcpy(c->word, r->w, r->n);
     c->word[r->n] = '\0';
     c->n = (uint8_t)r->k;
