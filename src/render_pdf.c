@@ -93,6 +93,7 @@ typedef struct fontenc {
     unsigned *used;  /* the glyph ids with a character, as first drawn: a
                         sheet uses ~100 of a font's 1,466 */
     size_t nused, usedcap;
+    uint16_t latin[256]; /* glyph_of for U+0000..U+00FF, looked up once */
 } fontenc;
 
 /* One marked-content sequence of the page being drawn. */
@@ -159,6 +160,10 @@ static void enc_init(fontenc *e, const ss_fonts *f, ss_style style)
         e->cp[g] = -1;
     e->used = NULL;
     e->nused = e->usedcap = 0;
+    for (long c = 0; c < 256; c++) {
+        unsigned g = glyph_of(f, style, c);
+        e->latin[c] = g <= UINT16_MAX ? (uint16_t)g : 0;
+    }
 }
 
 /* Notes that glyph g (known to have none yet) draws character cp. */
@@ -173,7 +178,7 @@ static void enc_note(fontenc *e, unsigned g, long cp)
  * the first character drawn with a glyph is the one ToUnicode gives. */
 static unsigned enc_code(fontenc *e, long cp)
 {
-    unsigned g = glyph_of(e->fonts, e->style, cp);
+    unsigned g = cp >= 0 && cp < 256 ? e->latin[cp] : glyph_of(e->fonts, e->style, cp);
     if (g < e->nglyphs && g && e->cp[g] < 0)
         enc_note(e, g, cp);
     return g;
@@ -633,10 +638,17 @@ static void put_color(ss_buf *b, ss_color c)
     }
 }
 
+/* The bytes a literal string must escape: parentheses, the backslash, and
+ * CR and LF (a bare one would be read as LF). */
+static bool escaped(unsigned c)
+{
+    return c == '(' || c == ')' || c == '\\' || c == '\n' || c == '\r';
+}
+
 /* One byte of a code in a literal string: as itself (a sheet's codes are
  * mostly a zero byte and a printable ASCII one, which compress as well as
  * one-byte text; hex strings made the content stream 60% larger), escaped
- * where PDF needs it; a bare CR or LF would be read as LF. */
+ * where PDF needs it. */
 static void put_code_byte(ss_buf *b, unsigned c)
 {
     switch (c) {
@@ -655,6 +667,20 @@ static void put_code_byte(ss_buf *b, unsigned c)
     default:
         ss_buf_add(b, &(char){(char)c}, 1);
     }
+}
+
+/* A glyph's two-byte code (the common case, two bytes that need no
+ * escape, at once: this runs for every glyph drawn). */
+static void put_code(ss_buf *b, unsigned code)
+{
+    unsigned hi = (code >> 8) & 0xFF, lo = code & 0xFF;
+    if (escaped(hi) || escaped(lo)) {
+        put_code_byte(b, hi);
+        put_code_byte(b, lo);
+        return;
+    }
+    char two[2] = {(char)hi, (char)lo};
+    ss_buf_add(b, two, 2);
 }
 
 /* Opens the marked-content sequence of tagged box b's element, with a new
@@ -728,8 +754,7 @@ static void text_ops(ss_pdf *p, ss_buf *b, const ss_box *box, const char *text, 
             put_num(b, before);
             ss_buf_addc(b, '(');
         }
-        put_code_byte(b, (code >> 8) & 0xFF);
-        put_code_byte(b, code & 0xFF);
+        put_code(b, code);
         if (gap && adj != before) {
             ss_buf_addc(b, ')');
             put_num(b, adj - before);
@@ -737,9 +762,7 @@ static void text_ops(ss_pdf *p, ss_buf *b, const ss_box *box, const char *text, 
         }
     }
     if (space_after) {
-        unsigned code = enc_code(e, ' ');
-        put_code_byte(b, (code >> 8) & 0xFF);
-        put_code_byte(b, code & 0xFF);
+        put_code(b, enc_code(e, ' '));
     }
     ss_buf_adds(b, tj ? ")] TJ\n" : ") Tj\n");
     if (close_at == end) {
