@@ -1418,28 +1418,33 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
     for (size_t i = 0; i < nalways; i++)
         if (always[i] && always[i] < fm->num_glyphs)
             keep[always[i]] = 1;
+    keep[0] = 1; /* .notdef */
+    /* And the parts of composite glyphs: the program holds them, so the
+     * CIDSet names them (PDF/A-1, 6.3.5: every CID the program has). */
+    size_t flen;
+    const uint8_t *fdata = ss_fonts_data(fonts, style, &flen);
     size_t raw = 0;
-    bool cut = font_program(fonts, style, keep, fm->num_glyphs, &sub, &raw);
-    free(keep);
+    bool cut = ss_ttf_components(fdata, flen, keep, fm->num_glyphs) &&
+               font_program(fonts, style, keep, fm->num_glyphs, &sub, &raw);
     if (!cut) {
+        free(keep);
         ss_diag_error(p->diag, ss_fonts_path(fonts, style), 0, "the font cannot be "
                       "embedded: its tables are damaged; reinstall statesheet");
         goto done;
     }
 
-    /* CIDSet: which CIDs the embedded font has (PDF/A-1, 6.3.5). */
-    unsigned top = m.max_cid;
-    for (size_t i = 0; i < nalways; i++)
-        if (always[i] < fm->num_glyphs && always[i] > top)
-            top = always[i];
-    size_t nbits = (size_t)top / 8 + 1;
+    /* CIDSet: which CIDs the embedded font has (PDF/A-1, 6.3.5): the
+     * glyphs kept. */
+    size_t top = 0;
+    for (size_t g = 0; g < fm->num_glyphs; g++)
+        if (keep[g])
+            top = g;
+    size_t nbits = top / 8 + 1;
     uint8_t *bits = ss_xcalloc(nbits, 1);
-    bits[0] |= 0x80; /* CID 0, .notdef, is always there */
-    for (size_t i = 0; i < m.n; i++)
-        bits[m.cid[i] / 8] |= (uint8_t)(0x80 >> (m.cid[i] % 8));
-    for (size_t i = 0; i < nalways; i++)
-        if (always[i] && always[i] < fm->num_glyphs)
-            bits[always[i] / 8] |= (uint8_t)(0x80 >> (always[i] % 8));
+    for (size_t g = 0; g <= top; g++)
+        if (keep[g])
+            bits[g / 8] |= (uint8_t)(0x80 >> (g % 8));
+    free(keep);
     HPDF_Dict cidset = new_stream(p, bits, nbits);
     free(bits);
 

@@ -143,6 +143,19 @@ static bool add_components(const glyphs *g, uint8_t *keep)
     return true;
 }
 
+bool ss_ttf_components(const uint8_t *font, size_t len, uint8_t *keep, size_t nkeep)
+{
+    table head, maxp;
+    glyphs g;
+    if (!find(font, len, "head", &head) || head.len < 54 ||
+        !find(font, len, "maxp", &maxp) || maxp.len < 6 ||
+        !find(font, len, "loca", &g.loca) || !find(font, len, "glyf", &g.glyf))
+        return false;
+    g.long_loca = u16(head.data + 50) == 1;
+    g.count = u16(maxp.data + 4);
+    return nkeep >= g.count && add_components(&g, keep);
+}
+
 bool ss_ttf_subset(const uint8_t *font, size_t len, const uint8_t *keep_in,
                    size_t nkeep, ss_buf *out)
 {

@@ -17,6 +17,11 @@
 
 #include "util.h"
 
+/* Marks in keep (nkeep entries, one per glyph of the font) the components
+ * of every marked composite glyph, which the cut font program holds too
+ * (a PDF/A CIDSet must name them).  False when the font is malformed. */
+bool ss_ttf_components(const uint8_t *font, size_t len, uint8_t *keep, size_t nkeep);
+
 /* keep[gid] != 0 for each glyph to keep; nkeep entries (glyph 0, .notdef,
  * is always kept).  Appends the new font to out.  Returns false when the
  * font is malformed (nothing useful appended). */

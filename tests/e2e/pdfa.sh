@@ -1,7 +1,8 @@
 #!/bin/bash
 # PDF/A-1b (PDFBox Preflight) for every sample sheet, the hard cases
-# included, and for a --combined file; the combined file's pages and
-# bookmarks; file sizes (ND <= 20000 bytes, each sample sheet <= 30000).
+# included, and for a --combined file; every font's CIDSet against its
+# program (cidset.py); the combined file's pages and bookmarks; file sizes
+# (ND <= 20000 bytes, each sample sheet <= 30000).
 . "$(dirname "$0")/common.sh"
 DATA=$SRC/data/samples/sample-56.xml
 ND_MAX=20000
@@ -50,6 +51,14 @@ done
 ok "Preflight ran on ${#files[@]} files in $(echo "$t1 - $t0" | bc) s; $valid valid"
 if [ "$valid" -eq "${#files[@]}" ] && [ "$valid" -ge 58 ]; then
   ok "Preflight: all ${#files[@]} files (56 sheets, ND, combined) are valid PDF/A-1b"
+fi
+
+# Every CIDSet names every glyph its font program holds (Preflight does
+# not look).
+if "$PY" "$HERE/cidset.py" "${files[@]}"; then
+  ok "CIDSets"
+else
+  fail "a CIDSet leaves out glyphs its font program holds (see above)"
 fi
 
 # The combined file: 56 pages, 56 bookmarks in data order.
