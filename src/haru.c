@@ -93,18 +93,13 @@ bool ss_haru_raw(HPDF_Dict d, const char *text, size_t len)
         return false;
     raw *r = d->attr;
     if (!r) {
-        r = calloc(1, sizeof *r);
-        if (!r)
-            return false;
+        r = ss_xcalloc(1, sizeof *r);
         d->attr = r;
         d->write_fn = write_raw;
         d->free_fn = free_raw;
     }
-    char *t = realloc(r->text, len ? len : 1);
-    if (!t)
-        return false;
-    memcpy(t, text, len);
-    r->text = t;
+    r->text = ss_xrealloc(r->text, len ? len : 1);
+    memcpy(r->text, text, len);
     r->len = len;
     return true;
 }

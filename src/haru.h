@@ -40,8 +40,8 @@ void *ss_haru_binary(HPDF_Doc doc, const void *bytes, size_t len);
  * in dictionary d after its own entries, in place of what an earlier call
  * gave.  A structure element made of libharu objects is five of them, and
  * a font's widths a hundred; as text they are one allocation, and shorter
- * in the file (libharu puts each entry on a line of its own).  d must not
- * be a stream.  False on failure. */
+ * in the file (libharu puts each entry on a line of its own).  False only
+ * when d is a stream or has entries of another kind of its own. */
 bool ss_haru_raw(HPDF_Dict d, const char *text, size_t len);
 
 /* The object number of indirect object obj, for a reference "N 0 R". */

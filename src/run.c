@@ -275,6 +275,7 @@ static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
         ss_document *doc = ss_bind(j->tpl, j->ds, st);
         pg = ss_layout_run_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
                                   j->page_h, j->body[i]);
+        meta_free(meta);
         meta = meta_of(doc);
         ss_document_free(doc);
     }

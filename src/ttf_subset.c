@@ -4,9 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Composite glyphs nest; fonts keep it shallow, so a few passes find every
- * component. */
-#define COMPONENT_PASSES 8
 
 typedef struct table {
     char tag[5];
@@ -102,10 +99,12 @@ static bool glyph_span(const glyphs *g, uint32_t gid, uint32_t *off, uint32_t *l
     return true;
 }
 
-/* Marks the components of every kept composite glyph. */
+/* Marks the components of every kept composite glyph, and theirs: a pass
+ * over the kept glyphs until one adds nothing (fonts nest one or two deep;
+ * each pass but the last adds a glyph, so there are at most count). */
 static bool add_components(const glyphs *g, uint8_t *keep)
 {
-    for (int pass = 0; pass < COMPONENT_PASSES; pass++) {
+    for (uint32_t pass = 0; pass <= g->count; pass++) {
         bool added = false;
         for (uint32_t gid = 0; gid < g->count; gid++) {
             uint32_t off, len;
