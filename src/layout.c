@@ -1222,8 +1222,6 @@ static void set_table(ctx *c, const ss_block *bl)
     c->y -= TABLE_AFTER * k;
 }
 
-/* give_up: stop at the first block that ends below the floor (the fit
- * search only needs to know that the page overflows). */
 /* The context for setting doc at body_size onto pg. */
 static ctx start(const ss_document *doc, const ss_measure *m, const ss_hyphenation *hy,
                  ss_page *pg, double page_w, double body_size, prep_cache *cache)
@@ -1255,6 +1253,8 @@ static bool para_loose_at(const ss_document *doc, const ss_measure *m,
     return c.loose > 0;
 }
 
+/* give_up: stop at the first block that ends below the floor (the fit
+ * search only needs to know that the page overflows). */
 static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
                            const ss_hyphenation *hy, double page_w, double page_h,
                            double body_size, prep_cache *cache, bool give_up, int *loose,

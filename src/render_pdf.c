@@ -436,17 +436,21 @@ static bool constants_ready(const char *icc_path, ss_diag *diag)
 }
 
 /* The compressed program for a glyph set: from the cache, or cut and
- * compressed now (and cached).  False when the font is damaged. */
-static bool font_program(const ss_fonts *fonts, int style, const uint8_t *keep,
-                         size_t nglyphs, ss_buf *z, size_t *raw)
+ * compressed now (and cached).  First marks in keep the parts of its
+ * composite glyphs, which the program holds too (a CIDSet made from keep
+ * names them).  False when the font is damaged. */
+static bool font_program(const ss_fonts *fonts, int style, uint8_t *keep, size_t nglyphs,
+                         ss_buf *z, size_t *raw)
 {
+    size_t flen;
+    const uint8_t *fdata = ss_fonts_data(fonts, style, &flen);
+    if (!ss_ttf_components(fdata, flen, keep, nglyphs))
+        return false;
     uint8_t key[32];
     ss_sha256(keep, nglyphs, key);
     bool packed;
     if (kept_get(style, key, z, &packed, raw))
         return true;
-    size_t flen;
-    const uint8_t *fdata = ss_fonts_data(fonts, style, &flen);
     ss_buf sub;
     ss_buf_init(&sub);
     size_t at = z->len;
@@ -1410,22 +1414,16 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
      * 71 programs -> 32).  ~60 bytes a digit when a sheet does not draw
      * it.  They are in the CIDSet; nothing draws them, so they need no
      * width or character. */
-    unsigned always[11];
-    size_t nalways = 0;
-    for (long c = '0'; c <= '9'; c++)
-        always[nalways++] = glyph_of(fonts, (ss_style)style, c);
-    always[nalways++] = glyph_of(fonts, (ss_style)style, SOFT_HYPHEN);
-    for (size_t i = 0; i < nalways; i++)
-        if (always[i] && always[i] < fm->num_glyphs)
-            keep[always[i]] = 1;
+    static const long ALWAYS[] = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+                                  SOFT_HYPHEN};
+    for (size_t i = 0; i < sizeof ALWAYS / sizeof *ALWAYS; i++) {
+        unsigned g = glyph_of(fonts, (ss_style)style, ALWAYS[i]);
+        if (g < fm->num_glyphs)
+            keep[g] = 1;
+    }
     keep[0] = 1; /* .notdef */
-    /* And the parts of composite glyphs: the program holds them, so the
-     * CIDSet names them (PDF/A-1, 6.3.5: every CID the program has). */
-    size_t flen;
-    const uint8_t *fdata = ss_fonts_data(fonts, style, &flen);
     size_t raw = 0;
-    bool cut = ss_ttf_components(fdata, flen, keep, fm->num_glyphs) &&
-               font_program(fonts, style, keep, fm->num_glyphs, &sub, &raw);
+    bool cut = font_program(fonts, style, keep, fm->num_glyphs, &sub, &raw);
     if (!cut) {
         free(keep);
         ss_diag_error(p->diag, ss_fonts_path(fonts, style), 0, "the font cannot be "
@@ -1433,8 +1431,8 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
         goto done;
     }
 
-    /* CIDSet: which CIDs the embedded font has (PDF/A-1, 6.3.5): the
-     * glyphs kept. */
+    /* CIDSet: which CIDs the embedded font has (PDF/A-1, 6.3.5: every CID
+     * the program holds): the glyphs kept, their components included. */
     size_t top = 0;
     for (size_t g = 0; g < fm->num_glyphs; g++)
         if (keep[g])

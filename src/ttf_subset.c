@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 typedef struct table {
     char tag[5];
     const uint8_t *data;
@@ -142,17 +141,26 @@ static bool add_components(const glyphs *g, uint8_t *keep)
     return true;
 }
 
+/* The font's head, maxp and glyph tables (glyf, loca, their format and
+ * the glyph count), or false when one is missing or short. */
+static bool glyph_tables(const uint8_t *font, size_t len, table *head, table *maxp,
+                         glyphs *g)
+{
+    if (!find(font, len, "head", head) || head->len < 54 ||
+        !find(font, len, "maxp", maxp) || maxp->len < 6 ||
+        !find(font, len, "loca", &g->loca) || !find(font, len, "glyf", &g->glyf))
+        return false;
+    g->long_loca = u16(head->data + 50) == 1;
+    g->count = u16(maxp->data + 4);
+    return true;
+}
+
 bool ss_ttf_components(const uint8_t *font, size_t len, uint8_t *keep, size_t nkeep)
 {
     table head, maxp;
     glyphs g;
-    if (!find(font, len, "head", &head) || head.len < 54 ||
-        !find(font, len, "maxp", &maxp) || maxp.len < 6 ||
-        !find(font, len, "loca", &g.loca) || !find(font, len, "glyf", &g.glyf))
-        return false;
-    g.long_loca = u16(head.data + 50) == 1;
-    g.count = u16(maxp.data + 4);
-    return nkeep >= g.count && add_components(&g, keep);
+    return glyph_tables(font, len, &head, &maxp, &g) && nkeep >= g.count &&
+           add_components(&g, keep);
 }
 
 bool ss_ttf_subset(const uint8_t *font, size_t len, const uint8_t *keep_in,
@@ -161,14 +169,9 @@ bool ss_ttf_subset(const uint8_t *font, size_t len, const uint8_t *keep_in,
     table head, hhea, maxp, hmtx, extra[3];
     glyphs g;
     static const char *const EXTRA[3] = {"cvt ", "fpgm", "prep"};
-    if (!find(font, len, "head", &head) || head.len < 54 ||
-        !find(font, len, "hhea", &hhea) || hhea.len < 36 ||
-        !find(font, len, "maxp", &maxp) || maxp.len < 6 ||
-        !find(font, len, "hmtx", &hmtx) || !find(font, len, "loca", &g.loca) ||
-        !find(font, len, "glyf", &g.glyf))
+    if (!glyph_tables(font, len, &head, &maxp, &g) ||
+        !find(font, len, "hhea", &hhea) || hhea.len < 36 || !find(font, len, "hmtx", &hmtx))
         return false;
-    g.long_loca = u16(head.data + 50) == 1;
-    g.count = u16(maxp.data + 4);
     uint16_t nhm = u16(hhea.data + 34);
     if (g.count == 0 || nhm == 0 || nhm > g.count ||
         (size_t)nhm * 4 + (size_t)(g.count - nhm) * 2 > hmtx.len)
