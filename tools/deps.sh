@@ -13,7 +13,7 @@ set -euo pipefail
 # libclang-rt-14-dev); check with 'apt-cache policy NAME' on both.  A name
 # only one release has goes in the case below, under that release.
 # DEB_PKGS: what making the .deb runs (cpack -G DEB: dpkg-shlibdeps, file).
-RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev zlib1g-dev nettle-dev libcsv-dev
+RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev libdeflate-dev nettle-dev libcsv-dev
           libutf8proc-dev libhyphen-dev hyphen-en-us hyphen-es)
 TEST_PKGS=(clang libclang-rt-dev llvm libcmocka-dev poppler-utils qpdf
            python3 python3-pdfminer python3-pikepdf python3-fonttools
