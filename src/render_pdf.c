@@ -1227,12 +1227,9 @@ static bool font_widths(ss_pdf *p, int style, const charmap *m)
 }
 
 /* The glyphs a font's program keeps: those drawn, .notdef, and always
- * the ten digits and the break hyphen.  The digits and the hyphen are
- * what differs most between sheets' glyph sets (the state's figures are
- * bold), so with them a font program repeats from sheet to sheet and is
- * cut and compressed once a run, not once a sheet; ~60 bytes a digit when
- * a sheet does not draw it.  They are in the CIDSet; nothing draws them,
- * so they need no width or character.  Free the result. */
+ * the ten digits and the break hyphen (see the top of this file; ~60
+ * bytes a digit a sheet does not draw).  They are in the CIDSet; nothing
+ * draws them, so they need no width or character.  Free the result. */
 static uint8_t *kept_glyphs(const ss_pdf *p, int style, const charmap *m)
 {
     static const long ALWAYS[] = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9',

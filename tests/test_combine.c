@@ -1,5 +1,5 @@
 /* test_combine.c - what --combined may be (combine.h; the e2e tests
- * combined_target.sh and combined_stream.sh run the program): a file of
+ * combined_target.sh and combined_large.sh run the program): a file of
  * more pages than one PDF/A file holds is refused before anything is
  * written, with the way round it (--shard).
  */
