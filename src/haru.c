@@ -3,7 +3,7 @@
  * Kept in one file so that a new libharu release means reading one file
  * (see haru.h for why they are used at all).  The struct fields touched:
  * HPDF_Doc_Rec (mmgr, xref, catalog, info, trailer), HPDF_Dict_Rec
- * (stream, filter, write_fn), HPDF_PageAttr_Rec (contents), and the
+ * (mmgr, stream, filter, write_fn), HPDF_Array_Rec (mmgr), HPDF_PageAttr_Rec (contents), and the
  * TrueType font definition's cmap and metrics.  The functions used that
  * only its private headers declare: HPDF_DictStream_New,
  * HPDF_MemStream_New, HPDF_Stream_Write, HPDF_TTFontDef_Load and the
@@ -35,17 +35,23 @@ HPDF_Dict ss_haru_object(HPDF_Doc doc)
     return d;
 }
 
-HPDF_Dict ss_haru_dict(HPDF_Doc doc)
+/* HPDF_Dict_Add and HPDF_Array_Add free what they fail to add. */
+HPDF_Dict ss_haru_dict_in(HPDF_Dict parent, const char *key)
 {
-    return HPDF_Dict_New(doc->mmgr);
+    HPDF_Dict d = HPDF_Dict_New(parent->mmgr);
+    return d && HPDF_Dict_Add(parent, key, d) == HPDF_OK ? d : NULL;
 }
 
-HPDF_Array ss_haru_array(HPDF_Doc doc, bool indirect)
+HPDF_Array ss_haru_array_in(HPDF_Dict parent, const char *key)
 {
-    HPDF_Array a = HPDF_Array_New(doc->mmgr);
-    if (a && indirect && HPDF_Xref_Add(doc->xref, a) != HPDF_OK)
-        return NULL;
-    return a;
+    HPDF_Array a = HPDF_Array_New(parent->mmgr);
+    return a && HPDF_Dict_Add(parent, key, a) == HPDF_OK ? a : NULL;
+}
+
+HPDF_Array ss_haru_array_of(HPDF_Array list)
+{
+    HPDF_Array a = HPDF_Array_New(list->mmgr);
+    return a && HPDF_Array_Add(list, a) == HPDF_OK ? a : NULL;
 }
 
 void *ss_haru_string(HPDF_Doc doc, const char *ascii)
@@ -96,7 +102,7 @@ HPDF_Dict ss_haru_trailer(HPDF_Doc doc)
     return doc->trailer;
 }
 
-bool ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len, HPDF_Dict fonts)
+HPDF_Dict ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
     HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
@@ -104,8 +110,8 @@ bool ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len, HPDF_Dic
     if (res)
         HPDF_Dict_RemoveElement(res, "ProcSet");
     if (!attr || !attr->contents || !res || !put_bytes(attr->contents, deflated, len, true))
-        return false;
-    return HPDF_Dict_Add(res, "Font", fonts) == HPDF_OK;
+        return NULL;
+    return ss_haru_dict_in(res, "Font");
 }
 
 static void ignore_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)

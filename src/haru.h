@@ -26,12 +26,21 @@
 
 #define SS_HARU_VERSION "2.3.0"
 
-/* New objects of doc, owned by it.  NULL on failure (the document's error
- * handler has been called).  An indirect object is written once and
- * referenced wherever it is added; a direct one is written in place. */
-HPDF_Dict ss_haru_object(HPDF_Doc doc);          /* indirect dictionary */
-HPDF_Dict ss_haru_dict(HPDF_Doc doc);            /* direct dictionary */
-HPDF_Array ss_haru_array(HPDF_Doc doc, bool indirect);
+/* A new indirect dictionary of doc, owned by it: written once and
+ * referenced wherever it is added.  NULL on failure (the document's error
+ * handler has been called). */
+HPDF_Dict ss_haru_object(HPDF_Doc doc);
+
+/* A new direct dictionary or array (written in place), added to 'parent'
+ * under key, or at the end of array 'list': owned by its container from
+ * the start, so nothing is left over when a later step fails.  NULL on
+ * failure. */
+HPDF_Dict ss_haru_dict_in(HPDF_Dict parent, const char *key);
+HPDF_Array ss_haru_array_in(HPDF_Dict parent, const char *key);
+HPDF_Array ss_haru_array_of(HPDF_Array list);
+
+/* Strings of doc, for HPDF_Dict_Add and HPDF_Array_Add (which free them
+ * when they fail). */
 void *ss_haru_string(HPDF_Doc doc, const char *ascii);
 void *ss_haru_binary(HPDF_Doc doc, const void *bytes, size_t len);
 
@@ -44,9 +53,10 @@ HPDF_Dict ss_haru_catalog(HPDF_Doc doc);
 HPDF_Dict ss_haru_info(HPDF_Doc doc);
 HPDF_Dict ss_haru_trailer(HPDF_Doc doc);
 
-/* Makes the page's content the len deflated bytes, and its resources'
- * /Font the given dictionary.  False on failure. */
-bool ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len, HPDF_Dict fonts);
+/* Makes the page's content the len deflated bytes, and returns a new
+ * dictionary in its resources' /Font for the caller to fill.  NULL on
+ * failure. */
+HPDF_Dict ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len);
 
 /* Reads a TrueType font's metrics (its len bytes) with libharu's parser: fills m, and
  * width[cp] (thousandths of an em) and gid[cp] for every code point below

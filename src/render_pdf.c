@@ -198,7 +198,7 @@ static unsigned enc_code(fontenc *e, long cp)
  * context: the colour profile, and the cut font programs and ToUnicode
  * maps, kept by kind and the SHA-256 of what they are made from (cutting
  * and compressing a font program is a third of a sheet's cost, and sheets
- * share glyph sets: see finish_font).  Deflate is deterministic, so a
+ * share glyph sets, see the top of this file).  Deflate is deterministic, so a
  * kept stream is byte for byte the fresh one. */
 
 /* libdeflate's default level: level 9 saves 0.15 % of the bytes for a
@@ -416,13 +416,12 @@ static void *text_string(ss_pdf *p, const char *utf8)
 static bool font_new(ss_pdf *p, int style)
 {
     HPDF_Dict font = ss_haru_object(p->doc), cid = ss_haru_object(p->doc);
-    HPDF_Array desc = ss_haru_array(p->doc, false);
+    HPDF_Array desc = font ? ss_haru_array_in(font, "DescendantFonts") : NULL;
     if (!font || !cid || !desc)
         return false;
     HPDF_STATUS r = HPDF_Dict_AddName(font, "Type", "Font");
     r |= HPDF_Dict_AddName(font, "Subtype", "Type0");
     r |= HPDF_Dict_AddName(font, "Encoding", "Identity-H");
-    r |= HPDF_Dict_Add(font, "DescendantFonts", desc);
     r |= HPDF_Array_Add(desc, cid);
     r |= HPDF_Dict_AddName(cid, "Type", "Font");
     r |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
@@ -437,27 +436,24 @@ static bool structure_new(ss_pdf *p)
 {
     HPDF_Doc doc = p->doc;
     HPDF_Dict cat = ss_haru_catalog(doc);
-    p->struct_root = ss_haru_object(doc);
-    p->document = ss_haru_object(doc);
-    p->doc_kids = ss_haru_array(doc, false);
-    p->parent_nums = ss_haru_array(doc, false);
-    HPDF_Dict tree = ss_haru_dict(doc), mark_info = ss_haru_dict(doc),
-              prefs = ss_haru_dict(doc);
-    if (!cat || !p->struct_root || !p->document || !p->doc_kids || !p->parent_nums ||
-        !tree || !mark_info || !prefs)
+    HPDF_Dict root = p->struct_root = ss_haru_object(doc);
+    HPDF_Dict document = p->document = ss_haru_object(doc);
+    if (!cat || !root || !document)
         return false;
-    HPDF_STATUS r = HPDF_Dict_AddName(p->struct_root, "Type", "StructTreeRoot");
-    r |= HPDF_Dict_Add(p->struct_root, "K", p->document);
-    r |= HPDF_Dict_Add(tree, "Nums", p->parent_nums);
-    r |= HPDF_Dict_Add(p->struct_root, "ParentTree", tree);
-    r |= HPDF_Dict_AddName(p->document, "S", "Document");
-    r |= HPDF_Dict_Add(p->document, "P", p->struct_root);
-    r |= HPDF_Dict_Add(p->document, "K", p->doc_kids);
+    HPDF_Dict tree = ss_haru_dict_in(root, "ParentTree");
+    HPDF_Dict mark_info = ss_haru_dict_in(cat, "MarkInfo");
+    HPDF_Dict prefs = ss_haru_dict_in(cat, "ViewerPreferences");
+    p->doc_kids = ss_haru_array_in(document, "K");
+    p->parent_nums = tree ? ss_haru_array_in(tree, "Nums") : NULL;
+    if (!tree || !mark_info || !prefs || !p->doc_kids || !p->parent_nums)
+        return false;
+    HPDF_STATUS r = HPDF_Dict_AddName(root, "Type", "StructTreeRoot");
+    r |= HPDF_Dict_Add(root, "K", document);
+    r |= HPDF_Dict_AddName(document, "S", "Document");
+    r |= HPDF_Dict_Add(document, "P", root);
     r |= HPDF_Dict_AddBoolean(mark_info, "Marked", HPDF_TRUE);
-    r |= HPDF_Dict_Add(cat, "MarkInfo", mark_info);
     r |= HPDF_Dict_AddBoolean(prefs, "DisplayDocTitle", HPDF_TRUE);
-    r |= HPDF_Dict_Add(cat, "ViewerPreferences", prefs);
-    r |= HPDF_Dict_Add(cat, "StructTreeRoot", p->struct_root);
+    r |= HPDF_Dict_Add(cat, "StructTreeRoot", root);
     return r == HPDF_OK;
 }
 
@@ -466,14 +462,13 @@ static bool structure_new(ss_pdf *p)
 static bool output_intent(ss_pdf *p, HPDF_Dict icc)
 {
     HPDF_Dict intent = ss_haru_object(p->doc);
-    HPDF_Array all = ss_haru_array(p->doc, false);
+    HPDF_Array all = ss_haru_array_in(ss_haru_catalog(p->doc), "OutputIntents");
     return intent && all && HPDF_Dict_AddName(intent, "Type", "OutputIntent") == HPDF_OK &&
            HPDF_Dict_AddName(intent, "S", "GTS_PDFA1") == HPDF_OK &&
            HPDF_Dict_Add(intent, "OutputConditionIdentifier",
                          ss_haru_string(p->doc, "sRGB IEC61966-2.1")) == HPDF_OK &&
            HPDF_Dict_Add(intent, "DestOutputProfile", icc) == HPDF_OK &&
-           HPDF_Array_Add(all, intent) == HPDF_OK &&
-           HPDF_Dict_Add(ss_haru_catalog(p->doc), "OutputIntents", all) == HPDF_OK;
+           HPDF_Array_Add(all, intent) == HPDF_OK;
 }
 
 ss_pdf *ss_pdf_new(ss_render *r, bool single_page, ss_diag *diag)
@@ -819,8 +814,8 @@ static HPDF_Dict group_elem(ss_pdf *p, const char *type, HPDF_Dict parent,
                             HPDF_Array siblings, HPDF_Array *kids)
 {
     HPDF_Dict e = struct_elem(p, type, parent, siblings);
-    *kids = ss_haru_array(p->doc, false);
-    return e && *kids && HPDF_Dict_Add(e, "K", *kids) == HPDF_OK ? e : NULL;
+    *kids = e ? ss_haru_array_in(e, "K") : NULL;
+    return *kids ? e : NULL;
 }
 
 /* An element with content: the n marked-content sequences m[0, n) on
@@ -833,17 +828,17 @@ static HPDF_Dict leaf_elem(ss_pdf *p, HPDF_Page page, const mark *m, size_t n,
     if (!e || HPDF_Dict_Add(e, "Pg", page) != HPDF_OK)
         return NULL;
     if (m->role == SS_ROLE_TH) {
-        HPDF_Dict a = ss_haru_dict(p->doc);
+        HPDF_Dict a = ss_haru_dict_in(e, "A");
         if (!a || HPDF_Dict_AddName(a, "O", "Table") != HPDF_OK ||
-            HPDF_Dict_AddName(a, "Scope", "Row") != HPDF_OK || HPDF_Dict_Add(e, "A", a) != HPDF_OK)
+            HPDF_Dict_AddName(a, "Scope", "Row") != HPDF_OK)
             return NULL;
     }
     if (n == 1)
         return HPDF_Dict_AddNumber(e, "K", m->mcid) == HPDF_OK ? e : NULL;
-    HPDF_Array k = ss_haru_array(p->doc, false);
+    HPDF_Array k = ss_haru_array_in(e, "K");
     if (!k)
         return NULL;
-    HPDF_STATUS r = HPDF_Dict_Add(e, "K", k);
+    HPDF_STATUS r = HPDF_OK;
     for (size_t i = 0; i < n; i++)
         r |= HPDF_Array_AddNumber(k, m[i].mcid);
     return r == HPDF_OK ? e : NULL;
@@ -904,14 +899,14 @@ static bool build_structure(ss_pdf *p, HPDF_Page page)
 {
     int key = p->npages - 1;
     HPDF_Dict *of_mcid = ss_xcalloc(p->nmarks ? p->nmarks : 1, sizeof *of_mcid);
-    HPDF_Array by_mcid = ss_haru_array(p->doc, false);
+    HPDF_Array by_mcid = HPDF_Array_AddNumber(p->parent_nums, key) == HPDF_OK
+                             ? ss_haru_array_of(p->parent_nums)
+                             : NULL;
     bool ok = by_mcid && page_elements(p, page, of_mcid);
     for (size_t m = 0; ok && m < p->nmarks; m++)
         ok = HPDF_Array_Add(by_mcid, of_mcid[m]) == HPDF_OK;
     free(of_mcid);
-    return ok && HPDF_Array_AddNumber(p->parent_nums, key) == HPDF_OK &&
-           HPDF_Array_Add(p->parent_nums, by_mcid) == HPDF_OK &&
-           HPDF_Dict_AddNumber(page, "StructParents", key) == HPDF_OK &&
+    return ok && HPDF_Dict_AddNumber(page, "StructParents", key) == HPDF_OK &&
            HPDF_Dict_AddName(page, "Tabs", "S") == HPDF_OK;
 }
 
@@ -994,11 +989,10 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
 
     ss_buf z;
     ss_buf_init(&z);
-    HPDF_Dict fonts = ss_haru_dict(p->doc);
     deflate_into(p->r, ops.data, ops.len, &z);
+    HPDF_Dict fonts = ss_haru_page_set(page, z.data, z.len);
     bool ok = fonts && HPDF_Dict_Add(fonts, "F0", p->font[0]) == HPDF_OK &&
-              HPDF_Dict_Add(fonts, "F1", p->font[1]) == HPDF_OK &&
-              ss_haru_page_set(page, z.data, z.len, fonts);
+              HPDF_Dict_Add(fonts, "F1", p->font[1]) == HPDF_OK;
     ss_buf_free(&z);
     ss_buf_free(&ops);
     if (!ok)
@@ -1010,10 +1004,9 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
         /* The destination as a direct [page /Fit] array: PDFBox, and so
          * PDF/A validators built on it, reject an indirect one. */
         HPDF_Outline o = HPDF_CreateOutline(p->doc, NULL, "x", NULL);
-        HPDF_Array dst = ss_haru_array(p->doc, false);
-        if (!o || !dst || HPDF_Array_Add(dst, page) != HPDF_OK ||
+        HPDF_Array dst = o ? ss_haru_array_in(o, "Dest") : NULL;
+        if (!dst || HPDF_Array_Add(dst, page) != HPDF_OK ||
             HPDF_Array_AddName(dst, "Fit") != HPDF_OK ||
-            HPDF_Dict_Add(o, "Dest", dst) != HPDF_OK ||
             HPDF_Dict_Add(o, "Title", text_string(p, bookmark)) != HPDF_OK)
             return failed(p, "adding a bookmark");
         said(p, "B ", bookmark);
@@ -1193,7 +1186,8 @@ static bool font_widths(ss_pdf *p, int style, const charmap *m)
         adv[i] = ss_fonts_advance(fonts, style, c);
     }
     int dw = common_width(adv, m->n, ss_fonts_metrics(fonts, style)->missing_width);
-    HPDF_Array w = ss_haru_array(p->doc, false), run = NULL;
+    HPDF_Dict cid = p->cidfont[style];
+    HPDF_Array w = ss_haru_array_in(cid, "W"), run = NULL;
     HPDF_STATUS r = w ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
     for (size_t i = 0; r == HPDF_OK && i < m->n;) {
         if (adv[i] == dw) {
@@ -1213,17 +1207,15 @@ static bool font_widths(ss_pdf *p, int style, const charmap *m)
             continue;
         }
         if (!run || m->cid[i] != m->cid[i - 1] + 1) {
-            run = ss_haru_array(p->doc, false);
-            r |= run ? HPDF_Array_AddNumber(w, (HPDF_INT32)m->cid[i]) : HPDF_FAILD_TO_ALLOC_MEM;
-            r |= run ? HPDF_Array_Add(w, run) : HPDF_OK;
+            r |= HPDF_Array_AddNumber(w, (HPDF_INT32)m->cid[i]);
+            run = ss_haru_array_of(w);
+            r |= run ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
         }
         r |= run ? HPDF_Array_AddNumber(run, adv[i]) : HPDF_OK;
         i++;
     }
     free(adv);
-    HPDF_Dict cid = p->cidfont[style];
-    return r == HPDF_OK && HPDF_Dict_Add(cid, "W", w) == HPDF_OK &&
-           HPDF_Dict_AddNumber(cid, "DW", dw) == HPDF_OK;
+    return r == HPDF_OK && HPDF_Dict_AddNumber(cid, "DW", dw) == HPDF_OK;
 }
 
 /* The glyphs a font's program keeps: those drawn, .notdef, and always
@@ -1270,16 +1262,14 @@ static HPDF_Dict font_descriptor(ss_pdf *p, const ss_font_metrics *fm, const cha
                                  HPDF_Dict file, HPDF_Dict set)
 {
     HPDF_Dict fd = ss_haru_object(p->doc);
-    HPDF_Array bbox = ss_haru_array(p->doc, false);
-    if (!fd || !bbox)
+    if (!fd)
         return NULL;
-    HPDF_STATUS r = HPDF_OK;
-    for (int i = 0; i < 4; i++)
-        r |= HPDF_Array_AddNumber(bbox, fm->bbox[i]);
-    r |= HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
+    HPDF_STATUS r = HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
     r |= HPDF_Dict_AddName(fd, "FontName", name);
     r |= HPDF_Dict_AddNumber(fd, "Flags", (HPDF_INT32)fm->flags);
-    r |= HPDF_Dict_Add(fd, "FontBBox", bbox);
+    HPDF_Array bbox = ss_haru_array_in(fd, "FontBBox");
+    for (int i = 0; i < 4; i++)
+        r |= bbox ? HPDF_Array_AddNumber(bbox, fm->bbox[i]) : HPDF_FAILD_TO_ALLOC_MEM;
     r |= HPDF_Dict_AddNumber(fd, "ItalicAngle", fm->italic_angle);
     r |= HPDF_Dict_AddNumber(fd, "Ascent", fm->ascent);
     r |= HPDF_Dict_AddNumber(fd, "Descent", fm->descent);
@@ -1501,10 +1491,9 @@ static bool write_pdfa(ss_pdf *p, const ss_pdf_info *info)
      * so the same inputs give the same bytes. */
     uint8_t id[32];
     sha256_digest(&p->content, sizeof id, id);
-    HPDF_Array ids = ss_haru_array(doc, false);
+    HPDF_Array ids = ss_haru_array_in(ss_haru_trailer(doc), "ID");
     if (!ids || HPDF_Array_Add(ids, ss_haru_binary(doc, id, 16)) != HPDF_OK ||
-        HPDF_Array_Add(ids, ss_haru_binary(doc, id, 16)) != HPDF_OK ||
-        HPDF_Dict_Add(ss_haru_trailer(doc), "ID", ids) != HPDF_OK)
+        HPDF_Array_Add(ids, ss_haru_binary(doc, id, 16)) != HPDF_OK)
         return failed(p, "writing the file ID");
     return true;
 }
