@@ -271,10 +271,12 @@ int ss_combined_write(const ss_combined_job *cj, ss_diag *diag)
     ss_buf out;
     ss_buf_init(&out);
     int status = 70;
-    if (!make_file(cj, &out, diag) && !ss_diag_error_count(diag))
-        ss_diag_error(diag, cj->path, 0, "internal error: the combined file could not be "
-                      "put together; this is a bug in statesheet, please report it");
-    else if (!ss_diag_error_count(diag)) {
+    size_t errors = ss_diag_error_count(diag);
+    if (!make_file(cj, &out, diag)) {
+        if (ss_diag_error_count(diag) == errors)
+            ss_diag_error(diag, cj->path, 0, "internal error: the combined file could not "
+                          "be put together; this is a bug in statesheet, please report it");
+    } else {
         char *dir, *name;
         ss_combined_split(cj->path, &dir, &name);
         ss_outfile_remove_stale(dir, time(NULL), SS_OUTFILE_STALE_AGE);
