@@ -68,6 +68,13 @@ if [ -f "$TMP/combined.pdf" ]; then
   else
     fail "combined file: pages or bookmarks wrong (see above)"
   fi
+  # The fonts are cut once for all its pages: one embedded subset a face.
+  faces=$(pdffonts "$TMP/combined.pdf" 2>/dev/null | awk 'NR > 2 && $(NF-4) == "yes" && $(NF-3) == "yes" {print $1}' | sed 's/^[A-Z]*+//' | sort | tr '\n' ' ')
+  if [ "$faces" = "StatesheetSans-Bold StatesheetSans-Regular " ]; then
+    ok "combined file: one embedded subset font a face ($faces)"
+  else
+    fail "combined file: fonts '$faces' (want one embedded subset of each face)"
+  fi
 else
   fail "no combined file written"
 fi
