@@ -28,6 +28,11 @@
  * Size.  The North Dakota sheet must stay under 24 KB with its tags, so
  * the file carries nothing a reader does not use.
  *
+ * Caches.  A render context (ss_render, one per worker, owned by the
+ * caller) keeps the cut font programs and ToUnicode maps it has made,
+ * because sheets share glyph sets and cutting and compressing a program
+ * is a third of a sheet's cost.
+ *
  * Content and structure.  The page's content stream is written here:
  * shapes as /Artifact, the footer as a pagination artifact, and each
  * structure element's text as one marked-content sequence whose MCID the
