@@ -31,10 +31,12 @@
 #include "pool.h"
 #include "records.h"
 #include "render_pdf.h"
+#include "sheetcsv.h"
 #include "template.h"
 #include "util.h"
 #include "validate.h"
 #include "version.h"
+#include "workbook.h"
 
 #define DEFAULT_TEMPLATE "templates/state-data.xml"
 /* At most one thread per core we may be given. */
@@ -473,8 +475,13 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
                     ss_layout_asked_words(&words, (*tpl)->num.scale[i][k]);
         ss_hyphenator_ahead(*hyph, &words);
     }
-    bool valid;
-    *ds = ss_dataset_load_all(opt->data_path, diag, &e, &valid);
+    bool valid = false;
+    /* A spreadsheet (CSV, .xlsx, .ods) is the data too: told by content. */
+    if (ss_form_of_file(opt->data_path) != SS_FORM_XML && stat(opt->data_path, &sb) == 0 &&
+        sb.st_size > 0)
+        *ds = *tpl ? ss_sheet_load(*tpl, opt->data_path, diag, &e, &valid) : NULL;
+    else
+        *ds = ss_dataset_load_all(opt->data_path, diag, &e, &valid);
     if (*ds && *tpl && !ss_validate_keys(*tpl, *ds, opt->strict, diag))
         valid = false;
     if (*ds && !valid) {

@@ -29,6 +29,7 @@
 #include "run.h"
 #include "util.h"
 #include "validate.h"
+#include "workbook.h"
 
 #define DEFAULT_TEMPLATE "templates/state-data.xml"
 /* The code cell of the national figures' row: lower case, so it can never
@@ -605,22 +606,40 @@ typedef struct importer {
     long sample_row;
     long last_row;
     seen codes;
+    bool workbook;               /* rows from an .xlsx or .ods, not CSV */
+    const unsigned char *kinds;  /* workbook: what each cell of this row held */
 } importer;
 
-/* "column D (header)" for messages. */
-static char *col_name(const importer *im, size_t i)
+/* "column D (header)" for messages; in a workbook "cell D3 (header)". */
+static char *col_name(const importer *im, long row, size_t i)
 {
     char letter[8];
     ss_csv_column_letter((long)i + 1, letter);
+    char *what = im->workbook ? ss_xasprintf("cell %s%ld", letter, row)
+                              : ss_xasprintf("column %s", letter);
     const char *h = i < im->L.n ? im->L.c[i].header : "";
+    char *name;
     if (!*h)
-        return ss_xasprintf("column %s", letter);
-    if (ss_utf8_length(h) <= HEADER_SHOWN)
-        return ss_xasprintf("column %s (%s)", letter, h);
-    const char *p = h, *end = h + strlen(h);
-    for (int k = 0; k < HEADER_SHOWN - 3; k++)
-        ss_utf8_next(&p, end);
-    return ss_xasprintf("column %s (%.*s...)", letter, (int)(p - h), h);
+        return what;
+    if (ss_utf8_length(h) <= HEADER_SHOWN) {
+        name = ss_xasprintf("%s (%s)", what, h);
+    } else {
+        const char *p = h, *end = h + strlen(h);
+        for (int k = 0; k < HEADER_SHOWN - 3; k++)
+            ss_utf8_next(&p, end);
+        name = ss_xasprintf("%s (%.*s...)", what, (int)(p - h), h);
+    }
+    free(what);
+    return name;
+}
+
+/* A figure cell's number: a CSV cell's text, or what a workbook's cell
+ * held (a number, not text). */
+static const char *count_of(const importer *im, size_t i, const char *cell, uint64_t *v)
+{
+    if (im->kinds)
+        return ss_workbook_count(cell, im->kinds[i], v);
+    return ss_csv_count(cell, im->delim, v);
 }
 
 static void cell_error(importer *im, long row, size_t i, const char *who, const char *fmt,
@@ -636,7 +655,7 @@ static void cell_error(importer *im, long row, size_t i, const char *who, const 
     va_start(ap, fmt);
     vsnprintf(m, (size_t)len + 1, fmt, ap);
     va_end(ap);
-    char *c = col_name(im, i);
+    char *c = col_name(im, row, i);
     ss_csv_error(im->errs, row, (long)i + 1, "%s%s%s: %s", c, who ? ", " : "", who ? who : "",
                  m);
     free(c);
@@ -791,10 +810,14 @@ static bool figure_cell(importer *im, long row, size_t i, const char *cell, cons
     *empty = !*cell;
     if (*empty)
         return false;
-    const char *why = ss_csv_count(cell, im->delim, v);
+    const char *why = count_of(im, i, cell, v);
     if (!why)
         return true;
-    cell_error(im, row, i, who, "'%s': %s", cell, why);
+    if (im->kinds && im->kinds[i] != SS_CELL_TEXT && im->kinds[i] != SS_CELL_NUMBER &&
+        im->kinds[i] != SS_CELL_ERROR)
+        cell_error(im, row, i, who, "%s", why); /* its text is not what the cell shows */
+    else
+        cell_error(im, row, i, who, "'%s': %s", cell, why);
     return false;
 }
 
@@ -1025,7 +1048,7 @@ static void import_state(importer *im, long row, char **cells, size_t n)
                 size_t j = order[k];
                 uint64_t dv;
                 /* Checked above; read again quietly. */
-                if (ss_csv_count(cells[j], im->delim, &dv) == NULL) {
+                if (count_of(im, j, cells[j], &dv) == NULL) {
                     char *label = xml_attr(im->L.c[j].label);
                     part_line(p, row, (long)j + 1, "      <row label=\"%s\">%llu</row>", label,
                               (unsigned long long)dv);
@@ -1077,6 +1100,83 @@ static bool on_row(void *ctx, long row, char **cells, size_t n)
     return true;
 }
 
+static bool on_workbook_row(void *ctx, long row, char **cells, const unsigned char *kinds,
+                            size_t n)
+{
+    importer *im = ctx;
+    im->kinds = kinds;
+    bool go_on = on_row(ctx, row, cells, n);
+    im->kinds = NULL;
+    return go_on;
+}
+
+/* How many bytes tell a workbook, an old .xls or an XML file from CSV. */
+#define PEEK_BYTES 64
+
+/* Feeds the rows of 'from' to on_row, whatever the file is: CSV, or a
+ * workbook (told by its content, not its name); an XML data file or an
+ * old .xls is named as such.  Returns false when the file itself is wrong
+ * (reported). */
+static bool read_rows(importer *im, FILE *from, char delim)
+{
+    unsigned char head[PEEK_BYTES];
+    off_t at = ftello(from);
+    size_t nh = fread(head, 1, sizeof head, from);
+    char *all = NULL, *rest = NULL;
+    size_t len = 0, rlen = 0;
+    FILE *mem = NULL;
+    bool ok = false;
+    if (at < 0 || fseeko(from, at, SEEK_SET) != 0) {
+        /* A pipe: what was peeked is read again from memory. */
+        rest = ss_workbook_slurp(from, SS_CSV_MAX_BYTES - nh, &rlen);
+        if (!rest) {
+            ss_csv_error(im->errs, 0, 0, "%s", errno == EFBIG ? "the file is larger than "
+                         "256 MB, the most statesheet reads" : strerror(errno));
+            return false;
+        }
+        all = ss_xmalloc(nh + rlen + 1);
+        memcpy(all, head, nh);
+        memcpy(all + nh, rest, rlen);
+        len = nh + rlen;
+        free(rest);
+    }
+    switch (ss_form_of(head, nh)) {
+    case SS_FORM_XML:
+        ss_csv_error(im->errs, 0, 0, "this is an XML data file, not a spreadsheet; make "
+                     "sheets from it as it is (statesheet FILE), or turn it into a "
+                     "spreadsheet with statesheet export FILE -o FILE.xlsx");
+        break;
+    case SS_FORM_OLE2:
+        if (!all)
+            all = ss_workbook_slurp(from, SS_WORKBOOK_MAX_BYTES, &len);
+        ss_csv_error(im->errs, 0, 0, "%s", all ? ss_workbook_ole2_words(all, len)
+                                               : ss_workbook_ole2_words(head, nh));
+        break;
+    case SS_FORM_ZIP:
+        if (!all && !(all = ss_workbook_slurp(from, SS_WORKBOOK_MAX_BYTES, &len))) {
+            ss_csv_error(im->errs, 0, 0, "%s", errno == EFBIG ? "the workbook is larger "
+                         "than 64 MB, the most statesheet reads" : strerror(errno));
+            break;
+        }
+        im->workbook = true;
+        im->delim = ',';
+        ok = ss_workbook_read(all, len, on_workbook_row, im, im->errs);
+        break;
+    case SS_FORM_TEXT:
+    default:
+        if (all && len && !(mem = fmemopen(all, len, "rb"))) {
+            ss_csv_error(im->errs, 0, 0, "%s", strerror(errno));
+            break;
+        }
+        /* The separator is known (given or detected) before the first row. */
+        ok = ss_csv_read(mem ? mem : from, delim, on_row, im, im->errs, &im->delim);
+        break;
+    }
+    if (mem)
+        fclose(mem);
+    free(all);
+    return ok;
+}
 
 /* Where the XML that import wrote came from, line by line: the first two
  * lines and the last are the file's, then the national part (in memory),
@@ -1148,8 +1248,7 @@ bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char del
         ss_csv_error(errs, 0, 0, "cannot make a temporary file: %s", strerror(errno));
         goto done;
     }
-    /* The separator is known (given or detected) before the first row. */
-    if (!ss_csv_read(from, delim, on_row, &im, errs, &im.delim))
+    if (!read_rows(&im, from, delim))
         goto done; /* the file itself is wrong: reported */
     if (!im.header_done) {
         ss_csv_error(errs, 1, 1, "the file is empty; export a data file to get the columns "
@@ -1240,6 +1339,38 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
     }
     fclose(tmp);
     return result;
+}
+
+ss_dataset *ss_sheet_load(const ss_template *tpl, const char *path, ss_diag *diag,
+                          int *io_errno, bool *valid)
+{
+    *valid = false;
+    *io_errno = 0;
+    FILE *in = fopen(path, "rb");
+    if (!in) {
+        *io_errno = errno;
+        return NULL;
+    }
+    ss_csv_errors *errs = ss_csv_errors_new();
+    size_t len = 0;
+    char *xml = ss_import_read(tpl, in, path, 0, errs, &len);
+    fclose(in);
+    ss_csv_errors_print(errs, path, stderr);
+    ss_csv_errors_free(errs);
+    ss_dataset *ds = xml ? ss_dataset_load_memory(path, xml, len, diag) : NULL;
+    free(xml);
+    if (ds) {
+        /* The manifest names the file given, so its own bytes' hash. */
+        size_t n = 0;
+        int e = 0;
+        char *raw = ss_read_file(path, SS_DATA_MAX_BYTES, &n, &e);
+        if (raw)
+            ss_sha256_hex(raw, n, ds->sha256);
+        ds->bytes = n;
+        free(raw);
+        *valid = true;
+    }
+    return ds;
 }
 
 /* ---- the subcommands -------------------------------------------------------- */
