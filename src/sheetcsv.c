@@ -30,6 +30,7 @@
 #include "util.h"
 #include "validate.h"
 #include "workbook.h"
+#include "xlsx_write.h"
 
 #define DEFAULT_TEMPLATE "templates/state-data.xml"
 /* The code cell of the national figures' row: lower case, so it can never
@@ -355,66 +356,114 @@ static void collector_columns(collector *C, const ss_dataset *ds, columns *L)
 
 /* ---- export --------------------------------------------------------------- */
 
-static void put_value(FILE *to, uint64_t v, bool blank)
+/* Where export's cells go: CSV text, or an .xlsx workbook. */
+typedef struct sink {
+    char delim;
+    FILE *to;   /* CSV */
+    ss_xlsx *x; /* or a workbook */
+} sink;
+
+static void put_text(sink *k, size_t i, const char *s)
 {
-    if (!blank)
-        fprintf(to, "%llu", (unsigned long long)v);
+    if (k->x) {
+        if (*s)
+            ss_xlsx_text(k->x, i, s);
+        return;
+    }
+    if (i)
+        putc(k->delim, k->to);
+    ss_csv_put(k->to, s, k->delim);
 }
 
-static void write_header(const columns *L, char delim, FILE *to)
+/* A number; left empty when blank. */
+static void put_value(sink *k, size_t i, uint64_t v, bool blank)
+{
+    if (k->x) {
+        if (!blank)
+            ss_xlsx_number(k->x, i, v);
+        return;
+    }
+    if (i)
+        putc(k->delim, k->to);
+    if (!blank)
+        fprintf(k->to, "%llu", (unsigned long long)v);
+}
+
+static void end_row(sink *k)
+{
+    if (!k->x)
+        fputs("\r\n", k->to); /* RFC 4180; Excel and Calc read either */
+}
+
+static void write_header(const columns *L, sink *k)
 {
     for (size_t i = 0; i < L->n; i++) {
-        if (i)
-            putc(delim, to);
-        ss_csv_put(to, L->c[i].header, delim);
+        const column *c = &L->c[i];
+        if (!k->x) {
+            put_text(k, i, c->header);
+            continue;
+        }
+        ss_xlsx_col kind = c->kind == C_NAME ? SS_XLSX_NAME : c->kind == C_YEAR ? SS_XLSX_YEAR
+                           : c->kind == C_NATIONAL || c->kind == C_FIGURE ||
+                                   c->kind == C_TOTAL || c->kind == C_ROW
+                               ? SS_XLSX_FIGURE
+                               : SS_XLSX_TEXT;
+        /* The input message: the header's words after the key. */
+        const char *what = c->header, *dash = strstr(what, " - ");
+        if (c->kind == C_ROW)
+            what = c->label;
+        else if (dash)
+            what = dash + 3;
+        ss_xlsx_column(k->x, i, c->header, kind, what);
     }
-    fputs("\r\n", to); /* RFC 4180; Excel and Calc read either */
+    end_row(k);
 }
 
 /* One row: the state st, or the national figures when st is NULL. */
 static void write_row(const columns *L, const ss_dataset *ds, const ss_state *st, bool blank,
-                      int year, char delim, FILE *to)
+                      int year, sink *k)
 {
+    if (k->x)
+        ss_xlsx_row(k->x, st == NULL);
     for (size_t i = 0; i < L->n; i++) {
         const column *c = &L->c[i];
-        if (i)
-            putc(delim, to);
+        bool any = true;
         switch (c->kind) {
         case C_CODE:
-            ss_csv_put(to, st ? st->code : NATIONAL_CODE, delim);
+            put_text(k, i, st ? st->code : NATIONAL_CODE);
             break;
         case C_NAME:
-            ss_csv_put(to, st ? st->name : NATIONAL_NAME, delim);
+            put_text(k, i, st ? st->name : NATIONAL_NAME);
             break;
         case C_YEAR:
-            fprintf(to, "%d", year);
+            put_value(k, i, (uint64_t)year, false);
             break;
         case C_SAMPLE:
-            fputs(ds->sample ? "true" : "false", to);
+            put_text(k, i, ds->sample ? "true" : "false");
             break;
         case C_NATIONAL: {
             const ss_figure *f = st ? NULL : ss_dataset_national(ds, c->key);
-            if (f)
-                put_value(to, f->value, blank);
+            if ((any = f != NULL))
+                put_value(k, i, f->value, blank);
             break;
         }
         case C_FIGURE: {
             const ss_figure *f = st ? ss_state_figure(st, c->key) : NULL;
-            if (f)
-                put_value(to, f->value, blank);
+            if ((any = f != NULL))
+                put_value(k, i, f->value, blank);
             break;
         }
         case C_TOTAL: {
             const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
-            if (t)
-                put_value(to, t->total, blank);
+            if ((any = t != NULL))
+                put_value(k, i, t->total, blank);
             break;
         }
         case C_ROW: {
             const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
             const ss_row *r = t ? nth_row(t, c->label, c->nth) : NULL;
-            if (r)
-                put_value(to, r->value, blank);
+            if ((any = r != NULL))
+                put_value(k, i, r->value, blank);
             break;
         }
         case C_ORDER: {
@@ -422,19 +471,28 @@ static void write_row(const columns *L, const ss_dataset *ds, const ss_state *st
             size_t total_at = 0;
             while (L->c[total_at].kind != C_TOTAL || strcmp(L->c[total_at].key, c->key))
                 total_at++;
-            if (!t || blank || in_column_order(L, total_at + 1, t))
+            if (!t || blank || in_column_order(L, total_at + 1, t)) {
+                any = false;
                 break;
+            }
+            ss_buf b;
+            ss_buf_init(&b);
             for (size_t r = 0; r < t->nrows; r++)
-                fprintf(to, "%s%zu", r ? " " : "",
-                        row_position(L, total_at + 1, t->rows[r].label, occurrence(t, r)));
+                ss_buf_printf(&b, "%s%zu", r ? " " : "",
+                              row_position(L, total_at + 1, t->rows[r].label, occurrence(t, r)));
+            put_text(k, i, b.data ? b.data : "");
+            ss_buf_free(&b);
             break;
         }
         case C_NONE:
         default:
+            any = false;
             break;
         }
+        if (!any)
+            put_text(k, i, "");
     }
-    fputs("\r\n", to);
+    end_row(k);
 }
 
 static bool has_national(const ss_dataset *ds)
@@ -452,11 +510,12 @@ bool ss_export_write(const ss_template *tpl, const ss_dataset *ds, bool blank, i
     columns L = {0};
     collector_columns(&C, ds, &L);
     collector_free(&C);
-    write_header(&L, delim, to);
+    sink k = {delim, to, NULL};
+    write_header(&L, &k);
     if (has_national(ds))
-        write_row(&L, ds, NULL, blank, year, delim, to);
+        write_row(&L, ds, NULL, blank, year, &k);
     for (size_t s = 0; s < ds->nstates; s++)
-        write_row(&L, ds, &ds->states[s], blank, year, delim, to);
+        write_row(&L, ds, &ds->states[s], blank, year, &k);
     columns_free(&L);
     return !ferror(to);
 }
@@ -1416,14 +1475,20 @@ typedef struct row_writer {
     const columns *L;
     bool blank;
     int year;
-    char delim;
-    FILE *to;
+    sink *k;
 } row_writer;
 
 static void write_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
 {
     const row_writer *w = ctx;
-    write_row(w->L, ds, st, w->blank, w->year, w->delim, w->to);
+    write_row(w->L, ds, st, w->blank, w->year, w->k);
+}
+
+/* True when path ends in ".ext", in any case. */
+static bool named(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n > e && path[n - e - 1] == '.' && !strcasecmp(path + n - e, ext);
 }
 
 /* Enough of a file's identity to see that it changed between two reads. */
@@ -1478,10 +1543,21 @@ int ss_export_run(const ss_csv_options *opt)
         status = SS_EXIT_CANTCREAT;
         goto done;
     }
-    row_writer w = {&L, opt->blank, year, opt->delimiter ? opt->delimiter : ',', to};
-    write_header(&L, w.delim, to);
+    /* -o FILE.xlsx: a workbook, written by libxlsxwriter to the temporary
+     * file on close; otherwise CSV, with a byte-order mark in a file so
+     * that Excel opened by double-click reads it as UTF-8. */
+    sink k = {opt->delimiter ? opt->delimiter : ',', to, NULL};
+    if (opt->output && named(opt->output, "xlsx") && !(k.x = ss_xlsx_new(out.tmp))) {
+        ss_atomic_close(&out, false);
+        status = SS_EXIT_CANTCREAT;
+        goto done;
+    }
+    if (opt->output && !k.x)
+        fputs("\xEF\xBB\xBF", to);
+    row_writer w = {&L, opt->blank, year, &k};
+    write_header(&L, &k);
     if (has_national(ds))
-        write_row(&L, ds, NULL, w.blank, year, w.delim, to);
+        write_row(&L, ds, NULL, w.blank, year, &k);
     /* The first read's set of codes is not needed any more. */
     ss_dataset_free(ds);
     ds = NULL;
@@ -1498,6 +1574,8 @@ int ss_export_run(const ss_csv_options *opt)
                       "run the command again once it is saved");
         status = SS_EXIT_DATAERR;
     }
+    if (k.x && !ss_xlsx_close(k.x) && status == SS_EXIT_OK)
+        status = SS_EXIT_IOERR;
     if (opt->output) {
         int st = ss_atomic_close(&out, status == SS_EXIT_OK);
         if (status == SS_EXIT_OK)
