@@ -1163,6 +1163,21 @@ static bool on_workbook_row(void *ctx, long row, char **cells, const unsigned ch
                             size_t n)
 {
     importer *im = ctx;
+    /* A code, name, year or sample cell whose formula failed or was never
+     * calculated: said once, and the row left out. */
+    bool bad = false;
+    for (size_t i = 0; im->header_done && i < n && i < im->L.n; i++) {
+        ckind k = im->L.c[i].kind;
+        uint64_t v;
+        if ((kinds[i] == SS_CELL_ERROR || kinds[i] == SS_CELL_NOVALUE) &&
+            (k == C_CODE || k == C_NAME || k == C_YEAR || k == C_SAMPLE || k == C_ORDER)) {
+            cell_error(im, row, i, NULL, "'%s': %s", cells[i],
+                       ss_workbook_count(cells[i], kinds[i], &v));
+            bad = true;
+        }
+    }
+    if (bad)
+        return true;
     im->kinds = kinds;
     bool go_on = on_row(ctx, row, cells, n);
     im->kinds = NULL;

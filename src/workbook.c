@@ -656,14 +656,15 @@ static void xlsx_sheet(book *b, const char *name)
             book_error(b, 0, 0, DAMAGED);
         return;
     }
-    ss_buf v, is;
+    ss_buf v, is, f;
     ss_buf_init(&v);
     ss_buf_init(&is);
+    ss_buf_init(&f);
     long row = 0, col = 0, cell_row = 0;
     char *type = NULL;
     long style = 0;
     bool in_row = false, in_c = false, in_v = false, in_is = false, in_t = false,
-         formula = false, has_v = false;
+         in_f = false, formula = false, has_v = false;
     int rph = 0, k;
     while (!b->stopped && (k = next_node(b, r)) == 1) {
         if (is_element(r, "row")) {
@@ -698,6 +699,8 @@ static void xlsx_sheet(book *b, const char *name)
             type = attr(r, "t");
             ss_buf_clear(&v);
             ss_buf_clear(&is);
+            ss_buf_clear(&f);
+            ss_buf_addc(&f, '=');
             formula = has_v = false;
             in_c = !xmlTextReaderIsEmptyElement(r);
             if (!in_c)
@@ -708,8 +711,12 @@ static void xlsx_sheet(book *b, const char *name)
             const char *t = type ? type : "n";
             const char *text = v.data ? v.data : "";
             unsigned char kind;
-            if (!has_v && strcmp(t, "inlineStr")) {
+            if ((!has_v || !*text) && strcmp(t, "inlineStr")) {
+                /* A formula never calculated (openpyxl writes them so): its
+                 * text, so that the cell is not taken as empty. */
                 kind = formula ? SS_CELL_NOVALUE : SS_CELL_EMPTY;
+                if (formula)
+                    text = f.data;
             } else if (!strcmp(t, "s")) {
                 char *end;
                 long i = strtol(text, &end, 10);
@@ -739,6 +746,9 @@ static void xlsx_sheet(book *b, const char *name)
             cell_put(b, cell_row, col, text, kind);
         } else if (in_c && is_element(r, "f")) {
             formula = true;
+            in_f = !xmlTextReaderIsEmptyElement(r);
+        } else if (is_end(r, "f")) {
+            in_f = false;
         } else if (in_c && is_element(r, "v")) {
             in_v = !xmlTextReaderIsEmptyElement(r);
             has_v = true;
@@ -759,6 +769,8 @@ static void xlsx_sheet(book *b, const char *name)
         } else if (is_text(r)) {
             if (in_v)
                 add_text(&v, r);
+            else if (in_f)
+                add_text(&f, r);
             else if (in_is && in_t && !rph)
                 add_text(&is, r);
         } else if (is_end(r, "sheetData")) {
@@ -769,6 +781,7 @@ static void xlsx_sheet(book *b, const char *name)
     xmlFree(type);
     ss_buf_free(&v);
     ss_buf_free(&is);
+    ss_buf_free(&f);
     row_reset(b);
     part_close_all(b, r, &in, b->stopped ? 0 : k);
 }
