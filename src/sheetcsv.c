@@ -795,6 +795,13 @@ static void read_header(importer *im, char **cells, size_t n)
                 }
                 c.kind = C_ROW;
                 c.label = ss_xstrdup(label);
+                const char *damage = ss_text_damage(label);
+                if (damage) {
+                    char letter[8];
+                    ss_csv_column_letter((long)i + 1, letter);
+                    ss_csv_error(im->errs, 1, (long)i + 1, "column %s: the row label '%s' "
+                                 "looks damaged: %s", letter, label, damage);
+                }
                 c.nth = 1;
                 for (size_t j = 0; j < L->n; j++)
                     c.nth += L->c[j].kind == C_ROW && !strncmp(L->c[j].key, rest, k) &&
@@ -1037,6 +1044,10 @@ static void import_state(importer *im, long row, char **cells, size_t n)
     const char *code = cc && (size_t)cc <= n ? cells[cc - 1] : "";
     const char *name = nc && (size_t)nc <= n ? cells[nc - 1] : "";
     char *who = ss_xasprintf("state %s", *code ? code : "(no code)");
+    const char *damage = nc && *name ? ss_text_damage(name) : NULL;
+    if (damage)
+        cell_error(im, row, (size_t)nc - 1, who, "the name '%s' looks damaged: %s", name,
+                   damage);
     /* A row without a code, or a second row of a state, is reported here
      * and not passed on, so the loader does not report it again. */
     bool emit = true;

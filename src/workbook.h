@@ -82,6 +82,12 @@ const char *ss_workbook_ole2_words(const void *data, size_t len);
  * and what to write (a static string). */
 const char *ss_workbook_count(const char *cell, unsigned char kind, uint64_t *out);
 
+/* Why the name or label s looks damaged by a spreadsheet program (a '?'
+ * between letters, UTF-8 read as Windows-1252 such as "Ã©"), as
+ * a message with what to do (a static string), or NULL when it looks
+ * right.  s is valid UTF-8. */
+const char *ss_text_damage(const char *s);
+
 /* Reads all of f (at most max bytes) into a new buffer (free()); NULL
  * with errno set when it cannot, EFBIG when over max. */
 char *ss_workbook_slurp(FILE *f, size_t max, size_t *len);
