@@ -484,6 +484,8 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
         *ds = ss_dataset_load_all(opt->data_path, diag, &e, &valid);
     if (*ds && *tpl && !ss_validate_keys(*tpl, *ds, opt->strict, diag))
         valid = false;
+    if (*ds && *tpl && !ss_validate_language(*tpl, *ds, opt->strict, diag))
+        valid = false;
     if (*ds && !valid) {
         ss_dataset_free(*ds);
         *ds = NULL;
