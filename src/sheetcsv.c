@@ -50,7 +50,8 @@ typedef enum ckind {
     C_FIGURE,
     C_TOTAL,
     C_ROW,
-    C_ORDER /* the print order of a state's rows, when not the columns' */
+    C_ORDER, /* the print order of a state's rows, when not the columns' */
+    C_NAME_TR /* name-LL: the name in language LL (key) */
 } ckind;
 
 typedef struct column {
@@ -60,7 +61,11 @@ typedef struct column {
     int nth;      /* ROW: the nth row with this label in one table (1-based) */
     bool used;    /* the template uses it: an empty cell is an error */
     char *header; /* the header cell */
+    char *tr;     /* ROW: the label's translations, as XML attributes
+                   * ( label-es="..."); NULL when none */
 } column;
+
+static char *xml_attr(const char *s);
 
 typedef struct columns {
     column *c;
@@ -73,6 +78,7 @@ static void columns_free(columns *L)
         free(L->c[i].key);
         free(L->c[i].label);
         free(L->c[i].header);
+        free(L->c[i].tr);
     }
     free(L->c);
 }
@@ -109,6 +115,8 @@ static char *header_for(ckind k, const char *key, const char *label, const char 
         return ss_xasprintf("%s: %s", key, label ? label : "");
     case C_ORDER:
         return ss_xasprintf("Order: %s - the rows' print order, when not left to right", key);
+    case C_NAME_TR:
+        return ss_xasprintf("name-%s", key);
     case C_NONE:
     default:
         return ss_xstrdup("");
@@ -121,7 +129,7 @@ static void insert_col(columns *L, size_t at, ckind k, const char *key, const ch
     L->c = ss_xgrow(L->c, sizeof *L->c, L->n + 1, &L->cap);
     memmove(&L->c[at + 1], &L->c[at], (L->n - at) * sizeof *L->c);
     L->c[at] = (column){k, key ? ss_xstrdup(key) : NULL, label ? ss_xstrdup(label) : NULL,
-                        nth, used, header_for(k, key, label, desc)};
+                        nth, used, header_for(k, key, label, desc), NULL};
     L->n++;
 }
 
@@ -216,6 +224,8 @@ typedef struct collector {
     size_t nt, tcap;
     char **figs; /* state figures the template does not use */
     size_t nfigs, fcap;
+    char **langs; /* languages of name-LL, in order of appearance */
+    size_t nlangs, lcap;
 } collector;
 
 static tcols *collector_table(collector *C, const char *key)
@@ -255,6 +265,32 @@ static void collector_free(collector *C)
     for (size_t i = 0; i < C->nfigs; i++)
         free(C->figs[i]);
     free(C->figs);
+    for (size_t i = 0; i < C->nlangs; i++)
+        free(C->langs[i]);
+    free(C->langs);
+}
+
+/* A row column's header with its label's translations, the first state's:
+ * "KEY: LABEL [es: ETIQUETA]" (README, "Figures in a spreadsheet"). */
+static void add_translations(column *c, const ss_row *r)
+{
+    if (c->tr || !r->nlabels)
+        return;
+    ss_buf h, a;
+    ss_buf_init(&h);
+    ss_buf_init(&a);
+    ss_buf_adds(&h, c->header);
+    for (size_t i = 0; i < r->nlabels; i++) {
+        ss_buf_printf(&h, " [%s: %s]", r->labels[i].lang, r->labels[i].text);
+        ss_buf_printf(&a, " label-%s=\"", r->labels[i].lang);
+        char *x = xml_attr(r->labels[i].text);
+        ss_buf_adds(&a, x);
+        free(x);
+        ss_buf_addc(&a, '"');
+    }
+    free(c->header);
+    c->header = ss_buf_steal(&h);
+    c->tr = ss_buf_steal(&a);
 }
 
 /* One column per row label of t.  A label new to the list goes right
@@ -271,10 +307,12 @@ static void collect_rows(tcols *T, const ss_table *t)
         while (at < L->n && (strcmp(L->c[at].label, t->rows[r].label) || L->c[at].nth != nth))
             at++;
         if (at < L->n) {
+            add_translations(&L->c[at], &t->rows[r]);
             next = at + 1;
             continue;
         }
         insert_col(L, next, C_ROW, T->key, t->rows[r].label, nth, false, NULL);
+        add_translations(&L->c[next], &t->rows[r]);
         next++;
     }
     if (!T->order && !in_column_order(L, 0, t))
@@ -283,6 +321,15 @@ static void collect_rows(tcols *T, const ss_table *t)
 
 static void collect_state(collector *C, const ss_state *st)
 {
+    for (size_t n = 0; n < st->nnames; n++) {
+        size_t i = 0;
+        while (i < C->nlangs && strcmp(C->langs[i], st->names[n].lang))
+            i++;
+        if (i == C->nlangs) {
+            C->langs = ss_xgrow(C->langs, sizeof *C->langs, C->nlangs + 1, &C->lcap);
+            C->langs[C->nlangs++] = ss_xstrdup(st->names[n].lang);
+        }
+    }
     for (size_t i = 0; i < C->nt; i++) {
         const ss_table *t = C->t[i].used ? ss_state_table(st, C->t[i].key) : NULL;
         if (t)
@@ -330,6 +377,8 @@ static void collector_columns(collector *C, const ss_dataset *ds, columns *L)
     const ss_template *tpl = C->tpl;
     add_col(L, C_CODE, NULL, true, NULL);
     add_col(L, C_NAME, NULL, true, NULL);
+    for (size_t i = 0; i < C->nlangs; i++)
+        add_col(L, C_NAME_TR, C->langs[i], false, NULL);
     add_col(L, C_YEAR, NULL, true, NULL);
     if (ds->sample)
         add_col(L, C_SAMPLE, NULL, true, NULL);
@@ -403,7 +452,7 @@ static void write_header(const columns *L, sink *k)
             put_text(k, i, c->header);
             continue;
         }
-        ss_xlsx_col kind = c->kind == C_NAME ? SS_XLSX_NAME : c->kind == C_YEAR ? SS_XLSX_YEAR
+        ss_xlsx_col kind = c->kind == C_NAME || c->kind == C_NAME_TR ? SS_XLSX_NAME : c->kind == C_YEAR ? SS_XLSX_YEAR
                            : c->kind == C_NATIONAL || c->kind == C_FIGURE ||
                                    c->kind == C_TOTAL || c->kind == C_ROW
                                ? SS_XLSX_FIGURE
@@ -435,6 +484,11 @@ static void write_row(const columns *L, const ss_dataset *ds, const ss_state *st
         case C_NAME:
             put_text(k, i, st ? st->name : NATIONAL_NAME);
             break;
+        case C_NAME_TR: {
+            const char *t = st ? ss_text_in(st->names, st->nnames, c->key) : NULL;
+            put_text(k, i, t ? t : "");
+            break;
+        }
         case C_YEAR:
             put_value(k, i, (uint64_t)year, false);
             break;
@@ -751,6 +805,35 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\0';
 }
 
+/* Takes the translations off the end of a row column's label, "LABEL
+ * [es: ETIQUETA] [fr: ...]", and returns them as XML attributes
+ * ( label-es="ETIQUETA"), or NULL when there are none. */
+static char *label_translations(char *label)
+{
+    ss_buf a;
+    ss_buf_init(&a);
+    for (;;) {
+        size_t n = strlen(label);
+        char *open = n ? strrchr(label, '[') : NULL;
+        if (!open || label[n - 1] != ']' || open == label || open[-1] != ' ' ||
+            !(open[1] >= 'a' && open[1] <= 'z' && open[2] >= 'a' && open[2] <= 'z') ||
+            open[3] != ':' || open[4] != ' ')
+            break;
+        label[n - 1] = '\0';
+        char *x = xml_attr(open + 5);
+        char *one = ss_xasprintf(" label-%c%c=\"%s\"%s", open[1], open[2], x,
+                                 a.data ? a.data : "");
+        ss_buf_clear(&a);
+        ss_buf_adds(&a, one);
+        free(one);
+        free(x);
+        *open = '\0';
+        while (open > label && open[-1] == ' ')
+            *--open = '\0';
+    }
+    return a.len ? ss_buf_steal(&a) : (ss_buf_free(&a), NULL);
+}
+
 static const char HEADER_HELP[] =
     "a header starts with code, name, year, sample, a figure's key (such as "
     "cybertipline.reports), 'National: KEY', 'Total: KEY' or 'KEY: row label'; "
@@ -761,7 +844,7 @@ static void read_header(importer *im, char **cells, size_t n)
     columns *L = &im->L;
     for (size_t i = 0; i < n; i++) {
         const char *h = cells[i];
-        column c = {C_NONE, NULL, NULL, 0, false, ss_xstrdup(h)};
+        column c = {C_NONE, NULL, NULL, 0, false, ss_xstrdup(h), NULL};
         const char *rest = NULL;
         if (!*h)
             c.kind = C_NONE;
@@ -769,6 +852,10 @@ static void read_header(importer *im, char **cells, size_t n)
             c.kind = C_CODE;
         else if (!strcasecmp(h, "name"))
             c.kind = C_NAME;
+        else if (!strncasecmp(h, "name-", 5) && h[5] && h[6] && !h[7] &&
+                 strchr("abcdefghijklmnopqrstuvwxyz", h[5] | 0x20) &&
+                 strchr("abcdefghijklmnopqrstuvwxyz", h[6] | 0x20))
+            c.kind = C_NAME_TR, c.key = ss_xasprintf("%c%c", h[5] | 0x20, h[6] | 0x20);
         else if (!strcasecmp(h, "year"))
             c.kind = C_YEAR;
         else if (!strcasecmp(h, "sample"))
@@ -795,6 +882,7 @@ static void read_header(importer *im, char **cells, size_t n)
                 }
                 c.kind = C_ROW;
                 c.label = ss_xstrdup(label);
+                c.tr = label_translations(c.label);
                 const char *damage = ss_text_damage(label);
                 if (damage) {
                     char letter[8];
@@ -1070,7 +1158,20 @@ static void import_state(importer *im, long row, char **cells, size_t n)
     ss_buf_init(&scratch.xml);
     part *p = emit ? &im->states : &scratch;
     char *xcode = xml_attr(code), *xname = xml_attr(name);
-    part_line(p, row, cc ? cc : 1, "  <state code=\"%s\" name=\"%s\">", xcode, xname);
+    ss_buf tr;
+    ss_buf_init(&tr);
+    for (size_t i = 0; i < im->L.n && i < n; i++)
+        if (im->L.c[i].kind == C_NAME_TR && *cells[i]) {
+            const char *bad = ss_text_damage(cells[i]);
+            if (bad)
+                cell_error(im, row, i, who, "the name '%s' looks damaged: %s", cells[i], bad);
+            char *x = xml_attr(cells[i]);
+            ss_buf_printf(&tr, " name-%s=\"%s\"", im->L.c[i].key, x);
+            free(x);
+        }
+    part_line(p, row, cc ? cc : 1, "  <state code=\"%s\" name=\"%s\"%s>", xcode, xname,
+              tr.data ? tr.data : "");
+    ss_buf_free(&tr);
     free(xcode), free(xname);
     for (size_t i = 0; i < im->L.n; i++) {
         const column *c = &im->L.c[i];
@@ -1120,7 +1221,8 @@ static void import_state(importer *im, long row, char **cells, size_t n)
                 /* Checked above; read again quietly. */
                 if (count_of(im, j, cells[j], &dv) == NULL) {
                     char *label = xml_attr(im->L.c[j].label);
-                    part_line(p, row, (long)j + 1, "      <row label=\"%s\">%llu</row>", label,
+                    part_line(p, row, (long)j + 1, "      <row label=\"%s\"%s>%llu</row>",
+                              label, im->L.c[j].tr ? im->L.c[j].tr : "",
                               (unsigned long long)dv);
                     free(label);
                 }

@@ -3,7 +3,8 @@
 # prints name-es and label-es (tests/fixtures/e2e/nd-2023-es.xml: the 2023
 # North Dakota record with its Spanish names); data without them prints
 # the English ones with a warning naming the state, an error with
-# --strict; the English template is not touched by translations.
+# --strict; the English template is not touched by translations; export
+# and import carry them.
 . "$(dirname "$0")/common.sh"
 ok() { echo "ok   - $*"; }
 ES=$SRC/assets/templates/state-data.es.xml
@@ -41,5 +42,21 @@ if cmp -s "$TMP/a/ND-2023.pdf" "$TMP/b/ND-2023.pdf"; then
   ok "English template: translations change nothing"
 else
   fail "English sheet changed by name-es/label-es"
+fi
+# The translations travel through export and import: name-es is a column,
+# a row label's translation is in its header ("KEY: LABEL [es: ETIQUETA]").
+"$BIN" export -q "$fix" -o "$TMP/es.xlsx"
+"$BIN" export -q "$fix" -o "$TMP/es.csv"
+head -1 "$TMP/es.csv" | grep -q ',name-es,' || fail "no name-es column in the export"
+bad=""
+for f in es.xlsx es.csv; do
+  rm -rf "$TMP/rt"
+  "$BIN" -q -t "$ES" -o "$TMP/rt" "$TMP/$f" 2>"$TMP/err" || bad="$bad $f refused: $(head -2 "$TMP/err")"
+  cmp -s "$TMP/rt/ND-2023.pdf" "$TMP/es/ND-2023.pdf" || bad="$bad $f: sheet differs"
+done
+if [ -z "$bad" ]; then
+  ok "export (.xlsx, CSV) carries name-es and label-es: the same Spanish sheet"
+else
+  fail "translations through export:$bad"
 fi
 [ "$fails" -eq 0 ]
