@@ -226,6 +226,8 @@ typedef struct collector {
     size_t nfigs, fcap;
     char **langs; /* languages of name-LL, in order of appearance */
     size_t nlangs, lcap;
+    ss_places *places; /* export --blank: the jurisdictions listed first */
+    size_t matched;    /* states of the data among them */
 } collector;
 
 static tcols *collector_table(collector *C, const char *key)
@@ -1596,7 +1598,37 @@ static int load_template(const ss_csv_options *opt, ss_diag *diag, ss_template *
 static void collect_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
 {
     (void)ds;
-    collect_state(ctx, st);
+    collector *C = ctx;
+    collect_state(C, st);
+    /* A blank form keeps the data's own names for the listed codes. */
+    ss_place *pl = C->places ? (ss_place *)ss_places_find(C->places, st->code) : NULL;
+    if (pl) {
+        const char *es = ss_text_in(st->names, st->nnames, "es");
+        free(pl->name);
+        pl->name = ss_xstrdup(st->name);
+        if (es) {
+            free(pl->name_es);
+            pl->name_es = ss_xstrdup(es);
+        }
+        C->matched++;
+    }
+}
+
+/* export --blank: a row for each listed jurisdiction, before the data's
+ * other states. */
+static void write_places(const columns *L, const ss_dataset *ds, const ss_places *P, int year,
+                         sink *k)
+{
+    for (size_t i = 0; i < P->n; i++) {
+        ss_translation es = {"es", P->v[i].name_es};
+        ss_state st;
+        memset(&st, 0, sizeof st);
+        st.code = P->v[i].code;
+        st.name = P->v[i].name;
+        st.names = P->v[i].name_es ? &es : NULL;
+        st.nnames = P->v[i].name_es ? 1 : 0;
+        write_row(L, ds, &st, true, year, k);
+    }
 }
 
 typedef struct row_writer {
@@ -1604,12 +1636,14 @@ typedef struct row_writer {
     bool blank;
     int year;
     sink *k;
+    const ss_places *places; /* written already */
 } row_writer;
 
 static void write_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
 {
     const row_writer *w = ctx;
-    write_row(w->L, ds, st, w->blank, w->year, w->k);
+    if (!w->places || !ss_places_find(w->places, st->code))
+        write_row(w->L, ds, st, w->blank, w->year, w->k);
 }
 
 /* True when path ends in ".ext", in any case. */
@@ -1637,11 +1671,25 @@ int ss_export_run(const ss_csv_options *opt)
     size_t n = 0, n2 = 0;
     struct stat before, after;
     bool stat_ok = false;
+    ss_places places = {0};
     int status = load_template(opt, diag, &tpl);
+    if (status == SS_EXIT_OK && opt->blank) {
+        char *assets = ss_assets_dir(opt->assets_dir);
+        char *path = assets ? ss_path_join(assets, SS_JURISDICTIONS_FILE) : NULL;
+        if (!path || !ss_places_load(path, &places)) {
+            ss_diag_error(diag, path, 0, "cannot read the list of jurisdictions for the "
+                          "blank form; reinstall statesheet, or name its assets with "
+                          "--assets DIR");
+            status = SS_EXIT_SOFTWARE;
+        }
+        free(path);
+        free(assets);
+    }
     if (status != SS_EXIT_SOFTWARE) {
         int e = 0;
         if (tpl) {
             collector_init(&C, tpl);
+            C.places = places.n ? &places : NULL;
             have_collector = true;
         }
         stat_ok = stat(opt->input, &before) == 0;
@@ -1661,6 +1709,16 @@ int ss_export_run(const ss_csv_options *opt)
     }
     if (status != SS_EXIT_OK)
         goto done;
+    if (places.n) {
+        /* The listed jurisdictions' Spanish names make a name-es column. */
+        bool es = false;
+        for (size_t i = 0; i < C.nlangs; i++)
+            es = es || !strcmp(C.langs[i], "es");
+        if (!es) {
+            C.langs = ss_xgrow(C.langs, sizeof *C.langs, C.nlangs + 1, &C.lcap);
+            C.langs[C.nlangs++] = ss_xstrdup("es");
+        }
+    }
     collector_columns(&C, ds, &L);
     int year = opt->year ? opt->year : ds->year + (opt->blank ? 1 : 0);
     if (year > SS_YEAR_MAX)
@@ -1682,10 +1740,12 @@ int ss_export_run(const ss_csv_options *opt)
     }
     if (opt->output && !k.x)
         fputs("\xEF\xBB\xBF", to);
-    row_writer w = {&L, opt->blank, year, &k};
+    row_writer w = {&L, opt->blank, year, &k, places.n ? &places : NULL};
     write_header(&L, &k);
     if (has_national(ds))
         write_row(&L, ds, NULL, w.blank, year, &k);
+    if (places.n)
+        write_places(&L, ds, &places, year, &k);
     /* The first read's set of codes is not needed any more. */
     ss_dataset_free(ds);
     ds = NULL;
@@ -1713,6 +1773,7 @@ int ss_export_run(const ss_csv_options *opt)
                 strerror(errno));
         status = SS_EXIT_IOERR;
     }
+    n += places.n - (have_collector ? C.matched : 0);
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
         printf("%zu state%s, year %d%s -> %s\n", n, n == 1 ? "" : "s",
                year, opt->blank ? ", figures left empty" : "", opt->output);
@@ -1725,6 +1786,7 @@ done:
     ss_dataset_free(again);
     ss_dataset_free(ds);
     ss_template_free(tpl);
+    ss_places_free(&places);
     return status;
 }
 

@@ -255,6 +255,14 @@ static int part_read(void *ctx, char *buf, int len)
     return (int)got;
 }
 
+/* libxml2's own words stay unprinted: a damaged part is reported once,
+ * in the user's words, where the reader stops. */
+static void quiet(void *ctx, ss_xml_error e)
+{
+    (void)ctx;
+    (void)e;
+}
+
 static int part_close(void *ctx)
 {
     (void)ctx;
@@ -303,7 +311,10 @@ static xmlTextReaderPtr part_open(book *b, const char *name, part_in *in, bool *
     if (!r) {
         zip_fclose(in->zf);
         in->zf = NULL;
+        book_error(b, 0, 0, DAMAGED);
+        return NULL;
     }
+    xmlTextReaderSetStructuredErrorHandler(r, quiet, NULL);
     return r;
 }
 

@@ -92,4 +92,21 @@ const char *ss_text_damage(const char *s);
  * with errno set when it cannot, EFBIG when over max. */
 char *ss_workbook_slurp(FILE *f, size_t max, size_t *len);
 
+/* The jurisdictions a blank form lists (export --blank): the 50 states,
+ * DC and the five territories, from the assets' jurisdictions.csv. */
+#define SS_JURISDICTIONS_FILE "jurisdictions.csv"
+typedef struct ss_place {
+    char *code, *name, *name_es; /* name_es may be NULL */
+} ss_place;
+typedef struct ss_places {
+    ss_place *v;
+    size_t n;
+} ss_places;
+
+/* Reads the list at path (CSV: code, name, name-es).  Returns false, with
+ * p empty, when it is missing or damaged. */
+bool ss_places_load(const char *path, ss_places *p);
+const ss_place *ss_places_find(const ss_places *p, const char *code);
+void ss_places_free(ss_places *p);
+
 #endif
