@@ -1558,6 +1558,22 @@ ss_dataset *ss_sheet_load(const ss_template *tpl, const char *path, ss_diag *dia
         ds->bytes = n;
         free(raw);
         *valid = true;
+        /* The lines are the made XML's, not the spreadsheet's: later
+         * messages (warnings) name the state without a line. */
+        ds->line = ds->national_line = 0;
+        for (size_t i = 0; i < ds->nnational; i++)
+            ds->national[i].line = 0;
+        for (size_t s = 0; s < ds->nstates; s++) {
+            ss_state *st = &ds->states[s];
+            st->line = 0;
+            for (size_t f = 0; f < st->nfigures; f++)
+                st->figures[f].line = 0;
+            for (size_t t = 0; t < st->ntables; t++) {
+                st->tables[t].line = 0;
+                for (size_t r = 0; r < st->tables[t].nrows; r++)
+                    st->tables[t].rows[r].line = 0;
+            }
+        }
     }
     return ds;
 }
