@@ -1293,6 +1293,13 @@ static bool on_workbook_row(void *ctx, long row, char **cells, const unsigned ch
     }
     if (bad)
         return true;
+    /* A title above the table (one cell, often merged across the header)
+     * is for people: the header is the first row with more. */
+    size_t filled = 0;
+    for (size_t i = 0; i < n; i++)
+        filled += *cells[i] != '\0';
+    if (!im->header_done && filled == 1 && strcasecmp(cells[0], "code"))
+        return true;
     im->kinds = kinds;
     bool go_on = on_row(ctx, row, cells, n);
     im->kinds = NULL;

@@ -3,6 +3,7 @@ the bad workbooks (each one a fuzz seed too).
 
     workbook.py edit IN.xlsx OUT.xlsx      a user's mistakes, one per cell
     workbook.py hidden IN.xlsx OUT.xlsx    a hidden first sheet before the data
+    workbook.py title IN.xlsx OUT.xlsx     a merged title row and an empty row above the table
     workbook.py formula IN.xlsx OUT.xlsx   a total as =SUM(...), #REF! elsewhere
     workbook.py where IN.xlsx KEY          "COLUMN-LETTER ROW" of ND's KEY cell
     workbook.py bad DIR                    the bad files, named after their fault
@@ -67,6 +68,10 @@ def main():
         ws.cell(row, col).value = datetime.date(2023, 1, 30)
         col, row = find(ws, "cybertipline.reports")
         ws.cell(row, col).value = "=1333"  # a formula openpyxl cannot compute
+    elif what == "title":
+        ws.insert_rows(1, 2)
+        ws["A1"] = "NCMEC figures - please fill in by March"
+        ws.merge_cells("A1:H1")
     elif what == "hidden":
         notes = wb.create_sheet("notes", 0)
         notes["A1"] = "not the figures"

@@ -7,8 +7,8 @@
 #     XML -> .xlsx -> sheets, and the .xlsx -> Calc -> .ods, .xlsx and both
 #     CSV dialects -> sheets, all byte-identical to the XML's sheets.
 #   - A user's mistakes in cells are named FILE:ROW:COL with the cell in A1
-#     form; formulas count by their saved result; a hidden first sheet is
-#     passed over; bad workbooks get one line each (exit 65).
+#     form; formulas count by their saved result; a hidden first sheet and
+#     a merged title row are passed over; bad workbooks get one line each (exit 65).
 #   - Memory: importing 10,000 rows costs no more than LIMIT_MB over 1,000.
 . "$(dirname "$0")/common.sh"
 ok() { echo "ok   - $*"; }
@@ -134,6 +134,13 @@ if "$BIN" import "$TMP/hidden.xlsx" -o "$TMP/h.xml" >/dev/null 2>"$TMP/err" \
   ok "a hidden first sheet is passed over"
 else
   fail "hidden first sheet: $(cat "$TMP/err")"
+fi
+
+$WB title "$nd" "$TMP/title.xlsx"
+if "$BIN" import "$TMP/title.xlsx" -o "$TMP/t.xml" >/dev/null 2>"$TMP/err" && cmp -s "$TMP/t.xml" "$TMP/n.xml"; then
+  ok "a merged title row above the table is passed over"
+else
+  fail "title row: $(cat "$TMP/err")"
 fi
 
 # ---- files that are not what was expected: one line each, exit 65 -------------
