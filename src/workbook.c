@@ -211,6 +211,8 @@ typedef struct book {
     unsigned char *kinds;
     size_t ncells, ccap;
     long row;
+    uint64_t text; /* bytes of cell text handed on, against SS_WORKBOOK_MAX_TEXT */
+    size_t row_text; /* the same in the row being read */
 } book;
 
 static void book_error(book *b, long row, long col, const char *fmt, ...)
@@ -403,6 +405,7 @@ static void add_text(ss_buf *to, xmlTextReaderPtr r)
 
 static void row_reset(book *b)
 {
+    b->row_text = 0;
     for (size_t i = 0; i < b->ncells; i++)
         free(b->cells[i]);
     b->ncells = 0;
@@ -438,11 +441,24 @@ static void row_emit(book *b, long row)
 /* A cell's value: its length checked, a number made plain. */
 static void cell_put(book *b, long row, long col, const char *text, unsigned char kind)
 {
-    if (kind == SS_CELL_EMPTY && !*text)
+    if ((kind == SS_CELL_EMPTY && !*text) || b->failed)
         return;
     if (col > SS_WORKBOOK_MAX_COLS) {
         book_error(b, row, 0, "the row has cells beyond column %ld, the most statesheet "
                    "reads; delete the cells to the right of the table", SS_WORKBOOK_MAX_COLS);
+        return;
+    }
+    b->text += strlen(text) + 1;
+    b->row_text += strlen(text) + 1;
+    if (b->row_text > SS_WORKBOOK_MAX_ROW_TEXT) {
+        book_error(b, row, 0, "the row holds more than %u KB of text; a row holds one "
+                   "state's code, names and figures", SS_WORKBOOK_MAX_ROW_TEXT / 1024u);
+        return;
+    }
+    if (b->text > SS_WORKBOOK_MAX_TEXT) {
+        book_error(b, row, 0, "the sheet holds more than %u MB of text, the most "
+                   "statesheet reads; keep the figures in a sheet of their own",
+                   SS_WORKBOOK_MAX_TEXT / (1024u * 1024u));
         return;
     }
     if (ss_utf8_length(text) > SS_WORKBOOK_MAX_CELL) {
@@ -677,7 +693,7 @@ static void xlsx_sheet(book *b, const char *name)
     bool in_row = false, in_c = false, in_v = false, in_is = false, in_t = false,
          in_f = false, formula = false, has_v = false;
     int rph = 0, k;
-    while (!b->stopped && (k = next_node(b, r)) == 1) {
+    while (!b->stopped && !b->failed && (k = next_node(b, r)) == 1) {
         if (is_element(r, "row")) {
             char *rn = attr(r, "r");
             long n = rn ? atol(rn) : row + 1;
@@ -941,9 +957,19 @@ static void ods_sheet(book *b)
                                "statesheet reads", SS_WORKBOOK_MAX_ROWS);
                     break;
                 }
-                /* A row with something in it, repeated: each copy is a row. */
-                for (long i = 0; i < rows_rep && !b->stopped; i++) {
+                /* A row with something in it, repeated: each copy is a row,
+                 * and its text counts each time. */
+                uint64_t bytes = 0;
+                for (size_t c = 0; c < b->ncells; c++)
+                    bytes += strlen(b->cells[c]) + 1;
+                for (long i = 0; i < rows_rep && !b->stopped && !b->failed; i++) {
                     char **keep = NULL;
+                    if (i > 0 && (b->text += bytes) > SS_WORKBOOK_MAX_TEXT) {
+                        book_error(b, row + i + 1, 0, "the sheet holds more than %u MB of "
+                                   "text, the most statesheet reads; keep the figures in a "
+                                   "sheet of their own", SS_WORKBOOK_MAX_TEXT / (1024u * 1024u));
+                        break;
+                    }
                     if (i + 1 < rows_rep) {
                         keep = ss_xcalloc(b->ncells, sizeof *keep);
                         for (size_t c = 0; c < b->ncells; c++)

@@ -32,6 +32,12 @@
 #define SS_WORKBOOK_MAX_COLS 16384L
 #define SS_WORKBOOK_MAX_CELL 32767        /* characters in a cell, Excel's limit */
 #define SS_WORKBOOK_MAX_STRINGS 4000000L  /* shared strings */
+/* The text of all cells handed on, counted as the CSV file it could have
+ * been: one shared string repeated, or an .ods cell repeated by
+ * number-columns-repeated, must not make gigabytes out of a small file. */
+#define SS_WORKBOOK_MAX_TEXT SS_CSV_MAX_BYTES
+/* A row is one state's codes, names and figures: a few KB. */
+#define SS_WORKBOOK_MAX_ROW_TEXT (1024u * 1024u)
 
 /* What a file is, from its first bytes (at least 8, fewer at its end). */
 typedef enum ss_form {

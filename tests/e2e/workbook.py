@@ -89,7 +89,7 @@ def main():
 
 def bad(d):
     def z(name, entries):
-        with zipfile.ZipFile("%s/%s" % (d, name), "w") as f:
+        with zipfile.ZipFile("%s/%s" % (d, name), "w", zipfile.ZIP_DEFLATED) as f:
             for k, v in entries.items():
                 f.writestr(k, v)
     z("not-a-workbook.zip", {"readme.txt": "hello"})
@@ -108,6 +108,19 @@ def bad(d):
     ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + b"\0" * 504
     open("%s/legacy.xls" % d, "wb").write(ole + b"Workbook".ljust(64, b"\0"))
     open("%s/password.xlsx" % d, "wb").write(ole + "EncryptedPackage".encode("utf-16-le"))
+    # One cell of 30,000 characters repeated over 16,000 columns: 480 MB
+    # of text from a file of a few hundred bytes.
+    cell = ('<table:table-cell table:number-columns-repeated="16000" '
+            'office:value-type="string"><text:p>' + "x" * 30000 + "</text:p></table:table-cell>")
+    z("repeat-bomb.ods", {"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                          "content.xml": '<?xml version="1.0"?><office:document-content '
+                          'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+                          '<office:body><office:spreadsheet><table:table table:name="a">'
+                          '<table:table-row table:number-rows-repeated="1000000">' + cell +
+                          "</table:table-row></table:table></office:spreadsheet>"
+                          "</office:body></office:document-content>"})
     with open("%s/truncated.xlsx" % d, "wb") as f:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zz:

@@ -165,6 +165,7 @@ check_bad word.docx "a Word document"
 check_bad text.odt "not a spreadsheet (a text document)"
 check_bad truncated.xlsx "damaged or incomplete"
 check_bad doctype.xlsx "damaged or incomplete"
+check_bad repeat-bomb.ods "the row holds more than 1024 KB of text"
 $WB bomb "$TMP/bad/bomb.xlsx"
 check_bad bomb.xlsx "unpacks to more than 256 MB"
 
