@@ -1695,6 +1695,16 @@ int ss_export_run(const ss_csv_options *opt)
     struct stat before, after;
     bool stat_ok = false;
     ss_places places = {0};
+    /* A workbook is written as .xlsx only: a CSV under another workbook's
+     * name would not open. */
+    if (opt->output && (named(opt->output, "ods") || named(opt->output, "xls") ||
+                        named(opt->output, "xlsm"))) {
+        fprintf(stderr, "statesheet: export writes .xlsx (a workbook both Excel and Calc "
+                "open) or CSV, not %s; write -o FILE.xlsx, and save it in another form from "
+                "the spreadsheet program\nTry 'statesheet --help'.\n", strrchr(opt->output, '.'));
+        ss_diag_free(diag);
+        return SS_EXIT_USAGE;
+    }
     int status = load_template(opt, diag, &tpl);
     if (status == SS_EXIT_OK && opt->blank) {
         char *assets = ss_assets_dir(opt->assets_dir);

@@ -169,6 +169,14 @@ check_bad repeat-bomb.ods "the row holds more than 1024 KB of text"
 $WB bomb "$TMP/bad/bomb.xlsx"
 check_bad bomb.xlsx "unpacks to more than 256 MB"
 
+st=0
+"$BIN" export "$SRC/data/ncmec-2023.xml" -o "$TMP/form.ods" 2>"$TMP/err" || st=$?
+if [ $st -eq 64 ] && [ ! -e "$TMP/form.ods" ] && grep -q "export writes .xlsx" "$TMP/err"; then
+  ok "export -o FILE.ods is refused (64), not a CSV under a workbook's name"
+else
+  fail "export -o FILE.ods: exit $st, $(cat "$TMP/err")"
+fi
+
 # ---- memory ------------------------------------------------------------------
 if grep -q __asan_init "$BIN"; then
   echo "ok   - memory: skipped under AddressSanitizer (its quarantine keeps freed memory)"
