@@ -477,14 +477,15 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
     }
     bool valid = false;
     /* A spreadsheet (CSV, .xlsx, .ods) is the data too: told by content. */
-    if (stat(opt->data_path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-        ss_form_of_file(opt->data_path) != SS_FORM_XML)
+    bool sheet = stat(opt->data_path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+                 ss_form_of_file(opt->data_path) != SS_FORM_XML;
+    if (sheet)
         *ds = *tpl ? ss_sheet_load(*tpl, opt->data_path, diag, &e, &valid) : NULL;
     else
         *ds = ss_dataset_load_all(opt->data_path, diag, &e, &valid);
     if (*ds && *tpl && !ss_validate_keys(*tpl, *ds, opt->strict, diag))
         valid = false;
-    if (*ds && *tpl && !ss_validate_language(*tpl, *ds, opt->strict, diag))
+    if (*ds && *tpl && !ss_validate_language(*tpl, *ds, sheet, opt->strict, diag))
         valid = false;
     if (*ds && !valid) {
         ss_dataset_free(*ds);

@@ -276,7 +276,8 @@ static const char *language_name(const char *ll)
     return ll;
 }
 
-bool ss_validate_language(const ss_template *t, ss_dataset *ds, bool strict, ss_diag *diag)
+bool ss_validate_language(const ss_template *t, ss_dataset *ds, bool sheet, bool strict,
+                          ss_diag *diag)
 {
     char ll[3] = {0};
     for (int i = 0; i < 2 && t->lang[i]; i++)
@@ -304,11 +305,23 @@ bool ss_validate_language(const ss_template *t, ss_dataset *ds, bool strict, ss_
                          : !name ? ss_xasprintf("no name-%s", ll)
                                  : ss_xasprintf("%zu row%s no label-%s", missing,
                                                 missing == 1 ? " has" : "s have", ll);
-            char *add = !name && missing
-                            ? ss_xasprintf("name-%s=\"...\" to the <state> and label-%s=\"...\" "
-                                           "to each <row>", ll, ll)
-                        : !name ? ss_xasprintf("name-%s=\"...\" to the <state>", ll)
-                                : ss_xasprintf("label-%s=\"...\" to each <row>", ll);
+            char *add = sheet ? ss_xasprintf("%s%s%s", name ? "" : "a name-", name ? "" : ll,
+                                             !name && missing ? " column, and "
+                                             : !name ? " column"
+                                                     : "")
+                              : NULL;
+            if (sheet && missing) {
+                char *more = ss_xasprintf("%s' [%s: ...]' after each row label in the "
+                                          "header", add, ll);
+                free(add);
+                add = more;
+            } else if (!sheet) {
+                add = !name && missing
+                          ? ss_xasprintf("name-%s=\"...\" to the <state> and label-%s=\"...\" "
+                                         "to each <row>", ll, ll)
+                      : !name ? ss_xasprintf("name-%s=\"...\" to the <state>", ll)
+                              : ss_xasprintf("label-%s=\"...\" to each <row>", ll);
+            }
             ss_diag_add(diag, strict ? SS_ERROR : SS_WARNING, ds->path, st->line,
                         "state %s: the template is in %s, but the state has %s; the sheet "
                         "shows %s in English: add %s", st->code, language_name(ll), what,

@@ -28,6 +28,13 @@ if [[ $t == *"Datos de North Dakota"* ]] && [ "$(wc -l <"$TMP/err")" -eq 1 ] \
 else
   fail "Spanish template without translations: $(cat "$TMP/err")"
 fi
+"$BIN" export -q "$SRC/data/ncmec-2023.xml" -o "$TMP/nd.xlsx"
+"$BIN" -q -t "$ES" -o "$TMP/enx" "$TMP/nd.xlsx" 2>"$TMP/err"
+if grep -q "nd.xlsx: warning: state ND: .*add a name-es column, and ' \[es: ...\]' after each row label" "$TMP/err"; then
+  ok "from a workbook, the warning says which columns to add"
+else
+  fail "workbook without translations: $(cat "$TMP/err")"
+fi
 st=0
 "$BIN" -q --strict -t "$ES" -o "$TMP/strict" "$SRC/data/ncmec-2023.xml" 2>"$TMP/err" || st=$?
 if [ $st -eq 65 ] && grep -q "error: state ND: the template is in Spanish" "$TMP/err" && [ ! -e "$TMP/strict/ND-2023.pdf" ]; then
