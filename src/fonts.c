@@ -22,8 +22,8 @@ static const struct {
     const char *rel;
     const char *sha256;
 } RECORDED[] = {
-    {SS_FONT_REGULAR_FILE, "bf2b0ad1ed906a2ab88fdc18eb1f6fb7ccd1d96254ef9df1ea6542db223c2e0d"},
-    {SS_FONT_BOLD_FILE, "7782f0dff427e22b7f2b3bc47ea6dbfdd83294d6d5c1b66fabc2d73e530857f6"},
+    {SS_FONT_REGULAR_FILE, "90513f3958f7308c618786b74d7e6dcef25e173184a1499c44928ef553811b41"},
+    {SS_FONT_BOLD_FILE, "805f14cb74271384fb23c9d266ffbb4a8f8baf5cd57b94b9a131e4b5f1e7f36a"},
     {SS_ICC_FILE, "9f0366d6c3cf51c06607fb2a05d3c2b1c568ab521a0f31c37e6fd0270667b5f0"},
 };
 
@@ -137,7 +137,7 @@ ss_fonts *ss_fonts_load(const char *assets_dir, ss_diag *diag)
         ss_fonts_free(f);
         return NULL;
     }
-    f->measure = (ss_measure){text_width, f, ascent, descent};
+    f->measure = (ss_measure){text_width, f, ascent, descent, NULL};
     return f;
 }
 

@@ -6,6 +6,12 @@
 SRC_DIR defaults to /usr/share/fonts/truetype/liberation2 (package
 fonts-liberation2), DEST_DIR to assets/fonts.  Needs python3-fonttools.
 
+Kerning: the subsets keep GPOS 'kern' and the 'kern' table for the kept
+glyphs; statesheet
+shapes text with HarfBuzz, which reads it (src/shape.c).  The PDFs embed
+only glyph outlines and metrics (src/ttf_subset.c), so the kerning costs a
+sheet no bytes.
+
 Why: libharu embeds a TrueType font with every glyph slot and table, so the
 full Liberation Sans costs ~30 KB a font in every PDF.  A subset holding
 only the characters a fact sheet can print (see RANGES) keeps sheets small
@@ -64,6 +70,29 @@ def rename(font, style):
             rec.string = ps
 
 
+def sort_pairs(font, gid):
+    """Sorts the kerning pairs by the new glyph ids.
+
+    A Coverage table and a pair set list must be in glyph id order, the
+    first glyphs in step with their pair sets; fontTools 4.38 re-sorts a
+    Coverage alone when it writes one (and warns), which would give the
+    pairs to the wrong glyphs.
+    """
+    for lookup in font["GPOS"].table.LookupList.Lookup:
+        for st in lookup.SubTable:
+            st = getattr(st, "ExtSubTable", st)
+            if lookup.LookupType not in (2, 9) or not hasattr(st, "Coverage"):
+                raise SystemExit("unexpected GPOS lookup type %d" % lookup.LookupType)
+            if st.Format == 1:
+                both = sorted(zip(st.Coverage.glyphs, st.PairSet), key=lambda t: gid[t[0]])
+                st.Coverage.glyphs = [g for g, _ in both]
+                st.PairSet = [ps for _, ps in both]
+                for ps in st.PairSet:
+                    ps.PairValueRecord.sort(key=lambda r: gid[r.SecondGlyph])
+            else:
+                st.Coverage.glyphs.sort(key=lambda g: gid[g])
+
+
 def reorder_glyphs(font):
     """Glyphs in Unicode order, .notdef first.
 
@@ -101,6 +130,8 @@ def reorder_glyphs(font):
         place(name)
     font.setGlyphOrder(order)
     font["glyf"].glyphOrder = order
+    if "GPOS" in font:
+        sort_pairs(font, {name: i for i, name in enumerate(order)})
     if "post" in font:
         font["post"].formatType = 3.0  # no glyph names: smaller
 
@@ -113,12 +144,17 @@ def main():
     for name, out, style in FACES:
         opts = subset.Options()
         opts.hinting = False          # hinting tables are useless in print
-        opts.layout_features = []     # we do not shape text: no GSUB/GPOS
+        # Kerning only (GPOS 'kern', which HarfBuzz applies: src/shape.c,
+        # and the legacy 'kern' table, which it applies to text GPOS has no
+        # kerning for, such as figures: "11"); no GSUB, so every character
+        # keeps a glyph of its own and every reader extracts the exact text.
+        opts.layout_features = ["kern"]
+        opts.legacy_kern = True
         opts.name_IDs = ["*"]
         opts.name_languages = [0x409]
         opts.notdef_outline = True
         opts.glyph_names = False
-        opts.drop_tables += ["DSIG", "GDEF", "GSUB", "GPOS", "kern", "gasp",
+        opts.drop_tables += ["DSIG", "GDEF", "GSUB", "gasp",
                              "hdmx", "VDMX", "LTSH", "PCLT", "FFTM", "meta"]
         font = TTFont(os.path.join(src, name), recalcTimestamp=False)
         sub = subset.Subsetter(options=opts)
