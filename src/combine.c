@@ -16,6 +16,7 @@
 #include "layout.h"
 #include "outfile.h"
 #include "render_pdf.h"
+#include "shape.h"
 #include "util.h"
 #include "version.h"
 
@@ -231,10 +232,10 @@ int ss_combined_check(const ss_combined_target *t, ss_diag *diag)
 
 /* Makes page i (bound and laid out again, at its checked body size) and
  * adds it to pdf with its bookmark. */
-static bool add_page(const ss_combined_job *cj, ss_pdf *pdf, size_t i)
+static bool add_page(const ss_combined_job *cj, ss_pdf *pdf, ss_shaper *shaper, size_t i)
 {
     ss_document *doc = ss_bind(cj->tpl, cj->ds, cj->states[i]);
-    ss_page *pg = ss_layout_run_hyphen(doc, ss_fonts_measure(cj->fonts), cj->hy, cj->page_w,
+    ss_page *pg = ss_layout_run_hyphen(doc, ss_shaper_measure(shaper), cj->hy, cj->page_w,
                                        cj->page_h, cj->body[i]);
     bool ok = pg && ss_pdf_add_page(pdf, pg, doc->info_title);
     ss_page_free(pg);
@@ -257,10 +258,12 @@ static bool make_file(const ss_combined_job *cj, ss_buf *out, ss_diag *diag)
     ss_pdf_info info = {title, cj->organisation, subject, keywords, creator, cj->created,
                         cj->tpl->lang};
     ss_pdf *pdf = ss_pdf_new(cj->render, false, diag);
+    ss_shaper *shaper = ss_shaper_new(cj->fonts); /* the pages' words' widths */
     bool ok = pdf != NULL;
     for (size_t i = 0; i < cj->n && ok; i++)
-        ok = add_page(cj, pdf, i);
+        ok = add_page(cj, pdf, shaper, i);
     ok = ok && ss_pdf_finish(pdf, &info, out);
+    ss_shaper_free(shaper);
     ss_pdf_free(pdf);
     free(title), free(subject), free(keywords), free(creator);
     return ok;

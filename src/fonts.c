@@ -1,4 +1,4 @@
-/* fonts.c - font files, metrics and coverage, read by libharu (haru.c). */
+/* fonts.c - font files, metrics and coverage, read by HarfBuzz. */
 #include "fonts.h"
 
 #include <errno.h>
@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "haru.h"
+#include <hb-ot.h>
+
 #include "paths.h"
 #include "util.h"
 
@@ -75,7 +76,73 @@ static double text_width(void *vctx, ss_style style, const char *s, size_t n)
     return (double)total;
 }
 
-/* Reads one font's widths with libharu's TrueType parser (haru.c). */
+/* Thousandths of an em, cut toward zero as libharu measures (the PDF's
+ * widths and descriptor are ours, but every sheet made so far used these). */
+static int per_mille(long v, unsigned upem)
+{
+    return (int)(v * 1000 / (long)upem);
+}
+
+/* Reads a TrueType font's metrics with HarfBuzz: fills m, and width[cp]
+ * (thousandths of an em) and gid[cp] for every code point below CP_LIMIT
+ * - 1 the font maps.  False when the font has no glyphs or no Unicode
+ * character map. */
+static bool read_font(const void *data, size_t len, ss_font_metrics *m, int16_t *width,
+                      uint16_t *gid)
+{
+    hb_blob_t *blob = hb_blob_create((const char *)data, (unsigned)len,
+                                     HB_MEMORY_MODE_READONLY, NULL, NULL);
+    hb_face_t *face = hb_face_create(blob, 0);
+    hb_font_t *font = hb_font_create(face);
+    hb_set_t *cps = hb_set_create();
+    hb_face_collect_unicodes(face, cps);
+    unsigned upem = hb_face_get_upem(face);
+    hb_font_set_scale(font, (int)upem, (int)upem);
+    m->num_glyphs = hb_face_get_glyph_count(face);
+    bool ok = m->num_glyphs > 0 && upem > 0 && !hb_set_is_empty(cps);
+    for (hb_codepoint_t cp = HB_SET_VALUE_INVALID; ok && hb_set_next(cps, &cp);) {
+        hb_codepoint_t g = 0;
+        if (cp >= CP_LIMIT - 1 || !hb_font_get_nominal_glyph(font, cp, &g) || !g ||
+            g > UINT16_MAX)
+            continue;
+        gid[cp] = (uint16_t)g;
+        width[cp] = (int16_t)per_mille(hb_font_get_glyph_h_advance(font, g), upem);
+    }
+    unsigned n = sizeof m->name;
+    hb_ot_name_get_utf8(face, HB_OT_NAME_ID_POSTSCRIPT_NAME, HB_LANGUAGE_INVALID, &n, m->name);
+    hb_font_extents_t ext = {0};
+    hb_font_get_h_extents(font, &ext);
+    m->ascent = per_mille(ext.ascender, upem);
+    m->descent = per_mille(ext.descender, upem);
+    hb_position_t cap = 0, xh = 0;
+    hb_ot_metrics_get_position(font, HB_OT_METRICS_TAG_CAP_HEIGHT, &cap);
+    hb_ot_metrics_get_position(font, HB_OT_METRICS_TAG_X_HEIGHT, &xh);
+    m->cap_height = per_mille(cap, upem);
+    m->x_height = per_mille(xh, upem);
+    m->stemv = 0; /* unknown: the PDF reader estimates it */
+    m->italic_angle = (int)hb_style_get_value(font, HB_STYLE_TAG_SLANT_ANGLE);
+    m->missing_width = per_mille(hb_font_get_glyph_h_advance(font, 0), upem);
+    /* The head table's box of every glyph, and its bold bit (macStyle). */
+    hb_blob_t *head = hb_face_reference_table(face, HB_TAG('h', 'e', 'a', 'd'));
+    unsigned hl = 0;
+    const uint8_t *h = (const uint8_t *)hb_blob_get_data(head, &hl);
+    if (hl >= 54) {
+        for (int i = 0; i < 4; i++)
+            m->bbox[i] = per_mille((int16_t)(h[36 + 2 * i] << 8 | h[37 + 2 * i]), upem);
+        /* PDF font flags: nonsymbolic (32), and ForceBold for a bold face. */
+        m->flags = 32u | ((h[45] & 1) ? 1u << 18 : 0);
+    } else {
+        ok = false;
+    }
+    hb_blob_destroy(head);
+    hb_set_destroy(cps);
+    hb_font_destroy(font);
+    hb_face_destroy(face);
+    hb_blob_destroy(blob);
+    return ok;
+}
+
+/* Reads one font's widths and metrics (read_font). */
 static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
                      ss_diag *diag, double *ascent, double *descent)
 {
@@ -97,14 +164,9 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
     for (long cp = 0; cp < CP_LIMIT; cp++)
         f->width[style][cp] = -1;
     ss_font_metrics *fm = &f->metrics[style];
-    unsigned err = 0;
-    if (!ss_haru_ttf_read(data, len, fm, f->width[style], f->gid[style], CP_LIMIT, &err)) {
-        if (err)
-            ss_diag_error(diag, path, 0, "the PDF library cannot read this font "
-                          "(error 0x%04X); reinstall statesheet", err);
-        else
-            ss_diag_error(diag, path, 0, "the font has no Unicode character map the PDF "
-                          "library can read; reinstall statesheet");
+    if (!read_font(data, len, fm, f->width[style], f->gid[style])) {
+        ss_diag_error(diag, path, 0, "this font has no glyphs or no Unicode character map "
+                      "statesheet can read; reinstall statesheet");
         goto done;
     }
     /* Control characters are never drawn. */
@@ -137,7 +199,7 @@ ss_fonts *ss_fonts_load(const char *assets_dir, ss_diag *diag)
         ss_fonts_free(f);
         return NULL;
     }
-    f->measure = (ss_measure){text_width, f, ascent, descent, NULL};
+    f->measure = (ss_measure){text_width, f, ascent, descent, NULL, NULL};
     return f;
 }
 

@@ -1,8 +1,9 @@
 /* fonts.h - the sheet's two fonts: files, metrics and coverage.
  *
- * Loaded once per run and shared read-only by every worker.  Widths come
- * from libharu's own TrueType tables, so what layout measures is exactly
- * what libharu draws.  Each font file is checked against the SHA-256
+ * Loaded once per run and shared read-only by every worker.  Widths and
+ * the character map are read with HarfBuzz's font API; the PDF's widths
+ * (W) come from the same table, so what layout measures is what the PDF
+ * draws.  Each font file is checked against the SHA-256
  * recorded in this program, so a damaged installation fails with a clear
  * message instead of drawing garbage.
  */

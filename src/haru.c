@@ -3,11 +3,11 @@
  * Kept in one file so that a new libharu release means reading one file
  * (see haru.h for why they are used at all).  The struct fields touched:
  * HPDF_Doc_Rec (mmgr, xref, catalog, info, trailer), HPDF_Dict_Rec
- * (mmgr, stream, filter, write_fn), HPDF_Array_Rec (mmgr), HPDF_PageAttr_Rec (contents), and the
- * TrueType font definition's cmap and metrics.  The functions used that
- * only its private headers declare: HPDF_DictStream_New,
- * HPDF_MemStream_New, HPDF_Stream_Write, HPDF_TTFontDef_Load and the
- * object calls.
+ * (mmgr, stream, filter, write_fn), HPDF_Array_Rec (mmgr) and
+ * HPDF_PageAttr_Rec (contents).  The functions used that only its private
+ * headers declare: HPDF_DictStream_New, HPDF_MemStream_New,
+ * HPDF_Stream_Write and the object calls.  (Fonts are read by HarfBuzz,
+ * fonts.c.)
  */
 #include "haru.h"
 
@@ -112,78 +112,4 @@ HPDF_Dict ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len)
     if (!attr || !attr->contents || !res || !put_bytes(attr->contents, deflated, len, true))
         return NULL;
     return ss_haru_dict_in(res, "Font");
-}
-
-static void ignore_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)
-{
-    (void)e, (void)detail, (void)user; /* every call's result is checked */
-}
-
-bool ss_haru_ttf_read(const void *data, size_t len, ss_font_metrics *m, int16_t *width,
-                      uint16_t *gid, long limit, unsigned *error)
-{
-    bool ok = false;
-    HPDF_FontDef def = NULL;
-    *error = HPDF_FAILD_TO_ALLOC_MEM;
-    if (len > INT32_MAX)
-        return false;
-    HPDF_Doc pdf = HPDF_New(ignore_error, NULL);
-    if (!pdf)
-        return false;
-    HPDF_Stream in = HPDF_MemStream_New(pdf->mmgr, (HPDF_UINT)len);
-    if (!in || HPDF_Stream_Write(in, data, (HPDF_UINT)len) != HPDF_OK) {
-        if (in)
-            HPDF_Stream_Free(in);
-        goto done;
-    }
-    /* A damaged font makes libharu return NULL without calling the error
-     * handler: check the result, not only the handler.  The definition is
-     * not registered with the document: freed below, not by HPDF_Free.
-     * Without embedding, the stream is freed by the load. */
-    def = HPDF_TTFontDef_Load(pdf->mmgr, in, HPDF_FALSE);
-    if (!def) {
-        *error = (unsigned)HPDF_GetError(pdf);
-        goto done;
-    }
-    /* Every code point the font maps, once, here instead of in every PDF.
-     * Walking the cmap's segments costs a few thousand look-ups; asking
-     * for all 65,536 code points would cost 40 million instructions. */
-    HPDF_TTFontDefAttr ca = (HPDF_TTFontDefAttr)def->attr;
-    unsigned segs = ca->cmap.seg_count_x2 / 2u;
-    if (ca->cmap.format != 4 || segs == 0) {
-        *error = 0;
-        goto done;
-    }
-    for (unsigned i = 0; i < segs; i++) {
-        long lo = ca->cmap.start_count[i], hi = ca->cmap.end_count[i];
-        for (long cp = lo; cp <= hi && cp < limit - 1; cp++) {
-            HPDF_UINT16 g = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
-            if (!g)
-                continue;
-            gid[cp] = g;
-            width[cp] = (int16_t)HPDF_TTFontDef_GetGidWidth(def, g);
-        }
-    }
-    /* libharu adds a style (",Bold") to the PostScript name. */
-    snprintf(m->name, sizeof m->name, "%.*s", (int)strcspn(ca->base_font, ","),
-             ca->base_font);
-    m->ascent = def->ascent;
-    m->descent = def->descent;
-    m->cap_height = def->cap_height;
-    m->x_height = def->x_height;
-    m->stemv = def->stemv;
-    m->italic_angle = def->italic_angle;
-    m->missing_width = def->missing_width;
-    m->flags = def->flags;
-    m->bbox[0] = (int)def->font_bbox.left;
-    m->bbox[1] = (int)def->font_bbox.bottom;
-    m->bbox[2] = (int)def->font_bbox.right;
-    m->bbox[3] = (int)def->font_bbox.top;
-    m->num_glyphs = ca->num_glyphs;
-    ok = true;
-done:
-    if (def)
-        HPDF_FontDef_Free(def);
-    HPDF_Free(pdf);
-    return ok;
 }

@@ -3,8 +3,8 @@
  * libharu's documented API cannot make what a sheet needs (our own Type0
  * fonts, a structure tree, streams we compress ourselves), so a few of its
  * undocumented parts are used: the document's memory manager and cross-
- * reference table (to make objects), its catalog, info and trailer, a
- * page's content stream, and the parsed TrueType tables.  Every such use
+ * reference table (to make objects), its catalog, info and trailer, and a
+ * page's content stream (fonts are read by HarfBuzz).  Every such use
  * is in haru.c, behind the functions below; the rest of the program uses
  * only the dictionary and array calls <hpdf.h> brings in (HPDF_Dict_Add*,
  * HPDF_Array_Add*) and the public document calls.
@@ -57,13 +57,5 @@ HPDF_Dict ss_haru_trailer(HPDF_Doc doc);
  * dictionary in its resources' /Font for the caller to fill.  NULL on
  * failure. */
 HPDF_Dict ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len);
-
-/* Reads a TrueType font's metrics (its len bytes) with libharu's parser: fills m, and
- * width[cp] (thousandths of an em) and gid[cp] for every code point below
- * 'limit' that the font's Unicode cmap maps (the caller fills the arrays
- * with -1 and 0 first).  False when libharu cannot read the font: *error
- * is libharu's error code, or 0 when the font has no format 4 cmap. */
-bool ss_haru_ttf_read(const void *data, size_t len, ss_font_metrics *m, int16_t *width,
-                      uint16_t *gid, long limit, unsigned *error);
 
 #endif

@@ -58,6 +58,7 @@ typedef struct frag {
     size_t n;
     ss_style style;
     double w; /* thousandths of the font size */
+    bool kerned; /* has kerning (most words have none) */
 } frag;
 
 typedef struct word {
@@ -82,6 +83,8 @@ typedef struct wpiece {
     size_t off, end; /* bytes of the word's one fragment; end 0: whole word */
     double w;        /* thousandths of the font size */
     double hw;       /* END_HYPHEN: the hyphen's width */
+    double rp;       /* what hangs out of a justified line it ends ... */
+    double lp;       /* ... or starts (thousandths of the font size) */
     piece_end brk;
 } wpiece;
 
@@ -119,6 +122,10 @@ typedef struct kp {
     size_t *gaps, *brk;
     size_t cap; /* of cum, ratio, gaps, brk */
     ss_buf line; /* a line's text, style by style (emit_line) */
+    struct pending *boxes; /* and its boxes */
+    size_t nboxes, boxes_cap;
+    ss_kern *kerns; /* and their kerning, 'at' counted in line */
+    size_t nkerns, kerns_cap;
 } kp;
 
 typedef struct prep_cache {
@@ -158,6 +165,103 @@ static double measure(const ss_measure *m, ss_style st, const char *s, size_t n)
     return n ? m->width(m->ctx, st, s, n) : 0.0;
 }
 
+static double measure_plain(const ss_measure *m, ss_style st, const char *s, size_t n)
+{
+    return n ? (m->plain ? m->plain : m->width)(m->ctx, st, s, n) : 0.0;
+}
+
+/* Most kerning adjustments one word has (one a pair of letters). */
+#define MAX_WORD_KERNS 64
+
+/* The width of fragment f's bytes [from, to), a part of a word, in
+ * thousandths of the font size: their unkerned width and the kerning of
+ * the whole fragment that falls inside them, so that a part is never
+ * shaped on its own.  Most words have no kerning (f->kerned false): their
+ * parts need no look-up at all.  With 'into', the part's adjustments are
+ * also added to c's line, 'at' counted from line offset 'into_at'. */
+static double part_width(const ss_measure *m, const frag *f, size_t from, size_t to,
+                         kp *into, size_t into_at)
+{
+    if (!f->kerned || !m->kerns || !m->plain)
+        return measure_plain(m, f->style, f->s + from, to - from);
+    ss_kern k[MAX_WORD_KERNS];
+    size_t nk = m->kerns(m->ctx, f->style, f->s, f->n, k, MAX_WORD_KERNS);
+    double w = measure_plain(m, f->style, f->s + from, to - from);
+    if (into)
+        into->kerns = ss_xgrow(into->kerns, sizeof *into->kerns, into->nkerns + nk,
+                               &into->kerns_cap);
+    for (size_t i = 0; i < nk; i++) {
+        if (k[i].at <= from || k[i].at >= to)
+            continue;
+        w += k[i].adj;
+        if (into)
+            into->kerns[into->nkerns++] = (ss_kern){k[i].at - (uint32_t)from + (uint32_t)into_at,
+                                                    k[i].adj};
+    }
+    return w;
+}
+
+/* Optical margins: the share of its width (thousandths) by which a mark
+ * hangs out of a justified line's edge, microtype's defaults for
+ * punctuation (its "default" protrusion set); the opening parenthesis,
+ * which that set leaves alone, hangs a tenth. */
+int ss_layout_protrusion(long cp, bool right)
+{
+    switch (cp) {
+    case '.':
+    case '-':
+    case 0xAD: /* the break hyphen */
+        return right ? 700 : 0;
+    case ',':
+    case ':':
+    case ';':
+        return right ? 500 : 0;
+    case '!':
+    case '?':
+        return right ? 100 : 0;
+    case 0x2013: /* en dash */
+        return right ? 300 : 0;
+    case 0x2014: /* em dash */
+        return right ? 200 : 0;
+    case 0x2018: /* opening quotes */
+    case 0x201C:
+        return right ? 0 : 300;
+    case 0x2019: /* closing quotes */
+        return right ? 400 : 0;
+    case 0x201D:
+        return right ? 300 : 0;
+    case '"':
+    case '\'':
+        return 300;
+    case '(':
+        return right ? 0 : 100;
+    default:
+        return 0;
+    }
+}
+
+/* What the first (left) or last character of s hangs out of a justified
+ * line, in thousandths of the font size.  Asked of every word: a letter or
+ * a digit, the common case, is answered from its byte. */
+static double hang(const ss_measure *m, ss_style st, const char *s, size_t n, bool left)
+{
+    if (!n)
+        return 0;
+    const char *c = s, *end = s + n;
+    if (!left) {
+        c = end - 1;
+        while (c > s && ((unsigned char)*c & 0xC0) == 0x80)
+            c--;
+    }
+    unsigned char b = (unsigned char)*c;
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9'))
+        return 0;
+    const char *q = c;
+    long cp = ss_utf8_next(&q, end);
+    int share = ss_layout_protrusion(cp, !left);
+    return share ? share / 1000.0 * measure(m, st, c, (size_t)(q - c)) : 0;
+}
+
 static void para_free(para *p)
 {
     free(p->f);
@@ -177,7 +281,7 @@ static void add_frag(para *p, const char *s, size_t n, ss_style st, bool new_wor
         p->w[p->nw++] = (word){p->nf, 0, 0.0, false};
     }
     p->f = ss_xgrow(p->f, sizeof *p->f, p->nf + 1, &p->fcap);
-    p->f[p->nf++] = (frag){s, n, st, 0.0};
+    p->f[p->nf++] = (frag){s, n, st, 0.0, true};
     p->w[p->nw - 1].nf++;
 }
 
@@ -244,8 +348,11 @@ static void prepare(para *p, const ss_text *t, const ss_measure *m)
             boundary = false;
         }
     }
-    for (size_t i = 0; i < p->nf; i++)
-        p->f[i].w = measure(m, p->f[i].style, p->f[i].s, p->f[i].n);
+    for (size_t i = 0; i < p->nf; i++) {
+        frag *f = &p->f[i];
+        f->w = measure(m, f->style, f->s, f->n);
+        f->kerned = f->w != measure_plain(m, f->style, f->s, f->n);
+    }
     for (size_t i = 0; i < p->nw; i++) {
         word *w = &p->w[i];
         for (size_t j = 0; j < w->nf; j++)
@@ -290,6 +397,7 @@ static bool split_long_words(para *out, const para *in, double max,
                 double cw = measure(m, f->style, c, (size_t)(s - c));
                 if (acc + cw > max && acc > 0) {
                     if (c > piece) {
+                        pw = measure(m, f->style, piece, (size_t)(c - piece)); /* kerned */
                         add_frag(out, piece, (size_t)(c - piece), f->style, fresh);
                         out->f[out->nf - 1].w = pw;
                         out->w[out->nw - 1].w += pw;
@@ -303,6 +411,7 @@ static bool split_long_words(para *out, const para *in, double max,
                 pw += cw;
             }
             if (s > piece) {
+                pw = measure(m, f->style, piece, (size_t)(s - piece));
                 add_frag(out, piece, (size_t)(s - piece), f->style, fresh);
                 out->f[out->nf - 1].w = pw;
                 out->w[out->nw - 1].w += pw;
@@ -415,7 +524,23 @@ static void add_piece(para *p, size_t wi, size_t off, size_t end, double w, doub
                       piece_end brk)
 {
     p->pc = ss_xgrow(p->pc, sizeof *p->pc, p->npc + 1, &p->pccap);
-    p->pc[p->npc++] = (wpiece){wi, off, end, w, hw, brk};
+    p->pc[p->npc++] = (wpiece){wi, off, end, w, hw, 0, 0, brk};
+}
+
+/* The margins piece q (of word w, in p) hangs out of a line. */
+static void hang_piece(para *p, const ss_measure *m, size_t q)
+{
+    wpiece *pc = &p->pc[q];
+    const word *w = &p->w[pc->word];
+    const frag *first = &p->f[w->f0], *last = &p->f[w->f0 + w->nf - 1];
+    if (pc->off == 0)
+        pc->lp = hang(m, first->style, first->s, first->n, true);
+    if (pc->brk == END_HYPHEN)
+        pc->rp = ss_layout_protrusion('-', true) / 1000.0 * pc->hw;
+    else if (pc->end)
+        pc->rp = hang(m, first->style, first->s + pc->off, pc->end - pc->off, false);
+    else
+        pc->rp = hang(m, last->style, last->s, last->n, false);
 }
 
 /* The words a paragraph asks the hyphenator for, gathered by an
@@ -487,17 +612,19 @@ static void make_pieces(para *p, const ss_measure *m, const ss_hyphenation *hy,
             k = word_breaks(hy, name, f->s, f->n, at, &expl);
         if (k == 0) {
             add_piece(p, i, 0, 0, w->w, 0, END_WORD);
+            hang_piece(p, m, p->npc - 1);
             continue;
         }
         double hw = measure(m, f->style, "-", 1);
         size_t from = 0;
         for (size_t j = 0; j <= k; j++) {
             size_t to = j < k ? at[j] : f->n;
-            double pw = measure(m, f->style, f->s + from, to - from);
+            double pw = part_width(m, f, from, to, NULL, 0);
             if (j < k)
                 add_piece(p, i, from, to, pw, expl ? 0 : hw, expl ? END_EXPLICIT : END_HYPHEN);
             else
                 add_piece(p, i, from, to, pw, 0, END_WORD);
+            hang_piece(p, m, p->npc - 1);
             from = to;
         }
     }
@@ -572,50 +699,142 @@ typedef struct textstyle {
     align al;
 } textstyle;
 
-/* Emits pieces [a, b) of a line as boxes, one per run of a style; the
- * space after a word belongs to the box of the word before it.  A line
- * that ends at a hyphenation point ends in U+00AD, drawn as a hyphen. */
+/* A box of the line being set (emit_line): text[from, from + len) of
+ * the line's text in one style, its natural width in points and spaces. */
+typedef struct pending {
+    size_t from, len;
+    ss_style style;
+    double w;
+    size_t spaces;
+    size_t kern, nkern; /* in kp.kerns */
+} pending;
+
+/* How a line is set: as it comes, or justified (its spaces widened to
+ * fill the measure, marks at either end hanging into the margins). */
+typedef enum fill {
+    FILL_NONE,
+    FILL_JUSTIFY,
+    FILL_SHRINK /* justified only where it is too long as it is */
+} fill;
+
+/* Adds the kerning of line text [from, to) in one style. */
+static void kern_word(ctx *c, ss_style st, size_t from, size_t to)
+{
+    kp *k = c->work;
+    if (!c->m->kerns || to - from < 2)
+        return;
+    k->kerns = ss_xgrow(k->kerns, sizeof *k->kerns, k->nkerns + MAX_WORD_KERNS, &k->kerns_cap);
+    size_t n = c->m->kerns(c->m->ctx, st, k->line.data + from, to - from,
+                           k->kerns + k->nkerns, MAX_WORD_KERNS);
+    for (size_t i = 0; i < n; i++)
+        k->kerns[k->nkerns + i].at += (uint32_t)from;
+    k->nkerns += n;
+}
+
+/* Emits pieces [a, b) of a line as boxes, one per run of a style, from x
+ * (x0 + avail at most); the space after a word belongs to the box of the
+ * word before it.  A line that ends at a hyphenation point ends in U+00AD,
+ * drawn as a hyphen.  Widths are measured on the text as it is drawn, so
+ * a justified line ends at the measure exactly. */
 static void emit_line(ctx *c, const para *p, size_t a, size_t b, const textstyle *ts,
-                      double x, double base, double sp, double ws)
+                      double x, double avail, double base, fill how)
 {
     double scale = ts->size / 1000.0;
-    ss_buf *text = &c->work->line;
+    kp *k = c->work;
+    ss_buf *text = &k->line;
     ss_buf_clear(text);
+    k->nboxes = k->nkerns = 0;
     int style = -1;
-    double bx = x, bw = 0;
+    size_t word_from = 0, word_kerns = 0; /* where the last word began ... */
+    double word_w = 0;                    /* ... its width ... */
+    size_t word_off = 0;                  /* ... and where in its fragment */
     for (size_t q = a; q < b; q++) {
         const wpiece *pc = &p->pc[q];
         const word *w = &p->w[pc->word];
+        /* A word cut at hyphenation points that stays whole on the line
+         * is kerned whole, across the points too. */
+        bool goes_on = q > a && p->pc[q - 1].word == pc->word;
         for (size_t f = 0; f < w->nf; f++) {
             const frag *fr = &p->f[w->f0 + f];
             if ((int)fr->style != style) {
-                if (text->len)
-                    add_text(c->page, text->data, text->len, (ss_style)style, ts->color,
-                             ts->size, bx, base, bw, ws);
-                ss_buf_clear(text);
+                k->boxes = ss_xgrow(k->boxes, sizeof *k->boxes, k->nboxes + 1, &k->boxes_cap);
+                k->boxes[k->nboxes++] = (pending){text->len, 0, fr->style, 0, 0, k->nkerns, 0};
                 style = (int)fr->style;
-                bx += bw;
-                bw = 0;
             }
-            if (pc->end) {
-                ss_buf_add(text, fr->s + pc->off, pc->end - pc->off);
-                bw += pc->w * scale;
+            pending *bx = &k->boxes[k->nboxes - 1];
+            if (goes_on) {
+                k->nkerns = word_kerns;
+                bx->w -= word_w;
             } else {
-                ss_buf_add(text, fr->s, fr->n);
-                bw += fr->w * scale;
+                word_from = text->len;
+                word_kerns = k->nkerns;
             }
+            bool shy = f + 1 == w->nf && q + 1 == b && pc->brk == END_HYPHEN;
+            if (!goes_on)
+                word_off = pc->end ? pc->off : 0;
+            size_t to = pc->end ? pc->end : fr->n;
+            if (pc->end)
+                ss_buf_add(text, fr->s + pc->off, pc->end - pc->off);
+            else
+                ss_buf_add(text, fr->s, fr->n);
+            if (shy) {
+                /* With the hyphen it ends in (which may kern), as drawn. */
+                ss_buf_adds(text, "\xC2\xAD");
+                word_w = measure(c->m, fr->style, text->data + word_from, text->len - word_from);
+                kern_word(c, fr->style, word_from, text->len);
+            } else if (word_off == 0 && to == fr->n) {
+                word_w = fr->w; /* measured as it is drawn (prepare) */
+                if (fr->kerned)
+                    kern_word(c, fr->style, word_from, text->len);
+            } else {
+                word_w = part_width(c->m, fr, word_off, to, k, word_from);
+            }
+            bx->w += word_w;
         }
         if (q + 1 < b && pc->brk == END_WORD) {
             ss_buf_addc(text, ' ');
-            bw += sp + ws;
-        } else if (q + 1 == b && pc->brk == END_HYPHEN) {
-            ss_buf_adds(text, "\xC2\xAD");
-            bw += pc->hw * scale;
+            k->boxes[k->nboxes - 1].spaces++;
+            k->boxes[k->nboxes - 1].w += measure(c->m, (ss_style)style, " ", 1);
         }
     }
-    if (text->len)
-        add_text(c->page, text->data, text->len, (ss_style)style, ts->color, ts->size, bx,
-                 base, bw, ws);
+    double natural = 0;
+    size_t spaces = 0;
+    for (size_t i = 0; i < k->nboxes; i++) {
+        pending *bx = &k->boxes[i];
+        bx->len = (i + 1 < k->nboxes ? k->boxes[i + 1].from : text->len) - bx->from;
+        bx->nkern = (i + 1 < k->nboxes ? k->boxes[i + 1].kern : k->nkerns) - bx->kern;
+        bx->w *= scale;
+        natural += bx->w;
+        spaces += bx->spaces;
+    }
+    double ws = 0;
+    if (how == FILL_SHRINK && natural > avail)
+        how = FILL_JUSTIFY; /* a full line after all */
+    if (how == FILL_JUSTIFY && spaces) {
+        double right = k->nboxes ? hang(c->m, k->boxes[k->nboxes - 1].style, text->data,
+                                        text->len, false) * scale : 0;
+        double left = k->nboxes ? hang(c->m, k->boxes[0].style, text->data, text->len,
+                                       true) * scale : 0;
+        ws = (avail + left + right - natural) / (double)spaces;
+    }
+    for (size_t i = 0; i < k->nboxes; i++) {
+        const pending *bx = &k->boxes[i];
+        double w = bx->w + (double)bx->spaces * ws;
+        add_text(c->page, text->data + bx->from, bx->len, bx->style, ts->color, ts->size, x,
+                 base, w, ws);
+        ss_box *box = &c->page->boxes[c->page->nboxes - 1];
+        ss_page *pg = c->page;
+        pg->kerns = ss_xgrow(pg->kerns, sizeof *pg->kerns, pg->nkerns + bx->nkern + 1,
+                             &pg->kerns_cap);
+        box->kern = pg->nkerns;
+        box->nkern = bx->nkern;
+        for (size_t j = 0; j < bx->nkern; j++) {
+            ss_kern kn = k->kerns[bx->kern + j];
+            kn.at -= (uint32_t)bx->from;
+            pg->kerns[pg->nkerns++] = kn;
+        }
+        x += w;
+    }
 }
 
 /* Total-fit line breaking (Knuth and Plass, "Breaking paragraphs into
@@ -708,6 +927,8 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
             double w = cum[b] - cum[s] - (s > 0 && p->pc[s - 1].brk == END_WORD ? space : 0);
             if (hyph)
                 w += last->hw;
+            if (!final || w > avail)
+                w -= last->rp + p->pc[s].lp; /* the margins take what hangs */
             double r;
             if (final && w <= avail)
                 r = 0; /* the last line is set ragged */
@@ -974,27 +1195,22 @@ static void place_lines(ctx *c, const para *p, const textstyle *ts, double x0, d
                         double *base, size_t nl)
 {
     const kp *kw = c->work;
-    double scale = ts->size / 1000.0, avail = x1 - x0, sp = c->space_w * scale;
+    double scale = ts->size / 1000.0, avail = x1 - x0;
     for (size_t l = 0; l < nl; l++) {
         size_t a = kw->brk[l], b = kw->brk[l + 1];
         bool last = l + 1 == nl;
-        double natural = (kw->cum[b] - kw->cum[a] -
-                          (a > 0 && p->pc[a - 1].brk == END_WORD ? c->space_w : 0)) * scale;
-        if (!last && p->pc[b - 1].brk == END_HYPHEN)
-            natural += p->pc[b - 1].hw * scale;
-        size_t spaces = kw->gaps[b] - kw->gaps[a];
-        double ws = 0, x = x0;
-        if (ts->al == ALIGN_JUSTIFY && spaces) {
-            if (!last && kw->ratio[l] <= MAX_RATIO)
-                ws = (avail - natural) / (double)spaces;
-            else if (natural > avail)
-                ws = (avail - natural) / (double)spaces; /* shrink to fit */
-        } else if (ts->al == ALIGN_CENTER) {
-            x = x0 + (avail - natural) / 2;
-        } else if (ts->al == ALIGN_RIGHT) {
-            x = x1 - natural;
+        double x = x0;
+        fill how = FILL_NONE;
+        if (ts->al == ALIGN_JUSTIFY) {
+            /* An opening mark hangs into the left margin on every line. */
+            x -= p->pc[a].lp * scale;
+            how = !last && kw->ratio[l] <= MAX_RATIO ? FILL_JUSTIFY : FILL_SHRINK;
+        } else if (ts->al != ALIGN_LEFT) {
+            double natural = (kw->cum[b] - kw->cum[a] -
+                              (a > 0 && p->pc[a - 1].brk == END_WORD ? c->space_w : 0)) * scale;
+            x = ts->al == ALIGN_CENTER ? x0 + (avail - natural) / 2 : x1 - natural;
         }
-        emit_line(c, p, a, b, ts, x, *base, sp, ws);
+        emit_line(c, p, a, b, ts, x, avail, *base, how);
         if (!last)
             *base -= ts->leading;
     }
@@ -1063,6 +1279,8 @@ static void prep_cache_free(prep_cache *pc)
     free(w->ratio);
     free(w->gaps);
     free(w->brk);
+    free(w->boxes);
+    free(w->kerns);
     ss_buf_free(&w->line);
 }
 
@@ -1275,13 +1493,14 @@ static bool para_loose_at(const ss_document *doc, const ss_measure *m,
                           const ss_hyphenation *hy, double page_w, double page_h,
                           double body_size, prep_cache *cache, size_t b)
 {
-    ss_page pg = {page_w, page_h, body_size, false, 0, NULL, 0, 0, NULL, 0, 0};
+    ss_page pg = {page_w, page_h, body_size, false, 0, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0};
     ctx c = start(doc, m, hy, &pg, page_w, body_size, cache);
     c.y = page_h;
     textstyle body = body_style(body_size);
     set_run_text(&c, &doc->blocks[b].text, &body, c.x0, c.x1, &c.y);
     free(pg.boxes);
     free(pg.chars);
+    free(pg.kerns);
     return c.loose > 0;
 }
 
@@ -1453,6 +1672,7 @@ void ss_page_free(ss_page *p)
         return;
     free(p->boxes);
     free(p->chars);
+    free(p->kerns);
     free(p);
 }
 

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "bind.h"
@@ -51,11 +52,27 @@ typedef double (*ss_measure_fn)(void *ctx, ss_style style, const char *s,
 typedef size_t (*ss_hyphen_fn)(void *ctx, const char *word, size_t n,
                                size_t *at, size_t max);
 
+/* A kerning adjustment inside a word: the glyph that starts at byte 'at'
+ * moves by adj thousandths of the font size (negative: closer). */
+typedef struct ss_kern {
+    uint32_t at;
+    int32_t adj;
+} ss_kern;
+
+/* The kerning of UTF-8 text in one style (one word or part of one, no
+ * spaces): writes at most max adjustments, in order, and returns how
+ * many; the width function's widths include them.  U+00AD is kerned as
+ * the hyphen it is drawn as. */
+typedef size_t (*ss_kern_fn)(void *ctx, ss_style style, const char *s, size_t n,
+                             ss_kern *out, size_t max);
+
 typedef struct ss_measure {
     ss_measure_fn width;
     void *ctx;
     double ascent;  /* font ascent and descent, per 1000 em (descent > 0) */
     double descent;
+    ss_kern_fn kerns; /* NULL: text is not kerned */
+    ss_measure_fn plain; /* with kerns: the widths without kerning */
 } ss_measure;
 
 /* Hyphenation for layout.  Only body paragraphs are hyphenated, never
@@ -127,6 +144,8 @@ typedef struct ss_box {
     double ws;     /* TEXT: extra width after each space (justification) */
     size_t text;   /* TEXT: offset into ss_page.chars */
     size_t len;    /* TEXT: bytes */
+    size_t kern;   /* TEXT: its kerning, ss_page.kerns[kern, kern + nkern), */
+    size_t nkern;  /*       'at' counted from the box's text */
 } ss_box;
 
 typedef struct ss_page {
@@ -138,6 +157,8 @@ typedef struct ss_page {
     size_t nboxes, cap;
     char *chars;       /* all box text, each NUL-terminated */
     size_t nchars, chars_cap;
+    ss_kern *kerns;    /* all boxes' kerning */
+    size_t nkerns, kerns_cap;
 } ss_page;
 
 /* Lays the document out at one body size.  Never NULL.  Free with
@@ -162,6 +183,11 @@ ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
                               double page_h, double *body_size);
 
 void ss_page_free(ss_page *p);
+
+/* The share of its width (thousandths) by which character cp hangs out
+ * of the right (right) or left edge of a justified line when it ends or
+ * starts one: microtype's default protrusion for punctuation. */
+int ss_layout_protrusion(long cp, bool right);
 
 /* The text of a text box. */
 const char *ss_box_text(const ss_page *p, const ss_box *b);

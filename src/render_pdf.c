@@ -14,12 +14,14 @@
  * and the font program is cut down to them (ttf_subset.c).  The soft hyphen
  * that ends a line at a hyphenation point (U+00AD) is drawn with the
  * font's own soft-hyphen glyph, a copy of the hyphen, so it maps to U+00AD
- * and extractors see where a word was broken; with tagging, the word's two
- * halves carry one /ActualText with the whole word.  Justified lines widen
- * their spaces with TJ adjustments (Tw applies only to the one-byte code
- * 32).  Each cut program also keeps the ten digits and the break hyphen,
- * so that sheets share glyph sets and a worker cuts and compresses a
- * program once a run, not once a sheet.  libharu's own CID fonts measured badly (2.3.0, UTF-8 mode): 65,536
+ * and extractors see where a word was broken and join its halves (ISO
+ * 32000-1, 14.8.2.2.3; no /ActualText span across the lines, which
+ * pdftotext read out of place).  Justified lines widen their spaces, and
+ * kerned pairs (layout's boxes carry the kerning) move, with TJ
+ * adjustments (Tw applies only to the one-byte code 32).  Each cut program
+ * also keeps the ten digits and the break hyphen, so that sheets share
+ * glyph sets and a worker cuts and compresses a program once a run, not
+ * once a sheet.  libharu's own CID fonts measured badly (2.3.0, UTF-8 mode): 65,536
  * look-ups per document, an invalid ToUnicode map, no CIDSet; see
  * CONTRIBUTING.md, "Library facts".  The font dictionaries are plain objects,
  * not libharu fonts: its text calls refuse them instead of silently
@@ -580,38 +582,25 @@ static void put_code(ss_buf *b, unsigned code)
 }
 
 /* Opens the marked-content sequence of tagged box b's element, with a new
- * MCID, and an /ActualText when 'actual' is not NULL. */
-static void begin_mc(ss_pdf *p, ss_buf *ops, const ss_box *b, const char *actual)
+ * MCID. */
+static void begin_mc(ss_pdf *p, ss_buf *ops, const ss_box *b)
 {
     int mcid = (int)p->nmarks;
     p->marks = ss_xgrow(p->marks, sizeof *p->marks, p->nmarks + 1, &p->marks_cap);
     p->marks[p->nmarks++] = (mark){b->elem, b->role, mcid};
-    /* A broken word's sequence is tagged Span: poppler (22.12) reads an
-     * /ActualText only on a Span, and pdftotext would print the halves.
-     * The structure tree, not the tag, says which element it belongs to. */
     ss_buf_addc(ops, '/');
-    ss_buf_adds(ops, actual ? "Span" : ROLE_TAG[b->role]);
+    ss_buf_adds(ops, ROLE_TAG[b->role]);
     ss_buf_adds(ops, "<</MCID ");
     ss_buf_addu(ops, (unsigned)mcid);
-    if (actual) {
-        ss_buf_adds(ops, "/ActualText ");
-        ss_buf_adds(ops, actual);
-    }
     ss_buf_adds(ops, ">>BDC\n");
 }
 
 /* "dx dy Td" and the box's text as two-byte codes.  Justified text widens
- * each space by the box's word spacing with a TJ adjustment.  A word
- * broken at a hyphenation point is read as the whole word: its halves are
- * a marked-content sequence of their own (of the same element) with the
- * word as /ActualText.  'span' (that value) starts one before the box's
- * last word; 'close_span' ends the one started in the box before after
- * this box's first word.  *live: a sequence of the element is open. */
-static void text_ops(ss_pdf *p, ss_buf *b, const ss_box *box, const char *text, double dx,
-                     double dy, bool move, bool space_after, const char *span,
-                     bool close_span, bool *live)
+ * each space by the box's word spacing, and kerned pairs move by the
+ * box's kerning, with TJ adjustments. */
+static void text_ops(ss_buf *b, fontenc *e, const ss_box *box, const char *text,
+                     const ss_kern *kern, double dx, double dy, bool move, bool space_after)
 {
-    fontenc *e = &p->enc[box->style];
     if (move) {
         put_num(b, dx);
         ss_buf_addc(b, ' ');
@@ -619,22 +608,20 @@ static void text_ops(ss_pdf *p, ss_buf *b, const ss_box *box, const char *text, 
         ss_buf_adds(b, " Td\n");
     }
     /* TJ adjustments are in thousandths of the font size; negative moves
-     * right. */
+     * right.  Tenths of them: rounded to whole ones, the spaces of a
+     * justified line of 18 ended up to 0.1 pt off the measure. */
     /* ws < 0: a line shrunk to fit, its spaces narrowed. */
     double ws = fabs(box->ws) > 0.0005 ? box->ws : 0;
-    double adj = ws != 0 ? -round(ws * 1000.0 / box->size) : 0;
-    const char *inner = strchr(text, ' ');
-    bool tj = adj != 0 && inner && inner[1];
+    double adj = ws != 0 ? -round(ws * 10000.0 / box->size) / 10.0 : 0;
+    bool tj = (adj != 0 && strchr(text, ' ')) || box->nkern;
     ss_buf_adds(b, tj ? "[(" : "(");
     const char *q = text, *end = text + strlen(text);
-    const char *last = strrchr(text, ' ');
-    const char *span_at = span ? (last ? last + 1 : text) : NULL;
-    const char *close_at = close_span ? (inner ? inner : end) : NULL;
+    size_t k = 0;
     while (q < end) {
-        if (q == span_at || q == close_at) {
-            ss_buf_adds(b, tj ? ")] TJ\nEMC\n" : ") Tj\nEMC\n");
-            begin_mc(p, b, box, q == span_at ? span : NULL);
-            ss_buf_adds(b, tj ? "[(" : "(");
+        if (k < box->nkern && kern[k].at == (size_t)(q - text)) {
+            ss_buf_addc(b, ')');
+            put_num(b, -kern[k++].adj);
+            ss_buf_addc(b, '(');
         }
         long cp = ss_utf8_next(&q, end);
         unsigned code = enc_code(e, cp);
@@ -643,8 +630,8 @@ static void text_ops(ss_pdf *p, ss_buf *b, const ss_box *box, const char *text, 
          * twice the wider glyph's width) then sees the gap next to a letter
          * and keeps a loose line together.  A gap of more than half an em
          * is split around the space. */
-        bool gap = cp == ' ' && tj && q < end;
-        double before = adj < -LOOSE_GAP ? round(adj / 2) : adj;
+        bool gap = cp == ' ' && adj != 0;
+        double before = adj < -LOOSE_GAP ? round(adj * 5.0) / 10.0 : adj;
         if (gap) {
             ss_buf_addc(b, ')');
             put_num(b, before);
@@ -661,42 +648,6 @@ static void text_ops(ss_pdf *p, ss_buf *b, const ss_box *box, const char *text, 
         put_code(b, enc_code(e, ' '));
     }
     ss_buf_adds(b, tj ? ")] TJ\n" : ") Tj\n");
-    if (close_at == end) {
-        ss_buf_adds(b, "EMC\n"); /* the rest of the element, if any, opens anew */
-        *live = false;
-    }
-}
-
-/* When tagged box i ends in a soft hyphen and its element goes on in the
- * next box, the /ActualText of the broken word: the box's last word
- * without the soft hyphen and the next box's first word, as a UTF-16
- * hex string (into out).  False otherwise. */
-static bool broken_word(const ss_page *pg, size_t i, ss_buf *out)
-{
-    const ss_box *b = &pg->boxes[i];
-    if (i + 1 >= pg->nboxes || pg->boxes[i + 1].kind != SS_BOX_TEXT ||
-        pg->boxes[i + 1].elem != b->elem || b->len < 2)
-        return false;
-    const char *t = ss_box_text(pg, b), *end = t + b->len;
-    if ((unsigned char)end[-2] != 0xC2 || (unsigned char)end[-1] != 0xAD)
-        return false;
-    const char *w = strrchr(t, ' ');
-    w = w ? w + 1 : t;
-    const char *n = ss_box_text(pg, &pg->boxes[i + 1]);
-    const char *nsp = strchr(n, ' ');
-    ss_buf word;
-    ss_buf_init(&word);
-    ss_buf_add(&word, w, (size_t)(end - 2 - w));
-    ss_buf_add(&word, n, nsp ? (size_t)(nsp - n) : strlen(n));
-    ss_buf_adds(out, "<FEFF");
-    const char *q = word.data, *qend = word.data + word.len;
-    while (q < qend) {
-        long cp = ss_utf8_next(&q, qend);
-        ss_buf_printf(out, "%04lX", (unsigned long)(cp < 0 || cp > 0xFFFF ? 0xFFFD : cp));
-    }
-    ss_buf_addc(out, '>');
-    ss_buf_free(&word);
-    return true;
 }
 
 /* True when box i ends a line and its element goes on on the next line
@@ -732,29 +683,22 @@ static void draw_text(ss_pdf *p, const ss_page *pg, bool artifacts, ss_buf *ops,
     unsigned open_elem = 0;
     bool open = false;
     const ss_box *prev_end = NULL; /* the last box drawn */
-    bool span_open = false;        /* a broken word's /ActualText span */
-    bool live = false;             /* the element's sequence is open */
-    ss_buf span;
-    ss_buf_init(&span);
     for (size_t i = 0; i < pg->nboxes; i++) {
         const ss_box *b = &pg->boxes[i];
         bool tagged = ROLE_TAG[b->role] != NULL && b->elem > 0;
         if (b->kind != SS_BOX_TEXT || tagged == artifacts)
             continue;
         if (!open || (tagged && b->elem != open_elem)) {
-            if (open && live)
+            if (open)
                 ss_buf_adds(ops, "EMC\n");
             if (!tagged)
                 ss_buf_adds(ops, b->role == SS_ROLE_PAGINATION
                                      ? "/Artifact <</Type /Pagination>> BDC\n"
                                      : "/Artifact BMC\n");
             else
-                begin_mc(p, ops, b, NULL);
-            open = live = true;
+                begin_mc(p, ops, b);
+            open = true;
             open_elem = b->elem;
-        } else if (!live) {
-            begin_mc(p, ops, b, NULL);
-            live = true;
         }
         if ((int)b->style != *style || b->size != *size) {
             ss_buf_adds(ops, b->style == SS_BOLD ? "/F1 " : "/F0 ");
@@ -776,23 +720,17 @@ static void draw_text(ss_pdf *p, const ss_page *pg, bool artifacts, ss_buf *ops,
         bool goes_on = prev_end && fabs(b->y - prev_end->y) < 0.001 &&
                        fabs(b->x - (prev_end->x + prev_end->w)) < 0.05;
         double dx = round((b->x - *lx) * 100.0) / 100.0, dy = round((b->y - *ly) * 100.0) / 100.0;
-        ss_buf_clear(&span);
-        /* (A one-word line that goes on a broken word and is broken again
-         * keeps only the first span: spans do not overlap.) */
-        bool opens = tagged && !(span_open && !strchr(ss_box_text(pg, b), ' ')) &&
-                     broken_word(pg, i, &span);
-        text_ops(p, ops, b, ss_box_text(pg, b), dx, dy, !goes_on,
-                 tagged && line_ends_word(pg, i), opens ? span.data : NULL, span_open, &live);
-        span_open = opens;
+        text_ops(ops, &p->enc[b->style], b, ss_box_text(pg, b),
+                 b->nkern ? pg->kerns + b->kern : NULL, dx, dy, !goes_on,
+                 tagged && line_ends_word(pg, i));
         if (!goes_on) {
             *lx += dx;
             *ly += dy;
         }
         prev_end = b;
     }
-    if (open && live)
+    if (open)
         ss_buf_adds(ops, "EMC\n");
-    ss_buf_free(&span);
 }
 
 /* A structure element under parent. */

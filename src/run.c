@@ -31,6 +31,7 @@
 #include "pool.h"
 #include "records.h"
 #include "render_pdf.h"
+#include "shape.h"
 #include "sheetcsv.h"
 #include "template.h"
 #include "util.h"
@@ -62,6 +63,7 @@ typedef struct job {
     ss_page **pages;         /* the checked pages, or NULL (KEEP_PAGES_MAX) */
     struct sheet_meta **meta; /* and what their PDFs say of them (metadata) */
     ss_diag **diag;          /* one list per thread */
+    ss_shaper **shaper;      /* one per thread: its words' widths */
     int jobs;
     atomic_size_t bytes;
     atomic_size_t replaced;  /* existing files this run wrote over */
@@ -164,7 +166,8 @@ static void sheet_label(void *ctx, size_t i, char *buf, size_t size)
 /* ---- phase 1: everything that can be wrong, before any write ----------- */
 
 /* Does the state fit one page with only the first 'keep' rows of table t? */
-static bool fits_with_rows(const job *j, const ss_state *st, size_t t, size_t keep)
+static bool fits_with_rows(const job *j, const ss_measure *m, const ss_state *st, size_t t,
+                           size_t keep)
 {
     ss_state cut = *st;
     ss_table *tabs = ss_xcalloc(st->ntables, sizeof *tabs);
@@ -173,8 +176,7 @@ static bool fits_with_rows(const job *j, const ss_state *st, size_t t, size_t ke
     cut.tables = tabs;
     ss_document *doc = ss_bind(j->tpl, j->ds, &cut);
     double size;
-    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
-                                       j->page_h, &size);
+    ss_page *pg = ss_layout_fit_hyphen(doc, m, &j->hy, j->page_w, j->page_h, &size);
     bool ok = pg != NULL;
     ss_page_free(pg);
     ss_document_free(doc);
@@ -184,18 +186,19 @@ static bool fits_with_rows(const job *j, const ss_state *st, size_t t, size_t ke
 
 /* A state too long for one page: when its longest table is the cause, say
  * how many of its rows fit, rather than advise shorter words. */
-static void report_overflow(const job *j, const ss_state *st, ss_diag *diag)
+static void report_overflow(const job *j, const ss_measure *m, const ss_state *st,
+                            ss_diag *diag)
 {
     size_t t = 0;
     for (size_t k = 1; k < st->ntables; k++)
         if (st->tables[k].nrows > st->tables[t].nrows)
             t = k;
-    if (st->ntables && st->tables[t].nrows > 1 && fits_with_rows(j, st, t, 1)) {
+    if (st->ntables && st->tables[t].nrows > 1 && fits_with_rows(j, m, st, t, 1)) {
         /* The most rows that fit: fits(lo), !fits(hi). */
         size_t lo = 1, hi = st->tables[t].nrows;
         while (hi - lo > 1) {
             size_t mid = lo + (hi - lo) / 2;
-            if (fits_with_rows(j, st, t, mid))
+            if (fits_with_rows(j, m, st, t, mid))
                 lo = mid;
             else
                 hi = mid;
@@ -250,10 +253,10 @@ static void plan_one(job *j, size_t i, int thread)
         return;
     ss_document *doc = ss_bind(j->tpl, j->ds, st);
     double size;
-    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
-                                       j->page_h, &size);
+    const ss_measure *m = ss_shaper_measure(j->shaper[thread]);
+    ss_page *pg = ss_layout_fit_hyphen(doc, m, &j->hy, j->page_w, j->page_h, &size);
     if (!pg)
-        report_overflow(j, st, diag);
+        report_overflow(j, m, st, diag);
     j->body[i] = (float)size;
     if (j->pages) {
         j->pages[i] = pg;
@@ -275,8 +278,8 @@ static bool make_pdf(job *j, size_t i, int thread, ss_buf *out, ss_diag *diag)
         j->pages[i] = NULL, j->meta[i] = NULL; /* ours now */
     if (!pg) {
         ss_document *doc = ss_bind(j->tpl, j->ds, st);
-        pg = ss_layout_run_hyphen(doc, ss_fonts_measure(j->fonts), &j->hy, j->page_w,
-                                  j->page_h, j->body[i]);
+        pg = ss_layout_run_hyphen(doc, ss_shaper_measure(j->shaper[thread]), &j->hy,
+                                  j->page_w, j->page_h, j->body[i]);
         meta_free(meta);
         meta = meta_of(doc);
         ss_document_free(doc);
@@ -629,8 +632,11 @@ static int prepare(job *j, const ss_options *opt, const char *assets, ss_fonts *
         j->meta = ss_xcalloc(j->n ? j->n : 1, sizeof *j->meta);
     }
     j->diag = ss_xcalloc((size_t)j->jobs, sizeof *j->diag);
-    for (int t = 0; t < j->jobs; t++)
+    j->shaper = ss_xcalloc((size_t)j->jobs, sizeof *j->shaper);
+    for (int t = 0; t < j->jobs; t++) {
         j->diag[t] = ss_diag_new();
+        j->shaper[t] = ss_shaper_new(*fonts);
+    }
     /* The ICC profile is checked once here, not in every sheet. */
     size_t len;
     int e;
@@ -776,8 +782,9 @@ done:
     }
     if (j.diag) {
         for (int t = 0; t < j.jobs; t++)
-            ss_diag_free(j.diag[t]);
+            ss_diag_free(j.diag[t]), ss_shaper_free(j.shaper[t]);
         free(j.diag);
+        free(j.shaper);
     }
     if (j.pages) {
         for (size_t i = 0; i < j.n; i++) {

@@ -13,11 +13,13 @@
 #include "layout.h"
 #include "paths.h"
 #include "records.h"
+#include "shape.h"
 #include "template.h"
 #include "util.h"
 
 static char *assets;
 static ss_fonts *fonts;
+static ss_shaper *shaper; /* the program's measure: kerned */
 static ss_template *tpl;
 static ss_hyphenator *hyph_en;
 
@@ -28,6 +30,7 @@ static int setup(void **state)
     assets = ss_assets_dir(NULL);
     assert_non_null(assets);
     fonts = ss_fonts_load(assets, d);
+    shaper = fonts ? ss_shaper_new(fonts) : NULL;
     char *tp = ss_path_join(assets, "templates/state-data.xml");
     int e;
     tpl = ss_template_load(tp, d, &e);
@@ -42,6 +45,7 @@ static int teardown(void **state)
 {
     (void)state;
     ss_template_free(tpl);
+    ss_shaper_free(shaper);
     ss_fonts_free(fonts);
     ss_hyphenator_free(hyph_en);
     free(assets);
@@ -129,7 +133,7 @@ static char *page_text(const ss_page *pg)
  * text boxes overlapping. */
 static void check_page(const ss_page *pg)
 {
-    const ss_measure *m = ss_fonts_measure(fonts);
+    const ss_measure *m = ss_shaper_measure(shaper);
     for (size_t i = 0; i < pg->nboxes; i++) {
         const ss_box *b = &pg->boxes[i];
         double top = b->y + (b->kind == SS_BOX_TEXT ? m->ascent * b->size / 1000 : b->h);
@@ -177,7 +181,7 @@ static int style_of(const ss_page *pg, const char *needle)
 static ss_page *fit(const ss_dataset *ds, size_t state, double w, double h, double *size)
 {
     ss_document *doc = ss_bind(tpl, ds, &ds->states[state]);
-    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), w, h, size);
+    ss_page *pg = ss_layout_fit(doc, ss_shaper_measure(shaper), w, h, size);
     ss_document_free(doc);
     return pg;
 }
@@ -186,9 +190,56 @@ static ss_page *fit_hyph(const ss_dataset *ds, size_t state, double w, double h,
 {
     ss_document *doc = ss_bind(tpl, ds, &ds->states[state]);
     ss_hyphenation hy = ss_hyphenator_for_layout(hyph_en);
-    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(fonts), &hy, w, h, size);
+    ss_page *pg = ss_layout_fit_hyphen(doc, ss_shaper_measure(shaper), &hy, w, h, size);
     ss_document_free(doc);
     return pg;
+}
+
+/* Kerned pairs are in the boxes (the renderer writes them), and every
+ * full justified line ends at the measure exactly, or past it by what its
+ * last mark hangs into the margin. */
+static void test_kerning_and_margins(void **state)
+{
+    (void)state;
+    ss_dataset *ds = load_real();
+    double size;
+    ss_page *pg = fit_hyph(ds, 0, SS_LETTER_W, SS_LETTER_H, &size);
+    assert_non_null(pg);
+    const ss_measure *m = ss_shaper_measure(shaper);
+    double right = SS_LETTER_W - 46.0;
+    int team = 0, full = 0, hung = 0;
+    for (size_t i = 0; i < pg->nboxes; i++) {
+        const ss_box *b = &pg->boxes[i];
+        if (b->kind != SS_BOX_TEXT)
+            continue;
+        const char *t = ss_box_text(pg, b), *at = strstr(t, "Team");
+        for (size_t k = 0; at && k < b->nkern; k++) {
+            const ss_kern *kn = &pg->kerns[b->kern + k];
+            team += kn->at == (size_t)(at - t) + 1 && kn->adj <= -50; /* "Te" */
+        }
+        bool ends_line = i + 1 == pg->nboxes || pg->boxes[i + 1].kind != SS_BOX_TEXT ||
+                         fabs(pg->boxes[i + 1].y - b->y) > 0.01;
+        if (b->role != SS_ROLE_P || fabs(b->ws) < 1e-6 || !ends_line)
+            continue;
+        full++;
+        char last = t[b->len - 1];
+        double hang = 0;
+        if (last == '.')
+            hang = 0.7 * m->width(m->ctx, b->style, ".", 1) * b->size / 1000;
+        else if (last == ',')
+            hang = 0.5 * m->width(m->ctx, b->style, ",", 1) * b->size / 1000;
+        else if ((unsigned char)last == 0xAD)
+            hang = 0.7 * m->width(m->ctx, b->style, "-", 1) * b->size / 1000;
+        hung += hang > 0;
+        if (fabs(b->x + b->w - (right + hang)) > 0.01)
+            fail_msg("'%s' ends at %.3f, not %.3f", t, b->x + b->w, right + hang);
+    }
+    assert_true(team >= 2); /* "Team HOPE", twice */
+    assert_true(full >= 20);
+    if (hung < 3) /* 3 on ND, Letter */
+        fail_msg("%d of %d full lines hang a mark", hung, full);
+    ss_page_free(pg);
+    ss_dataset_free(ds);
 }
 
 static void test_format_number(void **state)
@@ -458,7 +509,7 @@ static void test_does_not_fit(void **state)
     assert_true(fabs(size - SS_BODY_MIN) < 1e-9);
     /* At any one size the page says it overflows. */
     ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
-    pg = ss_layout_run(doc, ss_fonts_measure(fonts), SS_LETTER_W, SS_LETTER_H, SS_BODY_MIN);
+    pg = ss_layout_run(doc, ss_shaper_measure(shaper), SS_LETTER_W, SS_LETTER_H, SS_BODY_MIN);
     assert_false(pg->fits);
     ss_page_free(pg);
     ss_document_free(doc);
@@ -496,7 +547,7 @@ static void test_shrinks_in_steps(void **state)
         if (size < SS_BODY_MAX) {
             ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
             double sz = size + SS_BODY_STEP;
-            ss_page *up = ss_layout_run(doc, ss_fonts_measure(fonts), SS_LETTER_W, SS_LETTER_H,
+            ss_page *up = ss_layout_run(doc, ss_shaper_measure(shaper), SS_LETTER_W, SS_LETTER_H,
                                         sz);
             if (up->fits) {
                 bool loose = false;
@@ -505,7 +556,7 @@ static void test_shrinks_in_steps(void **state)
                              up->boxes[i].ws > 0.278 * 0.5 * sz + 1e-6;
                 assert_true(loose);
                 assert_true(sz + SS_BODY_STEP <= SS_BODY_MAX);
-                ss_page *up2 = ss_layout_run(doc, ss_fonts_measure(fonts), SS_LETTER_W,
+                ss_page *up2 = ss_layout_run(doc, ss_shaper_measure(shaper), SS_LETTER_W,
                                              SS_LETTER_H, sz + SS_BODY_STEP);
                 assert_false(up2->fits);
                 ss_page_free(up2);
@@ -531,7 +582,7 @@ static void test_number_glue(void **state)
     for (double s = SS_BODY_MIN; s <= SS_BODY_MAX; s += SS_BODY_STEP) {
         ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
         for (double w = 300; w <= 612; w += 37) {
-            ss_page *pg = ss_layout_run(doc, ss_fonts_measure(fonts), w, SS_LETTER_H * 3, s);
+            ss_page *pg = ss_layout_run(doc, ss_shaper_measure(shaper), w, SS_LETTER_H * 3, s);
             for (size_t i = 0; i < pg->nboxes; i++) {
                 const ss_box *b = &pg->boxes[i];
                 if (b->kind != SS_BOX_TEXT)
@@ -569,7 +620,7 @@ static bool ends_soft(const char *t)
  * an address.  Lines are runs of boxes on one baseline. */
 static double check_typography(const ss_page *pg, const char *name)
 {
-    double space = ss_fonts_measure(fonts)->width(ss_fonts_measure(fonts)->ctx, SS_REGULAR,
+    double space = ss_shaper_measure(shaper)->width(ss_shaper_measure(shaper)->ctx, SS_REGULAR,
                                                   " ", 1);
     double worst = 0;
     int run = 0;
@@ -959,7 +1010,7 @@ static void test_spanish_sheet(void **state)
     ss_document *doc = ss_bind(es, ds, &ds->states[0]);
     assert_string_equal(doc->info_title, "Datos de North Dakota 2023");
     double size;
-    ss_page *pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(fonts), &hy, SS_LETTER_W,
+    ss_page *pg = ss_layout_fit_hyphen(doc, ss_shaper_measure(shaper), &hy, SS_LETTER_W,
                                        SS_LETTER_H, &size);
     assert_non_null(pg);
     check_page(pg);
@@ -995,7 +1046,7 @@ static void test_spanish_sheet(void **state)
     char *xml = sample_xml("Lakeshire", figs, "");
     ds = load_data(xml);
     doc = ss_bind(es, ds, &ds->states[0]);
-    pg = ss_layout_fit_hyphen(doc, ss_fonts_measure(fonts), &hy, SS_LETTER_W, SS_LETTER_H,
+    pg = ss_layout_fit_hyphen(doc, ss_shaper_measure(shaper), &hy, SS_LETTER_W, SS_LETTER_H,
                               &size);
     assert_non_null(pg);
     text = page_text(pg);
@@ -1092,7 +1143,7 @@ static void test_structure_roles(void **state)
         ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
         doc->sample = sample;
         double size;
-        ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), SS_LETTER_W, SS_LETTER_H,
+        ss_page *pg = ss_layout_fit(doc, ss_shaper_measure(shaper), SS_LETTER_W, SS_LETTER_H,
                                     &size);
         assert_non_null(pg);
         const char *first[4] = {NULL, NULL, NULL, NULL}; /* text of elements 1-3 */
@@ -1150,6 +1201,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_number),
+        cmocka_unit_test(test_kerning_and_margins),
         cmocka_unit_test(test_north_dakota),
         cmocka_unit_test(test_north_dakota_pinned),
         cmocka_unit_test(test_singular_and_zero),
