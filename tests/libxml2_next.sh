@@ -17,5 +17,5 @@ echo "compiling src/*.c with $cc against libxml2 $version headers"
 # The flags of statesheet_warnings() in CMakeLists.txt, with -Werror.
 "$cc" -std=c11 -fsyntax-only -Werror -Wall -Wextra -Wpedantic -Wshadow \
   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -D_POSIX_C_SOURCE=200809L \
-  -isystem "$inc" -I"$src/src" -I"$gen" -I"$hpdf" "$src"/src/*.c
+  -isystem "$inc" -I"$src/src" -I"$gen" -I"$hpdf" $(pkg-config --cflags harfbuzz) "$src"/src/*.c
 echo "ok: every source builds against libxml2 $version"
