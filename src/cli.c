@@ -62,6 +62,7 @@ void ss_cli_help(FILE *to)
     fputs("Usage: statesheet [OPTIONS] DATA.xml\n"
           "       statesheet export [-t TEMPLATE] [--blank] [--year YEAR] DATA.xml\n"
           "       statesheet import [-t TEMPLATE] FILE.csv\n"
+          "       statesheet mail --contacts FILE [--from ADDRESS] [--send URL] DIR\n"
           "Make a one-page PDF fact sheet for each state in DATA.xml.\n"
           "\n"
           "  -o, --out DIR        write the sheets into DIR (default: out), as\n"
@@ -97,16 +98,21 @@ void ss_cli_help(FILE *to)
           "      --delimiter C    ',' (default), ';' or 'tab'; import detects it\n"
           "  -t, --assets, -q as above.  A data file named export is given as\n"
           "  ./export.  See README.md, \"Figures in a spreadsheet\".\n"
-          "\n"
+          "\n",
+          to);
+    ss_mail_help(to);
+    fputs("\n"
           "Exit status:\n"
           "   0  all sheets written (or, with --check, the files are valid)\n"
           "  64  the command line is wrong\n"
           "  65  the data or the template has errors (each is reported as\n"
           "      FILE:LINE: error: MESSAGE); nothing was written\n"
           "  66  the data or template file is missing or unreadable\n"
+          "  69  mail: the server refused a message (see above)\n"
           "  70  internal error or damaged installation\n"
           "  73  the output folder or a file in it cannot be created\n"
           "  74  a write failed (for example, the disk is full)\n"
+          "  75  mail: the server is out of reach or said to try later\n"
           "\n"
           "Environment: SOURCE_DATE_EPOCH sets the sheets' creation date (the\n"
           "same inputs then give the same bytes); STATESHEET_ASSETS is --assets.\n"
@@ -217,6 +223,10 @@ static ss_cli_action parse_csv_command(ss_cli *cli, int argc, char **argv)
 ss_cli_action ss_cli_parse(ss_cli *cli, int argc, char **argv, int is_tty)
 {
     memset(cli, 0, sizeof *cli);
+    if (argc >= 2 && !strcmp(argv[1], "mail")) {
+        int rc = ss_mail_parse(&cli->mail, argc, argv, cli->message, sizeof cli->message);
+        return rc == 0 ? SS_CLI_MAIL : rc == 1 ? SS_CLI_MAIL_HELP : SS_CLI_ERROR;
+    }
     if (argc >= 2 && (!strcmp(argv[1], "export") || !strcmp(argv[1], "import")))
         return parse_csv_command(cli, argc, argv);
     ss_options *o = &cli->opt;
