@@ -736,16 +736,10 @@ static ss_template *load_template(mailrun *r, int *status)
 
 /* Sends each state's message that the log does not show as accepted.
  * Returns an exit status; prints the summary. */
-static int send_all(mailrun *r, const ss_contacts *cs, const ss_template *t,
-                    const ss_mime_addr *from, const char *maildir)
+static int send_all(mailrun *r, ss_smtp *smtp, const ss_contacts *cs,
+                    const ss_template *t, const ss_mime_addr *from, const char *maildir)
 {
     const ss_mail_options *o = r->o;
-    char err[400];
-    ss_smtp *smtp = ss_smtp_new(o->send_url, o->netrc_path, err, sizeof err);
-    if (!smtp) {
-        fprintf(stderr, "statesheet: %s\n", err);
-        return SS_EXIT_USAGE;
-    }
     int status = SS_EXIT_OK;
     size_t nsent = 0, nbefore = 0, nremade = 0;
     ss_buf unsent;
@@ -794,7 +788,6 @@ static int send_all(mailrun *r, const ss_contacts *cs, const ss_template *t,
         status = rc;
         message_free(&m);
     }
-    ss_smtp_free(smtp);
     ss_diag_print(r->diag, stderr);
     if (status != SS_EXIT_OK)
         fprintf(stderr, "statesheet: %zu sent, %zu sent before, not sent:%s; %s\n", nsent,
@@ -875,8 +868,19 @@ int ss_mail_run(const ss_mail_options *o)
     ss_csv_errors *errs = ss_csv_errors_new();
     char *from_name = NULL, *from_email = NULL, *maildir = NULL;
     const char **codes = NULL;
+    ss_smtp *smtp = NULL;
     ss_mime_addr from;
-    int status = read_manifests(&r);
+    int status = SS_EXIT_OK;
+    if (o->send_url) { /* a wrong URL is a usage error: found first */
+        char err[400];
+        smtp = ss_smtp_new(o->send_url, o->netrc_path, err, sizeof err);
+        if (!smtp) {
+            fprintf(stderr, "statesheet: %s\nTry 'statesheet mail --help'.\n", err);
+            status = SS_EXIT_USAGE;
+            goto done;
+        }
+    }
+    status = read_manifests(&r);
     if (status == SS_EXIT_OK)
         status = check_sheets(&r);
     if (status != SS_EXIT_OK)
@@ -947,12 +951,13 @@ int ss_mail_run(const ss_mail_options *o)
             status = read_log(&r, maildir, r.sheets[i].year, r.sheets[i].sample);
         if (status == SS_EXIT_OK) {
             ss_diag_print(r.diag, stderr); /* the warnings, before the sending */
-            status = send_all(&r, cs, t, &from, maildir);
+            status = send_all(&r, smtp, cs, t, &from, maildir);
         }
     } else {
         status = write_drafts(&r, cs, t, &from, maildir);
     }
 done:
+    ss_smtp_free(smtp);
     ss_diag_print(r.diag, stderr);
     ss_diag_free(r.diag);
     ss_csv_errors_free(errs);

@@ -198,27 +198,30 @@ int ss_smtp_send(ss_smtp *s, const char *from, const char *const *rcpt, size_t n
     CURLcode rc = curl_easy_perform(c);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    /* The reply decides (libcurl reports a refused DATA as a "weird
+     * reply"); without one, what happened to the connection does. */
+    if (s->last_reply[0] >= '2' && s->last_reply[0] <= '5' &&
+        s->last_reply[1] >= '0' && s->last_reply[1] <= '9')
+        code = (s->last_reply[0] - '0') * 100 + (s->last_reply[1] - '0') * 10 +
+               (s->last_reply[2] >= '0' && s->last_reply[2] <= '9' ? s->last_reply[2] - '0' : 0);
     int status;
     if (rc == CURLE_OK) {
         status = 0;
         snprintf(reply, SS_SMTP_REPLY_MAX, "%s", s->last_reply);
-    } else if (transient(rc) || (code >= 400 && code < 500)) {
+    } else if (code >= 400 && code < 600) {
+        status = code < 500 ? SS_EXIT_TEMPFAIL : SS_EXIT_UNAVAILABLE;
+        snprintf(reply, SS_SMTP_REPLY_MAX, "%s", s->last_reply);
+    } else if (rc == CURLE_USE_SSL_FAILED) {
+        status = SS_EXIT_UNAVAILABLE;
+        snprintf(reply, SS_SMTP_REPLY_MAX, "the server does not offer STARTTLS; "
+                 "statesheet sends only over an encrypted connection");
+    } else if (transient(rc)) {
         status = SS_EXIT_TEMPFAIL;
-        if (code >= 400 && code < 500 && s->last_reply[0])
-            snprintf(reply, SS_SMTP_REPLY_MAX, "%s", s->last_reply);
-        else
-            snprintf(reply, SS_SMTP_REPLY_MAX, "no answer: %s",
-                     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        snprintf(reply, SS_SMTP_REPLY_MAX, "no answer: %s",
+                 errbuf[0] ? errbuf : curl_easy_strerror(rc));
     } else {
         status = SS_EXIT_UNAVAILABLE;
-        if (rc == CURLE_USE_SSL_FAILED)
-            snprintf(reply, SS_SMTP_REPLY_MAX, "the server does not offer STARTTLS; "
-                     "statesheet sends only over an encrypted connection");
-        else if (code >= 500 && s->last_reply[0])
-            snprintf(reply, SS_SMTP_REPLY_MAX, "%s", s->last_reply);
-        else
-            snprintf(reply, SS_SMTP_REPLY_MAX, "%s",
-                     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        snprintf(reply, SS_SMTP_REPLY_MAX, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
     }
     /* The options point at this call's strings: drop them before they go. */
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
