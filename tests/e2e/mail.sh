@@ -69,7 +69,7 @@ if "${CHECK[@]}" "$OUT" "$CONTACTS" draft "$OUT"/mail/*.eml; then ok "drafts par
 # The state's name exactly as in the manifest, in the subject, encoded.
 grep -q '^Subject: =?UTF-8?B?' "$OUT/mail/S002-2023-SAMPLE.eml" && ok "a non-ASCII subject is RFC 2047-encoded" \
   || fail "subject not encoded: $(grep Subject "$OUT/mail/S002-2023-SAMPLE.eml")"
-cp -r "$OUT/mail" "$TMP/drafts1"
+cp -a "$OUT/mail" "$TMP/drafts1"
 run mail --allow-sample --contacts "$CONTACTS" "$OUT"
 if diff -r "$TMP/drafts1" "$OUT/mail" >/dev/null; then ok "drafts are the same bytes again"; else fail "drafts differ between runs"; fi
 
@@ -104,19 +104,19 @@ has "$TMP/e" "bad.csv:5:2: error: ND OK@example.org is already on row 4" "a dupl
 has "$TMP/e" "bad.csv:6:2: error:" "a second @"
 [ ! -e "$OUT/mail" ] && ok "nothing written for bad contacts" || fail "mail/ made"
 
-cp -r "$OUT" "$TMP/changed"
+cp -a "$OUT" "$TMP/changed"
 printf 'x' >> "$TMP/changed/S003-2023-SAMPLE.pdf"
 touch -r "$TMP/changed/manifest-2023-SAMPLE.csv" "$TMP/changed/S003-2023-SAMPLE.pdf"
 run mail --allow-sample --contacts "$CONTACTS" "$TMP/changed"
 expect 65 "a changed sheet"
 has "$TMP/e" "S003-2023-SAMPLE.pdf: error: the sheet has changed since manifest-2023-SAMPLE.csv" "names the changed sheet"
 [ ! -e "$TMP/changed/mail" ] && ok "nothing drafted for a changed sheet" || fail "mail/ made"
-rm -rf "$TMP/changed" && cp -r "$OUT" "$TMP/changed"
+rm -rf "$TMP/changed" && cp -a "$OUT" "$TMP/changed"
 touch -d '+1 minute' "$TMP/changed/ND-2023.pdf"
 run mail --allow-sample --contacts "$CONTACTS" "$TMP/changed"
 expect 65 "a sheet newer than the manifest"
 has "$TMP/e" "ND-2023.pdf: error: the sheet is newer than manifest-2023.csv" "names the newer sheet"
-rm -rf "$TMP/changed" && cp -r "$OUT" "$TMP/changed"
+rm -rf "$TMP/changed" && cp -a "$OUT" "$TMP/changed"
 rm "$TMP/changed/S004-2023-SAMPLE.pdf"
 run mail --allow-sample --contacts "$CONTACTS" "$TMP/changed"
 expect 65 "a missing sheet"
@@ -168,7 +168,7 @@ EOF
   [ "$ids" = 6 ] && ok "6 messages, one per state, to 9 mailboxes" || fail "$ids Message-IDs"
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
   exec 9>&-
-  rows=$(tail -n +2 "$OUT/mail/sent-2023-SAMPLE.csv" | wc -l)
+  rows=$( (tail -n +2 "$OUT/mail/sent-2023-SAMPLE.csv" || true) | wc -l)
   [ "$rows" = 5 ] && ok "the send log holds the 5 sample states" || fail "$rows log rows"
   rm -rf "$OUT/mail"
   : "$nd"
