@@ -515,8 +515,9 @@ static void check_mail_text(loader *L, const ss_tnode *t, const char *context)
     for (; t; t = t->next)
         if (t->kind != SS_T_TEXT && t->kind != SS_T_NAME && t->kind != SS_T_YEAR &&
             t->kind != SS_T_CODE)
-            err(L, t->line, "<%s> in <mail> holds text, <name/>, <year/> and <code/> "
-                "only; figures belong on the sheet", context);
+            err(L, t->line, "<%s> in <mail> holds only text, <name/>, <year/> and "
+                "<code/>: a message has no bold and no figures (they are on the sheet)",
+                context);
 }
 
 /* <mail from="..."><subject>..</subject><body><p>..</p>..</body></mail>:
@@ -531,7 +532,7 @@ static void parse_mail(loader *L, xmlNode *mail)
     for (xmlNode *c = mail->children; c; c = c->next) {
         if (skippable(c))
             continue;
-        if (is(c, "subject") && !L->t->mail_subject) {
+        if (is(c, "subject") && !L->t->mail_subject && !L->t->mail_body) {
             check_attrs(L, c, none);
             L->t->mail_subject = parse_inline_list(L, c->children, 2, "subject");
             check_mail_text(L, L->t->mail_subject, "subject");
@@ -540,7 +541,7 @@ static void parse_mail(loader *L, xmlNode *mail)
             continue;
         }
         if (!is(c, "body") || L->t->mail_body) {
-            err(L, line_of(c), "<mail> holds one <subject> and one <body>; move or "
+            err(L, line_of(c), "<mail> holds one <subject>, then one <body>; move or "
                 "remove this");
             continue;
         }
