@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -473,11 +474,13 @@ static char *render_body(const ss_tnode *paras, const sheet *s)
     return ss_buf_steal(&b);
 }
 
-static time_t message_time(void)
+/* A draft's date: SOURCE_DATE_EPOCH when set (the same drafts from the
+ * same sheets); a message sent now says now. */
+static time_t message_time(bool draft)
 {
     const char *e = getenv("SOURCE_DATE_EPOCH");
     char *end;
-    if (e && *e) {
+    if (draft && e && *e) {
         long long v = strtoll(e, &end, 10);
         if (!*end && v >= 0)
             return (time_t)v;
@@ -539,7 +542,7 @@ static void make_message(message *m, const sheet *s, const ss_contacts *cs,
     ss_mime_msg msg = {
         .from = *from, .to = m->to, .nto = m->nto, .cc = m->cc, .ncc = m->ncc,
         .subject = subject, .body = body, .lang = t->lang, .message_id = m->id,
-        .date = message_time(), .draft = draft, .file_name = s->file,
+        .date = message_time(draft), .draft = draft, .file_name = s->file,
         .file = s->bytes, .file_len = s->len,
     };
     m->bytes = ss_mime_build(&msg, &m->len);
@@ -869,6 +872,7 @@ int ss_mail_run(const ss_mail_options *o)
     char *from_name = NULL, *from_email = NULL, *maildir = NULL;
     const char **codes = NULL;
     ss_smtp *smtp = NULL;
+    int lock_fd = -1;
     ss_mime_addr from;
     int status = SS_EXIT_OK;
     if (o->send_url) { /* a wrong URL is a usage error: found first */
@@ -947,6 +951,16 @@ int ss_mail_run(const ss_mail_options *o)
     if (status != SS_EXIT_OK)
         goto done;
     if (o->send_url) {
+        /* One sender per folder: two runs at once could both send a state
+         * before either logs it.  The lock is the mail folder's own (no
+         * file to leave behind) and goes with the process. */
+        lock_fd = open(maildir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (lock_fd >= 0 && flock(lock_fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+            ss_diag_error(r.diag, maildir, 0, "another statesheet mail --send is sending "
+                          "from this folder; let it finish, then run again");
+            status = SS_EXIT_TEMPFAIL;
+            goto done;
+        }
         for (size_t i = 0; i < r.nsheets && status == SS_EXIT_OK; i++)
             status = read_log(&r, maildir, r.sheets[i].year, r.sheets[i].sample);
         if (status == SS_EXIT_OK) {
@@ -957,6 +971,8 @@ int ss_mail_run(const ss_mail_options *o)
         status = write_drafts(&r, cs, t, &from, maildir);
     }
 done:
+    if (lock_fd >= 0)
+        close(lock_fd);
     ss_smtp_free(smtp);
     ss_diag_print(r.diag, stderr);
     ss_diag_free(r.diag);

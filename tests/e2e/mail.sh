@@ -258,6 +258,18 @@ expect 69 "554: refused for good"
 has "$TMP/e" "554 5.7.1" "the refusal is shown"
 stop_server
 
+# One sender per folder: while another holds the mail folder, nothing is sent.
+start_server "$S" accept 0
+set +e
+flock "$OUT/mail" "$BIN" mail --allow-sample --from sender@example.org --send "smtp://127.0.0.1:$PORT" \
+  --contacts "$CONTACTS" "$OUT" >"$TMP/o" 2>"$TMP/e"
+rc=$?
+set -e
+expect 75 "another run is sending from the folder"
+has "$TMP/e" "another statesheet mail --send" "says so"
+stop_server
+[ "$(received "$S")" = 0 ] && ok "nothing sent while another run sends" || fail "sent $(received "$S") beside another run"
+
 # STARTTLS is required off loopback: 'localhost' is a name, not 127.0.0.1.
 start_server "$S" accept 0
 run mail --allow-sample --from sender@example.org --send "smtp://localhost:$PORT" --contacts "$CONTACTS" "$OUT"
