@@ -130,8 +130,10 @@ has "$TMP/e" ".netrc" "points to ~/.netrc"
 # ---- a real MTA: OpenSMTPD delivering to Maildirs --------------------------
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 if [ "$(id -u)" = 0 ] && command -v smtpd >/dev/null; then
-  # One OpenSMTPD at a time on this machine (its queue and control socket
-  # are system-wide).
+  # OpenSMTPD's control socket (/run/smtpd.sock) and queue
+  # (/var/spool/smtpd) are system-wide: in a mount namespace of its own
+  # it shares neither with a system OpenSMTPD nor with another test run;
+  # where namespaces are not allowed, one test server at a time.
   exec 9>/tmp/statesheet-test-opensmtpd.lock
   flock -w 120 9
   MD=$TMP/maildirs
@@ -144,7 +146,14 @@ action "md" maildir "$MD/%{rcpt}" virtual <vusers>
 match from any for any action "md"
 EOF
   chmod 755 "$TMP"
-  smtpd -d -f "$TMP/smtpd.conf" >"$TMP/smtpd.log" 2>&1 &
+  mkdir -p /var/spool/smtpd
+  if unshare --mount true 2>/dev/null; then
+    unshare --mount sh -c 'mount -t tmpfs -o mode=755 tmpfs /run &&
+      mount -t tmpfs -o mode=711 tmpfs /var/spool/smtpd && exec smtpd -d -f "$1"' \
+      sh "$TMP/smtpd.conf" >"$TMP/smtpd.log" 2>&1 &
+  else
+    smtpd -d -f "$TMP/smtpd.conf" >"$TMP/smtpd.log" 2>&1 &
+  fi
   pids+=($!)
   for _ in $(seq 100); do
     "$PY" -c "import socket; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && break
