@@ -392,8 +392,10 @@ static int check_sheets(mailrun *r)
         if ((uint64_t)st.st_size <= SHEET_MAX_BYTES) {
             s->len = (size_t)st.st_size;
             s->bytes = ss_xmalloc(s->len ? s->len : 1);
-            ssize_t got = read(fd, s->bytes, s->len);
-            if (got == (ssize_t)s->len)
+            size_t got = 0;
+            for (ssize_t n = 1; got < s->len && n > 0; got += n > 0 ? (size_t)n : 0)
+                n = read(fd, s->bytes + got, s->len - got);
+            if (got == s->len)
                 ss_sha256_hex(s->bytes, s->len, hex);
         }
         close(fd);
