@@ -102,10 +102,10 @@ void ss_mail_help(FILE *to)
           "      --allow-sample   also mail sheets made from sample data\n"
           "      --resend CODE    send CODE's sheet again though it was sent\n"
           "      --strict         a sheet without a contact is an error\n"
-          "  -t, --assets, -q as above.  Each sheet is checked against the\n"
-          "  manifest first; sent messages are logged in DIR/mail/sent-YEAR.csv,\n"
-          "  so running again sends only the rest.  69: the server refused;\n"
-          "  75: try again later (a 4xx reply, no connection).\n",
+          "  -t, --template, --assets, -q: as for making sheets.  Each sheet is\n"
+          "  checked against the manifest first; sent messages are logged in\n"
+          "  DIR/mail/sent-YEAR.csv, so running again sends only the rest.\n"
+          "  69: the server refused; 75: try again later (4xx, no connection).\n",
           to);
 }
 
