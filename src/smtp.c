@@ -19,6 +19,7 @@ struct ss_smtp {
     char *netrc;
     bool loopback;
     char last_reply[SS_SMTP_REPLY_MAX];
+    char refusal[SS_SMTP_REPLY_MAX]; /* the last 4xx or 5xx reply */
 };
 
 typedef struct upload {
@@ -58,6 +59,8 @@ static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, voi
         if ((unsigned char)line[i] >= 0x20 && line[i] != 0x7f)
             s->last_reply[k++] = line[i];
     s->last_reply[k] = '\0';
+    if (s->last_reply[0] == '4' || s->last_reply[0] == '5')
+        memcpy(s->refusal, s->last_reply, k + 1);
     return 0;
 }
 
@@ -173,6 +176,7 @@ int ss_smtp_send(ss_smtp *s, const char *from, const char *const *rcpt, size_t n
     char *env_from = ss_xasprintf("<%s>", from);
     upload up = {data, len, 0};
     s->last_reply[0] = '\0';
+    s->refusal[0] = '\0';
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, s->url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -198,12 +202,15 @@ int ss_smtp_send(ss_smtp *s, const char *from, const char *const *rcpt, size_t n
     CURLcode rc = curl_easy_perform(c);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    /* The reply decides (libcurl reports a refused DATA as a "weird
-     * reply"); without one, what happened to the connection does. */
-    if (s->last_reply[0] >= '2' && s->last_reply[0] <= '5' &&
-        s->last_reply[1] >= '0' && s->last_reply[1] <= '9')
-        code = (s->last_reply[0] - '0') * 100 + (s->last_reply[1] - '0') * 10 +
-               (s->last_reply[2] >= '0' && s->last_reply[2] <= '9' ? s->last_reply[2] - '0' : 0);
+    /* The server's refusal decides (libcurl reports a refused DATA as a
+     * "weird reply", a refused RCPT as a send error, and may have said
+     * something after it); without one, what happened to the connection. */
+    if (rc != CURLE_OK && s->refusal[0]) {
+        code = (s->refusal[0] - '0') * 100;
+        snprintf(s->last_reply, sizeof s->last_reply, "%s", s->refusal);
+    } else if (code < 400) {
+        code = 0;
+    }
     int status;
     if (rc == CURLE_OK) {
         status = 0;

@@ -267,6 +267,19 @@ expect 69 "554: refused for good"
 has "$TMP/e" "554 5.7.1" "the refusal is shown"
 stop_server
 
+# A recipient refused: that state is not sent to anyone (one transaction,
+# all its recipients or none), the others are.
+rm -rf "$OUT/mail"
+start_server "$S" badrcpt 0
+send
+expect 69 "a refused recipient"
+has "$TMP/e" "550 5.1.1" "the refusal is shown"
+has "$TMP/e" "not sent: ND" "ND is named as not sent"
+stop_server
+if grep -q "jane.roe@example.org" "$S"/*.rcpt; then fail "ND went to some of its recipients"; else ok "ND went to none of its recipients"; fi
+[ "$(received "$S")" = 1 ] && grep -q pat@example.org "$S/001.rcpt" && ok "the other state (S001) was sent" \
+  || fail "$(received "$S") sent, not S001's 1"
+
 # One sender per folder: while another holds the mail folder, nothing is sent.
 start_server "$S" accept 0
 set +e

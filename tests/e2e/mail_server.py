@@ -9,6 +9,8 @@ Accepts the first N messages, then answers every later one as MODE says:
   451      451 4.3.0 (try again later)
   554      554 5.7.1 (refused for good)
   drop     closes the connection without answering the end of DATA
+  badrcpt  (N is ignored) refuses every recipient whose address starts
+           with "zoe" (550), accepts the rest
 With USER and PASSWORD it requires that login (AUTH PLAIN/LOGIN, no TLS:
 loopback only).  Each accepted message goes to OUTDIR/NNN.eml with its
 envelope recipients in OUTDIR/NNN.rcpt; a login to OUTDIR/login.  The port
@@ -28,8 +30,14 @@ class Handler:
     def __init__(self, out, mode, n):
         self.out, self.mode, self.n, self.count = out, mode, n, 0
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.mode == "badrcpt" and address.startswith("zoe"):
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
-        if self.mode != "accept" and self.count >= self.n:
+        if self.mode not in ("accept", "badrcpt") and self.count >= self.n:
             if self.mode == "451":
                 return "451 4.3.0 Mailbox busy, try again later"
             if self.mode == "554":
