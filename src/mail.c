@@ -785,9 +785,8 @@ static int send_all(mailrun *r, ss_smtp *smtp, const ss_contacts *cs,
                 ss_diag_error(r->diag, NULL, 0, "%s was sent but the send log could not be "
                               "written; stopped so nothing is sent twice", s->file);
         } else {
-            ss_diag_error(r->diag, NULL, 0, "%s (%s) was not sent: %s %s", s->file, s->name,
-                          rc == SS_EXIT_TEMPFAIL ? "the server did not take it for now:"
-                                                 : "the server refused it:", reply);
+            ss_diag_error(r->diag, NULL, 0, "%s (%s) was not sent: %s", s->file, s->name,
+                          reply);
             ss_buf_printf(&unsent, " %s", s->code);
         }
         status = rc;

@@ -217,14 +217,15 @@ int ss_smtp_send(ss_smtp *s, const char *from, const char *const *rcpt, size_t n
         snprintf(reply, SS_SMTP_REPLY_MAX, "%s", s->last_reply);
     } else if (code >= 400 && code < 600) {
         status = code < 500 ? SS_EXIT_TEMPFAIL : SS_EXIT_UNAVAILABLE;
-        snprintf(reply, SS_SMTP_REPLY_MAX, "%s", s->last_reply);
+        snprintf(reply, SS_SMTP_REPLY_MAX, "%s: %.150s", code < 500 ? "the server said to "
+                 "try later" : "the server refused it", s->last_reply);
     } else if (rc == CURLE_USE_SSL_FAILED) {
         status = SS_EXIT_UNAVAILABLE;
         snprintf(reply, SS_SMTP_REPLY_MAX, "the server does not offer STARTTLS; "
                  "statesheet sends only over an encrypted connection");
     } else if (transient(rc)) {
         status = SS_EXIT_TEMPFAIL;
-        snprintf(reply, SS_SMTP_REPLY_MAX, "no answer: %s",
+        snprintf(reply, SS_SMTP_REPLY_MAX, "the connection to the server failed: %s",
                  errbuf[0] ? errbuf : curl_easy_strerror(rc));
     } else {
         status = SS_EXIT_UNAVAILABLE;
