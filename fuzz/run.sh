@@ -17,7 +17,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 build=${FUZZ_BUILD:-$root/build-fuzz}
-all_targets="records template layout csv pdfcopy"
+all_targets="records template layout csv workbook"
 
 usage() {
     echo "usage: fuzz/run.sh SECONDS [TARGET...] | replay TARGET [FILE...] | minimize TARGET CRASH" >&2
@@ -31,7 +31,7 @@ max_len() {
     template) echo 16384 ;;
     layout) echo 2048 ;;
     csv) echo 16384 ;;
-    pdfcopy) echo 65536 ;;
+    workbook) echo 65536 ;;
     *) echo "fuzz/run.sh: unknown target '$1' (targets: $all_targets)" >&2; exit 2 ;;
     esac
 }

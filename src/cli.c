@@ -59,11 +59,13 @@ static const struct option CSV_OPTIONS[] = {
 
 void ss_cli_help(FILE *to)
 {
-    fputs("Usage: statesheet [OPTIONS] DATA.xml\n"
-          "       statesheet export [-t TEMPLATE] [--blank] [--year YEAR] DATA.xml\n"
-          "       statesheet import [-t TEMPLATE] FILE.csv\n"
+    fputs("Usage: statesheet [OPTIONS] DATA\n"
+          "       statesheet export [OPTIONS] [-o FILE.xlsx|FILE.csv] DATA.xml\n"
+          "       statesheet import [OPTIONS] [-o DATA.xml] FILE\n"
           "       statesheet mail --contacts FILE [--from ADDRESS] [--send URL] DIR\n"
-          "Make a one-page PDF fact sheet for each state in DATA.xml.\n"
+          "Make a one-page PDF fact sheet for each state in DATA: a data file\n"
+          "(.xml), or the figures as a workbook (.xlsx, .ods) or CSV, told apart\n"
+          "by their content.\n"
           "\n"
           "  -o, --out DIR        write the sheets into DIR (default: out), as\n"
           "                       DIR/CODE-YEAR.pdf (CODE-YEAR-SAMPLE.pdf for sample\n"
@@ -84,19 +86,22 @@ void ss_cli_help(FILE *to)
           "      --assets DIR     take fonts, schemas and template from DIR\n"
           "  -q, --quiet          print nothing but errors and warnings\n"
           "  -v, --verbose        also print each sheet and its type size\n"
-          "      --help           show this help and exit\n"
+          "  -h, --help           show this help and exit\n"
           "      --version        show the version and exit\n"
           "\n"
           "Figures in a spreadsheet:\n"
-          "  export               write DATA.xml as CSV for Excel or LibreOffice Calc:\n"
-          "                       a row per state, a column per figure\n"
-          "  import               turn such a CSV back into a data file, checked\n"
-          "                       like any data file; errors as FILE:ROW:COL\n"
-          "  -o, --out FILE       write to FILE (default: standard output)\n"
+          "  export               write DATA.xml as a workbook for Excel or\n"
+          "                       LibreOffice Calc (-o FILE.xlsx) or as CSV: a row\n"
+          "                       per state, a column per figure\n"
+          "  import               turn such a workbook (.xlsx, .ods) or CSV back into\n"
+          "                       a data file, checked like any data file; errors\n"
+          "                       as FILE:ROW:COL\n"
+          "  -o, --out FILE       write to FILE (default: standard output, CSV);\n"
+          "                       a name ending in .xlsx makes a workbook\n"
           "      --blank          export with every figure empty: next year's form\n"
           "      --year YEAR      the year to write (with --blank: next year)\n"
           "      --delimiter C    ',' (default), ';' or 'tab'; import detects it\n"
-          "  -t, --assets, -q as above.  A data file named export is given as\n"
+          "  -t, --assets, -q, -h as above.  A data file named export is given as\n"
           "  ./export.  See README.md, \"Figures in a spreadsheet\".\n"
           "\n",
           to);
@@ -159,7 +164,7 @@ static ss_cli_action parse_csv_command(ss_cli *cli, int argc, char **argv)
     opterr = 0;
     int c;
     long v;
-    while ((c = getopt_long(argc, argv, ":o:t:q", CSV_OPTIONS, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:t:qh", CSV_OPTIONS, NULL)) != -1) {
         switch (c) {
         case 'o':
             if (!*optarg)
@@ -198,6 +203,7 @@ static ss_cli_action parse_csv_command(ss_cli *cli, int argc, char **argv)
             else
                 return fail(cli, "--delimiter '%s': write ',', ';' or tab", optarg);
             break;
+        case 'h':
         case OPT_HELP:
             return SS_CLI_HELP;
         case ':':
@@ -237,7 +243,7 @@ ss_cli_action ss_cli_parse(ss_cli *cli, int argc, char **argv, int is_tty)
     optind = 0; /* getopt_long may run more than once (tests) */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":o:s:t:qvj:", LONG_OPTIONS, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:s:t:qvj:h", LONG_OPTIONS, NULL)) != -1) {
         long v, k;
         switch (c) {
         case 'o':
@@ -302,6 +308,7 @@ ss_cli_action ss_cli_parse(ss_cli *cli, int argc, char **argv, int is_tty)
         case OPT_ASSETS:
             o->assets_dir = optarg;
             break;
+        case 'h':
         case OPT_HELP:
             return SS_CLI_HELP;
         case OPT_VERSION:

@@ -19,6 +19,7 @@
 #include "layout.h"
 #include "manifest.h"
 #include "records.h"
+#include "render_pdf.h"
 #include "template.h"
 
 typedef struct ss_combined_target {
@@ -32,12 +33,12 @@ typedef struct ss_combined_target {
     size_t npages;             /* pages the file would have (the run's states) */
 } ss_combined_target;
 
-/* The most pages one combined file takes.  PDF/A-1 allows 8,388,607
- * objects in a file (PDF 1.4's limit, ISO 19005-1, 6.1.12); a page of ours
- * takes ~31 (one per structure element: up to ~80 with long tables), so
- * 100,000 pages stay well inside it.  More is an unprintable print job
- * anyway: --shard makes one combined file per slice. */
-#define SS_COMBINED_MAX_PAGES 100000
+/* The most pages one combined file takes.  PDF/A-1 keeps PDF 1.4's limit
+ * of 8,191 elements in an array (ISO 19005-1, 6.1.12), and the parent
+ * tree's array has two a page; the file is made in memory, ~50 KB a page.
+ * More is an unprintable print job anyway: --shard makes one combined
+ * file per slice. */
+#define SS_COMBINED_MAX_PAGES 4000
 
 /* Returns 0 when the combined file may be written at t->path; otherwise 64
  * (it names an input or a sheet, or the run has more than
@@ -52,7 +53,7 @@ typedef struct ss_combined_job {
     const ss_template *tpl;
     const ss_dataset *ds;
     const ss_fonts *fonts;
-    const char *icc_path;
+    ss_render *render;          /* the caller's, not in use meanwhile */
     double page_w, page_h;
     const ss_state **states;    /* in data order */
     const float *body;          /* each state's checked body text size */
@@ -64,13 +65,12 @@ typedef struct ss_combined_job {
     bool *existed;              /* set when the file replaced one; may be NULL */
 } ss_combined_job;
 
-/* Makes every page again, one bookmark each, and writes the file through
- * outfile.c (temporary name, fsync, rename; a stale temporary file of an
- * earlier killed run in its folder is removed first).  Returns 0 or an
- * exit status with the message in diag; nothing is left on failure.
- *
- * Written page by page as the pages are made (combine.c): memory stays
- * flat in the number of states, a few numbers a page. */
+/* Makes every page again, one bookmark each, in one PDF whose fonts serve
+ * every page, and writes the file through outfile.c (temporary name,
+ * fsync, rename; a stale temporary file of an earlier killed run in its
+ * folder is removed first).  Returns 0 or an exit status with the message
+ * in diag; nothing is left on failure.  The file is made in memory before
+ * it is written: ~50 KB a page. */
 int ss_combined_write(const ss_combined_job *cj, ss_diag *diag);
 
 /* Splits path into its folder and file name (new strings, free both). */

@@ -355,6 +355,19 @@ const char *ss_csv_count(const char *cell, char delim, uint64_t *out)
             continue;
         }
         if (*p == decimal) {
+            /* Twice: not decimals but thousands separators of the other
+             * dialect (Calc's "#,##0" saved as semicolon CSV). */
+            if (strchr(p + 1, decimal)) {
+                if (delim == ';')
+                    return "the number has ',' as thousands separators, but in a "
+                           "semicolon-separated file ',' is the decimal comma; write digits "
+                           "only, such as 1333000, or format the column as a number without "
+                           "thousands separators and save again";
+                return "the number has '.' as thousands separators, but in a "
+                       "comma-separated file '.' is the decimal point; write digits "
+                       "only, such as 1333000, or format the column as a number without "
+                       "thousands separators and save again";
+            }
             if (delim == ';')
                 return "the number has decimals: in a semicolon-separated file ',' is "
                        "the decimal comma; write a whole number";

@@ -2,7 +2,6 @@
 #include "fonts.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,47 +138,6 @@ ss_fonts *ss_fonts_load(const char *assets_dir, ss_diag *diag)
         return NULL;
     }
     f->measure = (ss_measure){text_width, f, ascent, descent};
-    return f;
-}
-
-struct ss_fonts_loading {
-    pthread_t thread;
-    bool threaded; /* false: no thread could be made, load in ss_fonts_wait */
-    char *assets_dir;
-    ss_diag *diag;
-    ss_fonts *fonts;
-};
-
-static void *loading_main(void *arg)
-{
-    ss_fonts_loading *l = arg;
-    l->fonts = ss_fonts_load(l->assets_dir, l->diag);
-    return NULL;
-}
-
-ss_fonts_loading *ss_fonts_start(const char *assets_dir)
-{
-    ss_fonts_loading *l = ss_xcalloc(1, sizeof *l);
-    l->assets_dir = ss_xstrdup(assets_dir);
-    l->diag = ss_diag_new();
-    l->threaded = pthread_create(&l->thread, NULL, loading_main, l) == 0;
-    return l;
-}
-
-ss_fonts *ss_fonts_wait(ss_fonts_loading *l, ss_diag *diag)
-{
-    if (!l)
-        return NULL;
-    if (l->threaded)
-        pthread_join(l->thread, NULL);
-    else
-        l->fonts = ss_fonts_load(l->assets_dir, l->diag);
-    ss_fonts *f = l->fonts;
-    if (diag)
-        ss_diag_take(diag, l->diag);
-    ss_diag_free(l->diag);
-    free(l->assets_dir);
-    free(l);
     return f;
 }
 

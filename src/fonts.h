@@ -1,6 +1,6 @@
 /* fonts.h - the sheet's two fonts: files, metrics and coverage.
  *
- * Loaded once per run and shared read-only by every thread.  Widths come
+ * Loaded once per run and shared read-only by every worker.  Widths come
  * from libharu's own TrueType tables, so what layout measures is exactly
  * what libharu draws.  Each font file is checked against the SHA-256
  * recorded in this program, so a damaged installation fails with a clear
@@ -38,15 +38,6 @@ typedef struct ss_font_metrics {
  * was built with.  Free with ss_fonts_free. */
 ss_fonts *ss_fonts_load(const char *assets_dir, ss_diag *diag);
 void ss_fonts_free(ss_fonts *f);
-
-/* ss_fonts_load on a thread of its own, so that the run parses its data
- * meanwhile (the fonts take about a millisecond to read, check and parse).
- * ss_fonts_wait returns what ss_fonts_load would have, moves its messages
- * into diag (or drops them, when diag is NULL) and frees the loading;
- * every ss_fonts_start needs one ss_fonts_wait. */
-typedef struct ss_fonts_loading ss_fonts_loading;
-ss_fonts_loading *ss_fonts_start(const char *assets_dir);
-ss_fonts *ss_fonts_wait(ss_fonts_loading *l, ss_diag *diag);
 
 /* The measuring function layout needs. */
 const ss_measure *ss_fonts_measure(const ss_fonts *f);

@@ -3,11 +3,11 @@
  * libharu's documented API cannot make what a sheet needs (our own Type0
  * fonts, a structure tree, streams we compress ourselves), so a few of its
  * undocumented parts are used: the document's memory manager and cross-
- * reference table (to make objects), its stream objects' bytes, a page's
- * content stream and resources, and the parsed TrueType tables.  Every
- * such use is in haru.c, behind the functions below; the rest of the
- * program uses only what <hpdf.h> declares for dictionaries and arrays
- * (HPDF_Dict_Add*, HPDF_Array_Add*) and the public document calls.
+ * reference table (to make objects), its catalog, info and trailer, a
+ * page's content stream, and the parsed TrueType tables.  Every such use
+ * is in haru.c, behind the functions below; the rest of the program uses
+ * only the dictionary and array calls <hpdf.h> brings in (HPDF_Dict_Add*,
+ * HPDF_Array_Add*) and the public document calls.
  *
  * Written for libharu 2.3.0 exactly (struct layouts change between
  * releases): CMakeLists.txt refuses another version at configure time and
@@ -23,29 +23,26 @@
 #include <hpdf.h>
 
 #include "fonts.h"
-#include "util.h"
 
 #define SS_HARU_VERSION "2.3.0"
 
-/* New objects of doc, owned by it.  NULL on failure (the document's error
- * handler has been called).  An indirect object is written once and
- * referenced wherever it is added; a direct one is written in place. */
-HPDF_Dict ss_haru_object(HPDF_Doc doc);          /* indirect dictionary */
-HPDF_Dict ss_haru_dict(HPDF_Doc doc);            /* direct dictionary */
-HPDF_Array ss_haru_array(HPDF_Doc doc, bool indirect);
+/* A new indirect dictionary of doc, owned by it: written once and
+ * referenced wherever it is added.  NULL on failure (the document's error
+ * handler has been called). */
+HPDF_Dict ss_haru_object(HPDF_Doc doc);
+
+/* A new direct dictionary or array (written in place), added to 'parent'
+ * under key, or at the end of array 'list': owned by its container from
+ * the start, so nothing is left over when a later step fails.  NULL on
+ * failure. */
+HPDF_Dict ss_haru_dict_in(HPDF_Dict parent, const char *key);
+HPDF_Array ss_haru_array_in(HPDF_Dict parent, const char *key);
+HPDF_Array ss_haru_array_of(HPDF_Array list);
+
+/* Strings of doc, for HPDF_Dict_Add and HPDF_Array_Add (which free them
+ * when they fail). */
 void *ss_haru_string(HPDF_Doc doc, const char *ascii);
 void *ss_haru_binary(HPDF_Doc doc, const void *bytes, size_t len);
-
-/* Entries written as they are: len bytes of text ("/S/P/K 3", say) put
- * in dictionary d after its own entries, in place of what an earlier call
- * gave.  A structure element made of libharu objects is five of them, and
- * a font's widths a hundred; as text they are one allocation, and shorter
- * in the file (libharu puts each entry on a line of its own).  False only
- * when d is a stream or has entries of another kind of its own. */
-bool ss_haru_raw(HPDF_Dict d, const char *text, size_t len);
-
-/* The object number of indirect object obj, for a reference "N 0 R". */
-unsigned ss_haru_id(const void *obj);
 
 /* A stream object holding len bytes as they are; 'deflated' marks them
  * /FlateDecode (the caller compressed them).  NULL on failure. */
@@ -56,12 +53,10 @@ HPDF_Dict ss_haru_catalog(HPDF_Doc doc);
 HPDF_Dict ss_haru_info(HPDF_Doc doc);
 HPDF_Dict ss_haru_trailer(HPDF_Doc doc);
 
-/* Makes the page's content the len deflated bytes, and its resources'
- * /Font the given dictionary.  False on failure. */
-bool ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len, HPDF_Dict fonts);
-
-/* Writes the document, appending its bytes to out.  False on failure. */
-bool ss_haru_save(HPDF_Doc doc, ss_buf *out);
+/* Makes the page's content the len deflated bytes, and returns a new
+ * dictionary in its resources' /Font for the caller to fill.  NULL on
+ * failure. */
+HPDF_Dict ss_haru_page_set(HPDF_Page page, const void *deflated, size_t len);
 
 /* Reads a TrueType font's metrics (its len bytes) with libharu's parser: fills m, and
  * width[cp] (thousandths of an em) and gid[cp] for every code point below

@@ -851,73 +851,66 @@ static void cut_hyphens(const ctx *c, para *q)
     q->hyph_todo = false;
 }
 
-/* Sets prepared text into [x0, x1] from the top edge *y down; *y ends below
- * the last line's descent.  Justified text is broken by total fit; other
- * alignments fill each line in turn.  Returns the number of lines. */
-static int set_text(ctx *c, para *src, const textstyle *ts, double x0,
-                    double x1, double *y)
+/* The prefix sums of the pieces of p, into the work arrays: cum[i] is the
+ * width of pieces [0, i) with the spaces between their words, gaps[i] the
+ * number of those spaces. */
+static void prefix_sums(ctx *c, const para *p)
 {
-    const ss_measure *m = c->m;
-    double scale = ts->size / 1000.0, avail = x1 - x0;
-    para split;
-    const para *p = src;
-    if (split_long_words(&split, src, avail / scale, m)) {
-        /* The other words of the paragraph may still be hyphenated. */
-        make_pieces(&split, m, ts->al == ALIGN_JUSTIFY ? c->hy : NULL, c->name);
-        p = &split;
-    }
-    double sp = c->space_w * scale;
-    double base = *y - m->ascent * scale;
-    int lines = 0;
     kp *kw = c->work;
-    double *cum = NULL, *ratio = NULL;
-    size_t *gaps = NULL, *brk = NULL;
-    size_t np = 0, nl = 0;
-    /* Justified text is broken by total fit, first over whole words (most
-     * paragraphs need no hyphen, and half the break points cost half the
-     * time: TeX's pretolerance pass), then with hyphenation points. */
-    para words;
-    const para *views[2];
+    size_t np = p->npc;
+    if (np + 1 > kw->cap) {
+        size_t c1 = kw->cap, c2 = kw->cap, c3 = kw->cap, c4 = kw->cap;
+        kw->cum = ss_xgrow(kw->cum, sizeof *kw->cum, np + 1, &c1);
+        kw->ratio = ss_xgrow(kw->ratio, sizeof *kw->ratio, np + 1, &c2);
+        kw->gaps = ss_xgrow(kw->gaps, sizeof *kw->gaps, np + 1, &c3);
+        kw->brk = ss_xgrow(kw->brk, sizeof *kw->brk, np + 1, &c4);
+        kw->cap = c1 < c2 ? c1 : c2;
+        kw->cap = kw->cap < c3 ? kw->cap : c3;
+        kw->cap = kw->cap < c4 ? kw->cap : c4;
+    }
+    kw->cum[0] = 0;
+    kw->gaps[0] = 0;
+    for (size_t i = 0; i < np; i++) {
+        bool space = i > 0 && p->pc[i - 1].brk == END_WORD;
+        kw->cum[i + 1] = kw->cum[i] + p->pc[i].w + (space ? c->space_w : 0);
+        kw->gaps[i + 1] = kw->gaps[i] + (i + 1 < np && p->pc[i].brk == END_WORD);
+    }
+}
+
+/* Justified text, broken by total fit into lines of 'at' (thousandths of
+ * the size): first over whole words (most paragraphs need no hyphen, and
+ * half the break points cost half the time: TeX's pretolerance pass),
+ * then with hyphenation points, cut from src only when they are needed
+ * (once a paragraph; most never need them).  A tolerant pass first: most
+ * paragraphs set with no space over 1.5x; only those that cannot go up to
+ * 2.0x, and only those that cannot even do that are set with overfull
+ * lines.  Fills the work arrays' brk[0 .. *nl] (line l is pieces
+ * [brk[l], brk[l+1])) and ratio, and returns the pieces they index: p,
+ * or its whole words in *words. */
+static const para *break_justified(ctx *c, para *src, const para *p, para *words,
+                                   double at, size_t *nl)
+{
+    kp *kw = c->work;
+    const para *views[3];
     int nviews = 0;
-    /* lazy: whole words first; the hyphenation points are cut only when
-     * they are needed, once per paragraph (most never need them). */
-    bool lazy = ts->al == ALIGN_JUSTIFY && p == src && src->hyph_todo;
-    if (ts->al == ALIGN_JUSTIFY && p->nwpc) {
-        words = *p;
-        words.pc = p->wpc;
-        words.npc = p->nwpc;
-        views[nviews++] = &words;
+    bool lazy = p == src && src->hyph_todo;
+    if (p->nwpc) {
+        *words = *p;
+        words->pc = p->wpc;
+        words->npc = p->nwpc;
+        views[nviews++] = words;
     }
     views[nviews++] = p;
+    *nl = 0;
+    kw->brk[0] = 0;
     for (int v = 0; v < nviews; v++) {
         p = views[v];
-        np = p->npc;
-        /* Prefix sums: cum[i] is the width of pieces [0, i) with the
-         * spaces between their words; gaps[i] the number of those spaces. */
-        if (np + 1 > kw->cap) {
-            size_t c1 = kw->cap, c2 = kw->cap, c3 = kw->cap, c4 = kw->cap;
-            kw->cum = ss_xgrow(kw->cum, sizeof *kw->cum, np + 1, &c1);
-            kw->ratio = ss_xgrow(kw->ratio, sizeof *kw->ratio, np + 1, &c2);
-            kw->gaps = ss_xgrow(kw->gaps, sizeof *kw->gaps, np + 1, &c3);
-            kw->brk = ss_xgrow(kw->brk, sizeof *kw->brk, np + 1, &c4);
-            kw->cap = c1 < c2 ? c1 : c2;
-            kw->cap = kw->cap < c3 ? kw->cap : c3;
-            kw->cap = kw->cap < c4 ? kw->cap : c4;
-        }
-        cum = kw->cum, ratio = kw->ratio, gaps = kw->gaps, brk = kw->brk;
-        cum[0] = 0;
-        gaps[0] = 0;
-        for (size_t i = 0; i < np; i++) {
-            bool space = i > 0 && p->pc[i - 1].brk == END_WORD;
-            cum[i + 1] = cum[i] + p->pc[i].w + (space ? c->space_w : 0);
-            gaps[i + 1] = gaps[i] + (i + 1 < np && p->pc[i].brk == END_WORD);
-        }
-        if (ts->al != ALIGN_JUSTIFY || np == 0)
+        size_t np = p->npc;
+        prefix_sums(c, p);
+        if (np == 0)
             break;
-        /* A tolerant pass first (TeX's way): most paragraphs set with no
-         * space over 1.5x; only those that cannot go up to 2.0x, and only
-         * those that cannot even do that are set with ragged lines. */
-        double at = avail / scale;
+        double *cum = kw->cum;
+        size_t *gaps = kw->gaps;
         size_t end = kp_pass(kw, p, cum, gaps, at, c->space_w, GOOD_RATIO, false);
         if (end == SIZE_MAX && lazy) {
             lazy = false;
@@ -934,50 +927,65 @@ static int set_text(ctx *c, para *src, const textstyle *ts, double x0,
         }
         if (end == SIZE_MAX)
             end = kp_pass(kw, p, cum, gaps, at, c->space_w, MAX_RATIO, true);
-        /* Break positions, in order: each line is pieces [brk[l], brk[l+1]). */
         for (size_t n = end; n != SIZE_MAX && kw->n[n].prev != SIZE_MAX; n = kw->n[n].prev)
-            nl++;
-        size_t l = nl;
-        brk[nl] = np;
+            (*nl)++;
+        size_t l = *nl;
+        kw->brk[*nl] = np;
         for (size_t n = end; n != SIZE_MAX && kw->n[n].prev != SIZE_MAX; n = kw->n[n].prev) {
-            brk[l] = kw->n[n].at;
-            ratio[--l] = kw->n[n].ratio;
+            kw->brk[l] = kw->n[n].at;
+            kw->ratio[--l] = kw->n[n].ratio;
         }
-        brk[0] = 0;
+        kw->brk[0] = 0;
         break;
     }
-    if (ts->al != ALIGN_JUSTIFY || np == 0) {
-        /* First fit: as much on each line as goes, never ending a line
-         * inside a glued group unless the group fills the line alone. */
-        size_t i = 0;
-        brk[0] = 0;
-        while (i < np) {
-            size_t j = i + 1, end = i + 1;
-            while (j <= np) {
-                double w = cum[j] - cum[i] -
-                           (i > 0 && p->pc[i - 1].brk == END_WORD ? c->space_w : 0);
-                if (j > i + 1 && w * scale > avail + 1e-6)
-                    break;
-                if (breakable(p, j - 1, false) || end == i + 1)
-                    end = j;
-                j++;
-            }
-            ratio[nl] = 0;
-            brk[++nl] = i = end;
+    return p;
+}
+
+/* Ragged text (left, centred, right), first fit: as much on each line as
+ * goes into 'avail' (points), never ending a line inside a glued group
+ * unless the group fills the line alone.  Fills the work arrays as
+ * break_justified does and returns the number of lines. */
+static size_t break_ragged(ctx *c, const para *p, double avail, double scale)
+{
+    kp *kw = c->work;
+    prefix_sums(c, p);
+    const double *cum = kw->cum;
+    size_t np = p->npc, nl = 0, i = 0;
+    kw->brk[0] = 0;
+    while (i < np) {
+        size_t j = i + 1, end = i + 1;
+        while (j <= np) {
+            double w = cum[j] - cum[i] - (i > 0 && p->pc[i - 1].brk == END_WORD ? c->space_w : 0);
+            if (j > i + 1 && w * scale > avail + 1e-6)
+                break;
+            if (breakable(p, j - 1, false) || end == i + 1)
+                end = j;
+            j++;
         }
+        kw->ratio[nl] = 0;
+        kw->brk[++nl] = i = end;
     }
+    return nl;
+}
+
+/* Emits the nl lines the work arrays hold for p into [x0, x1], the first
+ * on baseline *base; *base ends on the last line's. */
+static void place_lines(ctx *c, const para *p, const textstyle *ts, double x0, double x1,
+                        double *base, size_t nl)
+{
+    const kp *kw = c->work;
+    double scale = ts->size / 1000.0, avail = x1 - x0, sp = c->space_w * scale;
     for (size_t l = 0; l < nl; l++) {
-        size_t a = brk[l], b = brk[l + 1];
+        size_t a = kw->brk[l], b = kw->brk[l + 1];
         bool last = l + 1 == nl;
-        double natural = (cum[b] - cum[a] -
+        double natural = (kw->cum[b] - kw->cum[a] -
                           (a > 0 && p->pc[a - 1].brk == END_WORD ? c->space_w : 0)) * scale;
         if (!last && p->pc[b - 1].brk == END_HYPHEN)
             natural += p->pc[b - 1].hw * scale;
-        size_t spaces = gaps[b] - gaps[a];
+        size_t spaces = kw->gaps[b] - kw->gaps[a];
         double ws = 0, x = x0;
         if (ts->al == ALIGN_JUSTIFY && spaces) {
-            double r = ratio[l];
-            if (!last && r <= MAX_RATIO)
+            if (!last && kw->ratio[l] <= MAX_RATIO)
                 ws = (avail - natural) / (double)spaces;
             else if (natural > avail)
                 ws = (avail - natural) / (double)spaces; /* shrink to fit */
@@ -986,16 +994,40 @@ static int set_text(ctx *c, para *src, const textstyle *ts, double x0,
         } else if (ts->al == ALIGN_RIGHT) {
             x = x1 - natural;
         }
-        emit_line(c, p, a, b, ts, x, base, sp, ws);
-        lines++;
+        emit_line(c, p, a, b, ts, x, *base, sp, ws);
         if (!last)
-            base -= ts->leading;
+            *base -= ts->leading;
     }
-    if (lines)
+}
+
+/* Sets prepared text into [x0, x1] from the top edge *y down; *y ends below
+ * the last line's descent.  Justified text is broken by total fit; other
+ * alignments fill each line in turn.  Returns the number of lines. */
+static int set_text(ctx *c, para *src, const textstyle *ts, double x0,
+                    double x1, double *y)
+{
+    const ss_measure *m = c->m;
+    double scale = ts->size / 1000.0, avail = x1 - x0;
+    para split, words;
+    const para *p = src;
+    if (split_long_words(&split, src, avail / scale, m)) {
+        /* The other words of the paragraph may still be hyphenated. */
+        make_pieces(&split, m, ts->al == ALIGN_JUSTIFY ? c->hy : NULL, c->name);
+        p = &split;
+    }
+    size_t nl;
+    const para *lines = p;
+    if (ts->al == ALIGN_JUSTIFY)
+        lines = break_justified(c, src, p, &words, avail / scale, &nl);
+    else
+        nl = break_ragged(c, p, avail, scale);
+    double base = *y - m->ascent * scale;
+    place_lines(c, lines, ts, x0, x1, &base, nl);
+    if (nl)
         *y = base - m->descent * scale;
     if (p == &split)
         para_free(&split);
-    return lines;
+    return (int)nl;
 }
 
 /* The prepared form of text 'key' (an ss_text, or a plain string in one

@@ -449,6 +449,8 @@ typedef struct loader {
     long item_line;
     const char *item_key; /* interned, for figures */
     const char *item_label;
+    ss_translation *item_labels; /* its label-LL translations */
+    size_t item_nlabels;
     bool item_has_child;
     ss_buf text;
 
@@ -604,7 +606,35 @@ bool ss_key_syntax_ok(const char *k)
 typedef struct attrs {
     const char *names[ATTRS_MAX]; /* allowed names, NULL-terminated */
     char *values[ATTRS_MAX];      /* given values (new strings) or NULL */
+    const char *base;             /* "name": name-LL translations allowed */
+    char *tr_lang[SS_LANGS_MAX], *tr_value[SS_LANGS_MAX];
+    int ntr;
 } attrs;
+
+/* ISO 639-1's two-letter language codes (the schema lists the same). */
+static const char ISO_639_1[] =
+    "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr "
+    "cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu "
+    "gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk "
+    "kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms "
+    "mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro "
+    "ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl "
+    "tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu";
+
+/* The language of a translation attribute, base-LL, or NULL. */
+static const char *translation_of(const char *base, const char *n)
+{
+    size_t k = base ? strlen(base) : 0;
+    if (!k || strncmp(n, base, k) || n[k] != '-')
+        return NULL;
+    const char *l = n + k + 1;
+    if (!(l[0] >= 'a' && l[0] <= 'z' && l[1] >= 'a' && l[1] <= 'z' && !l[2]))
+        return NULL;
+    for (const char *c = ISO_639_1; *c; c += c[2] ? 3 : 2)
+        if (c[0] == l[0] && c[1] == l[1])
+            return l;
+    return NULL;
+}
 
 /* Reads the attributes of the current element into a; reports any the
  * format does not allow. */
@@ -624,9 +654,24 @@ static void read_attrs(loader *ld, const char *elem, long line, attrs *a)
         if (!xmlTextReaderConstNamespaceUri(r))
             while (i < ATTRS_MAX && a->names[i] && strcmp(a->names[i], n) != 0)
                 i++;
+        const char *lang = xmlTextReaderConstNamespaceUri(r) ? NULL
+                           : translation_of(a->base, n);
         if (i < ATTRS_MAX && a->names[i] && !xmlTextReaderConstNamespaceUri(r)) {
             if (!a->values[i])
                 a->values[i] = ss_xstrdup(v ? v : "");
+        } else if (lang && a->ntr < SS_LANGS_MAX) {
+            a->tr_lang[a->ntr] = ss_xstrdup(lang);
+            a->tr_value[a->ntr++] = ss_xstrdup(v ? v : "");
+        } else if (lang) {
+            error_at(ld, line, elem, "<%s> has more than %d translations; keep those "
+                     "the templates use", elem, SS_LANGS_MAX);
+        } else if (a->base && !strncmp(n, a->base, strlen(a->base)) &&
+                   n[strlen(a->base)] == '-') {
+            char *qn = quote(n);
+            error_at(ld, line, elem, "<%s> has an attribute '%s'; a translation is "
+                     "written %s-LL with a two-letter lower-case ISO 639-1 language code, "
+                     "e.g. %s-es", elem, qn, a->base, a->base);
+            free(qn);
         } else {
             char *qn = quote(n ? n : "");
             error_at(ld, line, elem,
@@ -643,13 +688,52 @@ static void attrs_free(attrs *a)
 {
     for (int i = 0; i < ATTRS_MAX; i++)
         free(a->values[i]);
+    for (int i = 0; i < a->ntr; i++)
+        free(a->tr_lang[i]), free(a->tr_value[i]);
+}
+
+static char *clean_text(loader *ld, long line, const char *elem, const char *desc,
+                        const char *what, const char *raw);
+
+/* The translations in a, checked like the name or label they translate
+ * (max: its length limit), in the state's pool. */
+static ss_translation *translations(loader *ld, long line, const char *elem, const char *desc,
+                                    size_t max, const attrs *a, size_t *n)
+{
+    ss_translation tr[SS_LANGS_MAX];
+    *n = 0;
+    for (int i = 0; i < a->ntr; i++) {
+        char *w = ss_xasprintf("%s-%s", a->base, a->tr_lang[i]);
+        char *t = clean_text(ld, line, elem, desc, w, a->tr_value[i]);
+        size_t len = t ? ss_utf8_length(t) : 0;
+        if (t && len == 0)
+            error_at(ld, line, elem, "%s: %s is empty; write it, or remove the attribute",
+                     desc, w);
+        else if (t && len > max)
+            error_at(ld, line, elem, "%s: %s is %zu characters long; the most allowed is "
+                     "%zu", desc, w, len, max);
+        else if (t)
+            tr[(*n)++] = (ss_translation){pool_strdup(ld->spool, a->tr_lang[i]),
+                                   pool_strdup(ld->spool, t)};
+        free(t);
+        free(w);
+    }
+    return pool_memdup(ld->spool, tr, *n * sizeof *tr);
+}
+
+const char *ss_text_in(const ss_translation *t, size_t n, const char *lang)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(t[i].lang, lang))
+            return t[i].text;
+    return NULL;
 }
 
 /* ---- elements ---------------------------------------------------------- */
 
 static void start_statedata(loader *ld, long line)
 {
-    attrs a = {{"year", "sample", NULL}, {NULL}};
+    attrs a = {{"year", "sample", NULL}, {NULL}, NULL, {NULL}, {NULL}, 0};
     read_attrs(ld, "statedata", line, &a);
     ld->ds->line = line;
     const char *year = a.values[0], *sample = a.values[1];
@@ -698,7 +782,7 @@ static void begin_parent(loader *ld)
 
 static void start_national(loader *ld, long line)
 {
-    attrs a = {{NULL}, {NULL}};
+    attrs a = {{NULL}, {NULL}, NULL, {NULL}, {NULL}, 0};
     read_attrs(ld, "national", line, &a);
     attrs_free(&a);
     if (ld->seen_national)
@@ -745,7 +829,7 @@ static char *clean_text(loader *ld, long line, const char *elem, const char *des
 
 static void start_state(loader *ld, long line)
 {
-    attrs a = {{"code", "name", NULL}, {NULL}};
+    attrs a = {{"code", "name", NULL}, {NULL}, "name", {NULL}, {NULL}, 0};
     read_attrs(ld, "state", line, &a);
     begin_parent(ld);
     if (!ld->seen_state)
@@ -816,6 +900,8 @@ static void start_state(loader *ld, long line)
         ld->cur.name = pool_strdup(ld->spool, t);
         free(t);
     }
+    ld->cur.names = translations(ld, line, "state", ld->state_desc, SS_NAME_MAX,
+                                 &a, &ld->cur.nnames);
     attrs_free(&a);
 }
 
@@ -887,7 +973,7 @@ static entry *check_key(loader *ld, long line, const char *elem,
 
 static void start_figure(loader *ld, long line)
 {
-    attrs a = {{"key", NULL}, {NULL}};
+    attrs a = {{"key", NULL}, {NULL}, NULL, {NULL}, {NULL}, 0};
     read_attrs(ld, "figure", line, &a);
     ld->item_line = line;
     ld->item_key = NULL;
@@ -928,7 +1014,7 @@ static void end_figure(loader *ld)
 
 static void start_table(loader *ld, long line)
 {
-    attrs a = {{"key", "total", NULL}, {NULL}};
+    attrs a = {{"key", "total", NULL}, {NULL}, NULL, {NULL}, {NULL}, 0};
     read_attrs(ld, "table", line, &a);
     ld->table_line = line;
     ld->table_key = "";
@@ -980,7 +1066,7 @@ static void end_table(loader *ld)
 
 static void start_row(loader *ld, long line)
 {
-    attrs a = {{"label", NULL}, {NULL}};
+    attrs a = {{"label", NULL}, {NULL}, "label", {NULL}, {NULL}, 0};
     read_attrs(ld, "row", line, &a);
     ld->item_line = line;
     ld->item_label = "";
@@ -1018,6 +1104,8 @@ static void start_row(loader *ld, long line)
     if (!ld->item_desc)
         ld->item_desc = ss_xasprintf("%s, row at line %ld", ld->table_desc,
                                      line);
+    ld->item_labels = translations(ld, line, "row", ld->item_desc, SS_LABEL_MAX, &a,
+                                   &ld->item_nlabels);
     attrs_free(&a);
 }
 
@@ -1029,7 +1117,8 @@ static void end_row(loader *ld)
                      ld->text.data ? ld->text.data : "", &v))
         ld->rows_ok = false;
     ld->rows = ss_xgrow(ld->rows, sizeof(ss_row), ld->nrows + 1, &ld->rows_cap);
-    ld->rows[ld->nrows++] = (ss_row){ld->item_label, v, ld->item_line};
+    ld->rows[ld->nrows++] = (ss_row){ld->item_label, v, ld->item_line, ld->item_labels,
+                                     ld->item_nlabels};
 }
 
 static void push_ctx(loader *ld, ctx c, long line)

@@ -29,6 +29,14 @@
  * attack. */
 #define SS_DATA_MAX_BYTES (256u * 1024u * 1024u)
 
+/* A translation of a state's name or a row's label, from name-LL or
+ * label-LL (lang: the two-letter code, "es").  Owned by the dataset. */
+typedef struct ss_translation {
+    const char *lang;
+    const char *text;
+} ss_translation;
+#define SS_LANGS_MAX 8 /* translations of one name or label: more is a mistake */
+
 typedef struct ss_figure {
     const char *key; /* owned by the dataset */
     uint64_t value;
@@ -39,6 +47,8 @@ typedef struct ss_row {
     const char *label; /* trimmed; owned by the dataset */
     uint64_t value;
     long line;
+    ss_translation *labels; /* label-LL translations */
+    size_t nlabels;
 } ss_row;
 
 typedef struct ss_table {
@@ -58,6 +68,8 @@ typedef struct ss_state {
     size_t nfigures;
     ss_table *tables;
     size_t ntables;
+    ss_translation *names; /* name-LL translations */
+    size_t nnames;
 } ss_state;
 
 typedef struct ss_dataset {
@@ -112,6 +124,9 @@ ss_dataset *ss_dataset_stream_fd(const char *name, int fd, ss_diag *diag,
                                  ss_state_fn each, void *ctx, size_t *nstates);
 
 void ss_dataset_free(ss_dataset *ds);
+
+/* The translation of a name or label into lang (two letters), or NULL. */
+const char *ss_text_in(const ss_translation *t, size_t n, const char *lang);
 
 /* True when 'key' has the format's key syntax: lower-case words of a-z,
  * 0-9 and _, each starting with a letter, joined by '.' (length is checked

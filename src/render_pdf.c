@@ -17,15 +17,21 @@
  * and extractors see where a word was broken; with tagging, the word's two
  * halves carry one /ActualText with the whole word.  Justified lines widen
  * their spaces with TJ adjustments (Tw applies only to the one-byte code
- * 32).  libharu's own CID fonts measured badly (2.3.0, UTF-8 mode): 65,536
+ * 32).  Each cut program also keeps the ten digits and the break hyphen,
+ * so that sheets share glyph sets and a worker cuts and compresses a
+ * program once a run, not once a sheet.  libharu's own CID fonts measured badly (2.3.0, UTF-8 mode): 65,536
  * look-ups per document, an invalid ToUnicode map, no CIDSet; see
  * CONTRIBUTING.md, "Library facts".  The font dictionaries are plain objects,
  * not libharu fonts: its text calls refuse them instead of silently
  * drawing nothing with them.
  *
- * Size.  The North Dakota sheet must stay under 20 KB with its tags (~2.5 KB
- * of structure), so the file carries nothing a reader does not use: see
- * bench/README.md for what was trimmed and what it saved.
+ * Size.  The North Dakota sheet must stay under 24 KB with its tags, so
+ * the file carries nothing a reader does not use.
+ *
+ * Caches.  A render context (ss_render, one per worker, owned by the
+ * caller) keeps the cut font programs and ToUnicode maps it has made,
+ * because sheets share glyph sets and cutting and compressing a program
+ * is a third of a sheet's cost.
  *
  * Content and structure.  The page's content stream is written here:
  * shapes as /Artifact, the footer as a pagination artifact, and each
@@ -40,16 +46,15 @@
 #include "render_pdf.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <hpdf.h>
 
-#include <zlib.h>
+#include <libdeflate.h>
+#include <nettle/sha2.h>
 
-#include "blockcache.h"
 #include "haru.h"
 #include "ttf_subset.h"
 #include "util.h"
@@ -110,18 +115,25 @@ struct ss_pdf {
     HPDF_Dict struct_root, document;
     HPDF_Array doc_kids, parent_nums;
     HPDF_Dict system_info;
+    ss_render *r;
     const ss_fonts *fonts_in;
     ss_diag *diag;
     fontenc enc[2];
     bool single_page;
-    ss_buf content;     /* everything drawn and said: the file ID's source */
+    struct sha256_ctx content; /* of everything drawn and said: the file ID */
     mark *marks;
     size_t nmarks, marks_cap;
     int npages;
-    int first_key;      /* the first page's /StructParents */
-    bool for_copy;      /* made to be copied into a combined file */
     HPDF_STATUS last_error, last_detail;
 };
+
+/* Adds "WHAT TEXT\n" to what the file ID is made from. */
+static void said(ss_pdf *p, const char *what, const char *text)
+{
+    sha256_update(&p->content, strlen(what), (const uint8_t *)what);
+    sha256_update(&p->content, strlen(text), (const uint8_t *)text);
+    sha256_update(&p->content, 1, (const uint8_t *)"\n");
+}
 
 static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)
 {
@@ -184,132 +196,21 @@ static unsigned enc_code(fontenc *e, long cp)
     return g;
 }
 
-/* ---- compression -------------------------------------------------------
+/* ---- the render context ----------------------------------------------------
  * Streams are compressed here, not by libharu (which feeds zlib 4 KB at a
- * time with a fresh state per stream): one call per stream on a state kept
- * per thread, with a search tuned for a sheet's streams (below), and the
- * streams that never change (the colour profile) are compressed once per
- * run.  libharu then copies the bytes as they are (haru.c). */
+ * time), in one call each with libdeflate; libharu then copies the bytes
+ * as they are (haru.c).  What repeats from sheet to sheet is made once per
+ * context: the colour profile, and the cut font programs and ToUnicode
+ * maps, kept by kind and the SHA-256 of what they are made from (cutting
+ * and compressing a font program is a third of a sheet's cost, and sheets
+ * share glyph sets, see the top of this file).  Deflate is deterministic, so a
+ * kept stream is byte for byte the fresh one. */
 
-/* zlib's default hash table (memLevel 8, 2^15 entries).  A smaller one
- * (memLevel 6) clears 48 KB less per stream, but its longer hash chains
- * made the content stream, whose two-byte glyph codes repeat a 0 byte,
- * 16 % slower to compress (198 -> 166 us for the ND sheet's, timed in a
- * loop), for the same size. */
-#define Z_MEMLEVEL 8
-
-/* One deflate state per thread, reset between streams: setting one up
- * (allocating and clearing its tables) cost more than compressing a
- * sheet's small streams.  All are kept in a list and freed at exit. */
-static _Thread_local z_stream *thread_z;
-static struct {
-    pthread_mutex_t lock;
-    z_stream **all;
-    size_t n, cap;
-} deflaters = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
-
-static void deflaters_free(void)
-{
-    for (size_t i = 0; i < deflaters.n; i++) {
-        deflateEnd(deflaters.all[i]);
-        free(deflaters.all[i]);
-    }
-    free(deflaters.all);
-}
-
-/* Level 6's search, cut short sooner: a match of 4 bytes or more (good
- * length 4, not 8) quarters the search for a longer one, and no more than
- * 48 earlier places (not 128) are tried.  A content stream's glyph codes
- * are two bytes, the first 0, so deflate finds many short matches and long
- * chains of candidates.  Over the content streams of the ND sheet and five
- * sample sheets: a third less time for 0.9 % more bytes (~30 bytes a
- * sheet), the best trade of the 336 settings tried (bench/README.md).
- * deflateReset restores the level's settings: set after every reset. */
-#define Z_GOOD 4
-#define Z_LAZY 32
-#define Z_NICE 258
-#define Z_CHAIN 48
-
-static z_stream *tuned(z_stream *z)
-{
-    return deflateTune(z, Z_GOOD, Z_LAZY, Z_NICE, Z_CHAIN) == Z_OK ? z : NULL;
-}
-
-static z_stream *deflater(void)
-{
-    if (thread_z)
-        return deflateReset(thread_z) == Z_OK ? tuned(thread_z) : NULL;
-    z_stream *z = ss_xcalloc(1, sizeof *z);
-    if (deflateInit2(z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15, Z_MEMLEVEL,
-                     Z_DEFAULT_STRATEGY) != Z_OK) {
-        free(z);
-        return NULL;
-    }
-    if (!tuned(z)) {
-        deflateEnd(z);
-        free(z);
-        return NULL;
-    }
-    pthread_mutex_lock(&deflaters.lock);
-    if (!deflaters.all)
-        atexit(deflaters_free);
-    deflaters.all = ss_xgrow(deflaters.all, sizeof *deflaters.all, deflaters.n + 1,
-                             &deflaters.cap);
-    deflaters.all[deflaters.n++] = z;
-    pthread_mutex_unlock(&deflaters.lock);
-    thread_z = z;
-    return z;
-}
-
-/* Compresses len bytes into out (appended).  False only when zlib fails. */
-static bool deflate_into(const void *data, size_t len, ss_buf *out)
-{
-    z_stream *z = deflater();
-    if (!z)
-        return false;
-    size_t bound = deflateBound(z, (uLong)len);
-    size_t at = out->len;
-    out->data = ss_xgrow(out->data, 1, at + bound + 1, &out->cap);
-    z->next_in = (Bytef *)data;
-    z->avail_in = (uInt)len;
-    z->next_out = (Bytef *)out->data + at;
-    z->avail_out = (uInt)bound;
-    int r = deflate(z, Z_FINISH);
-    out->len = at + z->total_out;
-    out->data[out->len] = '\0';
-    return r == Z_STREAM_END;
-}
-
-/* A new stream object holding data, compressed unless that makes it
- * longer (a CIDSet is a few bytes). */
-static HPDF_Dict new_stream(ss_pdf *p, const void *data, size_t len)
-{
-    /* zlib's smallest output for one byte is 9 bytes: 30 or fewer cannot
-     * come out shorter with the /Filter entry added. */
-    if (len <= 30)
-        return ss_haru_stream(p->doc, data, len, false);
-    ss_buf z;
-    ss_buf_init(&z);
-    HPDF_Dict s = NULL;
-    if (deflate_into(data, len, &z))
-        s = z.len + sizeof "/Filter /FlateDecode" < len
-                ? ss_haru_stream(p->doc, z.data, z.len, true)
-                : ss_haru_stream(p->doc, data, len, false);
-    ss_buf_free(&z);
-    return s;
-}
-
-/* Streams that repeat from sheet to sheet, compressed once a run and
- * kept by kind and the SHA-256 of what they are made from: the cut-down
- * font programs, by style and glyph set (sheets share glyph sets far more
- * than one would think: 300 sample sheets have 37 distinct sets for
- * regular text and 18 for bold, with the digits in every set (see
- * finish_font; without them 55 and 174), and cutting and compressing a
- * font program is a third of a sheet's cost), and the ToUnicode maps,
- * which repeat as glyph sets do.  Deflate is deterministic, so a kept
- * stream is byte for byte the fresh one. */
+/* libdeflate's default level: level 9 saves 0.15 % of the bytes for a
+ * fifth more time, level 12 1 % for four times the time. */
+#define DEFLATE_LEVEL 6
 #define KEPT_MAX 1024 /* entries; ~5 KB a font program, ~0.3 KB a map */
-#define KEPT_MAP 2    /* kind of a ToUnicode map; a font's is its style */
+#define KEPT_MAP 2    /* kind of a ToUnicode map; a font program's is its style */
 
 typedef struct kept {
     int kind;
@@ -319,147 +220,145 @@ typedef struct kept {
     ss_buf b;
 } kept;
 
-static struct {
-    pthread_mutex_t lock;
-    kept *items;
-    size_t n, cap;
-} kept_streams = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+struct ss_render {
+    const ss_fonts *fonts;
+    struct libdeflate_compressor *z;
+    ss_buf icc; /* the colour profile, compressed */
+    kept *kept;
+    size_t nkept, keptcap;
+};
 
-static void kept_free(void)
+/* Compresses len bytes into out (appended). */
+static void deflate_into(ss_render *r, const void *data, size_t len, ss_buf *out)
 {
-    for (size_t i = 0; i < kept_streams.n; i++)
-        ss_buf_free(&kept_streams.items[i].b);
-    free(kept_streams.items);
+    size_t bound = libdeflate_zlib_compress_bound(r->z, len);
+    ss_buf_reserve(out, out->len + bound + 1);
+    out->len += libdeflate_zlib_compress(r->z, data, len, out->data + out->len, bound);
+    out->data[out->len] = '\0';
+}
+
+ss_render *ss_render_new(const ss_fonts *fonts, const void *icc, size_t icc_len,
+                         ss_diag *diag)
+{
+    ss_render *r = ss_xcalloc(1, sizeof *r);
+    r->fonts = fonts;
+    r->z = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    if (!r->z) {
+        ss_diag_error(diag, NULL, 0, "out of memory starting a PDF");
+        free(r);
+        return NULL;
+    }
+    deflate_into(r, icc, icc_len, &r->icc);
+    return r;
+}
+
+void ss_render_free(ss_render *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nkept; i++)
+        ss_buf_free(&r->kept[i].b);
+    free(r->kept);
+    ss_buf_free(&r->icc);
+    libdeflate_free_compressor(r->z);
+    free(r);
 }
 
 /* The kept stream of kind and key, appended to out; false when none. */
-static bool kept_get(int kind, const uint8_t key[32], ss_buf *out, bool *z, size_t *raw)
+static bool kept_get(const ss_render *r, int kind, const uint8_t key[32], ss_buf *out,
+                     bool *z, size_t *raw)
 {
-    bool hit = false;
-    pthread_mutex_lock(&kept_streams.lock);
-    for (size_t i = 0; i < kept_streams.n && !hit; i++) {
-        const kept *k = &kept_streams.items[i];
+    for (size_t i = 0; i < r->nkept; i++) {
+        const kept *k = &r->kept[i];
         if (k->kind == kind && !memcmp(k->key, key, 32)) {
             ss_buf_add(out, k->b.data, k->b.len);
             *z = k->z;
             *raw = k->raw;
-            hit = true;
+            return true;
         }
     }
-    pthread_mutex_unlock(&kept_streams.lock);
-    return hit;
+    return false;
 }
 
 /* Keeps a copy of bytes [data, len) as the stream of kind and key. */
-static void kept_put(int kind, const uint8_t key[32], const void *data, size_t len, bool z,
-                     size_t raw)
+static void kept_put(ss_render *r, int kind, const uint8_t key[32], const void *data,
+                     size_t len, bool z, size_t raw)
 {
-    pthread_mutex_lock(&kept_streams.lock);
-    if (kept_streams.n < KEPT_MAX) {
-        if (!kept_streams.items)
-            atexit(kept_free);
-        kept_streams.items = ss_xgrow(kept_streams.items, sizeof *kept_streams.items,
-                                      kept_streams.n + 1, &kept_streams.cap);
-        kept *k = &kept_streams.items[kept_streams.n++];
-        k->kind = kind;
-        memcpy(k->key, key, 32);
-        k->z = z;
-        k->raw = raw;
-        ss_buf_init(&k->b);
-        ss_buf_add(&k->b, data, len);
-    }
-    pthread_mutex_unlock(&kept_streams.lock);
+    if (r->nkept >= KEPT_MAX)
+        return;
+    r->kept = ss_xgrow(r->kept, sizeof *r->kept, r->nkept + 1, &r->keptcap);
+    kept *k = &r->kept[r->nkept++];
+    k->kind = kind;
+    memcpy(k->key, key, 32);
+    k->z = z;
+    k->raw = raw;
+    ss_buf_init(&k->b);
+    ss_buf_add(&k->b, data, len);
 }
 
-/* new_stream, for a text that many files hold. */
-static HPDF_Dict new_shared_stream(ss_pdf *p, const void *data, size_t len)
+/* len bytes, compressed unless that makes them longer (a CIDSet is a few
+ * bytes), into z; *packed says which. */
+static void pack(ss_render *r, const void *data, size_t len, ss_buf *z, bool *packed)
 {
-    if (len <= 30)
-        return new_stream(p, data, len);
+    /* deflate's smallest output for one byte is 9 bytes: 30 or fewer
+     * cannot come out shorter with the /Filter entry added. */
+    if (len > 30)
+        deflate_into(r, data, len, z);
+    *packed = len > 30 && z->len + sizeof "/Filter /FlateDecode" < len;
+    if (!*packed) {
+        ss_buf_clear(z);
+        ss_buf_add(z, data, len);
+    }
+}
+
+/* A new stream object holding data, compressed unless that makes it
+ * longer; kept in the context when 'shared' (a text that many files
+ * hold). */
+static HPDF_Dict new_stream(ss_pdf *p, const void *data, size_t len, bool shared)
+{
     uint8_t key[32];
-    ss_sha256(data, len, key);
     ss_buf z;
     ss_buf_init(&z);
     bool packed;
     size_t raw;
-    HPDF_Dict s = NULL;
-    if (kept_get(KEPT_MAP, key, &z, &packed, &raw)) {
-        s = ss_haru_stream(p->doc, z.data, z.len, packed);
-    } else if (deflate_into(data, len, &z)) {
-        packed = z.len + sizeof "/Filter /FlateDecode" < len;
-        if (!packed) {
-            ss_buf_clear(&z);
-            ss_buf_add(&z, data, len);
-        }
-        s = ss_haru_stream(p->doc, z.data, z.len, packed);
-        kept_put(KEPT_MAP, key, z.data, z.len, packed, len);
+    if (shared)
+        ss_sha256(data, len, key);
+    if (!shared || !kept_get(p->r, KEPT_MAP, key, &z, &packed, &raw)) {
+        pack(p->r, data, len, &z, &packed);
+        if (shared)
+            kept_put(p->r, KEPT_MAP, key, z.data, z.len, packed, len);
     }
+    HPDF_Dict s = ss_haru_stream(p->doc, z.data, z.len, packed);
     ss_buf_free(&z);
     return s;
 }
 
-/* The colour profile is the same in every file: compressed once. */
-static struct {
-    pthread_mutex_t lock;
-    char *icc_path;
-    ss_buf icc; /* compressed profile */
-} constants = {PTHREAD_MUTEX_INITIALIZER, NULL, {0}};
-
-static void constants_free(void)
-{
-    free(constants.icc_path);
-    ss_buf_free(&constants.icc);
-}
-
-/* Fills the cache (first call) and checks it is for this profile. */
-static bool constants_ready(const char *icc_path, ss_diag *diag)
-{
-    bool ok = true;
-    pthread_mutex_lock(&constants.lock);
-    if (!constants.icc_path || strcmp(constants.icc_path, icc_path)) {
-        size_t len;
-        int e;
-        char *icc = ss_read_file(icc_path, 1u << 20, &len, &e);
-        ss_buf_clear(&constants.icc);
-        ok = icc && deflate_into(icc, len, &constants.icc);
-        if (!icc)
-            ss_diag_error(diag, icc_path, 0, "cannot read the colour profile: %s; "
-                          "reinstall statesheet", strerror(e));
-        free(icc);
-        if (!constants.icc_path)
-            atexit(constants_free);
-        free(constants.icc_path);
-        constants.icc_path = ok ? ss_xstrdup(icc_path) : NULL;
-    }
-    pthread_mutex_unlock(&constants.lock);
-    return ok;
-}
-
-/* The compressed program for a glyph set: from the cache, or cut and
- * compressed now (and cached).  First marks in keep the parts of its
- * composite glyphs, which the program holds too (a CIDSet made from keep
- * names them).  False when the font is damaged. */
-static bool font_program(const ss_fonts *fonts, int style, uint8_t *keep, size_t nglyphs,
-                         ss_buf *z, size_t *raw)
+/* The compressed program for a glyph set: kept, or cut and compressed now
+ * (and kept).  First marks in keep the parts of its composite glyphs,
+ * which the program holds too (a CIDSet made from keep names them).  False
+ * when the font is damaged. */
+static bool font_program(ss_render *r, int style, uint8_t *keep, size_t nglyphs, ss_buf *z,
+                         size_t *raw)
 {
     size_t flen;
-    const uint8_t *fdata = ss_fonts_data(fonts, style, &flen);
+    const uint8_t *fdata = ss_fonts_data(r->fonts, style, &flen);
     if (!ss_ttf_components(fdata, flen, keep, nglyphs))
         return false;
     uint8_t key[32];
     ss_sha256(keep, nglyphs, key);
     bool packed;
-    if (kept_get(style, key, z, &packed, raw))
+    if (kept_get(r, style, key, z, &packed, raw))
         return true;
     ss_buf sub;
     ss_buf_init(&sub);
     size_t at = z->len;
-    bool ok = ss_ttf_subset(fdata, flen, keep, nglyphs, &sub) &&
-              deflate_into(sub.data, sub.len, z);
+    bool ok = ss_ttf_subset(fdata, flen, keep, nglyphs, &sub);
+    if (ok) {
+        deflate_into(r, sub.data, sub.len, z);
+        kept_put(r, style, key, z->data + at, z->len - at, true, sub.len);
+    }
     *raw = sub.len;
     ss_buf_free(&sub);
-    if (ok)
-        kept_put(style, key, z->data + at, z->len - at, true, *raw);
     return ok;
 }
 
@@ -522,13 +421,12 @@ static void *text_string(ss_pdf *p, const char *utf8)
 static bool font_new(ss_pdf *p, int style)
 {
     HPDF_Dict font = ss_haru_object(p->doc), cid = ss_haru_object(p->doc);
-    HPDF_Array desc = ss_haru_array(p->doc, false);
+    HPDF_Array desc = font ? ss_haru_array_in(font, "DescendantFonts") : NULL;
     if (!font || !cid || !desc)
         return false;
     HPDF_STATUS r = HPDF_Dict_AddName(font, "Type", "Font");
     r |= HPDF_Dict_AddName(font, "Subtype", "Type0");
     r |= HPDF_Dict_AddName(font, "Encoding", "Identity-H");
-    r |= HPDF_Dict_Add(font, "DescendantFonts", desc);
     r |= HPDF_Array_Add(desc, cid);
     r |= HPDF_Dict_AddName(cid, "Type", "Font");
     r |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
@@ -543,27 +441,24 @@ static bool structure_new(ss_pdf *p)
 {
     HPDF_Doc doc = p->doc;
     HPDF_Dict cat = ss_haru_catalog(doc);
-    p->struct_root = ss_haru_object(doc);
-    p->document = ss_haru_object(doc);
-    p->doc_kids = ss_haru_array(doc, false);
-    p->parent_nums = ss_haru_array(doc, false);
-    HPDF_Dict tree = ss_haru_dict(doc), mark_info = ss_haru_dict(doc),
-              prefs = ss_haru_dict(doc);
-    if (!cat || !p->struct_root || !p->document || !p->doc_kids || !p->parent_nums ||
-        !tree || !mark_info || !prefs)
+    HPDF_Dict root = p->struct_root = ss_haru_object(doc);
+    HPDF_Dict document = p->document = ss_haru_object(doc);
+    if (!cat || !root || !document)
         return false;
-    HPDF_STATUS r = HPDF_Dict_AddName(p->struct_root, "Type", "StructTreeRoot");
-    r |= HPDF_Dict_Add(p->struct_root, "K", p->document);
-    r |= HPDF_Dict_Add(tree, "Nums", p->parent_nums);
-    r |= HPDF_Dict_Add(p->struct_root, "ParentTree", tree);
-    r |= HPDF_Dict_AddName(p->document, "S", "Document");
-    r |= HPDF_Dict_Add(p->document, "P", p->struct_root);
-    r |= HPDF_Dict_Add(p->document, "K", p->doc_kids);
+    HPDF_Dict tree = ss_haru_dict_in(root, "ParentTree");
+    HPDF_Dict mark_info = ss_haru_dict_in(cat, "MarkInfo");
+    HPDF_Dict prefs = ss_haru_dict_in(cat, "ViewerPreferences");
+    p->doc_kids = ss_haru_array_in(document, "K");
+    p->parent_nums = tree ? ss_haru_array_in(tree, "Nums") : NULL;
+    if (!tree || !mark_info || !prefs || !p->doc_kids || !p->parent_nums)
+        return false;
+    HPDF_STATUS r = HPDF_Dict_AddName(root, "Type", "StructTreeRoot");
+    r |= HPDF_Dict_Add(root, "K", document);
+    r |= HPDF_Dict_AddName(document, "S", "Document");
+    r |= HPDF_Dict_Add(document, "P", root);
     r |= HPDF_Dict_AddBoolean(mark_info, "Marked", HPDF_TRUE);
-    r |= HPDF_Dict_Add(cat, "MarkInfo", mark_info);
     r |= HPDF_Dict_AddBoolean(prefs, "DisplayDocTitle", HPDF_TRUE);
-    r |= HPDF_Dict_Add(cat, "ViewerPreferences", prefs);
-    r |= HPDF_Dict_Add(cat, "StructTreeRoot", p->struct_root);
+    r |= HPDF_Dict_Add(cat, "StructTreeRoot", root);
     return r == HPDF_OK;
 }
 
@@ -572,32 +467,30 @@ static bool structure_new(ss_pdf *p)
 static bool output_intent(ss_pdf *p, HPDF_Dict icc)
 {
     HPDF_Dict intent = ss_haru_object(p->doc);
-    HPDF_Array all = ss_haru_array(p->doc, false);
+    HPDF_Array all = ss_haru_array_in(ss_haru_catalog(p->doc), "OutputIntents");
     return intent && all && HPDF_Dict_AddName(intent, "Type", "OutputIntent") == HPDF_OK &&
            HPDF_Dict_AddName(intent, "S", "GTS_PDFA1") == HPDF_OK &&
            HPDF_Dict_Add(intent, "OutputConditionIdentifier",
                          ss_haru_string(p->doc, "sRGB IEC61966-2.1")) == HPDF_OK &&
            HPDF_Dict_Add(intent, "DestOutputProfile", icc) == HPDF_OK &&
-           HPDF_Array_Add(all, intent) == HPDF_OK &&
-           HPDF_Dict_Add(ss_haru_catalog(p->doc), "OutputIntents", all) == HPDF_OK;
+           HPDF_Array_Add(all, intent) == HPDF_OK;
 }
 
-ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page,
-                   ss_diag *diag)
+ss_pdf *ss_pdf_new(ss_render *r, bool single_page, ss_diag *diag)
 {
+    const ss_fonts *fonts = r->fonts;
     ss_pdf *p = ss_xcalloc(1, sizeof *p);
+    p->r = r;
     p->fonts_in = fonts;
     p->diag = diag;
     p->single_page = single_page;
-    ss_buf_init(&p->content);
-    p->doc = HPDF_NewEx(on_error, ss_block_alloc, ss_block_free, 0, p);
+    sha256_init(&p->content);
+    p->doc = HPDF_New(on_error, p);
     if (!p->doc) {
         ss_diag_error(diag, NULL, 0, "out of memory starting a PDF");
         ss_pdf_free(p);
         return NULL;
     }
-    if (!constants_ready(icc_path, diag))
-        goto fail;
     for (int s = 0; s < 2; s++)
         enc_init(&p->enc[s], fonts, (ss_style)s);
     if (!font_new(p, 0) || !font_new(p, 1)) {
@@ -608,7 +501,7 @@ ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page
         failed(p, "starting the structure tree");
         goto fail;
     }
-    HPDF_Dict icc = ss_haru_stream(p->doc, constants.icc.data, constants.icc.len, true);
+    HPDF_Dict icc = ss_haru_stream(p->doc, r->icc.data, r->icc.len, true);
     if (!icc || HPDF_Dict_AddNumber(icc, "N", 3) != HPDF_OK ||
         HPDF_Dict_AddName(icc, "Alternate", "DeviceRGB") != HPDF_OK ||
         !output_intent(p, icc)) {
@@ -630,7 +523,6 @@ void ss_pdf_free(ss_pdf *p)
     for (int s = 0; s < 2; s++)
         free(p->enc[s].cp), free(p->enc[s].used);
     free(p->marks);
-    ss_buf_free(&p->content);
     free(p);
 }
 
@@ -922,129 +814,104 @@ static int mark_order(const void *a, const void *b)
     return (x->mcid > y->mcid) - (x->mcid < y->mcid);
 }
 
-/* A structure element of a page, made before its entries are written:
- * a table's and a row's children come after them. */
-typedef struct selem {
-    HPDF_Dict d;
-    ss_role role;
-    bool group;       /* a Table or a TR: its children are elements */
-    size_t up;        /* its parent: an index into the page's, or SIZE_MAX for the
-                       * Document (or the page's Part) */
-    size_t first, n;  /* a leaf's MCIDs: sorted[first .. first + n) */
-} selem;
-
-static void put_ref(ss_buf *b, const void *obj)
+/* A Table or a TR: an element whose children are elements, in *kids. */
+static HPDF_Dict group_elem(ss_pdf *p, const char *type, HPDF_Dict parent,
+                            HPDF_Array siblings, HPDF_Array *kids)
 {
-    ss_buf_addu(b, ss_haru_id(obj));
-    ss_buf_adds(b, " 0 R");
+    HPDF_Dict e = struct_elem(p, type, parent, siblings);
+    *kids = e ? ss_haru_array_in(e, "K") : NULL;
+    return *kids ? e : NULL;
 }
 
-/* The page's structure elements, in reading order (element number), under
- * the Document (one-page file) or under a Part of their own; and the
- * page's entry in the parent tree: MCID -> element.  Each element's
- * entries are written as text (ss_haru_raw). */
+/* An element with content: the n marked-content sequences m[0, n) on
+ * page.  Each names its page: PDF.js (Firefox's viewer) does not look for
+ * /Pg on the element's ancestors. */
+static HPDF_Dict leaf_elem(ss_pdf *p, HPDF_Page page, const mark *m, size_t n,
+                           HPDF_Dict parent, HPDF_Array siblings)
+{
+    HPDF_Dict e = struct_elem(p, ROLE_TAG[m->role], parent, siblings);
+    if (!e || HPDF_Dict_Add(e, "Pg", page) != HPDF_OK)
+        return NULL;
+    if (m->role == SS_ROLE_TH) {
+        HPDF_Dict a = ss_haru_dict_in(e, "A");
+        if (!a || HPDF_Dict_AddName(a, "O", "Table") != HPDF_OK ||
+            HPDF_Dict_AddName(a, "Scope", "Row") != HPDF_OK)
+            return NULL;
+    }
+    if (n == 1)
+        return HPDF_Dict_AddNumber(e, "K", m->mcid) == HPDF_OK ? e : NULL;
+    HPDF_Array k = ss_haru_array_in(e, "K");
+    if (!k)
+        return NULL;
+    HPDF_STATUS r = HPDF_OK;
+    for (size_t i = 0; i < n; i++)
+        r |= HPDF_Array_AddNumber(k, m[i].mcid);
+    return r == HPDF_OK ? e : NULL;
+}
+
+/* The page's marks in reading order (element number), each element's in
+ * MCID order. */
+static mark *sorted_marks(const ss_pdf *p)
+{
+    mark *sorted = ss_xmalloc((p->nmarks ? p->nmarks : 1) * sizeof *sorted);
+    if (p->nmarks) /* a page may have none */
+        memcpy(sorted, p->marks, p->nmarks * sizeof *sorted);
+    qsort(sorted, p->nmarks, sizeof *sorted, mark_order);
+    return sorted;
+}
+
+/* The page's structure elements, in reading order, under the Document
+ * (one-page file) or under a Part of their own: Document > P, H1, H2,
+ * P..., Table > TR > TH + TD; of_mcid[m] gets the element of MCID m. */
+static bool page_elements(ss_pdf *p, HPDF_Page page, HPDF_Dict *of_mcid)
+{
+    HPDF_Dict parent = p->document, table = NULL, row = NULL;
+    HPDF_Array kids = p->doc_kids, table_k = NULL, row_k = NULL;
+    if (!p->single_page && !(parent = group_elem(p, "Part", p->document, p->doc_kids, &kids)))
+        return false;
+    mark *sorted = sorted_marks(p);
+    bool ok = true;
+    for (size_t i = 0, j; ok && i < p->nmarks; i = j) {
+        for (j = i; j < p->nmarks && sorted[j].elem == sorted[i].elem; j++)
+            ;
+        ss_role role = sorted[i].role;
+        HPDF_Dict up = parent;
+        HPDF_Array up_k = kids;
+        if (role == SS_ROLE_TH || role == SS_ROLE_TD) {
+            if (!table) {
+                table = group_elem(p, "Table", parent, kids, &table_k);
+                row = NULL;
+            }
+            if (table && (!row || role == SS_ROLE_TH))
+                row = group_elem(p, "TR", table, table_k, &row_k);
+            up = row;
+            up_k = row_k;
+        } else {
+            table = row = NULL;
+        }
+        HPDF_Dict e = up ? leaf_elem(p, page, sorted + i, j - i, up, up_k) : NULL;
+        for (size_t m = i; m < j; m++)
+            of_mcid[sorted[m].mcid] = e;
+        ok = e != NULL;
+    }
+    free(sorted);
+    return ok;
+}
+
+/* The page's structure elements and its entry in the parent tree (MCID ->
+ * element), keyed by its page index. */
 static bool build_structure(ss_pdf *p, HPDF_Page page)
 {
-    HPDF_Doc doc = p->doc;
-    int key = p->first_key + p->npages - 1;
-    HPDF_Dict parent = p->document;
-    HPDF_Array kids = p->doc_kids;
-    if (!p->single_page) {
-        kids = ss_haru_array(doc, false);
-        parent = struct_elem(p, "Part", p->document, p->doc_kids);
-        if (!kids || !parent || HPDF_Dict_Add(parent, "K", kids) != HPDF_OK)
-            return false;
-    }
-    size_t n = p->nmarks;
-    size_t *of_mcid = ss_xcalloc(n ? n : 1, sizeof *of_mcid);
-    mark *sorted = ss_xmalloc((n ? n : 1) * sizeof *sorted);
-    if (n) /* a blank page has none (combine.c's last page) */
-        memcpy(sorted, p->marks, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, mark_order);
-    /* At most three elements a leaf (a table, a row and the cell). */
-    selem *el = ss_xmalloc((3 * n + 1) * sizeof *el);
-    size_t nel = 0, table = SIZE_MAX, row = SIZE_MAX;
-    bool ok = true;
-    for (size_t i = 0; ok && i < n;) {
-        size_t j = i;
-        while (j < n && sorted[j].elem == sorted[i].elem)
-            j++;
-        ss_role role = sorted[i].role;
-        size_t up = SIZE_MAX;
-        if (role == SS_ROLE_TH || role == SS_ROLE_TD) {
-            if (table == SIZE_MAX) {
-                el[nel] = (selem){ss_haru_object(doc), SS_ROLE_ARTIFACT, true, SIZE_MAX, 0, 0};
-                ok = el[nel].d && HPDF_Array_Add(kids, el[nel].d) == HPDF_OK;
-                table = nel++;
-                row = SIZE_MAX;
-            }
-            if (ok && (row == SIZE_MAX || role == SS_ROLE_TH)) {
-                el[nel] = (selem){ss_haru_object(doc), SS_ROLE_ARTIFACT, true, table, 0, 0};
-                ok = el[nel].d != NULL;
-                row = nel++;
-            }
-            up = row;
-        } else {
-            table = row = SIZE_MAX;
-        }
-        if (ok) {
-            el[nel] = (selem){ss_haru_object(doc), role, false, up, i, j - i};
-            ok = el[nel].d && (up != SIZE_MAX || HPDF_Array_Add(kids, el[nel].d) == HPDF_OK);
-            for (size_t m = i; m < j; m++)
-                of_mcid[sorted[m].mcid] = nel;
-            nel++;
-        }
-        i = j;
-    }
-    /* Each element's entries.  Each element with content names its page:
-     * PDF.js (Firefox's viewer) does not look for /Pg on the element's
-     * ancestors. */
-    ss_buf t;
-    ss_buf_init(&t);
-    for (size_t e = 0; ok && e < nel; e++) {
-        const selem *x = &el[e];
-        ss_buf_clear(&t);
-        ss_buf_adds(&t, "/S/");
-        ss_buf_adds(&t, !x->group ? ROLE_TAG[x->role] : x->up == SIZE_MAX ? "Table" : "TR");
-        ss_buf_adds(&t, "/P ");
-        put_ref(&t, x->up == SIZE_MAX ? (const void *)parent : (const void *)el[x->up].d);
-        if (x->group) {
-            ss_buf_adds(&t, "/K[");
-            const char *sep = "";
-            for (size_t c = e + 1; c < nel; c++)
-                if (el[c].up == e) {
-                    ss_buf_adds(&t, sep);
-                    put_ref(&t, el[c].d);
-                    sep = " ";
-                }
-            ss_buf_addc(&t, ']');
-        } else {
-            ss_buf_adds(&t, "/Pg ");
-            put_ref(&t, page);
-            if (x->role == SS_ROLE_TH)
-                ss_buf_adds(&t, "/A<</O/Table/Scope/Row>>");
-            ss_buf_adds(&t, x->n == 1 ? "/K " : "/K[");
-            for (size_t m = 0; m < x->n; m++) {
-                if (m)
-                    ss_buf_addc(&t, ' ');
-                ss_buf_addu(&t, (unsigned)sorted[x->first + m].mcid);
-            }
-            if (x->n != 1)
-                ss_buf_addc(&t, ']');
-        }
-        ok = ss_haru_raw(x->d, t.data, t.len);
-    }
-    ss_buf_free(&t);
-    HPDF_Array by_mcid = ok ? ss_haru_array(doc, false) : NULL;
-    ok = by_mcid != NULL;
-    for (size_t m = 0; ok && m < n; m++)
-        ok = HPDF_Array_Add(by_mcid, el[of_mcid[m]].d) == HPDF_OK;
-    free(el);
+    int key = p->npages - 1;
+    HPDF_Dict *of_mcid = ss_xcalloc(p->nmarks ? p->nmarks : 1, sizeof *of_mcid);
+    HPDF_Array by_mcid = HPDF_Array_AddNumber(p->parent_nums, key) == HPDF_OK
+                             ? ss_haru_array_of(p->parent_nums)
+                             : NULL;
+    bool ok = by_mcid && page_elements(p, page, of_mcid);
+    for (size_t m = 0; ok && m < p->nmarks; m++)
+        ok = HPDF_Array_Add(by_mcid, of_mcid[m]) == HPDF_OK;
     free(of_mcid);
-    free(sorted);
-    return ok && HPDF_Array_AddNumber(p->parent_nums, key) == HPDF_OK &&
-           HPDF_Array_Add(p->parent_nums, by_mcid) == HPDF_OK &&
-           HPDF_Dict_AddNumber(page, "StructParents", key) == HPDF_OK &&
+    return ok && HPDF_Dict_AddNumber(page, "StructParents", key) == HPDF_OK &&
            HPDF_Dict_AddName(page, "Tabs", "S") == HPDF_OK;
 }
 
@@ -1123,15 +990,14 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
     draw_text(p, pg, false, &ops, &lx, &ly, &style, &size, &color);
     draw_text(p, pg, true, &ops, &lx, &ly, &style, &size, &color);
     ss_buf_adds(&ops, "ET\n");
-    ss_buf_add(&p->content, ops.data, ops.len);
+    sha256_update(&p->content, ops.len, (const uint8_t *)ops.data);
 
     ss_buf z;
     ss_buf_init(&z);
-    HPDF_Dict fonts = ss_haru_dict(p->doc);
+    deflate_into(p->r, ops.data, ops.len, &z);
+    HPDF_Dict fonts = ss_haru_page_set(page, z.data, z.len);
     bool ok = fonts && HPDF_Dict_Add(fonts, "F0", p->font[0]) == HPDF_OK &&
-              HPDF_Dict_Add(fonts, "F1", p->font[1]) == HPDF_OK &&
-              deflate_into(ops.data, ops.len, &z) &&
-              ss_haru_page_set(page, z.data, z.len, fonts);
+              HPDF_Dict_Add(fonts, "F1", p->font[1]) == HPDF_OK;
     ss_buf_free(&z);
     ss_buf_free(&ops);
     if (!ok)
@@ -1143,31 +1009,14 @@ bool ss_pdf_add_page(ss_pdf *p, const ss_page *pg, const char *bookmark)
         /* The destination as a direct [page /Fit] array: PDFBox, and so
          * PDF/A validators built on it, reject an indirect one. */
         HPDF_Outline o = HPDF_CreateOutline(p->doc, NULL, "x", NULL);
-        HPDF_Array dst = ss_haru_array(p->doc, false);
-        if (!o || !dst || HPDF_Array_Add(dst, page) != HPDF_OK ||
+        HPDF_Array dst = o ? ss_haru_array_in(o, "Dest") : NULL;
+        if (!dst || HPDF_Array_Add(dst, page) != HPDF_OK ||
             HPDF_Array_AddName(dst, "Fit") != HPDF_OK ||
-            HPDF_Dict_Add(o, "Dest", dst) != HPDF_OK ||
             HPDF_Dict_Add(o, "Title", text_string(p, bookmark)) != HPDF_OK)
             return failed(p, "adding a bookmark");
-        ss_buf_printf(&p->content, "B %s\n", bookmark);
+        said(p, "B ", bookmark);
     }
     return true;
-}
-
-void ss_pdf_for_copy(ss_pdf *p, int page_number)
-{
-    p->first_key = page_number;
-    p->for_copy = true;
-}
-
-void ss_pdf_add_glyphs(ss_pdf *dst, const ss_pdf *src)
-{
-    for (int s = 0; s < 2; s++)
-        for (size_t i = 0; i < src->enc[s].nused; i++) {
-            unsigned g = src->enc[s].used[i];
-            if (g < dst->enc[s].nglyphs && dst->enc[s].cp[g] < 0)
-                enc_note(&dst->enc[s], g, src->enc[s].cp[g]);
-        }
 }
 
 /* The characters of one font in this file, by CID, ascending. */
@@ -1328,113 +1177,79 @@ static int common_width(const int *adv, size_t n, int fallback)
     return best;
 }
 
-/* Fills in one font: everything is known once the pages are drawn. */
-static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
+/* The CIDFont's widths: W for the used CIDs, those of the commonest width
+ * left to DW; consecutive CIDs of other widths in one array, three or
+ * more of one width as a range. */
+static bool font_widths(ss_pdf *p, int style, const charmap *m)
 {
-    HPDF_Dict font = p->font[style];
-    HPDF_Dict cid = p->cidfont[style];
     const ss_fonts *fonts = p->fonts_in;
-    const ss_font_metrics *fm = ss_fonts_metrics(fonts, style);
-    charmap m;
-    charmap_build(&p->enc[style], &m);
-    bool ok = false;
-    ss_buf buf, sub;
-    ss_buf_init(&buf);
-    ss_buf_init(&sub);
-    char tag[8], name[160];
-    subset_tag(&m, style, tag);
-    snprintf(name, sizeof name, "%s%s", tag, fm->name);
-
-    /* W: the widths of the used CIDs, those of the commonest width left to
-     * DW; consecutive CIDs in one array, three or more of one width as a
-     * range (a sheet is size-bound; this is ~150 bytes a font). */
-    int *adv = ss_xmalloc((m.n ? m.n : 1) * sizeof *adv);
-    for (size_t i = 0; i < m.n; i++) {
-        long c = m.cp[i];
+    int *adv = ss_xmalloc((m->n ? m->n : 1) * sizeof *adv);
+    for (size_t i = 0; i < m->n; i++) {
+        long c = m->cp[i];
         if (c == SOFT_HYPHEN && !ss_fonts_gid(fonts, style, c))
             c = '-'; /* drawn with the hyphen's glyph */
         adv[i] = ss_fonts_advance(fonts, style, c);
     }
-    int dw = common_width(adv, m.n, fm->missing_width);
-    /* As text: a hundred numbers are a hundred libharu objects. */
-    ss_buf w;
-    ss_buf_init(&w);
-    ss_buf_adds(&w, "/W[");
-    bool open = false; /* an array of consecutive CIDs' widths */
-    for (size_t i = 0; i < m.n;) {
+    int dw = common_width(adv, m->n, ss_fonts_metrics(fonts, style)->missing_width);
+    HPDF_Dict cid = p->cidfont[style];
+    HPDF_Array w = ss_haru_array_in(cid, "W"), run = NULL;
+    HPDF_STATUS r = w ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
+    for (size_t i = 0; r == HPDF_OK && i < m->n;) {
         if (adv[i] == dw) {
             i++;
+            run = NULL;
             continue;
         }
         size_t j = i;
-        while (j + 1 < m.n && m.cid[j + 1] == m.cid[j] + 1 && adv[j + 1] == adv[i])
+        while (j + 1 < m->n && m->cid[j + 1] == m->cid[j] + 1 && adv[j + 1] == adv[i])
             j++;
-        if (open && (j - i >= 2 || m.cid[i] != m.cid[i - 1] + 1 || adv[i - 1] == dw)) {
-            ss_buf_addc(&w, ']');
-            open = false;
-        }
-        if (!open && w.data[w.len - 1] != ']' && w.data[w.len - 1] != '[')
-            ss_buf_addc(&w, ' '); /* after a range's width */
         if (j - i >= 2) {
-            ss_buf_addu(&w, (unsigned)m.cid[i]);
-            ss_buf_addc(&w, ' ');
-            ss_buf_addu(&w, (unsigned)m.cid[j]);
-            ss_buf_addc(&w, ' ');
-            ss_buf_addu(&w, (unsigned)adv[i]);
+            r |= HPDF_Array_AddNumber(w, (HPDF_INT32)m->cid[i]);
+            r |= HPDF_Array_AddNumber(w, (HPDF_INT32)m->cid[j]);
+            r |= HPDF_Array_AddNumber(w, adv[i]);
+            run = NULL;
             i = j + 1;
             continue;
         }
-        if (!open) {
-            ss_buf_addu(&w, (unsigned)m.cid[i]);
-            ss_buf_addc(&w, '[');
-            open = true;
-        } else {
-            ss_buf_addc(&w, ' ');
+        if (!run || m->cid[i] != m->cid[i - 1] + 1) {
+            r |= HPDF_Array_AddNumber(w, (HPDF_INT32)m->cid[i]);
+            run = ss_haru_array_of(w);
+            r |= run ? HPDF_OK : HPDF_FAILD_TO_ALLOC_MEM;
         }
-        ss_buf_addu(&w, (unsigned)adv[i]);
+        r |= run ? HPDF_Array_AddNumber(run, adv[i]) : HPDF_OK;
         i++;
     }
-    if (open)
-        ss_buf_addc(&w, ']');
-    ss_buf_addc(&w, ']');
     free(adv);
-    bool wok = ss_haru_raw(cid, w.data, w.len);
-    ss_buf_free(&w);
-    if (!wok)
-        goto fail;
+    return r == HPDF_OK && HPDF_Dict_AddNumber(cid, "DW", dw) == HPDF_OK;
+}
 
-    /* The glyphs to keep: the CIDs are glyph ids. */
-    uint8_t *keep = ss_xcalloc(fm->num_glyphs ? fm->num_glyphs : 1, 1);
-    for (size_t i = 0; i < m.n; i++)
-        keep[m.cid[i]] = 1;
-    /* The ten digits and the break hyphen always: they are what differs
-     * most between sheets' glyph sets (the state's figures are bold), so
-     * with them a font program repeats from sheet to sheet and is cut and
-     * compressed once a run, not once a sheet (for the 56 sample sheets,
-     * 71 programs -> 32).  ~60 bytes a digit when a sheet does not draw
-     * it.  They are in the CIDSet; nothing draws them, so they need no
-     * width or character. */
+/* The glyphs a font's program keeps: those drawn, .notdef, and always
+ * the ten digits and the break hyphen (see the top of this file; ~60
+ * bytes a digit a sheet does not draw).  They are in the CIDSet; nothing
+ * draws them, so they need no width or character.  Free the result. */
+static uint8_t *kept_glyphs(const ss_pdf *p, int style, const charmap *m)
+{
     static const long ALWAYS[] = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
                                   SOFT_HYPHEN};
+    unsigned n = ss_fonts_metrics(p->fonts_in, style)->num_glyphs;
+    uint8_t *keep = ss_xcalloc(n ? n : 1, 1);
+    for (size_t i = 0; i < m->n; i++)
+        keep[m->cid[i]] = 1;
     for (size_t i = 0; i < sizeof ALWAYS / sizeof *ALWAYS; i++) {
-        unsigned g = glyph_of(fonts, (ss_style)style, ALWAYS[i]);
-        if (g < fm->num_glyphs)
+        unsigned g = glyph_of(p->fonts_in, (ss_style)style, ALWAYS[i]);
+        if (g < n)
             keep[g] = 1;
     }
     keep[0] = 1; /* .notdef */
-    size_t raw = 0;
-    bool cut = font_program(fonts, style, keep, fm->num_glyphs, &sub, &raw);
-    if (!cut) {
-        free(keep);
-        ss_diag_error(p->diag, ss_fonts_path(fonts, style), 0, "the font cannot be "
-                      "embedded: its tables are damaged; reinstall statesheet");
-        goto done;
-    }
+    return keep;
+}
 
-    /* CIDSet: which CIDs the embedded font has (PDF/A-1, 6.3.5: every CID
-     * the program holds): the glyphs kept, their components included. */
+/* CIDSet: which CIDs the embedded program has (PDF/A-1, 6.3.5: every CID
+ * the program holds), from the glyphs kept, their components included. */
+static HPDF_Dict cidset(ss_pdf *p, const uint8_t *keep, size_t nglyphs)
+{
     size_t top = 0;
-    for (size_t g = 0; g < fm->num_glyphs; g++)
+    for (size_t g = 0; g < nglyphs; g++)
         if (keep[g])
             top = g;
     size_t nbits = top / 8 + 1;
@@ -1442,50 +1257,78 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
     for (size_t g = 0; g <= top; g++)
         if (keep[g])
             bits[g / 8] |= (uint8_t)(0x80 >> (g % 8));
-    free(keep);
-    HPDF_Dict cidset = new_stream(p, bits, nbits);
+    HPDF_Dict s = new_stream(p, bits, nbits, false);
     free(bits);
+    return s;
+}
 
-    if (!tounicode) {
-        tounicode_text(&buf, &m);
-        tounicode = new_shared_stream(p, buf.data, buf.len);
-    }
-    HPDF_Dict file = ss_haru_stream(p->doc, sub.data, sub.len, true);
+/* The font descriptor of 'name' with the program 'file' and its CIDSet. */
+static HPDF_Dict font_descriptor(ss_pdf *p, const ss_font_metrics *fm, const char *name,
+                                 HPDF_Dict file, HPDF_Dict set)
+{
     HPDF_Dict fd = ss_haru_object(p->doc);
-    HPDF_Dict info = system_info(p);
-    HPDF_Array bbox = ss_haru_array(p->doc, false);
-    if (!cidset || !tounicode || !file || !fd || !info || !bbox)
-        goto fail;
-    HPDF_STATUS r = HPDF_OK;
-    for (int i = 0; i < 4; i++)
-        r |= HPDF_Array_AddNumber(bbox, fm->bbox[i]);
-    r |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)raw);
-    r |= HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
+    if (!fd)
+        return NULL;
+    HPDF_STATUS r = HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
     r |= HPDF_Dict_AddName(fd, "FontName", name);
     r |= HPDF_Dict_AddNumber(fd, "Flags", (HPDF_INT32)fm->flags);
-    r |= HPDF_Dict_Add(fd, "FontBBox", bbox);
+    HPDF_Array bbox = ss_haru_array_in(fd, "FontBBox");
+    for (int i = 0; i < 4; i++)
+        r |= bbox ? HPDF_Array_AddNumber(bbox, fm->bbox[i]) : HPDF_FAILD_TO_ALLOC_MEM;
     r |= HPDF_Dict_AddNumber(fd, "ItalicAngle", fm->italic_angle);
     r |= HPDF_Dict_AddNumber(fd, "Ascent", fm->ascent);
     r |= HPDF_Dict_AddNumber(fd, "Descent", fm->descent);
     r |= HPDF_Dict_AddNumber(fd, "CapHeight", fm->cap_height);
     r |= HPDF_Dict_AddNumber(fd, "StemV", fm->stemv);
     r |= HPDF_Dict_Add(fd, "FontFile2", file);
-    r |= HPDF_Dict_Add(fd, "CIDSet", cidset);
-    r |= HPDF_Dict_AddName(cid, "BaseFont", name);
-    r |= HPDF_Dict_Add(cid, "CIDSystemInfo", info);
-    r |= HPDF_Dict_Add(cid, "FontDescriptor", fd);
-    r |= HPDF_Dict_AddNumber(cid, "DW", dw);
-    r |= HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
-    r |= HPDF_Dict_AddName(font, "BaseFont", name);
-    r |= HPDF_Dict_Add(font, "ToUnicode", tounicode);
-    if (r != HPDF_OK)
-        goto fail;
-    ok = true;
-    goto done;
-fail:
-    failed(p, "writing a font");
+    r |= HPDF_Dict_Add(fd, "CIDSet", set);
+    return r == HPDF_OK ? fd : NULL;
+}
+
+/* Fills in one font, once the pages are drawn: its widths, its cut
+ * program with CIDSet and descriptor, its name and ToUnicode map (shared
+ * with the other font when 'tounicode' is not NULL). */
+static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
+{
+    const ss_font_metrics *fm = ss_fonts_metrics(p->fonts_in, style);
+    charmap m;
+    charmap_build(&p->enc[style], &m);
+    ss_buf sub;
+    ss_buf_init(&sub);
+    char tag[8], name[160];
+    subset_tag(&m, style, tag);
+    snprintf(name, sizeof name, "%s%s", tag, fm->name);
+    bool ok = false;
+    uint8_t *keep = kept_glyphs(p, style, &m);
+    size_t raw = 0;
+    if (!font_program(p->r, style, keep, fm->num_glyphs, &sub, &raw)) {
+        ss_diag_error(p->diag, ss_fonts_path(p->fonts_in, style), 0, "the font cannot be "
+                      "embedded: its tables are damaged; reinstall statesheet");
+        goto done;
+    }
+    if (!tounicode) {
+        ss_buf text;
+        ss_buf_init(&text);
+        tounicode_text(&text, &m);
+        tounicode = new_stream(p, text.data, text.len, true);
+        ss_buf_free(&text);
+    }
+    HPDF_Dict file = ss_haru_stream(p->doc, sub.data, sub.len, true);
+    HPDF_Dict set = cidset(p, keep, fm->num_glyphs);
+    HPDF_Dict fd = file && set ? font_descriptor(p, fm, name, file, set) : NULL;
+    HPDF_Dict info = system_info(p), cid = p->cidfont[style];
+    ok = tounicode && fd && info && font_widths(p, style, &m) &&
+         HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)raw) == HPDF_OK &&
+         HPDF_Dict_AddName(cid, "BaseFont", name) == HPDF_OK &&
+         HPDF_Dict_Add(cid, "CIDSystemInfo", info) == HPDF_OK &&
+         HPDF_Dict_Add(cid, "FontDescriptor", fd) == HPDF_OK &&
+         HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity") == HPDF_OK &&
+         HPDF_Dict_AddName(p->font[style], "BaseFont", name) == HPDF_OK &&
+         HPDF_Dict_Add(p->font[style], "ToUnicode", tounicode) == HPDF_OK;
+    if (!ok)
+        failed(p, "writing a font");
 done:
-    ss_buf_free(&buf);
+    free(keep);
     ss_buf_free(&sub);
     charmap_free(&m);
     return ok;
@@ -1520,7 +1363,7 @@ static HPDF_Dict shared_tounicode(ss_pdf *p, bool *shareable)
         ss_buf text;
         ss_buf_init(&text);
         tounicode_text(&text, &m);
-        s = new_shared_stream(p, text.data, text.len);
+        s = new_stream(p, text.data, text.len, true);
         ss_buf_free(&text);
         charmap_free(&m);
     }
@@ -1551,8 +1394,7 @@ static void xml_escape(ss_buf *b, const char *s)
     }
 }
 
-/* The XMP packet.  A one-page sheet is size-bound (20 KB; tagging costs
- * ~2.5 KB), so: one description for the common schemas (the extension
+/* The XMP packet.  A one-page sheet is size-bound (24 KB), so: one description for the common schemas (the extension
  * schema needs one of its own), no modification date (a new file has only
  * its creation date), no producer (libharu's name; CreatorTool names
  * statesheet), and the subject and keywords (which say again what the
@@ -1645,7 +1487,7 @@ static bool write_pdfa(ss_pdf *p, const ss_pdf_info *info)
     bool ok = meta && HPDF_Dict_AddName(meta, "Type", "Metadata") == HPDF_OK &&
               HPDF_Dict_AddName(meta, "Subtype", "XML") == HPDF_OK &&
               HPDF_Dict_Add(ss_haru_catalog(doc), "Metadata", meta) == HPDF_OK;
-    ss_buf_add(&p->content, x.data, x.len);
+    sha256_update(&p->content, x.len, (const uint8_t *)x.data);
     ss_buf_free(&x);
     if (!ok)
         return failed(p, "writing the metadata");
@@ -1653,19 +1495,33 @@ static bool write_pdfa(ss_pdf *p, const ss_pdf_info *info)
     /* The file ID: a digest of everything drawn and said, never the time,
      * so the same inputs give the same bytes. */
     uint8_t id[32];
-    ss_sha256(p->content.data, p->content.len, id);
-    HPDF_Array ids = ss_haru_array(doc, false);
+    sha256_digest(&p->content, sizeof id, id);
+    HPDF_Array ids = ss_haru_array_in(ss_haru_trailer(doc), "ID");
     if (!ids || HPDF_Array_Add(ids, ss_haru_binary(doc, id, 16)) != HPDF_OK ||
-        HPDF_Array_Add(ids, ss_haru_binary(doc, id, 16)) != HPDF_OK ||
-        HPDF_Dict_Add(ss_haru_trailer(doc), "ID", ids) != HPDF_OK)
+        HPDF_Array_Add(ids, ss_haru_binary(doc, id, 16)) != HPDF_OK)
         return failed(p, "writing the file ID");
+    return true;
+}
+
+/* Writes the document through libharu's own memory stream and appends
+ * its bytes to out. */
+static bool save(ss_pdf *p, ss_buf *out)
+{
+    if (HPDF_SaveToStream(p->doc) != HPDF_OK)
+        return failed(p, "writing the file");
+    HPDF_UINT32 size = HPDF_GetStreamSize(p->doc);
+    ss_buf_reserve(out, out->len + size + 1);
+    HPDF_UINT32 n = size;
+    HPDF_STATUS r = HPDF_ReadFromStream(p->doc, (HPDF_BYTE *)out->data + out->len, &n);
+    if ((r != HPDF_OK && r != HPDF_STREAM_EOF) || n != size)
+        return failed(p, "writing the file");
+    out->len += n;
+    out->data[out->len] = '\0';
     return true;
 }
 
 bool ss_pdf_finish(ss_pdf *p, const ss_pdf_info *info, ss_buf *out)
 {
-    if (p->for_copy)
-        goto save; /* the copy takes neither the fonts nor the metadata */
     bool shareable;
     HPDF_Dict tounicode = shared_tounicode(p, &shareable);
     if (shareable && !tounicode)
@@ -1677,11 +1533,8 @@ bool ss_pdf_finish(ss_pdf *p, const ss_pdf_info *info, ss_buf *out)
     const char *lang = info->lang && *info->lang ? info->lang : DEFAULT_LANG;
     if (HPDF_Dict_Add(ss_haru_catalog(p->doc), "Lang", ss_haru_string(p->doc, lang)) != HPDF_OK)
         return failed(p, "writing the document's language");
-    ss_buf_printf(&p->content, "L %s\n", lang);
+    said(p, "L ", lang);
     if (!write_pdfa(p, info))
         return false;
-save:
-    if (!ss_haru_save(p->doc, out))
-        return failed(p, "writing the file");
-    return true;
+    return save(p, out);
 }

@@ -29,30 +29,31 @@ typedef struct ss_pdf_info {
     const char *lang;     /* the template's language, "en-US"; NULL: en-US */
 } ss_pdf_info;
 
+/* What the PDFs one worker makes share: the fonts, the compressor, the
+ * colour profile compressed once, and the font programs and ToUnicode
+ * maps already made, kept by glyph set.  One per worker thread (it has no
+ * lock); its PDFs must be freed before it. */
+typedef struct ss_render ss_render;
+
+/* A context for fonts (kept, not copied) and the ICC profile's icc_len
+ * bytes (copied).  NULL, with a diagnostic, when out of memory.  Free with
+ * ss_render_free. */
+ss_render *ss_render_new(const ss_fonts *fonts, const void *icc, size_t icc_len,
+                         ss_diag *diag);
+void ss_render_free(ss_render *r);
+
 /* One PDF being built; pages are added in order. */
 typedef struct ss_pdf ss_pdf;
 
-/* A new PDF using the fonts and the ICC profile at icc_path.  A
- * single_page PDF tags its page's content directly under the Document
- * element; others give each page a Part of its own.  NULL (with a diagnostic) when the PDF library fails.  Free
+/* A new PDF made with r.  A single_page PDF tags its page's content
+ * directly under the Document element; others give each page a Part of
+ * its own.  NULL (with a diagnostic) when the PDF library fails.  Free
  * with ss_pdf_free. */
-ss_pdf *ss_pdf_new(const ss_fonts *fonts, const char *icc_path, bool single_page,
-                   ss_diag *diag);
+ss_pdf *ss_pdf_new(ss_render *r, bool single_page, ss_diag *diag);
 
 /* Draws one page.  'bookmark' (may be NULL) adds an outline entry pointing
  * at it.  False on failure, with a diagnostic. */
 bool ss_pdf_add_page(ss_pdf *pdf, const ss_page *page, const char *bookmark);
-
-/* Makes pdf a one-page file to be copied into a file of many pages
- * (combine.c): its page's entry in the parent tree (its /StructParents) is
- * page_number, not 0, and ss_pdf_finish leaves out what the copy does not
- * take (the fonts' programs and maps, the metadata, the file ID).  Call
- * before adding the page. */
-void ss_pdf_for_copy(ss_pdf *pdf, int page_number);
-
-/* Makes dst's fonts hold every glyph src has drawn so far, as if dst had
- * drawn them (a combined file's fonts serve the pages of many). */
-void ss_pdf_add_glyphs(ss_pdf *dst, const ss_pdf *src);
 
 /* Finishes the file (fonts, metadata, ID) and appends its bytes to out.
  * False on failure, with a diagnostic. */

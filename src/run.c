@@ -31,10 +31,12 @@
 #include "pool.h"
 #include "records.h"
 #include "render_pdf.h"
+#include "sheetcsv.h"
 #include "template.h"
 #include "util.h"
 #include "validate.h"
 #include "version.h"
+#include "workbook.h"
 
 #define DEFAULT_TEMPLATE "templates/state-data.xml"
 /* At most one thread per core we may be given. */
@@ -52,7 +54,7 @@ typedef struct job {
     const ss_template *tpl;
     const ss_fonts *fonts;
     ss_hyphenation hy;       /* the template language's, or none */
-    char *icc_path;
+    ss_render **render;      /* one per thread */
     double page_w, page_h;
     const ss_state **states; /* the states this run makes, in data order */
     size_t n;
@@ -264,7 +266,7 @@ static void plan_one(job *j, size_t i, int thread)
 
 /* ---- phase 2: sheets ------------------------------------------------------ */
 
-static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
+static bool make_pdf(job *j, size_t i, int thread, ss_buf *out, ss_diag *diag)
 {
     const ss_state *st = j->states[i];
     ss_page *pg = j->pages ? j->pages[i] : NULL;
@@ -279,7 +281,7 @@ static bool make_pdf(job *j, size_t i, ss_buf *out, ss_diag *diag)
         meta = meta_of(doc);
         ss_document_free(doc);
     }
-    ss_pdf *pdf = ss_pdf_new(j->fonts, j->icc_path, true, diag);
+    ss_pdf *pdf = ss_pdf_new(j->render[thread], true, diag);
     ss_pdf_info info;
     info.title = meta->title;
     info.author = meta->author;
@@ -351,7 +353,7 @@ static void make_one(job *j, size_t i, int thread)
     ss_buf_init(&out);
     ss_buf_reserve(&out, SHEET_BYTES);
     int status = SS_EXIT_SOFTWARE;
-    if (make_pdf(j, i, &out, diag)) {
+    if (make_pdf(j, i, thread, &out, diag)) {
         char *name = sheet_name(st, j->ds->year, j->ds->sample);
         j->existed[i] = exists_in(j->out_dir, name);
         ss_sha256_hex(out.data, out.len, j->sha256[i]);
@@ -401,7 +403,7 @@ static int make_combined(job *j, ss_diag *diag)
     char *org = plain_text(&first->title);
     ss_document_free(first);
     bool existed = false;
-    ss_combined_job cj = {j->opt->combined_path, j->tpl, j->ds, j->fonts, j->icc_path,
+    ss_combined_job cj = {j->opt->combined_path, j->tpl, j->ds, j->fonts, j->render[0],
                           j->page_w, j->page_h, j->states, j->body, j->n, j->created,
                           org, &j->hy, j->manifest, &existed};
     int status = ss_combined_write(&cj, diag);
@@ -473,9 +475,17 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
                     ss_layout_asked_words(&words, (*tpl)->num.scale[i][k]);
         ss_hyphenator_ahead(*hyph, &words);
     }
-    bool valid;
-    *ds = ss_dataset_load_all(opt->data_path, diag, &e, &valid);
+    bool valid = false;
+    /* A spreadsheet (CSV, .xlsx, .ods) is the data too: told by content. */
+    bool sheet = stat(opt->data_path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+                 ss_form_of_file(opt->data_path) != SS_FORM_XML;
+    if (sheet)
+        *ds = *tpl ? ss_sheet_load(*tpl, opt->data_path, diag, &e, &valid) : NULL;
+    else
+        *ds = ss_dataset_load_all(opt->data_path, diag, &e, &valid);
     if (*ds && *tpl && !ss_validate_keys(*tpl, *ds, opt->strict, diag))
+        valid = false;
+    if (*ds && *tpl && !ss_validate_language(*tpl, *ds, sheet, opt->strict, diag))
         valid = false;
     if (*ds && !valid) {
         ss_dataset_free(*ds);
@@ -592,20 +602,19 @@ static int finish(int status, ss_diag *diag)
     return status;
 }
 
-/* The fonts (checked against their recorded SHA-256; loading since the
- * run began, see ss_fonts_start), the template's text against them, the
- * colour profile, the creation date, and the job's settings. */
-static int prepare(job *j, const ss_options *opt, const char *assets,
-                   ss_fonts_loading *loading, ss_fonts **fonts, ss_diag *diag)
+/* The fonts (checked against their recorded SHA-256), the template's
+ * text against them, the colour profile, the creation date, and the
+ * job's settings. */
+static int prepare(job *j, const ss_options *opt, const char *assets, ss_fonts **fonts,
+                   ss_diag *diag)
 {
-    *fonts = ss_fonts_wait(loading, diag);
+    *fonts = ss_fonts_load(assets, diag);
     if (!*fonts)
         return SS_EXIT_SOFTWARE;
     if (!ss_validate_template_glyphs(j->tpl, *fonts, diag))
         return SS_EXIT_DATAERR;
     j->opt = opt;
     j->fonts = *fonts;
-    j->icc_path = ss_path_join(assets, SS_ICC_FILE);
     j->page_w = opt->paper == SS_PAPER_A4 ? SS_A4_W : SS_LETTER_W;
     j->page_h = opt->paper == SS_PAPER_A4 ? SS_A4_H : SS_LETTER_H;
     j->out_dir = opt->out_dir ? opt->out_dir : "out";
@@ -625,14 +634,17 @@ static int prepare(job *j, const ss_options *opt, const char *assets,
     /* The ICC profile is checked once here, not in every sheet. */
     size_t len;
     int e;
-    char *icc = ss_read_file(j->icc_path, 1u << 20, &len, &e);
-    if (!icc) {
-        ss_diag_error(diag, j->icc_path, 0, "cannot read the colour profile: %s; "
+    char *icc_path = ss_path_join(assets, SS_ICC_FILE);
+    char *icc = ss_read_file(icc_path, 1u << 20, &len, &e);
+    if (!icc)
+        ss_diag_error(diag, icc_path, 0, "cannot read the colour profile: %s; "
                       "reinstall statesheet", strerror(e));
-        return SS_EXIT_SOFTWARE;
-    }
-    bool ok = ss_asset_verify(SS_ICC_FILE, j->icc_path, icc, len, diag);
+    bool ok = icc && ss_asset_verify(SS_ICC_FILE, icc_path, icc, len, diag);
+    j->render = ss_xcalloc((size_t)j->jobs, sizeof *j->render);
+    for (int t = 0; ok && t < j->jobs; t++)
+        ok = (j->render[t] = ss_render_new(*fonts, icc, len, diag)) != NULL;
     free(icc);
+    free(icc_path);
     if (!ok)
         return SS_EXIT_SOFTWARE;
     j->created = creation_time(diag, &ok);
@@ -694,7 +706,6 @@ int ss_job_run(const ss_options *opt)
     ss_template *tpl = NULL;
     ss_dataset *ds = NULL;
     ss_fonts *fonts = NULL;
-    ss_fonts_loading *loading = NULL; /* until prepare() waits for it */
     ss_hyphenator *hyph = NULL;
     job j;
     memset(&j, 0, sizeof j);
@@ -707,7 +718,6 @@ int ss_job_run(const ss_options *opt)
         status = SS_EXIT_SOFTWARE;
         goto done;
     }
-    loading = ss_fonts_start(assets);
     status = load_inputs(opt, assets, diag, &tpl, &ds, &hyph);
     if (status != SS_EXIT_OK)
         goto done;
@@ -718,10 +728,8 @@ int ss_job_run(const ss_options *opt)
     status = select_states(opt, ds, &j);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = check_combined(opt, assets, tpl, ds, j.n, diag);
-    if (status == SS_EXIT_OK) {
-        status = prepare(&j, opt, assets, loading, &fonts, diag);
-        loading = NULL;
-    }
+    if (status == SS_EXIT_OK)
+        status = prepare(&j, opt, assets, &fonts, diag);
     /* The template's words' patterns, read while the data was. */
     ss_hyphenator_settle(hyph);
     if (status == SS_EXIT_OK)
@@ -784,9 +792,10 @@ done:
     free(j.sha256);
     free(j.body);
     free(j.states);
-    free(j.icc_path);
+    for (int t = 0; j.render && t < j.jobs; t++)
+        ss_render_free(j.render[t]);
+    free(j.render);
     ss_fonts_free(fonts);
-    ss_fonts_free(ss_fonts_wait(loading, NULL));
     ss_hyphenator_free(hyph);
     ss_template_free(tpl);
     ss_dataset_free(ds);

@@ -29,6 +29,8 @@
 #include "run.h"
 #include "util.h"
 #include "validate.h"
+#include "workbook.h"
+#include "xlsx_write.h"
 
 #define DEFAULT_TEMPLATE "templates/state-data.xml"
 /* The code cell of the national figures' row: lower case, so it can never
@@ -48,7 +50,8 @@ typedef enum ckind {
     C_FIGURE,
     C_TOTAL,
     C_ROW,
-    C_ORDER /* the print order of a state's rows, when not the columns' */
+    C_ORDER, /* the print order of a state's rows, when not the columns' */
+    C_NAME_TR /* name-LL: the name in language LL (key) */
 } ckind;
 
 typedef struct column {
@@ -58,7 +61,11 @@ typedef struct column {
     int nth;      /* ROW: the nth row with this label in one table (1-based) */
     bool used;    /* the template uses it: an empty cell is an error */
     char *header; /* the header cell */
+    char *tr;     /* ROW: the label's translations, as XML attributes
+                   * ( label-es="..."); NULL when none */
 } column;
+
+static char *xml_attr(const char *s);
 
 typedef struct columns {
     column *c;
@@ -71,6 +78,7 @@ static void columns_free(columns *L)
         free(L->c[i].key);
         free(L->c[i].label);
         free(L->c[i].header);
+        free(L->c[i].tr);
     }
     free(L->c);
 }
@@ -107,6 +115,8 @@ static char *header_for(ckind k, const char *key, const char *label, const char 
         return ss_xasprintf("%s: %s", key, label ? label : "");
     case C_ORDER:
         return ss_xasprintf("Order: %s - the rows' print order, when not left to right", key);
+    case C_NAME_TR:
+        return ss_xasprintf("name-%s", key);
     case C_NONE:
     default:
         return ss_xstrdup("");
@@ -119,7 +129,7 @@ static void insert_col(columns *L, size_t at, ckind k, const char *key, const ch
     L->c = ss_xgrow(L->c, sizeof *L->c, L->n + 1, &L->cap);
     memmove(&L->c[at + 1], &L->c[at], (L->n - at) * sizeof *L->c);
     L->c[at] = (column){k, key ? ss_xstrdup(key) : NULL, label ? ss_xstrdup(label) : NULL,
-                        nth, used, header_for(k, key, label, desc)};
+                        nth, used, header_for(k, key, label, desc), NULL};
     L->n++;
 }
 
@@ -214,6 +224,10 @@ typedef struct collector {
     size_t nt, tcap;
     char **figs; /* state figures the template does not use */
     size_t nfigs, fcap;
+    char **langs; /* languages of name-LL, in order of appearance */
+    size_t nlangs, lcap;
+    ss_places *places; /* export --blank: the jurisdictions listed first */
+    size_t matched;    /* states of the data among them */
 } collector;
 
 static tcols *collector_table(collector *C, const char *key)
@@ -253,6 +267,32 @@ static void collector_free(collector *C)
     for (size_t i = 0; i < C->nfigs; i++)
         free(C->figs[i]);
     free(C->figs);
+    for (size_t i = 0; i < C->nlangs; i++)
+        free(C->langs[i]);
+    free(C->langs);
+}
+
+/* A row column's header with its label's translations, the first state's:
+ * "KEY: LABEL [es: ETIQUETA]" (README, "Figures in a spreadsheet"). */
+static void add_translations(column *c, const ss_row *r)
+{
+    if (c->tr || !r->nlabels)
+        return;
+    ss_buf h, a;
+    ss_buf_init(&h);
+    ss_buf_init(&a);
+    ss_buf_adds(&h, c->header);
+    for (size_t i = 0; i < r->nlabels; i++) {
+        ss_buf_printf(&h, " [%s: %s]", r->labels[i].lang, r->labels[i].text);
+        ss_buf_printf(&a, " label-%s=\"", r->labels[i].lang);
+        char *x = xml_attr(r->labels[i].text);
+        ss_buf_adds(&a, x);
+        free(x);
+        ss_buf_addc(&a, '"');
+    }
+    free(c->header);
+    c->header = ss_buf_steal(&h);
+    c->tr = ss_buf_steal(&a);
 }
 
 /* One column per row label of t.  A label new to the list goes right
@@ -269,10 +309,12 @@ static void collect_rows(tcols *T, const ss_table *t)
         while (at < L->n && (strcmp(L->c[at].label, t->rows[r].label) || L->c[at].nth != nth))
             at++;
         if (at < L->n) {
+            add_translations(&L->c[at], &t->rows[r]);
             next = at + 1;
             continue;
         }
         insert_col(L, next, C_ROW, T->key, t->rows[r].label, nth, false, NULL);
+        add_translations(&L->c[next], &t->rows[r]);
         next++;
     }
     if (!T->order && !in_column_order(L, 0, t))
@@ -281,6 +323,15 @@ static void collect_rows(tcols *T, const ss_table *t)
 
 static void collect_state(collector *C, const ss_state *st)
 {
+    for (size_t n = 0; n < st->nnames; n++) {
+        size_t i = 0;
+        while (i < C->nlangs && strcmp(C->langs[i], st->names[n].lang))
+            i++;
+        if (i == C->nlangs) {
+            C->langs = ss_xgrow(C->langs, sizeof *C->langs, C->nlangs + 1, &C->lcap);
+            C->langs[C->nlangs++] = ss_xstrdup(st->names[n].lang);
+        }
+    }
     for (size_t i = 0; i < C->nt; i++) {
         const ss_table *t = C->t[i].used ? ss_state_table(st, C->t[i].key) : NULL;
         if (t)
@@ -328,6 +379,8 @@ static void collector_columns(collector *C, const ss_dataset *ds, columns *L)
     const ss_template *tpl = C->tpl;
     add_col(L, C_CODE, NULL, true, NULL);
     add_col(L, C_NAME, NULL, true, NULL);
+    for (size_t i = 0; i < C->nlangs; i++)
+        add_col(L, C_NAME_TR, C->langs[i], false, NULL);
     add_col(L, C_YEAR, NULL, true, NULL);
     if (ds->sample)
         add_col(L, C_SAMPLE, NULL, true, NULL);
@@ -354,66 +407,119 @@ static void collector_columns(collector *C, const ss_dataset *ds, columns *L)
 
 /* ---- export --------------------------------------------------------------- */
 
-static void put_value(FILE *to, uint64_t v, bool blank)
+/* Where export's cells go: CSV text, or an .xlsx workbook. */
+typedef struct sink {
+    char delim;
+    FILE *to;   /* CSV */
+    ss_xlsx *x; /* or a workbook */
+} sink;
+
+static void put_text(sink *k, size_t i, const char *s)
 {
-    if (!blank)
-        fprintf(to, "%llu", (unsigned long long)v);
+    if (k->x) {
+        if (*s)
+            ss_xlsx_text(k->x, i, s);
+        return;
+    }
+    if (i)
+        putc(k->delim, k->to);
+    ss_csv_put(k->to, s, k->delim);
 }
 
-static void write_header(const columns *L, char delim, FILE *to)
+/* A number; left empty when blank. */
+static void put_value(sink *k, size_t i, uint64_t v, bool blank)
+{
+    if (k->x) {
+        if (!blank)
+            ss_xlsx_number(k->x, i, v);
+        return;
+    }
+    if (i)
+        putc(k->delim, k->to);
+    if (!blank)
+        fprintf(k->to, "%llu", (unsigned long long)v);
+}
+
+static void end_row(sink *k)
+{
+    if (!k->x)
+        fputs("\r\n", k->to); /* RFC 4180; Excel and Calc read either */
+}
+
+static void write_header(const columns *L, sink *k)
 {
     for (size_t i = 0; i < L->n; i++) {
-        if (i)
-            putc(delim, to);
-        ss_csv_put(to, L->c[i].header, delim);
+        const column *c = &L->c[i];
+        if (!k->x) {
+            put_text(k, i, c->header);
+            continue;
+        }
+        ss_xlsx_col kind = c->kind == C_NAME || c->kind == C_NAME_TR ? SS_XLSX_NAME : c->kind == C_YEAR ? SS_XLSX_YEAR
+                           : c->kind == C_NATIONAL || c->kind == C_FIGURE ||
+                                   c->kind == C_TOTAL || c->kind == C_ROW
+                               ? SS_XLSX_FIGURE
+                               : SS_XLSX_TEXT;
+        /* The input message: the header's words after the key. */
+        const char *what = c->header, *dash = strstr(what, " - ");
+        if (c->kind == C_ROW)
+            what = c->label;
+        else if (dash)
+            what = dash + 3;
+        ss_xlsx_column(k->x, i, c->header, kind, what);
     }
-    fputs("\r\n", to); /* RFC 4180; Excel and Calc read either */
+    end_row(k);
 }
 
 /* One row: the state st, or the national figures when st is NULL. */
 static void write_row(const columns *L, const ss_dataset *ds, const ss_state *st, bool blank,
-                      int year, char delim, FILE *to)
+                      int year, sink *k)
 {
+    if (k->x)
+        ss_xlsx_row(k->x, st == NULL);
     for (size_t i = 0; i < L->n; i++) {
         const column *c = &L->c[i];
-        if (i)
-            putc(delim, to);
+        bool any = true;
         switch (c->kind) {
         case C_CODE:
-            ss_csv_put(to, st ? st->code : NATIONAL_CODE, delim);
+            put_text(k, i, st ? st->code : NATIONAL_CODE);
             break;
         case C_NAME:
-            ss_csv_put(to, st ? st->name : NATIONAL_NAME, delim);
+            put_text(k, i, st ? st->name : NATIONAL_NAME);
             break;
+        case C_NAME_TR: {
+            const char *t = st ? ss_text_in(st->names, st->nnames, c->key) : NULL;
+            put_text(k, i, t ? t : "");
+            break;
+        }
         case C_YEAR:
-            fprintf(to, "%d", year);
+            put_value(k, i, (uint64_t)year, false);
             break;
         case C_SAMPLE:
-            fputs(ds->sample ? "true" : "false", to);
+            put_text(k, i, ds->sample ? "true" : "false");
             break;
         case C_NATIONAL: {
             const ss_figure *f = st ? NULL : ss_dataset_national(ds, c->key);
-            if (f)
-                put_value(to, f->value, blank);
+            if ((any = f != NULL))
+                put_value(k, i, f->value, blank);
             break;
         }
         case C_FIGURE: {
             const ss_figure *f = st ? ss_state_figure(st, c->key) : NULL;
-            if (f)
-                put_value(to, f->value, blank);
+            if ((any = f != NULL))
+                put_value(k, i, f->value, blank);
             break;
         }
         case C_TOTAL: {
             const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
-            if (t)
-                put_value(to, t->total, blank);
+            if ((any = t != NULL))
+                put_value(k, i, t->total, blank);
             break;
         }
         case C_ROW: {
             const ss_table *t = st ? ss_state_table(st, c->key) : NULL;
             const ss_row *r = t ? nth_row(t, c->label, c->nth) : NULL;
-            if (r)
-                put_value(to, r->value, blank);
+            if ((any = r != NULL))
+                put_value(k, i, r->value, blank);
             break;
         }
         case C_ORDER: {
@@ -421,19 +527,28 @@ static void write_row(const columns *L, const ss_dataset *ds, const ss_state *st
             size_t total_at = 0;
             while (L->c[total_at].kind != C_TOTAL || strcmp(L->c[total_at].key, c->key))
                 total_at++;
-            if (!t || blank || in_column_order(L, total_at + 1, t))
+            if (!t || blank || in_column_order(L, total_at + 1, t)) {
+                any = false;
                 break;
+            }
+            ss_buf b;
+            ss_buf_init(&b);
             for (size_t r = 0; r < t->nrows; r++)
-                fprintf(to, "%s%zu", r ? " " : "",
-                        row_position(L, total_at + 1, t->rows[r].label, occurrence(t, r)));
+                ss_buf_printf(&b, "%s%zu", r ? " " : "",
+                              row_position(L, total_at + 1, t->rows[r].label, occurrence(t, r)));
+            put_text(k, i, b.data ? b.data : "");
+            ss_buf_free(&b);
             break;
         }
         case C_NONE:
         default:
+            any = false;
             break;
         }
+        if (!any)
+            put_text(k, i, "");
     }
-    fputs("\r\n", to);
+    end_row(k);
 }
 
 static bool has_national(const ss_dataset *ds)
@@ -451,11 +566,12 @@ bool ss_export_write(const ss_template *tpl, const ss_dataset *ds, bool blank, i
     columns L = {0};
     collector_columns(&C, ds, &L);
     collector_free(&C);
-    write_header(&L, delim, to);
+    sink k = {delim, to, NULL};
+    write_header(&L, &k);
     if (has_national(ds))
-        write_row(&L, ds, NULL, blank, year, delim, to);
+        write_row(&L, ds, NULL, blank, year, &k);
     for (size_t s = 0; s < ds->nstates; s++)
-        write_row(&L, ds, &ds->states[s], blank, year, delim, to);
+        write_row(&L, ds, &ds->states[s], blank, year, &k);
     columns_free(&L);
     return !ferror(to);
 }
@@ -605,22 +721,40 @@ typedef struct importer {
     long sample_row;
     long last_row;
     seen codes;
+    bool workbook;               /* rows from an .xlsx or .ods, not CSV */
+    const unsigned char *kinds;  /* workbook: what each cell of this row held */
 } importer;
 
-/* "column D (header)" for messages. */
-static char *col_name(const importer *im, size_t i)
+/* "column D (header)" for messages; in a workbook "cell D3 (header)". */
+static char *col_name(const importer *im, long row, size_t i)
 {
     char letter[8];
     ss_csv_column_letter((long)i + 1, letter);
+    char *what = im->workbook ? ss_xasprintf("cell %s%ld", letter, row)
+                              : ss_xasprintf("column %s", letter);
     const char *h = i < im->L.n ? im->L.c[i].header : "";
+    char *name;
     if (!*h)
-        return ss_xasprintf("column %s", letter);
-    if (ss_utf8_length(h) <= HEADER_SHOWN)
-        return ss_xasprintf("column %s (%s)", letter, h);
-    const char *p = h, *end = h + strlen(h);
-    for (int k = 0; k < HEADER_SHOWN - 3; k++)
-        ss_utf8_next(&p, end);
-    return ss_xasprintf("column %s (%.*s...)", letter, (int)(p - h), h);
+        return what;
+    if (ss_utf8_length(h) <= HEADER_SHOWN) {
+        name = ss_xasprintf("%s (%s)", what, h);
+    } else {
+        const char *p = h, *end = h + strlen(h);
+        for (int k = 0; k < HEADER_SHOWN - 3; k++)
+            ss_utf8_next(&p, end);
+        name = ss_xasprintf("%s (%.*s...)", what, (int)(p - h), h);
+    }
+    free(what);
+    return name;
+}
+
+/* A figure cell's number: a CSV cell's text, or what a workbook's cell
+ * held (a number, not text). */
+static const char *count_of(const importer *im, size_t i, const char *cell, uint64_t *v)
+{
+    if (im->kinds)
+        return ss_workbook_count(cell, im->kinds[i], v);
+    return ss_csv_count(cell, im->delim, v);
 }
 
 static void cell_error(importer *im, long row, size_t i, const char *who, const char *fmt,
@@ -636,7 +770,7 @@ static void cell_error(importer *im, long row, size_t i, const char *who, const 
     va_start(ap, fmt);
     vsnprintf(m, (size_t)len + 1, fmt, ap);
     va_end(ap);
-    char *c = col_name(im, i);
+    char *c = col_name(im, row, i);
     ss_csv_error(im->errs, row, (long)i + 1, "%s%s%s: %s", c, who ? ", " : "", who ? who : "",
                  m);
     free(c);
@@ -673,6 +807,35 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\0';
 }
 
+/* Takes the translations off the end of a row column's label, "LABEL
+ * [es: ETIQUETA] [fr: ...]", and returns them as XML attributes
+ * ( label-es="ETIQUETA"), or NULL when there are none. */
+static char *label_translations(char *label)
+{
+    ss_buf a;
+    ss_buf_init(&a);
+    for (;;) {
+        size_t n = strlen(label);
+        char *open = n ? strrchr(label, '[') : NULL;
+        if (!open || label[n - 1] != ']' || open == label || open[-1] != ' ' ||
+            !(open[1] >= 'a' && open[1] <= 'z' && open[2] >= 'a' && open[2] <= 'z') ||
+            open[3] != ':' || open[4] != ' ')
+            break;
+        label[n - 1] = '\0';
+        char *x = xml_attr(open + 5);
+        char *one = ss_xasprintf(" label-%c%c=\"%s\"%s", open[1], open[2], x,
+                                 a.data ? a.data : "");
+        ss_buf_clear(&a);
+        ss_buf_adds(&a, one);
+        free(one);
+        free(x);
+        *open = '\0';
+        while (open > label && open[-1] == ' ')
+            *--open = '\0';
+    }
+    return a.len ? ss_buf_steal(&a) : (ss_buf_free(&a), NULL);
+}
+
 static const char HEADER_HELP[] =
     "a header starts with code, name, year, sample, a figure's key (such as "
     "cybertipline.reports), 'National: KEY', 'Total: KEY' or 'KEY: row label'; "
@@ -683,7 +846,7 @@ static void read_header(importer *im, char **cells, size_t n)
     columns *L = &im->L;
     for (size_t i = 0; i < n; i++) {
         const char *h = cells[i];
-        column c = {C_NONE, NULL, NULL, 0, false, ss_xstrdup(h)};
+        column c = {C_NONE, NULL, NULL, 0, false, ss_xstrdup(h), NULL};
         const char *rest = NULL;
         if (!*h)
             c.kind = C_NONE;
@@ -691,6 +854,10 @@ static void read_header(importer *im, char **cells, size_t n)
             c.kind = C_CODE;
         else if (!strcasecmp(h, "name"))
             c.kind = C_NAME;
+        else if (!strncasecmp(h, "name-", 5) && h[5] && h[6] && !h[7] &&
+                 strchr("abcdefghijklmnopqrstuvwxyz", h[5] | 0x20) &&
+                 strchr("abcdefghijklmnopqrstuvwxyz", h[6] | 0x20))
+            c.kind = C_NAME_TR, c.key = ss_xasprintf("%c%c", h[5] | 0x20, h[6] | 0x20);
         else if (!strcasecmp(h, "year"))
             c.kind = C_YEAR;
         else if (!strcasecmp(h, "sample"))
@@ -717,6 +884,14 @@ static void read_header(importer *im, char **cells, size_t n)
                 }
                 c.kind = C_ROW;
                 c.label = ss_xstrdup(label);
+                c.tr = label_translations(c.label);
+                const char *damage = ss_text_damage(label);
+                if (damage) {
+                    char letter[8];
+                    ss_csv_column_letter((long)i + 1, letter);
+                    ss_csv_error(im->errs, 1, (long)i + 1, "column %s: the row label '%s' "
+                                 "looks damaged: %s", letter, label, damage);
+                }
                 c.nth = 1;
                 for (size_t j = 0; j < L->n; j++)
                     c.nth += L->c[j].kind == C_ROW && !strncmp(L->c[j].key, rest, k) &&
@@ -791,10 +966,14 @@ static bool figure_cell(importer *im, long row, size_t i, const char *cell, cons
     *empty = !*cell;
     if (*empty)
         return false;
-    const char *why = ss_csv_count(cell, im->delim, v);
+    const char *why = count_of(im, i, cell, v);
     if (!why)
         return true;
-    cell_error(im, row, i, who, "'%s': %s", cell, why);
+    if (im->kinds && im->kinds[i] != SS_CELL_TEXT && im->kinds[i] != SS_CELL_NUMBER &&
+        im->kinds[i] != SS_CELL_ERROR)
+        cell_error(im, row, i, who, "%s", why); /* its text is not what the cell shows */
+    else
+        cell_error(im, row, i, who, "'%s': %s", cell, why);
     return false;
 }
 
@@ -955,6 +1134,10 @@ static void import_state(importer *im, long row, char **cells, size_t n)
     const char *code = cc && (size_t)cc <= n ? cells[cc - 1] : "";
     const char *name = nc && (size_t)nc <= n ? cells[nc - 1] : "";
     char *who = ss_xasprintf("state %s", *code ? code : "(no code)");
+    const char *damage = nc && *name ? ss_text_damage(name) : NULL;
+    if (damage)
+        cell_error(im, row, (size_t)nc - 1, who, "the name '%s' looks damaged: %s", name,
+                   damage);
     /* A row without a code, or a second row of a state, is reported here
      * and not passed on, so the loader does not report it again. */
     bool emit = true;
@@ -977,7 +1160,20 @@ static void import_state(importer *im, long row, char **cells, size_t n)
     ss_buf_init(&scratch.xml);
     part *p = emit ? &im->states : &scratch;
     char *xcode = xml_attr(code), *xname = xml_attr(name);
-    part_line(p, row, cc ? cc : 1, "  <state code=\"%s\" name=\"%s\">", xcode, xname);
+    ss_buf tr;
+    ss_buf_init(&tr);
+    for (size_t i = 0; i < im->L.n && i < n; i++)
+        if (im->L.c[i].kind == C_NAME_TR && *cells[i]) {
+            const char *bad = ss_text_damage(cells[i]);
+            if (bad)
+                cell_error(im, row, i, who, "the name '%s' looks damaged: %s", cells[i], bad);
+            char *x = xml_attr(cells[i]);
+            ss_buf_printf(&tr, " name-%s=\"%s\"", im->L.c[i].key, x);
+            free(x);
+        }
+    part_line(p, row, cc ? cc : 1, "  <state code=\"%s\" name=\"%s\"%s>", xcode, xname,
+              tr.data ? tr.data : "");
+    ss_buf_free(&tr);
     free(xcode), free(xname);
     for (size_t i = 0; i < im->L.n; i++) {
         const column *c = &im->L.c[i];
@@ -1025,9 +1221,10 @@ static void import_state(importer *im, long row, char **cells, size_t n)
                 size_t j = order[k];
                 uint64_t dv;
                 /* Checked above; read again quietly. */
-                if (ss_csv_count(cells[j], im->delim, &dv) == NULL) {
+                if (count_of(im, j, cells[j], &dv) == NULL) {
                     char *label = xml_attr(im->L.c[j].label);
-                    part_line(p, row, (long)j + 1, "      <row label=\"%s\">%llu</row>", label,
+                    part_line(p, row, (long)j + 1, "      <row label=\"%s\"%s>%llu</row>",
+                              label, im->L.c[j].tr ? im->L.c[j].tr : "",
                               (unsigned long long)dv);
                     free(label);
                 }
@@ -1077,6 +1274,105 @@ static bool on_row(void *ctx, long row, char **cells, size_t n)
     return true;
 }
 
+static bool on_workbook_row(void *ctx, long row, char **cells, const unsigned char *kinds,
+                            size_t n)
+{
+    importer *im = ctx;
+    /* A code, name, year or sample cell whose formula failed or was never
+     * calculated: said once, and the row left out. */
+    bool bad = false;
+    for (size_t i = 0; im->header_done && i < n && i < im->L.n; i++) {
+        ckind k = im->L.c[i].kind;
+        uint64_t v;
+        if ((kinds[i] == SS_CELL_ERROR || kinds[i] == SS_CELL_NOVALUE) &&
+            (k == C_CODE || k == C_NAME || k == C_YEAR || k == C_SAMPLE || k == C_ORDER)) {
+            cell_error(im, row, i, NULL, "'%s': %s", cells[i],
+                       ss_workbook_count(cells[i], kinds[i], &v));
+            bad = true;
+        }
+    }
+    if (bad)
+        return true;
+    /* A title above the table (one cell, often merged across the header)
+     * is for people: the header is the first row with more. */
+    size_t filled = 0;
+    for (size_t i = 0; i < n; i++)
+        filled += *cells[i] != '\0';
+    if (!im->header_done && filled == 1 && strcasecmp(cells[0], "code"))
+        return true;
+    im->kinds = kinds;
+    bool go_on = on_row(ctx, row, cells, n);
+    im->kinds = NULL;
+    return go_on;
+}
+
+/* How many bytes tell a workbook, an old .xls or an XML file from CSV. */
+#define PEEK_BYTES 64
+
+/* Feeds the rows of 'from' to on_row, whatever the file is: CSV, or a
+ * workbook (told by its content, not its name); an XML data file or an
+ * old .xls is named as such.  Returns false when the file itself is wrong
+ * (reported). */
+static bool read_rows(importer *im, FILE *from, char delim)
+{
+    unsigned char head[PEEK_BYTES];
+    off_t at = ftello(from);
+    size_t nh = fread(head, 1, sizeof head, from);
+    char *all = NULL, *rest = NULL;
+    size_t len = 0, rlen = 0;
+    FILE *mem = NULL;
+    bool ok = false;
+    if (at < 0 || fseeko(from, at, SEEK_SET) != 0) {
+        /* A pipe: what was peeked is read again from memory. */
+        rest = ss_workbook_slurp(from, SS_CSV_MAX_BYTES - nh, &rlen);
+        if (!rest) {
+            ss_csv_error(im->errs, 0, 0, "%s", errno == EFBIG ? "the file is larger than "
+                         "256 MB, the most statesheet reads" : strerror(errno));
+            return false;
+        }
+        all = ss_xmalloc(nh + rlen + 1);
+        memcpy(all, head, nh);
+        memcpy(all + nh, rest, rlen);
+        len = nh + rlen;
+        free(rest);
+    }
+    switch (ss_form_of(head, nh)) {
+    case SS_FORM_XML:
+        ss_csv_error(im->errs, 0, 0, "this is an XML data file, not a spreadsheet; make "
+                     "sheets from it as it is (statesheet FILE), or turn it into a "
+                     "spreadsheet with statesheet export FILE -o FILE.xlsx");
+        break;
+    case SS_FORM_OLE2:
+        if (!all)
+            all = ss_workbook_slurp(from, SS_WORKBOOK_MAX_BYTES, &len);
+        ss_csv_error(im->errs, 0, 0, "%s", all ? ss_workbook_ole2_words(all, len)
+                                               : ss_workbook_ole2_words(head, nh));
+        break;
+    case SS_FORM_ZIP:
+        if (!all && !(all = ss_workbook_slurp(from, SS_WORKBOOK_MAX_BYTES, &len))) {
+            ss_csv_error(im->errs, 0, 0, "%s", errno == EFBIG ? "the workbook is larger "
+                         "than 64 MB, the most statesheet reads" : strerror(errno));
+            break;
+        }
+        im->workbook = true;
+        im->delim = ',';
+        ok = ss_workbook_read(all, len, on_workbook_row, im, im->errs);
+        break;
+    case SS_FORM_TEXT:
+    default:
+        if (all && len && !(mem = fmemopen(all, len, "rb"))) {
+            ss_csv_error(im->errs, 0, 0, "%s", strerror(errno));
+            break;
+        }
+        /* The separator is known (given or detected) before the first row. */
+        ok = ss_csv_read(mem ? mem : from, delim, on_row, im, im->errs, &im->delim);
+        break;
+    }
+    if (mem)
+        fclose(mem);
+    free(all);
+    return ok;
+}
 
 /* Where the XML that import wrote came from, line by line: the first two
  * lines and the last are the file's, then the national part (in memory),
@@ -1148,8 +1444,7 @@ bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char del
         ss_csv_error(errs, 0, 0, "cannot make a temporary file: %s", strerror(errno));
         goto done;
     }
-    /* The separator is known (given or detected) before the first row. */
-    if (!ss_csv_read(from, delim, on_row, &im, errs, &im.delim))
+    if (!read_rows(&im, from, delim))
         goto done; /* the file itself is wrong: reported */
     if (!im.header_done) {
         ss_csv_error(errs, 1, 1, "the file is empty; export a data file to get the columns "
@@ -1278,21 +1573,59 @@ static int load_template(const ss_csv_options *opt, ss_diag *diag, ss_template *
 static void collect_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
 {
     (void)ds;
-    collect_state(ctx, st);
+    collector *C = ctx;
+    collect_state(C, st);
+    /* A blank form keeps the data's own names for the listed codes. */
+    ss_place *pl = C->places ? (ss_place *)ss_places_find(C->places, st->code) : NULL;
+    if (pl) {
+        const char *es = ss_text_in(st->names, st->nnames, "es");
+        free(pl->name);
+        pl->name = ss_xstrdup(st->name);
+        if (es) {
+            free(pl->name_es);
+            pl->name_es = ss_xstrdup(es);
+        }
+        C->matched++;
+    }
+}
+
+/* export --blank: a row for each listed jurisdiction, before the data's
+ * other states. */
+static void write_places(const columns *L, const ss_dataset *ds, const ss_places *P, int year,
+                         sink *k)
+{
+    for (size_t i = 0; i < P->n; i++) {
+        ss_translation es = {"es", P->v[i].name_es};
+        ss_state st;
+        memset(&st, 0, sizeof st);
+        st.code = P->v[i].code;
+        st.name = P->v[i].name;
+        st.names = P->v[i].name_es ? &es : NULL;
+        st.nnames = P->v[i].name_es ? 1 : 0;
+        write_row(L, ds, &st, true, year, k);
+    }
 }
 
 typedef struct row_writer {
     const columns *L;
     bool blank;
     int year;
-    char delim;
-    FILE *to;
+    sink *k;
+    const ss_places *places; /* written already */
 } row_writer;
 
 static void write_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
 {
     const row_writer *w = ctx;
-    write_row(w->L, ds, st, w->blank, w->year, w->delim, w->to);
+    if (!w->places || !ss_places_find(w->places, st->code))
+        write_row(w->L, ds, st, w->blank, w->year, w->k);
+}
+
+/* True when path ends in ".ext", in any case. */
+static bool named(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n > e && path[n - e - 1] == '.' && !strcasecmp(path + n - e, ext);
 }
 
 /* Enough of a file's identity to see that it changed between two reads. */
@@ -1313,11 +1646,35 @@ int ss_export_run(const ss_csv_options *opt)
     size_t n = 0, n2 = 0;
     struct stat before, after;
     bool stat_ok = false;
+    ss_places places = {0};
+    /* A workbook is written as .xlsx only: a CSV under another workbook's
+     * name would not open. */
+    if (opt->output && (named(opt->output, "ods") || named(opt->output, "xls") ||
+                        named(opt->output, "xlsm"))) {
+        fprintf(stderr, "statesheet: export writes .xlsx (a workbook both Excel and Calc "
+                "open) or CSV, not %s; write -o FILE.xlsx, and save it in another form from "
+                "the spreadsheet program\nTry 'statesheet --help'.\n", strrchr(opt->output, '.'));
+        ss_diag_free(diag);
+        return SS_EXIT_USAGE;
+    }
     int status = load_template(opt, diag, &tpl);
+    if (status == SS_EXIT_OK && opt->blank) {
+        char *assets = ss_assets_dir(opt->assets_dir);
+        char *path = assets ? ss_path_join(assets, SS_JURISDICTIONS_FILE) : NULL;
+        if (!path || !ss_places_load(path, &places)) {
+            ss_diag_error(diag, path, 0, "cannot read the list of jurisdictions for the "
+                          "blank form; reinstall statesheet, or name its assets with "
+                          "--assets DIR");
+            status = SS_EXIT_SOFTWARE;
+        }
+        free(path);
+        free(assets);
+    }
     if (status != SS_EXIT_SOFTWARE) {
         int e = 0;
         if (tpl) {
             collector_init(&C, tpl);
+            C.places = places.n ? &places : NULL;
             have_collector = true;
         }
         stat_ok = stat(opt->input, &before) == 0;
@@ -1337,6 +1694,16 @@ int ss_export_run(const ss_csv_options *opt)
     }
     if (status != SS_EXIT_OK)
         goto done;
+    if (places.n) {
+        /* The listed jurisdictions' Spanish names make a name-es column. */
+        bool es = false;
+        for (size_t i = 0; i < C.nlangs; i++)
+            es = es || !strcmp(C.langs[i], "es");
+        if (!es) {
+            C.langs = ss_xgrow(C.langs, sizeof *C.langs, C.nlangs + 1, &C.lcap);
+            C.langs[C.nlangs++] = ss_xstrdup("es");
+        }
+    }
     collector_columns(&C, ds, &L);
     int year = opt->year ? opt->year : ds->year + (opt->blank ? 1 : 0);
     if (year > SS_YEAR_MAX)
@@ -1347,10 +1714,23 @@ int ss_export_run(const ss_csv_options *opt)
         status = SS_EXIT_CANTCREAT;
         goto done;
     }
-    row_writer w = {&L, opt->blank, year, opt->delimiter ? opt->delimiter : ',', to};
-    write_header(&L, w.delim, to);
+    /* -o FILE.xlsx: a workbook, written by libxlsxwriter to the temporary
+     * file on close; otherwise CSV, with a byte-order mark in a file so
+     * that Excel opened by double-click reads it as UTF-8. */
+    sink k = {opt->delimiter ? opt->delimiter : ',', to, NULL};
+    if (opt->output && named(opt->output, "xlsx") && !(k.x = ss_xlsx_new(out.tmp))) {
+        ss_atomic_close(&out, false);
+        status = SS_EXIT_CANTCREAT;
+        goto done;
+    }
+    if (opt->output && !k.x)
+        fputs("\xEF\xBB\xBF", to);
+    row_writer w = {&L, opt->blank, year, &k, places.n ? &places : NULL};
+    write_header(&L, &k);
     if (has_national(ds))
-        write_row(&L, ds, NULL, w.blank, year, w.delim, to);
+        write_row(&L, ds, NULL, w.blank, year, &k);
+    if (places.n)
+        write_places(&L, ds, &places, year, &k);
     /* The first read's set of codes is not needed any more. */
     ss_dataset_free(ds);
     ds = NULL;
@@ -1367,6 +1747,8 @@ int ss_export_run(const ss_csv_options *opt)
                       "run the command again once it is saved");
         status = SS_EXIT_DATAERR;
     }
+    if (k.x && !ss_xlsx_close(k.x) && status == SS_EXIT_OK)
+        status = SS_EXIT_IOERR;
     if (opt->output) {
         int st = ss_atomic_close(&out, status == SS_EXIT_OK);
         if (status == SS_EXIT_OK)
@@ -1376,6 +1758,7 @@ int ss_export_run(const ss_csv_options *opt)
                 strerror(errno));
         status = SS_EXIT_IOERR;
     }
+    n += places.n - (have_collector ? C.matched : 0);
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
         printf("%zu state%s, year %d%s -> %s\n", n, n == 1 ? "" : "s",
                year, opt->blank ? ", figures left empty" : "", opt->output);
@@ -1388,6 +1771,7 @@ done:
     ss_dataset_free(again);
     ss_dataset_free(ds);
     ss_template_free(tpl);
+    ss_places_free(&places);
     return status;
 }
 

@@ -63,6 +63,15 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name,
 bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char delim,
                   ss_csv_errors *errs, FILE *out);
 
+/* The main command's data given as a spreadsheet (CSV, .xlsx or .ods,
+ * told by content, workbook.h): imported as above, then loaded like a data
+ * file named 'path'.  The cells' problems are printed to stderr at once
+ * (FILE:ROW:COL: error: ...); then NULL is returned with *io_errno 0.
+ * When the file cannot be read, NULL with *io_errno set.  *valid as
+ * ss_dataset_load_all. */
+ss_dataset *ss_sheet_load(const ss_template *tpl, const char *path, ss_diag *diag,
+                          int *io_errno, bool *valid);
+
 /* The subcommands: load, convert, write to stdout or atomically to -o.
  * Return an exit status (run.h). */
 int ss_export_run(const ss_csv_options *opt);

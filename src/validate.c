@@ -263,3 +263,75 @@ bool ss_validate_state_glyphs(const ss_dataset *ds, const ss_state *st,
         }
     return ss_diag_error_count(diag) == before;
 }
+
+/* The language names a warning can say in words; others by their code. */
+static const char *language_name(const char *ll)
+{
+    static const char *const names[][2] = {{"es", "Spanish"}, {"fr", "French"},
+                                           {"de", "German"},  {"pt", "Portuguese"},
+                                           {"zh", "Chinese"}, {"vi", "Vietnamese"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(names[i][0], ll))
+            return names[i][1];
+    return ll;
+}
+
+bool ss_validate_language(const ss_template *t, ss_dataset *ds, bool sheet, bool strict,
+                          ss_diag *diag)
+{
+    char ll[3] = {0};
+    for (int i = 0; i < 2 && t->lang[i]; i++)
+        ll[i] = (char)(t->lang[i] | 0x20); /* "es-US" -> "es" */
+    if (!strcmp(ll, "en") || strlen(ll) != 2)
+        return true; /* name and label are the English ones */
+    bool ok = true;
+    for (size_t s = 0; s < ds->nstates; s++) {
+        ss_state *st = &ds->states[s];
+        const char *name = ss_text_in(st->names, st->nnames, ll);
+        size_t missing = 0;
+        for (size_t k = 0; k < st->ntables; k++)
+            for (size_t r = 0; r < st->tables[k].nrows; r++) {
+                ss_row *row = &st->tables[k].rows[r];
+                const char *label = ss_text_in(row->labels, row->nlabels, ll);
+                if (label)
+                    row->label = label;
+                else
+                    missing++;
+            }
+        if (!name || missing) {
+            char *what = !name && missing ? ss_xasprintf("no name-%s, and %zu row%s no "
+                                                         "label-%s", ll, missing,
+                                                         missing == 1 ? " has" : "s have", ll)
+                         : !name ? ss_xasprintf("no name-%s", ll)
+                                 : ss_xasprintf("%zu row%s no label-%s", missing,
+                                                missing == 1 ? " has" : "s have", ll);
+            char *add = sheet ? ss_xasprintf("%s%s%s", name ? "" : "a name-", name ? "" : ll,
+                                             !name && missing ? " column, and "
+                                             : !name ? " column"
+                                                     : "")
+                              : NULL;
+            if (sheet && missing) {
+                char *more = ss_xasprintf("%s' [%s: ...]' after each row label in the "
+                                          "header", add, ll);
+                free(add);
+                add = more;
+            } else if (!sheet) {
+                add = !name && missing
+                          ? ss_xasprintf("name-%s=\"...\" to the <state> and label-%s=\"...\" "
+                                         "to each <row>", ll, ll)
+                      : !name ? ss_xasprintf("name-%s=\"...\" to the <state>", ll)
+                              : ss_xasprintf("label-%s=\"...\" to each <row>", ll);
+            }
+            ss_diag_add(diag, strict ? SS_ERROR : SS_WARNING, ds->path, st->line,
+                        "state %s: the template is in %s, but the state has %s; the sheet "
+                        "shows %s in English: add %s", st->code, language_name(ll), what,
+                        !name && missing ? "them" : "it", add);
+            free(add);
+            free(what);
+            ok = ok && !strict;
+        }
+        if (name)
+            st->name = name;
+    }
+    return ok;
+}

@@ -33,6 +33,15 @@ bool ss_validate_state_keys(const ss_template *t, const ss_dataset *ds, const ss
 bool ss_validate_national_keys(const ss_template *t, const ss_dataset *ds, bool strict,
                                ss_diag *diag);
 
+/* Puts the names and row labels in the template's language (name-LL,
+ * label-LL, LL the first two letters of its lang) in place of the
+ * English ones.  A state without them keeps its own, with a warning
+ * naming it, worded for a spreadsheet when 'sheet' (an error when
+ * 'strict').  Nothing changes for an English
+ * template.  Returns false when an error was reported. */
+bool ss_validate_language(const ss_template *t, ss_dataset *ds, bool sheet, bool strict,
+                          ss_diag *diag);
+
 /* Every piece of the template's text can be printed in bold and regular
  * (templates put any text in <b>).  Returns false when one cannot. */
 bool ss_validate_template_glyphs(const ss_template *t, const ss_fonts *fonts,

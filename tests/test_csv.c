@@ -523,13 +523,15 @@ static void export_blank_and_year(void **state)
     (void)state;
     char *out = NULL;
     assert_int_equal(tu_run("export --blank data/ncmec-2023.xml", &out, NULL), 0);
-    /* Next year, every figure empty, the labels kept. */
-    assert_non_null(strstr(out, "\r\nnational,(national figures),2024,,,"));
-    assert_non_null(strstr(out, "\r\nND,North Dakota,2024,,,,,,,,,,,,,,,,,,,,\r\n"));
+    /* Next year, every figure empty, the labels kept; all 56 jurisdictions
+     * listed (assets/jurisdictions.csv), with their Spanish names. */
+    assert_non_null(strstr(out, "\r\nnational,(national figures),,2024,,,"));
+    assert_non_null(strstr(out, "\r\nND,North Dakota,Dakota del Norte,2024,,,,,,,,,,,,,,,,,,,,\r\n"));
+    assert_non_null(strstr(out, "\r\nMP,Northern Mariana Islands,Islas Marianas del Norte,2024,"));
     assert_non_null(strstr(out, "missing.cases: Other Missing Children Cases"));
     free(out);
     assert_int_equal(tu_run("export --blank --year 2030 data/ncmec-2023.xml", &out, NULL), 0);
-    assert_non_null(strstr(out, "\r\nND,North Dakota,2030,"));
+    assert_non_null(strstr(out, "\r\nND,North Dakota,Dakota del Norte,2030,"));
     free(out);
     assert_int_equal(tu_run("export --year 2023 --delimiter ';' data/ncmec-2023.xml", &out,
                             NULL), 0);
@@ -554,11 +556,11 @@ static void blank_form_is_refused_until_filled(void **state)
                              dir, dir);
     char *out = NULL, *err = NULL;
     assert_int_equal(tu_sh(cmd, &out, &err), 65);
-    assert_non_null(strstr(err, "form.csv:2:4: error: column D (National: "
+    assert_non_null(strstr(err, "form.csv:2:5: error: column E (National: "
                                 "cybertipline.reports - CyberTipline...), "
                                 "national row: the cell is empty; write the national figure "
                                 "(0 if none)\n"));
-    assert_non_null(strstr(err, "form.csv:3:20: error: column T (Total: missing.cases - "));
+    assert_non_null(strstr(err, "form.csv:36:21: error: column U (Total: missing.cases - "));
     assert_non_null(strstr(err, "state ND: the table 'missing.cases' is empty"));
     free(out), free(err), free(cmd);
     tu_rmrf(dir);

@@ -13,16 +13,20 @@ set -euo pipefail
 # libclang-rt-14-dev); check with 'apt-cache policy NAME' on both.  A name
 # only one release has goes in the case below, under that release.
 # DEB_PKGS: what making the .deb runs (cpack -G DEB: dpkg-shlibdeps, file).
-RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev zlib1g-dev nettle-dev libcsv-dev libcurl4-openssl-dev
-          libutf8proc-dev libhyphen-dev hyphen-en-us hyphen-es)
+RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev libdeflate-dev nettle-dev libcsv-dev
+          libutf8proc-dev libhyphen-dev hyphen-en-us hyphen-es libzip-dev libxlsxwriter-dev
+          libcurl4-openssl-dev)
 TEST_PKGS=(clang libclang-rt-dev llvm libcmocka-dev poppler-utils qpdf
            python3 python3-pdfminer python3-pikepdf python3-fonttools
            default-jre-headless libpdfbox2-java libactivation-java
            libjaxb-api-java time locales valgrind bc util-linux libxml2-utils
-           ghostscript mupdf-tools python3-pypdf nodejs npm opensmtpd python3-aiosmtpd)
+           ghostscript mupdf-tools python3-pypdf nodejs npm
+           libreoffice-calc-nogui python3-openpyxl opensmtpd python3-aiosmtpd)
 DEB_PKGS=(dpkg-dev file)
 # llvm: llvm-symbolizer, which turns ASan's addresses into file:line.
 # util-linux: setpriv (test_hostile runs the binary as nobody).
+# libreoffice-calc-nogui, python3-openpyxl: e2e/workbook.sh saves and edits
+# workbooks as Calc and a user would.
 
 # shellcheck source=/dev/null
 release=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")

@@ -62,10 +62,10 @@ while read -r -u 3 instr rest; do
 done 3< <(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' "$src/Containerfile" | grep -Ev '^[[:space:]]*(#|$)')
 [ -n "$entry" ] || fail "the Containerfile has no ENTRYPOINT"
 
-for p in statesheet libhpdf-2.3.0 libxml2 zlib1g; do
+for p in statesheet libhpdf-2.3.0 libxml2 libdeflate0; do
   installed "$p" || fail "$p was not installed with the package"
 done
-echo "ok: apt-get installed statesheet with libhpdf-2.3.0, libxml2 and zlib1g"
+echo "ok: apt-get installed statesheet with libhpdf-2.3.0, libxml2 and libdeflate0"
 dpkg -L statesheet | grep -E '^/usr/(bin/statesheet|share/man/man1/statesheet.1|share/statesheet/schema/statedata.xsd)$' |
   sed 's/^/  /'
 

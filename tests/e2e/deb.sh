@@ -32,7 +32,7 @@ outside=$(grep -v '^\./usr/' <<<"$files" | grep -vx '\./' || true)
 echo "ok: binary, man page and assets under /usr, nothing elsewhere"
 
 depends=$(dpkg-deb -f "$deb" Depends)
-for p in libc6 libhpdf-2.3.0 libxml2 zlib1g hyphen-en-us; do
+for p in libc6 libhpdf-2.3.0 libxml2 libdeflate0 hyphen-en-us; do
   grep -Eq "(^|, )$p( |,|$)" <<<"$depends" || fail "Depends lacks $p: $depends"
 done
 echo "ok: Depends: $depends"

@@ -70,6 +70,18 @@ fi
 gen j1 -j 1 || true
 same a j1 "-j 1 vs -j 2"
 
+# The combined file: made after the sheets with the caches of the worker
+# that made some of them, so what each worker kept must not show.
+for j in 1 2; do
+  "$BIN" -q -j "$j" -o "$TMP/comb$j" --combined "$TMP/comb$j.pdf" "$DATA" 2>"$TMP/comb$j.err" ||
+    fail "--combined -j $j: $(head -3 "$TMP/comb$j.err")"
+done
+if [ -s "$TMP/comb1.pdf" ] && cmp -s "$TMP/comb1.pdf" "$TMP/comb2.pdf"; then
+  ok "--combined: -j 1 vs -j 2 byte-identical"
+else
+  fail "--combined: -j 1 vs -j 2 differ: $(cmp "$TMP/comb1.pdf" "$TMP/comb2.pdf" 2>&1 | head -1)"
+fi
+
 # Shards: disjoint, together exactly the full set, bytes as unsharded.
 for k in 1 2 3; do gen "shard$k" --shard "$k/3" || true; done
 all=$(cd "$TMP/a" && ls -A | { grep -v '^manifest-' || true; } | sort)

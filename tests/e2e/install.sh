@@ -15,6 +15,11 @@ bin="$tmp/prefix/bin/statesheet"
 [ -f "$tmp/prefix/share/statesheet/templates/state-data.xml" ] || fail "no template"
 [ -f "$tmp/prefix/share/statesheet/fonts/StatesheetSans-Bold.ttf" ] || fail "no font"
 echo "ok: installed binary, assets and man page"
+# The man page points to the README; the samples are beside it.
+doc=$tmp/prefix/share/doc/statesheet
+cmp -s "$doc/README.md" "$(dirname "$0")/../../README.md" || fail "no README in $doc"
+"$bin" --check -q "$doc/examples/sample-56.xml" || fail "no usable sample data in $doc/examples"
+echo "ok: README and sample data in share/doc/statesheet"
 
 # From another directory, without STATESHEET_ASSETS, and with the source
 # tree out of reach (a copy of the data in the temporary folder).
