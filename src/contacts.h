@@ -38,8 +38,9 @@ typedef struct ss_contacts {
     size_t n;
 } ss_contacts;
 
-/* Reads the contacts file at path.  codes[0..ncodes) are the states with a
- * sheet; another code is an error.  Problems (a missing column, an address
+/* Reads the contacts file at path.  codes[0..ncodes) are the codes a row
+ * may name (mail.c: the states with a sheet and the known jurisdictions);
+ * another code is an error.  Problems (a missing column, an address
  * that is not one, an unknown code, a row given twice) go to errs at their
  * row and column.  Returns the list (possibly with errors in errs), or NULL
  * when the file cannot be read (*io_errno set).  Free with

@@ -34,6 +34,7 @@
 #include "smtp.h"
 #include "template.h"
 #include "util.h"
+#include "workbook.h"
 
 #define DEFAULT_TEMPLATE "templates/state-data.xml"
 #define MAIL_FOLDER "mail"
@@ -739,6 +740,54 @@ static ss_template *load_template(mailrun *r, int *status)
     return t;
 }
 
+/* The jurisdictions (assets/jurisdictions.csv), whose codes the contacts
+ * file may name though the folder has no sheet of theirs. */
+static int load_places(mailrun *r, ss_places *places)
+{
+    char *assets = ss_assets_dir(r->o->assets_dir);
+    char *path = assets ? ss_path_join(assets, SS_JURISDICTIONS_FILE) : NULL;
+    bool ok = path && ss_places_load(path, places);
+    if (!ok)
+        ss_diag_error(r->diag, path, 0, "cannot read the list of jurisdictions; reinstall "
+                      "statesheet, or name its assets with --assets DIR");
+    free(path);
+    free(assets);
+    return ok ? SS_EXIT_OK : SS_EXIT_SOFTWARE;
+}
+
+static bool has_sheet(const mailrun *r, const char *code)
+{
+    for (size_t i = 0; i < r->nsheets; i++)
+        if (!strcmp(r->sheets[i].code, code))
+            return true;
+    return false;
+}
+
+/* Rows of states with no sheet in the folder get no mail: one line says
+ * which, since after a run with -s that is most of the file. */
+static void warn_no_sheet(mailrun *r, const ss_contacts *cs)
+{
+    size_t n = 0;
+    ss_buf codes;
+    ss_buf_init(&codes);
+    for (size_t i = 0; i < cs->n; i++) {
+        const char *code = cs->items[i].code;
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = !strcmp(cs->items[k].code, code);
+        if (seen || has_sheet(r, code))
+            continue;
+        ss_buf_printf(&codes, "%s%s", n ? ", " : "", code);
+        n++;
+    }
+    if (n)
+        ss_diag_add(r->diag, SS_WARNING, r->o->contacts_path, 0, "%zu state%s in the "
+                    "contacts ha%s no sheet in %s (%s); %s no mail", n, n == 1 ? "" : "s",
+                    n == 1 ? "s" : "ve", r->o->dir, codes.data, n == 1 ? "it gets" :
+                    "they get");
+    ss_buf_free(&codes);
+}
+
 /* Sends each state's message that the log does not show as accepted.
  * Returns an exit status; prints the summary. */
 static int send_all(mailrun *r, ss_smtp *smtp, const ss_contacts *cs,
@@ -869,6 +918,7 @@ int ss_mail_run(const ss_mail_options *o)
     mailrun r = {.o = o, .diag = ss_diag_new()};
     ss_template *t = NULL;
     ss_contacts *cs = NULL;
+    ss_places places = {0};
     ss_csv_errors *errs = ss_csv_errors_new();
     char *from_name = NULL, *from_email = NULL, *maildir = NULL;
     const char **codes = NULL;
@@ -919,11 +969,19 @@ int ss_mail_run(const ss_mail_options *o)
     status = check_from(&r, t, &from, &from_name, &from_email);
     if (status != SS_EXIT_OK)
         goto done;
-    codes = ss_xcalloc(r.nsheets + 1, sizeof *codes);
+    /* One contacts file serves every run: a code is right when it has a
+     * sheet here or is one of the jurisdictions (a run with -s or --shard
+     * made only some sheets); the rest, typos, are errors. */
+    status = load_places(&r, &places);
+    if (status != SS_EXIT_OK)
+        goto done;
+    codes = ss_xcalloc(r.nsheets + places.n + 1, sizeof *codes);
     for (size_t i = 0; i < r.nsheets; i++)
         codes[i] = r.sheets[i].code;
+    for (size_t i = 0; i < places.n; i++)
+        codes[r.nsheets + i] = places.v[i].code;
     int e = 0;
-    cs = ss_contacts_load(o->contacts_path, codes, r.nsheets, errs, &e);
+    cs = ss_contacts_load(o->contacts_path, codes, r.nsheets + places.n, errs, &e);
     if (!cs) {
         ss_diag_error(r.diag, o->contacts_path, 0, "cannot read the contacts file: %s",
                       strerror(e));
@@ -936,6 +994,8 @@ int ss_mail_run(const ss_mail_options *o)
         status = SS_EXIT_DATAERR;
         goto done;
     }
+    if (o->verbosity > 0)
+        warn_no_sheet(&r, cs);
     for (size_t i = 0; i < r.nsheets; i++)
         if (!has_contact(cs, r.sheets[i].code)) {
             ss_diag_add(r.diag, o->strict ? SS_ERROR : SS_WARNING, NULL, 0,
@@ -979,6 +1039,7 @@ done:
     ss_diag_free(r.diag);
     ss_csv_errors_free(errs);
     ss_contacts_free(cs);
+    ss_places_free(&places);
     ss_template_free(t);
     free(codes);
     free(from_name);

@@ -87,6 +87,31 @@ assert b["Content-Language"] == "es-US"
 EOF
 rm -rf "$OUT/mail"
 
+# One contacts file for all jurisdictions: a folder made with -s (or a
+# shard) holds only some sheets; rows of known jurisdictions without a
+# sheet get no mail and one warning, not an error (not even --strict).
+cp "$CONTACTS" "$TMP/all.csv"
+cat >> "$TMP/all.csv" <<'EOF'
+AK,Alaska Desk,ak@example.org,,
+S006,,s6@example.org,,
+GU,,gu@example.org,,
+AK,,ak.copy@example.org,yes,
+EOF
+run mail --strict --allow-sample --contacts "$TMP/all.csv" "$OUT"
+expect 0 "contacts of jurisdictions without a sheet, under --strict"
+has "$TMP/e" "all.csv: warning: 2 states in the contacts have no sheet in $OUT (AK, GU); they get no mail" \
+  "one warning names how many and which"
+[ "$(grep -c 'no sheet in' "$TMP/e")" = 1 ] && ok "one warning line" || fail "warnings: $(cat "$TMP/e")"
+n=$(ls "$OUT/mail"/*.eml | wc -l)
+[ "$n" = 7 ] && [ ! -e "$OUT/mail/AK-2023.eml" ] && ok "7 drafts, none for AK or GU" \
+  || fail "drafts: $(ls "$OUT/mail")"
+if "${CHECK[@]}" "$OUT" "$TMP/all.csv" draft "$OUT"/mail/*.eml; then ok "the drafts go to their own states only"; else fail "drafts with AK rows"; fi
+rm -rf "$OUT/mail"
+run mail -q --allow-sample --contacts "$TMP/all.csv" "$OUT"
+expect 0 "the same, quiet"
+[ ! -s "$TMP/e" ] && ok "-q: no warning for states without a sheet" || fail "-q printed: $(cat "$TMP/e")"
+rm -rf "$OUT/mail"
+
 # ---- refusals before anything is written ------------------------------------
 cat > "$TMP/bad.csv" <<'EOF'
 code,email,name
@@ -95,6 +120,8 @@ NX,nx@example.org,
 ND,ok@example.org,
 ND,OK@example.org,again
 S001,pat@@example.org,
+NDD,ndd@example.org,
+ak,ak@example.org,
 EOF
 run mail --allow-sample --contacts "$TMP/bad.csv" "$OUT"
 expect 65 "bad contacts"
@@ -102,6 +129,9 @@ has "$TMP/e" "bad.csv:2:2: error: 'jane roe@example.org' is not an email address
 has "$TMP/e" "bad.csv:3:1: error: 'NX' is not the code of a sheet" "an unknown code at its cell"
 has "$TMP/e" "bad.csv:5:2: error: ND OK@example.org is already on row 4" "a duplicate row"
 has "$TMP/e" "bad.csv:6:2: error:" "a second @"
+has "$TMP/e" "bad.csv:7:1: error: 'NDD' is not the code of a sheet" "a code that is no jurisdiction"
+has "$TMP/e" "bad.csv:8:1: error: 'ak' is not the code of a sheet in the folder; write it in capitals" \
+  "a jurisdiction's code in small letters"
 [ ! -e "$OUT/mail" ] && ok "nothing written for bad contacts" || fail "mail/ made"
 
 cp -a "$OUT" "$TMP/changed"
