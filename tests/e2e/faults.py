@@ -1,0 +1,172 @@
+"""The fault sweep (tests/fault/README.md): a 56-sheet --combined run into a
+folder holding an earlier run's output, with the Nth call of one kind
+failed by tests/fault/shim.c, for N spread evenly over the calls a clean
+run makes.  After each run:
+
+  - exit 0 only when every requested file was written (this run's bytes);
+  - every PDF in the folder is this run's clean bytes or the earlier run's;
+  - no temporary file is left;
+  - every manifest in the folder describes the files as they are;
+  - a non-zero exit says why on stderr;
+  - no signal, and no status outside the documented table.
+
+usage: faults.py BINARY SHIM SAMPLE-56.xml WORKDIR
+Environment: SS_FAULT_PER_KIND (runs per kind, default 24; malloc gets
+twice as many), SS_FAULT_KINDS (a comma-separated subset), SS_FAULT_ASAN
+(set when the binary is built with AddressSanitizer).
+"""
+import csv
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+
+BIN, SHIM, DATA, WORK = sys.argv[1:5]
+TABLE = {0, 64, 65, 66, 70, 71, 73, 74, 75, 129, 130, 143}
+# kind name -> (shim kind, path pattern or None)
+KINDS = {
+    "open": ("open", None),
+    "write": ("write", None),
+    "fsync_file": ("fsync_file", None),
+    "fsync_dir": ("fsync_dir", None),
+    "rename": ("rename", None),
+    "close": ("close", None),
+    "mkdir": ("mkdir", None),
+    "read": ("read", None),
+    "read_hyphenation": ("read", "hyph_"),
+    "read_data": ("read", "sample-56"),
+    "malloc": ("malloc", None),
+}
+PER_KIND = int(os.environ.get("SS_FAULT_PER_KIND", "24"))
+ASAN = bool(os.environ.get("SS_FAULT_ASAN"))
+wanted = os.environ.get("SS_FAULT_KINDS")
+if wanted:
+    KINDS = {k: v for k, v in KINDS.items() if k in wanted.split(",")}
+
+base_env = dict(os.environ)
+base_env.pop("LD_PRELOAD", None)
+
+
+def run(out, epoch, kind=None, n=0, match=None, count_file=None):
+    env = dict(base_env, SOURCE_DATE_EPOCH=str(epoch))
+    if kind:
+        env.update(LD_PRELOAD=SHIM, SS_FAULT_KIND=kind, SS_FAULT_N=str(n))
+        if match:
+            env["SS_FAULT_MATCH"] = match
+        if count_file:
+            env["SS_FAULT_COUNT"] = count_file
+    p = subprocess.run([BIN, "-q", "-j", "2", "-o", out, "--combined",
+                        os.path.join(out, "all.pdf"), DATA],
+                       env=env, capture_output=True, text=True, errors="replace",
+                       timeout=300)
+    return p.returncode, p.stderr
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def files(folder):
+    return {name: digest(os.path.join(folder, name)) for name in os.listdir(folder)
+            if name.endswith(".pdf")}
+
+
+earlier_dir = os.path.join(WORK, "earlier")
+clean_dir = os.path.join(WORK, "clean")
+for d, epoch in ((earlier_dir, 1600000000), (clean_dir, 1700000000)):
+    status, err = run(d, epoch)
+    if status != 0:
+        sys.exit(f"FAIL - a clean run exits {status}: {err}")
+earlier, clean = files(earlier_dir), files(clean_dir)
+assert len(clean) == 57 and set(clean) == set(earlier), "56 sheets and the combined file"
+assert all(clean[k] != earlier[k] for k in clean), "the two runs' bytes differ"
+
+
+def check(folder, status, err):
+    """The promises, as a list of broken ones."""
+    bad = []
+    if status < 0:
+        bad.append(f"killed by signal {-status}")
+    elif status not in TABLE and not (status == 1 and "can't allocate" in err):
+        bad.append(f"exit status {status} is not in the table")
+    if status != 0 and not err.strip():
+        bad.append("a non-zero exit with nothing on stderr")
+    if "Sanitizer" in err:
+        bad.append("a sanitizer report: " + err[err.find("Sanitizer") - 10:][:300])
+    now = files(folder)
+    odd = sorted(n for n, d in now.items() if d not in (clean.get(n), earlier.get(n)))
+    if odd:
+        bad.append(f"{len(odd)} PDFs (e.g. {odd[0]}) are neither this run's clean bytes "
+                   "nor the earlier run's")
+    if status == 0:
+        stale = [n for n in clean if now.get(n) != clean[n]]
+        if stale:
+            bad.append(f"exit 0 but {len(stale)} files are not this run's, e.g. {stale[0]}")
+    left = [n for n in os.listdir(folder) if n.startswith(".statesheet-") and
+            n.endswith(".tmp")]
+    if left:
+        bad.append(f"temporary file left: {left[0]}")
+    for name in os.listdir(folder):
+        if not (name.startswith("manifest-") and name.endswith(".csv")):
+            continue
+        with open(os.path.join(folder, name), newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if row["kind"] not in ("sheet", "combined"):
+                    continue
+                path = os.path.join(folder, os.path.basename(row["file"]))
+                if not os.path.exists(path):
+                    bad.append(f"{name} lists {row['file']}, which is not there")
+                elif digest(path) != row["sha256"]:
+                    bad.append(f"{name} does not describe {row['file']} as it is")
+                    break
+    return bad
+
+
+def fresh():
+    w = os.path.join(WORK, "w")
+    shutil.rmtree(w, ignore_errors=True)
+    shutil.copytree(earlier_dir, w)
+    return w
+
+
+total_runs = total_bad = 0
+summary = []
+for name, (kind, match) in KINDS.items():
+    w = fresh()
+    count_file = os.path.join(WORK, "count")
+    status, err = run(w, 1700000000, kind, 0, match, count_file)
+    bad = check(w, status, err)
+    with open(count_file) as f:
+        calls = int(f.read())
+    if bad or status != 0:
+        sys.exit(f"FAIL - the counting run ({name}) is not clean: {status} {bad} {err}")
+    if kind == "malloc" and ASAN:
+        summary.append((name, calls, 0, 0, "skipped: AddressSanitizer's malloc is the "
+                        "executable's own and wins over LD_PRELOAD"))
+        continue
+    if calls == 0:
+        summary.append((name, 0, 0, 0, "no calls"))
+        continue
+    runs = PER_KIND * (2 if kind == "malloc" else 1)
+    ns = sorted({1 + (i * (calls - 1)) // max(runs - 1, 1) for i in range(runs)})
+    violations = 0
+    for n in ns:
+        w = fresh()
+        status, err = run(w, 1700000000, kind, n, match)
+        bad = check(w, status, err)
+        if bad:
+            violations += 1
+            first = err.strip().splitlines()[:2]
+            print(f"FAIL - {name} #{n}/{calls}: exit {status}: {'; '.join(bad)}"
+                  f" | stderr: {' / '.join(first)}")
+    total_runs += len(ns)
+    total_bad += violations
+    summary.append((name, calls, len(ns), violations, ""))
+
+print(f"{'kind':18} {'calls':>7} {'runs':>5} {'violations':>10}")
+for name, calls, runs, bad, note in summary:
+    print(f"{name:18} {calls:7} {runs:5} {bad:10} {note}")
+print(f"total: {total_runs} runs, {total_bad} with violations")
+sys.exit(1 if total_bad else 0)
