@@ -87,6 +87,25 @@ void ss_outfile_untrack(int handle)
     slot_drop(handle);
 }
 
+_Noreturn void ss_outfile_abandon(int status, const char *line)
+{
+    /* As the signal thread does, keep other threads from making or moving
+     * files while ours are removed; but the thread that ran out may hold
+     * a lock itself, so wait a second at most, then go on without it. */
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += 1;
+    pthread_rwlock_timedwrlock(&files_lock, &t);
+    for (int i = 0; i < SLOTS; i++) {
+        char *p = __atomic_load_n(&slots[i], __ATOMIC_SEQ_CST);
+        if (p)
+            unlink(p);
+    }
+    ssize_t w = write(STDERR_FILENO, line, strlen(line));
+    (void)w; /* nothing more can be said */
+    _exit(status);
+}
+
 /* ---- signals ---------------------------------------------------------------- */
 
 static sigset_t guarded;

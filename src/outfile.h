@@ -111,6 +111,10 @@ char *ss_outfile_tmp_path(const char *dir, const char *name);
  * tracked). */
 int ss_outfile_track(char *tmp);
 void ss_outfile_untrack(int handle);
+/* Ends the program at once with 'status' after removing this run's
+ * temporary files and writing 'line' to stderr: for what cannot be
+ * recovered from anywhere in the program (out of memory). */
+_Noreturn void ss_outfile_abandon(int status, const char *line);
 /* Syncs the folder holding 'final' after a rename into it. */
 void ss_outfile_sync_dir(const char *final);
 

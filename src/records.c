@@ -1306,6 +1306,9 @@ static void on_text(loader *ld, long line, const char *text)
 static void on_xml_error(void *ctxp, ss_xml_error err)
 {
     loader *ld = ctxp;
+    /* libxml2 out of memory: not a mistake in the user's file. */
+    if (err && err->code == XML_ERR_NO_MEMORY)
+        ss_out_of_memory();
     if (!err || err->level < XML_ERR_ERROR || !err->message)
         return;
     ld->parse_failed = true;

@@ -11,6 +11,11 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The one answer to running out of memory, wherever it is found (our
+ * allocations, libxml2's and libharu's): "statesheet: out of memory" on
+ * stderr, this run's temporary files removed, exit 71 (EX_OSERR). */
+_Noreturn void ss_out_of_memory(void);
+
 void *ss_xmalloc(size_t n);
 void *ss_xcalloc(size_t count, size_t size);
 void *ss_xrealloc(void *p, size_t n);

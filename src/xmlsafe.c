@@ -285,6 +285,9 @@ typedef struct err_ctx {
 static void on_error(void *user, ss_xml_error e)
 {
     err_ctx *c = user;
+    /* libxml2 out of memory: not a mistake in the user's file. */
+    if (e->code == XML_ERR_NO_MEMORY)
+        ss_out_of_memory();
     if (e->level == XML_ERR_WARNING)
         return;
     /* After the first well-formedness error libxml2's further complaints
@@ -412,10 +415,8 @@ xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
     }
     err_ctx c = {name, data, len, "<sheet version=\"1\">", diag, 0, "", true};
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        ss_diag_error(diag, name, 0, "out of memory while reading the file");
-        return NULL;
-    }
+    if (!ctxt)
+        ss_out_of_memory();
     xmlSetStructuredErrorFunc(&c, on_error);
     xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, "UTF-8",
                                     XML_PARSE_NONET | XML_PARSE_BIG_LINES |
