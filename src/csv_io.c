@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -461,6 +462,43 @@ FILE *ss_atomic_open(ss_atomic *a, const char *path)
         a->tmp = NULL;
     }
     return a->f;
+}
+
+static bool same_inode(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int ss_atomic_check(const char *path, const char *const inputs[], const char *const what[],
+                    size_t n, bool *exists)
+{
+    struct stat l, s, in;
+    *exists = lstat(path, &l) == 0;
+    if (!*exists)
+        return SS_EXIT_OK;
+    bool followed = stat(path, &s) == 0; /* false for a dangling link */
+    for (size_t i = 0; i < n; i++) {
+        bool is_stdin = !strcmp(inputs[i], "-");
+        if ((is_stdin ? fstat(STDIN_FILENO, &in) : stat(inputs[i], &in)) != 0)
+            continue;
+        if (same_inode(&l, &in) || (followed && same_inode(&s, &in))) {
+            fprintf(stderr, "%s: error: this is the %s the command reads%s; write to "
+                    "another file\n", path, what[i], is_stdin ? " (standard input)" : "");
+            return SS_EXIT_USAGE;
+        }
+    }
+    const struct stat *t = followed ? &s : &l;
+    if (S_ISDIR(t->st_mode)) {
+        fprintf(stderr, "%s: error: this is a folder; give a file name after -o\n", path);
+        return SS_EXIT_CANTCREAT;
+    }
+    if (!S_ISREG(t->st_mode) && !S_ISLNK(t->st_mode)) {
+        fprintf(stderr, "%s: error: this is a device, a pipe or another special file, "
+                "which statesheet does not replace; give a file name after -o, or leave "
+                "-o out to write to standard output\n", path);
+        return SS_EXIT_CANTCREAT;
+    }
+    return SS_EXIT_OK;
 }
 
 int ss_atomic_close(ss_atomic *a, bool keep)

@@ -85,6 +85,16 @@ typedef struct ss_atomic {
     int slot; /* outfile.c's handle */
 } ss_atomic;
 FILE *ss_atomic_open(ss_atomic *a, const char *path);
+
+/* Checks, before anything is read or written, that -o 'path' may be
+ * written: not one of the command's inputs (inputs[i], called what[i] in
+ * the message; "-" is standard input), by device and inode, whatever the
+ * names (64), and not a folder, device, FIFO or socket (73).  A link at
+ * 'path' is replaced, never written through (rename).  *exists says
+ * whether a file is there to be replaced.  Returns 0 or the exit status,
+ * with the problem on stderr. */
+int ss_atomic_check(const char *path, const char *const inputs[], const char *const what[],
+                    size_t n, bool *exists);
 int ss_atomic_close(ss_atomic *a, bool keep);
 
 #endif

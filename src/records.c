@@ -1617,6 +1617,15 @@ ss_dataset *ss_dataset_stream(const char *path, ss_diag *diag, int *io_errno,
     return ds;
 }
 
+ss_dataset *ss_dataset_stream_memory(const char *name, const char *data, size_t len,
+                                     ss_diag *diag, ss_state_fn each, void *each_ctx,
+                                     size_t *nstates)
+{
+    bool valid = false;
+    *nstates = 0;
+    return load(name, data, len, diag, false, &valid, false, each, each_ctx, nstates);
+}
+
 ss_dataset *ss_dataset_stream_fd(const char *name, int fd, ss_diag *diag,
                                  ss_state_fn each, void *each_ctx, size_t *nstates)
 {

@@ -118,6 +118,12 @@ typedef void (*ss_state_fn)(const ss_dataset *ds, const ss_state *st, void *ctx)
 ss_dataset *ss_dataset_stream(const char *path, ss_diag *diag, int *io_errno,
                               ss_state_fn each, void *ctx, size_t *nstates);
 
+/* The same for 'len' bytes already in memory (standard input or a pipe,
+ * which can be read only once); 'name' is used in messages. */
+ss_dataset *ss_dataset_stream_memory(const char *name, const char *data, size_t len,
+                                     ss_diag *diag, ss_state_fn each, void *ctx,
+                                     size_t *nstates);
+
 /* The same for a regular file already open at fd (read from its start;
  * the caller keeps and closes fd); 'name' is used in messages. */
 ss_dataset *ss_dataset_stream_fd(const char *name, int fd, ss_diag *diag,

@@ -1539,11 +1539,15 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
 
 /* ---- the subcommands -------------------------------------------------------- */
 
-/* The template (given or default) and the paths next to it.  Returns an
- * exit status; problems go to diag. */
-static int load_template(const ss_csv_options *opt, ss_diag *diag, ss_template **tpl)
+/* The template (given or default) and the paths next to it, once -o is
+ * known not to name an input, a folder or a special file (ss_atomic_check;
+ * *replaces: a file is there to be replaced).  'what' names the input in
+ * messages.  Returns an exit status; problems go to diag. */
+static int load_template(const ss_csv_options *opt, const char *what, ss_diag *diag,
+                         ss_template **tpl, bool *replaces)
 {
     *tpl = NULL;
+    *replaces = false;
     char *assets = ss_assets_dir(opt->assets_dir);
     if (!assets) {
         ss_diag_error(diag, NULL, 0, "cannot find statesheet's assets (template, "
@@ -1553,9 +1557,15 @@ static int load_template(const ss_csv_options *opt, ss_diag *diag, ss_template *
     }
     char *tpath = opt->template_path ? ss_xstrdup(opt->template_path)
                                      : ss_path_join(assets, DEFAULT_TEMPLATE);
-    int e = 0, status = SS_EXIT_OK;
-    *tpl = ss_template_load(tpath, diag, &e);
-    if (!*tpl && e) {
+    const char *inputs[] = {opt->input, tpath};
+    const char *whats[] = {what, "template"};
+    int e = 0, status = opt->output ? ss_atomic_check(opt->output, inputs, whats, 2, replaces)
+                                    : SS_EXIT_OK;
+    if (status == SS_EXIT_OK)
+        *tpl = ss_template_load(tpath, diag, &e);
+    if (status != SS_EXIT_OK) {
+        /* said by ss_atomic_check */
+    } else if (!*tpl && e) {
         ss_diag_error(diag, tpath, 0, "cannot read the template: %s",
                       e == EFBIG ? "the file is larger than 1 MB" : strerror(e));
         status = opt->template_path ? SS_EXIT_NOINPUT : SS_EXIT_SOFTWARE;
@@ -1566,6 +1576,9 @@ static int load_template(const ss_csv_options *opt, ss_diag *diag, ss_template *
     free(assets);
     return status;
 }
+
+/* What a replaced -o file adds to the summary line. */
+#define REPLACED_NOTE " (replaced an existing file)"
 
 /* Export reads the data file twice as a stream: once to check it and
  * find the columns, once to write a row per state as it is read.  Memory
@@ -1635,6 +1648,17 @@ static bool same_file(const struct stat *a, const struct stat *b)
            a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+/* One pass over the data file: mapped from disk (a regular file), or from
+ * 'held' (standard input or a pipe, read once into memory). */
+static ss_dataset *read_data(const ss_csv_options *opt, const char *held, size_t held_len,
+                             ss_diag *diag, int *e, ss_state_fn each, void *ctx,
+                             size_t *n)
+{
+    if (held)
+        return ss_dataset_stream_memory(opt->input, held, held_len, diag, each, ctx, n);
+    return ss_dataset_stream(opt->input, diag, e, each, ctx, n);
+}
+
 int ss_export_run(const ss_csv_options *opt)
 {
     ss_diag *diag = ss_diag_new();
@@ -1642,7 +1666,7 @@ int ss_export_run(const ss_csv_options *opt)
     ss_dataset *ds = NULL, *again = NULL;
     collector C;
     columns L = {0};
-    bool have_collector = false;
+    bool have_collector = false, replaces;
     size_t n = 0, n2 = 0;
     struct stat before, after;
     bool stat_ok = false;
@@ -1657,7 +1681,9 @@ int ss_export_run(const ss_csv_options *opt)
         ss_diag_free(diag);
         return SS_EXIT_USAGE;
     }
-    int status = load_template(opt, diag, &tpl);
+    char *held = NULL;
+    size_t held_len = 0;
+    int status = load_template(opt, "data file", diag, &tpl, &replaces);
     if (status == SS_EXIT_OK && opt->blank) {
         char *assets = ss_assets_dir(opt->assets_dir);
         char *path = assets ? ss_path_join(assets, SS_JURISDICTIONS_FILE) : NULL;
@@ -1670,15 +1696,20 @@ int ss_export_run(const ss_csv_options *opt)
         free(path);
         free(assets);
     }
-    if (status != SS_EXIT_SOFTWARE) {
+    if (status != SS_EXIT_SOFTWARE && status != SS_EXIT_USAGE && status != SS_EXIT_CANTCREAT) {
         int e = 0;
         if (tpl) {
             collector_init(&C, tpl);
             C.places = places.n ? &places : NULL;
             have_collector = true;
         }
-        stat_ok = stat(opt->input, &before) == 0;
-        ds = ss_dataset_stream(opt->input, diag, &e, tpl ? collect_cb : NULL, &C, &n);
+        stat_ok = strcmp(opt->input, "-") && stat(opt->input, &before) == 0;
+        /* Standard input, a pipe or a FIFO can be read only once: held in
+         * memory for both passes. */
+        if (!stat_ok || (!S_ISREG(before.st_mode) && !S_ISDIR(before.st_mode)))
+            held = ss_read_file(opt->input, SS_DATA_MAX_BYTES, &held_len, &e);
+        if (!e)
+            ds = read_data(opt, held, held_len, diag, &e, tpl ? collect_cb : NULL, &C, &n);
         if (!ds && e == EFBIG) {
             ss_diag_error(diag, opt->input, 0, "the file is larger than %u MB, the most "
                           "statesheet reads; split it into smaller files",
@@ -1738,10 +1769,11 @@ int ss_export_run(const ss_csv_options *opt)
      * changed in between, which is then said in plain words. */
     ss_diag *d2 = ss_diag_new();
     int e2 = 0;
-    again = ss_dataset_stream(opt->input, d2, &e2, write_cb, &w, &n2);
+    again = read_data(opt, held, held_len, d2, &e2, write_cb, &w, &n2);
     ss_diag_free(d2);
-    bool changed = !again || n2 != n || !stat_ok || stat(opt->input, &after) != 0 ||
-                   !same_file(&before, &after);
+    bool changed = !again || n2 != n ||
+                   (!held && (!stat_ok || stat(opt->input, &after) != 0 ||
+                              !same_file(&before, &after)));
     if (changed) {
         ss_diag_error(diag, opt->input, 0, "the file changed while statesheet read it; "
                       "run the command again once it is saved");
@@ -1760,8 +1792,9 @@ int ss_export_run(const ss_csv_options *opt)
     }
     n += places.n - (have_collector ? C.matched : 0);
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
-        printf("%zu state%s, year %d%s -> %s\n", n, n == 1 ? "" : "s",
-               year, opt->blank ? ", figures left empty" : "", opt->output);
+        printf("%zu state%s, year %d%s -> %s%s\n", n, n == 1 ? "" : "s",
+               year, opt->blank ? ", figures left empty" : "", opt->output,
+               replaces ? REPLACED_NOTE : "");
 done:
     ss_diag_print(diag, stderr);
     ss_diag_free(diag);
@@ -1772,6 +1805,7 @@ done:
     ss_dataset_free(ds);
     ss_template_free(tpl);
     ss_places_free(&places);
+    free(held);
     return status;
 }
 
@@ -1782,10 +1816,11 @@ int ss_import_run(const ss_csv_options *opt)
     ss_template *tpl;
     FILE *in = NULL, *tmp = NULL;
     ss_atomic out = {0};
-    int status = load_template(opt, diag, &tpl);
+    bool replaces;
+    int status = load_template(opt, "CSV file", diag, &tpl, &replaces);
     if (status != SS_EXIT_OK)
         goto done;
-    in = fopen(opt->input, "rb");
+    in = strcmp(opt->input, "-") ? fopen(opt->input, "rb") : stdin;
     if (!in) {
         ss_diag_error(diag, opt->input, 0, "cannot read the file: %s", strerror(errno));
         status = SS_EXIT_NOINPUT;
@@ -1822,9 +1857,9 @@ int ss_import_run(const ss_csv_options *opt)
                     strerror(errno));
     }
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
-        printf("%s -> %s: OK\n", opt->input, opt->output);
+        printf("%s -> %s: OK%s\n", opt->input, opt->output, replaces ? REPLACED_NOTE : "");
 done:
-    if (in)
+    if (in && in != stdin)
         fclose(in);
     if (tmp)
         fclose(tmp);

@@ -259,7 +259,8 @@ char *ss_trim_dup(const char *s)
 char *ss_read_file(const char *path, size_t max_bytes, size_t *len, int *err)
 {
     *err = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC)
+                               : fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
         *err = errno;
         return NULL;

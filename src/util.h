@@ -81,7 +81,8 @@ const char *ss_find(const char *p, const char *end, const char *needle);
 /* Trims ASCII and XML white space from both ends, returning a new string. */
 char *ss_trim_dup(const char *s);
 
-/* Reads a whole file into memory (NUL-terminated, length in *len).  Refuses
+/* Reads a whole file into memory (NUL-terminated, length in *len); "-" is
+ * standard input, and pipes and FIFOs are read as streams.  Refuses
  * files larger than max_bytes.  On failure returns NULL and sets *err to
  * errno, or to EFBIG when the file is too large. */
 char *ss_read_file(const char *path, size_t max_bytes, size_t *len, int *err);
