@@ -1477,7 +1477,10 @@ done:
         xmlFreeTextReader(ld.reader);
     xmlSetStructuredErrorFunc(old_err_ctx, old_err);
     *valid = ok;
-    if (!ok && !(keep && ds && !ld.parse_failed)) {
+    /* A file with mistakes is kept for the template's checks only when it
+     * is a data file at all: under another root element every "missing"
+     * figure would be a consequence of the one cause. */
+    if (!ok && !(keep && ds && !ld.parse_failed && ld.seen_root)) {
         ss_dataset_free(ds);
         ds = NULL;
     }
