@@ -695,7 +695,7 @@ size_t ss_outfile_remove_stale(const char *dir, time_t now, long max_age)
 
 /* ---- standard output ------------------------------------------------------------ */
 
-static atomic_bool stdout_lost;
+static atomic_int stdout_lost; /* the errno of the failed write, or 0 */
 
 bool ss_outfile_printf(const char *fmt, ...)
 {
@@ -706,13 +706,13 @@ bool ss_outfile_printf(const char *fmt, ...)
     int n = vprintf(fmt, ap);
     va_end(ap);
     if (n < 0 || fflush(stdout) != 0) {
-        atomic_store(&stdout_lost, true);
+        atomic_store(&stdout_lost, errno ? errno : EIO);
         return false;
     }
     return true;
 }
 
-bool ss_outfile_stdout_lost(void)
+int ss_outfile_stdout_lost(void)
 {
     return atomic_load(&stdout_lost);
 }

@@ -130,8 +130,9 @@ size_t ss_outfile_remove_stale(const char *dir, time_t now, long max_age);
 
 /* printf to stdout, flushed at once.  Returns false when standard output
  * is gone (a closed pipe, a full disk); ss_outfile_stdout_lost tells
- * whether that has happened in this run. */
+ * whether that has happened in this run, as the failed write's errno (0:
+ * it has not; EPIPE: the program reading it has ended). */
 bool ss_outfile_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-bool ss_outfile_stdout_lost(void);
+int ss_outfile_stdout_lost(void);
 
 #endif

@@ -766,11 +766,12 @@ int ss_job_run(const ss_options *opt)
                           j.n == 1 ? "" : "s", j.n, j.n == 1 ? "" : "s", size,
                           took < 0.1 ? 3 : 2, took, j.out_dir, extra);
     }
-done:
-    if (fflush(stdout) != 0 || ss_outfile_stdout_lost()) {
+done:;
+    int lost = ss_outfile_stdout_lost();
+    if (fflush(stdout) != 0 || lost) {
+        int e = lost ? lost : errno;
         ss_diag_error(diag, NULL, 0, "cannot write to standard output (%s); stopped",
-                      errno == EPIPE || ss_outfile_stdout_lost()
-                          ? "the program reading it has ended" : strerror(errno));
+                      e == EPIPE ? "the program reading it has ended" : strerror(e));
         if (status == SS_EXIT_OK)
             status = SS_EXIT_IOERR;
     }
