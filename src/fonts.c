@@ -99,6 +99,8 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
     ss_font_metrics *fm = &f->metrics[style];
     unsigned err = 0;
     if (!ss_haru_ttf_read(data, len, fm, f->width[style], f->gid[style], CP_LIMIT, &err)) {
+        if (err == HPDF_FAILD_TO_ALLOC_MEM)
+            ss_out_of_memory(); /* not a damaged font */
         if (err)
             ss_diag_error(diag, path, 0, "the PDF library cannot read this font "
                           "(error 0x%04X); reinstall statesheet", err);

@@ -21,6 +21,10 @@ static xmlParserInputPtr deny_loader(const char *url, const char *id,
 void ss_xml_lockdown(void)
 {
     xmlSetExternalEntityLoader(deny_loader);
+    /* libxml2 runs out of memory as the program does (ss_out_of_memory):
+     * many of its calls answer a failed allocation with NULL, which would
+     * read as an attribute missing from the user's file. */
+    xmlMemSetup(free, ss_xmalloc, ss_xrealloc, ss_xstrdup);
 }
 
 char *ss_xml_message(const char *msg)
