@@ -53,7 +53,13 @@ base_env = dict(os.environ)
 base_env.pop("LD_PRELOAD", None)
 
 
-def run(out, epoch, kind=None, n=0, match=None, count_file=None, check=False):
+def sheets_cmd(out, check=False):
+    if check:
+        return [BIN, "-q", "-j", "2", "--check", DATA]
+    return [BIN, "-q", "-j", "2", "-o", out, "--combined", os.path.join(out, "all.pdf"), DATA]
+
+
+def run(out, epoch, kind=None, n=0, match=None, count_file=None, check=False, cmd=None):
     env = dict(base_env, SOURCE_DATE_EPOCH=str(epoch))
     if kind:
         env.update(LD_PRELOAD=SHIM, SS_FAULT_KIND=kind, SS_FAULT_N=str(n))
@@ -61,8 +67,7 @@ def run(out, epoch, kind=None, n=0, match=None, count_file=None, check=False):
             env["SS_FAULT_MATCH"] = match
         if count_file:
             env["SS_FAULT_COUNT"] = count_file
-    args = ["--check"] if check else ["-o", out, "--combined", os.path.join(out, "all.pdf")]
-    p = subprocess.run([BIN, "-q", "-j", "2"] + args + [DATA],
+    p = subprocess.run((cmd or sheets_cmd)(out, check),
                        env=env, capture_output=True, text=True, errors="replace",
                        timeout=300)
     return p.returncode, p.stderr
@@ -73,9 +78,12 @@ def digest(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+OUTPUTS = (".pdf",)  # the files compared with the clean and earlier runs'
+
+
 def files(folder):
     return {name: digest(os.path.join(folder, name)) for name in os.listdir(folder)
-            if name.endswith(".pdf")}
+            if name.endswith(OUTPUTS)}
 
 
 earlier_dir = os.path.join(WORK, "earlier")
@@ -112,7 +120,7 @@ def check(folder, status, err, kind=None, writes=True):
     now = files(folder)
     odd = sorted(n for n, d in now.items() if d not in (clean.get(n), earlier.get(n)))
     if odd:
-        bad.append(f"{len(odd)} PDFs (e.g. {odd[0]}) are neither this run's clean bytes "
+        bad.append(f"{len(odd)} files (e.g. {odd[0]}) are neither this run's clean bytes "
                    "nor the earlier run's")
     if status == 0:
         want = clean if writes else earlier  # --check writes nothing
@@ -148,38 +156,72 @@ def fresh():
 
 total_runs = total_bad = 0
 summary = []
-for name, (kind, match) in KINDS.items():
-    w = fresh()
-    count_file = os.path.join(WORK, "count")
-    only_check = name == "malloc_check"
-    status, err = run(w, 1700000000, kind, 0, match, count_file, only_check)
-    bad = check(w, status, err, None, not only_check)
-    with open(count_file) as f:
-        calls = int(f.read())
-    if bad or status != 0:
-        sys.exit(f"FAIL - the counting run ({name}) is not clean: {status} {bad} {err}")
-    if kind == "malloc" and (ASAN or calls == 0):
-        summary.append((name, calls, 0, 0, "skipped: AddressSanitizer's malloc is linked "
-                        "into the program and comes before LD_PRELOAD"))
-        continue
-    if calls == 0:
-        summary.append((name, 0, 0, 0, "no calls"))
-        continue
-    runs = PER_KIND * (2 if kind == "malloc" else 1)
-    ns = sorted({1 + (i * (calls - 1)) // max(runs - 1, 1) for i in range(runs)})
-    violations = 0
-    for n in ns:
+
+
+def sweep(label, kinds, cmd=None):
+    """Fails each kind's calls in turn in the runs 'cmd' makes."""
+    global total_runs, total_bad
+    for name, (kind, match) in kinds.items():
         w = fresh()
-        status, err = run(w, 1700000000, kind, n, match, None, only_check)
-        bad = check(w, status, err, kind, not only_check)
-        if bad:
-            violations += 1
-            first = err.strip().splitlines()[:2]
-            print(f"FAIL - {name} #{n}/{calls}: exit {status}: {'; '.join(bad)}"
-                  f" | stderr: {' / '.join(first)}")
-    total_runs += len(ns)
-    total_bad += violations
-    summary.append((name, calls, len(ns), violations, ""))
+        count_file = os.path.join(WORK, "count")
+        only_check = name == "malloc_check"
+        status, err = run(w, 1700000000, kind, 0, match, count_file, only_check, cmd)
+        bad = check(w, status, err, None, not only_check)
+        with open(count_file) as f:
+            calls = int(f.read())
+        if bad or status != 0:
+            sys.exit(f"FAIL - the counting run ({label}{name}) is not clean: {status} {bad} "
+                     f"{err}")
+        if kind == "malloc" and (ASAN or calls == 0):
+            summary.append((label + name, calls, 0, 0, "skipped: AddressSanitizer's malloc "
+                            "is linked into the program and comes before LD_PRELOAD"))
+            continue
+        if calls == 0:
+            summary.append((label + name, 0, 0, 0, "no calls"))
+            continue
+        runs = PER_KIND * (2 if kind == "malloc" else 1)
+        ns = sorted({1 + (i * (calls - 1)) // max(runs - 1, 1) for i in range(runs)})
+        violations = 0
+        for n in ns:
+            w = fresh()
+            status, err = run(w, 1700000000, kind, n, match, None, only_check, cmd)
+            bad = check(w, status, err, kind, not only_check)
+            if bad:
+                violations += 1
+                first = err.strip().splitlines()[:2]
+                print(f"FAIL - {label}{name} #{n}/{calls}: exit {status}: {'; '.join(bad)}"
+                      f" | stderr: {' / '.join(first)}")
+        total_runs += len(ns)
+        total_bad += violations
+        summary.append((label + name, calls, len(ns), violations, ""))
+
+
+sweep("", KINDS)
+
+# export -o and import -o: the same promises for the one file each writes,
+# into a folder holding an earlier version of it.  (stdio writes them, so
+# the shim sees their syncs and renames but not their writes.)
+OUTPUTS = (".csv", ".xml")
+CSV_KINDS = {k: v for k, v in KINDS.items() if k in
+             ("open", "fsync_file", "fsync_dir", "rename", "close", "read", "malloc")}
+csv_in = os.path.join(WORK, "in.csv")
+subprocess.run([BIN, "export", "-q", DATA, "-o", csv_in], check=True, env=base_env)
+for label, cmd, earlier_cmd in (
+        ("export ", lambda out, check: [BIN, "export", "-q", DATA, "-o",
+                                        os.path.join(out, "x.csv")],
+         lambda out: [BIN, "export", "-q", "--blank", DATA, "-o", os.path.join(out, "x.csv")]),
+        ("import ", lambda out, check: [BIN, "import", "-q", csv_in, "-o",
+                                        os.path.join(out, "y.xml")],
+         lambda out: ["cp", DATA, os.path.join(out, "y.xml")])):
+    earlier_dir = os.path.join(WORK, label.strip() + "-earlier")
+    clean_dir = os.path.join(WORK, label.strip() + "-clean")
+    for d in (earlier_dir, clean_dir):
+        os.makedirs(d)
+    subprocess.run(earlier_cmd(earlier_dir), check=True, env=base_env)
+    subprocess.run(cmd(clean_dir, False), check=True, env=base_env)
+    earlier, clean = files(earlier_dir), files(clean_dir)
+    assert len(clean) == 1 and clean != earlier
+    sweep(label, CSV_KINDS, cmd)
 
 print(f"{'kind':18} {'calls':>7} {'runs':>5} {'violations':>10}")
 for name, calls, runs, bad, note in summary:
