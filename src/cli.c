@@ -226,6 +226,10 @@ static ss_cli_action parse_csv_command(ss_cli *cli, int argc, char **argv)
         return fail(cli, "%s: one file at a time; '%s' is one too many", argv[1],
                     argv[optind + 1]);
     o->input = argv[optind];
+    if (!strcmp(o->input, "-") && o->template_path && !strcmp(o->template_path, "-"))
+        return fail(cli, "%s: the %s and the template cannot both be read from standard "
+                    "input ('-'); give one of them as a file", argv[1],
+                    export ? "data file" : "CSV file");
     return export ? SS_CLI_EXPORT : SS_CLI_IMPORT;
 }
 
@@ -332,6 +336,9 @@ ss_cli_action ss_cli_parse(ss_cli *cli, int argc, char **argv, int is_tty)
     if (argc - optind > 1)
         return fail(cli, "one data file at a time; '%s' is one too many", argv[optind + 1]);
     o->data_path = argv[optind];
+    if (!strcmp(o->data_path, "-") && o->template_path && !strcmp(o->template_path, "-"))
+        return fail(cli, "the data file and the template cannot both be read from "
+                    "standard input ('-'); give one of them as a file");
     if (o->check_only && o->combined_path)
         return fail(cli, "--check writes nothing, so --combined cannot go with it");
     return SS_CLI_RUN;

@@ -150,7 +150,8 @@ static void help_lists_every_option_and_status(void **state)
             print_error("--help does not mention '%s'\n", opts[i]);
         assert_non_null(strstr(out, opts[i]));
     }
-    static const char *const statuses[] = {"0 ", "64 ", "65 ", "66 ", "70 ", "73 ", "74 "};
+    static const char *const statuses[] = {"0 ", "64 ", "65 ", "66 ", "70 ", "71 ", "73 ",
+                                           "74 ", "75 "};
     const char *ex = strstr(out, "Exit status");
     assert_non_null(ex);
     for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
@@ -193,6 +194,13 @@ static void usage_two_data_files(void **state)
 {
     (void)state;
     assert_usage_error(DATA " " DATA, "one data file");
+}
+
+/* Standard input can be read once: not for the data and the template both. */
+static void usage_stdin_twice(void **state)
+{
+    (void)state;
+    assert_usage_error("-t - -", "standard input");
 }
 
 static void usage_jobs_zero(void **state)
@@ -554,6 +562,7 @@ int main(void)
         cmocka_unit_test(usage_no_arguments),
         cmocka_unit_test(usage_unknown_option),
         cmocka_unit_test(usage_two_data_files),
+        cmocka_unit_test(usage_stdin_twice),
         cmocka_unit_test(usage_jobs_zero),
         cmocka_unit_test(usage_shard_k_over_n),
         cmocka_unit_test(usage_shard_not_a_fraction),
