@@ -7,7 +7,8 @@
  * reports lines, so no check is written twice).
  *
  * Neither holds the whole dataset (memory is flat; bench/csv.sh): export
- * streams the data file twice (records.h, ss_dataset_stream), first to
+ * streams the data file twice (records.h, ss_dataset_stream; standard
+ * input or a pipe, readable once, is held in memory instead), first to
  * check it and find the columns, then to write each state's row as it is
  * read; import writes the states' XML lines and their cells (16 bytes a
  * line) to temporary files, puts the data file together in the output's
@@ -1559,18 +1560,18 @@ static int load_template(const ss_csv_options *opt, const char *what, ss_diag *d
                                      : ss_path_join(assets, DEFAULT_TEMPLATE);
     const char *inputs[] = {opt->input, tpath};
     const char *whats[] = {what, "template"};
-    int e = 0, status = opt->output ? ss_atomic_check(opt->output, inputs, whats, 2, replaces)
-                                    : SS_EXIT_OK;
-    if (status == SS_EXIT_OK)
+    int e = 0, status = SS_EXIT_OK;
+    if (opt->output)
+        status = ss_atomic_check(opt->output, inputs, whats, 2, replaces);
+    if (status == SS_EXIT_OK) {
         *tpl = ss_template_load(tpath, diag, &e);
-    if (status != SS_EXIT_OK) {
-        /* said by ss_atomic_check */
-    } else if (!*tpl && e) {
-        ss_diag_error(diag, tpath, 0, "cannot read the template: %s",
-                      e == EFBIG ? "the file is larger than 1 MB" : strerror(e));
-        status = opt->template_path ? SS_EXIT_NOINPUT : SS_EXIT_SOFTWARE;
-    } else if (!*tpl) {
-        status = SS_EXIT_DATAERR;
+        if (!*tpl && e) {
+            ss_diag_error(diag, tpath, 0, "cannot read the template: %s",
+                          e == EFBIG ? "the file is larger than 1 MB" : strerror(e));
+            status = opt->template_path ? SS_EXIT_NOINPUT : SS_EXIT_SOFTWARE;
+        } else if (!*tpl) {
+            status = SS_EXIT_DATAERR;
+        }
     }
     free(tpath);
     free(assets);
