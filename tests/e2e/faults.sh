@@ -9,8 +9,9 @@
 # The ASan build (tools/test.sh's build-asan) links AddressSanitizer's
 # malloc into the program, where the shim cannot reach it: faults.py skips
 # the malloc kinds there, and runs fewer faults of each other kind (a run
-# is about five times slower), with leak checks on.
-if nm "$BIN" 2>/dev/null | grep -q ' __asan_init$'; then
+# is about five times slower), with leak checks on.  (grep without -q:
+# under pipefail, nm killed by a closed pipe would fail the test.)
+if nm "$BIN" 2>/dev/null | grep ' __asan_init$' >/dev/null; then
   export SS_FAULT_ASAN=1 SS_FAULT_PER_KIND=${SS_FAULT_PER_KIND:-10}
   export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1"
 fi
