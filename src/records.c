@@ -37,6 +37,7 @@
 #include <libxml/xmlreader.h>
 
 #include "util.h"
+#include "workbook.h"
 
 /* Memory pool: one root object owns every string and array of a dataset. */
 #define POOL_CHUNK (64u * 1024u) /* small enough to waste little at the end */
@@ -1511,6 +1512,16 @@ ss_dataset *ss_dataset_load_all(const char *path, ss_diag *diag, int *io_errno,
     *valid = false;
     if (!data)
         return NULL;
+    /* A spreadsheet is told from XML by its first bytes, which only a file
+     * can be read for twice (run.c); from a pipe it is refused at once. */
+    struct stat st;
+    bool stream = !strcmp(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode));
+    if (stream && len && ss_form_of((const unsigned char *)data, len) != SS_FORM_XML) {
+        ss_diag_error(diag, path, 0, "this is not an XML data file; a spreadsheet (CSV, "
+                      ".xlsx, .ods) is read only from a file: save it and give its name");
+        free(data);
+        return NULL;
+    }
     ss_dataset *ds = load(path, data, len, diag, true, valid, false, NULL, NULL, NULL);
     if (ds) {
         ss_sha256_hex(data, len, ds->sha256);

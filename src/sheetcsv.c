@@ -1818,7 +1818,7 @@ int ss_import_run(const ss_csv_options *opt)
     FILE *in = NULL, *tmp = NULL;
     ss_atomic out = {0};
     bool replaces;
-    int status = load_template(opt, "CSV file", diag, &tpl, &replaces);
+    int status = load_template(opt, "spreadsheet", diag, &tpl, &replaces);
     if (status != SS_EXIT_OK)
         goto done;
     in = strcmp(opt->input, "-") ? fopen(opt->input, "rb") : stdin;

@@ -78,6 +78,10 @@ timeout 20 "$BIN" export fifo >got.csv 2>err && cmp -s want.csv got.csv \
 "$BIN" import x.csv >want.xml
 cat x.csv | "$BIN" import - >got.xml 2>err && cmp -s want.xml got.xml \
   && ok "import - reads standard input" || fail "import -: $(head -2 err)"
+set +e; cat x.csv | "$BIN" --check - >out 2>err; rc=$?; set -e
+[ "$rc" -eq 65 ] && grep -q 'read only from a file: save it' err \
+  && ok "a CSV on standard input to the main command: refused in words" \
+  || fail "a CSV on standard input: exit $rc: $(head -2 err)"
 "$BIN" -q -j 2 -o o1 -s S001 d.xml
 cat d.xml | "$BIN" -q -j 2 -o o2 -s S001 - 2>err && cmp -s o1/S001-2023-SAMPLE.pdf o2/S001-2023-SAMPLE.pdf \
   && ok "the sheets from standard input" || fail "statesheet -: $(head -2 err)"
