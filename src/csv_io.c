@@ -19,7 +19,7 @@
 #include <csv.h>
 
 #include "records.h"
-#include "run.h"
+#include "status.h"
 #include "outfile.h"
 #include "util.h"
 
@@ -487,10 +487,14 @@ int ss_atomic_close(ss_atomic *a, bool keep)
                 strerror(errno));
         status = SS_EXIT_CANTCREAT;
     }
-    if (!keep || status != SS_EXIT_OK)
+    if (keep && status == SS_EXIT_OK) {
+        ss_diag *d = ss_diag_new();
+        status = ss_outfile_sync_dir_of(a->path, d);
+        ss_diag_print(d, stderr);
+        ss_diag_free(d);
+    } else {
         unlink(a->tmp);
-    else
-        ss_outfile_sync_dir(a->path);
+    }
     ss_outfile_untrack(a->slot);
     free(a->tmp);
     a->tmp = NULL;

@@ -26,7 +26,7 @@
 
 #include "diag.h"
 #include "paths.h"
-#include "run.h"
+#include "status.h"
 #include "util.h"
 #include "validate.h"
 #include "workbook.h"
