@@ -56,11 +56,7 @@ void ss_csv_error(ss_csv_errors *e, long row, long col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *m = ss_xmalloc((size_t)(len > 0 ? len : 0) + 1);
-    va_start(ap, fmt);
-    vsnprintf(m, (size_t)(len > 0 ? len : 0) + 1, fmt, ap);
+    char *m = ss_xvasprintf(fmt, ap);
     va_end(ap);
     e->items = ss_xgrow(e->items, sizeof *e->items, e->n + 1, &e->cap);
     e->items[e->n] = (csv_problem){row, col, e->n, m};

@@ -78,7 +78,7 @@ typedef struct job {
 
 int ss_shard_of(const char *code, int n)
 {
-    return n > 0 ? (int)(ss_hash(0, code, strlen(code)) % (uint64_t)n) + 1 : 1;
+    return n > 0 ? (int)(ss_hash(SS_HASH_START, code, strlen(code)) % (uint64_t)n) + 1 : 1;
 }
 
 static double now_s(void)

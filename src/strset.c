@@ -12,8 +12,6 @@
 uint64_t ss_hash(uint64_t h, const void *data, size_t n)
 {
     const unsigned char *p = data;
-    if (!h)
-        h = 14695981039346656037u;
     for (size_t i = 0; i < n; i++)
         h = (h ^ p[i]) * 1099511628211u;
     return h;
@@ -47,7 +45,7 @@ size_t ss_strset_find(const ss_strset *s, const char *str, size_t n)
 {
     if (!s->slot)
         return SS_STRSET_NONE;
-    uint32_t *e = slot_of(s, ss_hash(0, str, n), str, n);
+    uint32_t *e = slot_of(s, ss_hash(SS_HASH_START, str, n), str, n);
     return *e ? *e - 1u : SS_STRSET_NONE;
 }
 
@@ -65,7 +63,7 @@ size_t ss_strset_add(ss_strset *s, const char *str, size_t n, bool *added)
 {
     if (!s->slot || (s->count + 1) * 2 > s->mask + 1)
         grow(s);
-    uint64_t h = ss_hash(0, str, n);
+    uint64_t h = ss_hash(SS_HASH_START, str, n);
     uint32_t *e = slot_of(s, h, str, n);
     if (added)
         *added = !*e;

@@ -37,8 +37,9 @@ size_t ss_strset_find(const ss_strset *s, const char *str, size_t n);
 /* String number i (NUL-terminated; valid until the next add). */
 const char *ss_strset_get(const ss_strset *s, size_t i);
 
-/* FNV-1a (64 bits) of n bytes: short keys, no attacker (our own
- * template's and data file's words and keys).  Start with h = 0. */
+/* FNV-1a (64 bits) of n bytes, continuing from h (SS_HASH_START for a
+ * new hash): short keys, no attacker (our own files' words and keys). */
+#define SS_HASH_START 14695981039346656037u
 uint64_t ss_hash(uint64_t h, const void *data, size_t n);
 
 #endif
