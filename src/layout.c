@@ -214,14 +214,12 @@ static void prepare(para *p, const ss_text *t, const ss_measure *m)
     bool glue_pending = false;
     for (size_t r = 0; r < t->nruns; r++) {
         const ss_run *run = &t->runs[r];
-        const char *s = run->text, *start = s;
-        while (*s) {
-            bool sp = *s == ' ';
+        /* Fragments end at a space, a no-break space (which glues its
+         * words) and the run's end. */
+        for (const char *s = run->text, *start = s;; s++) {
             bool nbsp = (unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0;
-            if (!sp && !nbsp) {
-                s++;
+            if (*s && *s != ' ' && !nbsp)
                 continue;
-            }
             if (s > start) {
                 add_frag(p, start, (size_t)(s - start), run->style, boundary);
                 if (glue_pending && p->nw > 1)
@@ -229,18 +227,12 @@ static void prepare(para *p, const ss_text *t, const ss_measure *m)
                 glue_pending = false;
                 boundary = false;
             }
-            if (nbsp)
-                glue_pending = true;
+            if (!*s)
+                break;
+            glue_pending |= nbsp;
             boundary = true;
-            s += nbsp ? 2 : 1;
-            start = s;
-        }
-        if (s > start) {
-            add_frag(p, start, (size_t)(s - start), run->style, boundary);
-            if (glue_pending && p->nw > 1)
-                p->w[p->nw - 2].glue = true;
-            glue_pending = false;
-            boundary = false;
+            s += nbsp;
+            start = s + 1;
         }
     }
     for (size_t i = 0; i < p->nf; i++)
