@@ -198,7 +198,7 @@ static bool is_number_word(const para *p, const word *w)
 
 /* Splits runs into words at spaces.  U+00A0 separates words that must stay
  * on one line; a number is kept on the line of the word after it. */
-static void prepare(para *p, const ss_text *t, const ss_measure *m)
+static void split_words(para *p, const ss_text *t, const ss_measure *m)
 {
     /* Room for every word and fragment at once: a paragraph has a hundred
      * or so, and growing to them took five reallocations of each. */
@@ -955,7 +955,7 @@ static para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
     memset(e, 0, sizeof *e);
     e->key = key;
     e->style = style;
-    prepare(&e->p, t, c->m);
+    split_words(&e->p, t, c->m);
     /* Whole words; set_text cuts hyphenation points when it needs them. */
     make_pieces(&e->p, c->m, NULL, NULL);
     e->p.hyph_todo = hyph && c->hy;

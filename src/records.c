@@ -1312,6 +1312,99 @@ static void build_index(ss_dataset *ds)
     }
 }
 
+/* A new dataset for 'name', and the loader that fills it from data. */
+static ss_dataset *loader_init(loader *ld, const char *name, const char *data, size_t len,
+                               ss_diag *diag, bool mapped, ss_state_fn each,
+                               void *each_ctx)
+{
+    ss_dataset *ds = ss_xcalloc(1, sizeof(*ds));
+    ds->path = ss_xstrdup(name);
+    ds->pool_ = ss_xcalloc(1, sizeof(pool));
+    ld->name = name;
+    ld->diag = diag;
+    ld->ds = ds;
+    ld->pool = ds->pool_;
+    ld->spool = each ? ss_xcalloc(1, sizeof(pool)) : ld->pool;
+    ld->each = each;
+    ld->each_ctx = each_ctx;
+    ld->mapped = mapped;
+    ss_buf_init(&ld->text);
+    ld->lex = (lexer){data, data + len, 1};
+    ld->data = data;
+    ld->len = len;
+    return ds;
+}
+
+/* Hands every node libxml2's reader reads to the loader's handlers.
+ * Returns the reader's last result (1 never; 0 at the end, -1 when it
+ * stopped on broken XML), or -2 when the file has a DOCTYPE. */
+static int read_nodes(loader *ld)
+{
+    const char *released = ld->data;
+    int ret;
+    while ((ret = xmlTextReaderRead(ld->reader)) == 1) {
+        xmlTextReaderPtr r = ld->reader;
+        int type = xmlTextReaderNodeType(r);
+        long line = xmlGetLineNo(xmlTextReaderCurrentNode(r));
+        switch (type) {
+        case XML_READER_TYPE_ELEMENT:
+            on_start(ld, lex_next_start(&ld->lex));
+            if (ld->mapped && (size_t)(ld->lex.p - released) >= SS_XML_SCAN_STEP) {
+                mapping_release(ld->data, ld->len, ld->lex.p);
+                released = ld->lex.p;
+            }
+            if (xmlTextReaderIsEmptyElement(r) == 1)
+                on_end(ld);
+            break;
+        case XML_READER_TYPE_END_ELEMENT:
+            on_end(ld);
+            break;
+        case XML_READER_TYPE_TEXT:
+        case XML_READER_TYPE_CDATA:
+        case XML_READER_TYPE_WHITESPACE:
+        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
+            const char *v = (const char *)xmlTextReaderConstValue(r);
+            on_text(ld, line, v ? v : "");
+            break;
+        }
+        case XML_READER_TYPE_DOCUMENT_TYPE:
+            /* precheck() refuses these; never read one's entities. */
+            ss_diag_error(ld->diag, ld->name, line, DOCTYPE_MSG);
+            ld->parse_failed = true;
+            return -2;
+        case XML_READER_TYPE_ENTITY_REFERENCE:
+            ss_diag_error(ld->diag, ld->name, line,
+                          "the file uses an entity reference; write the "
+                          "text itself instead");
+            break;
+        default:
+            break;
+        }
+    }
+    return ret;
+}
+
+/* What is wrong with the file as a whole, once read (ret: read_nodes'),
+ * with the messages since diag_before put in order: the cause first. */
+static void report_file(loader *ld, int ret, size_t errors_before, size_t diag_before)
+{
+    ss_diag *diag = ld->diag;
+    if (ret < 0 && !ld->parse_failed && ss_diag_error_count(diag) == errors_before)
+        ss_diag_error(diag, ld->name, 0, "the XML could not be read");
+    if (!ld->parse_failed && !ld->seen_root &&
+        ss_diag_error_count(diag) == errors_before)
+        ss_diag_error(diag, ld->name, 1,
+                      "the file holds no <statedata> element; a data "
+                      "file starts with <statedata year=\"...\">");
+    if (ld->wf_msg) {
+        /* The reader parses ahead of our checks: what they found from the
+         * broken spot on are its consequences.  The cause comes first. */
+        ss_diag_drop_from(diag, diag_before, ld->name, ld->wf_cut);
+        ss_diag_error(diag, ld->name, ld->wf_line, "%s", ld->wf_msg);
+        ss_diag_raise_last(diag, diag_before);
+    }
+}
+
 /* Loads from memory.  With 'keep', the dataset of a well-formed file with
  * mistakes is returned too, and *valid says whether it had none. */
 static ss_dataset *load(const char *name, const char *data, size_t len,
@@ -1323,7 +1416,6 @@ static ss_dataset *load(const char *name, const char *data, size_t len,
     loader ld;
     memset(&ld, 0, sizeof(ld));
     size_t errors_before = ss_diag_error_count(diag);
-    bool ok = false;
     /* Errors libxml2 raises outside any context would go to stderr. */
     xmlStructuredErrorFunc old_err = xmlStructuredError;
     void *old_err_ctx = xmlStructuredErrorContext;
@@ -1333,102 +1425,28 @@ static ss_dataset *load(const char *name, const char *data, size_t len,
                       "the file is larger than %u MB; a data file this big is "
                       "a mistake",
                       SS_DATA_MAX_BYTES / (1024u * 1024u));
-        goto done;
-    }
-    if (!precheck(name, data, len, diag, mapped))
-        goto done;
-
-    xmlInitParser();
-    /* No DTD, external entity, schema import or network resource is ever
-     * loaded: every request for one fails (xmlsafe.c). */
-    ss_xml_lockdown();
-    xmlSetStructuredErrorFunc(&ld, on_xml_error);
-
-    ds = ss_xcalloc(1, sizeof(*ds));
-    ds->path = ss_xstrdup(name);
-    ds->pool_ = ss_xcalloc(1, sizeof(pool));
-    ld.name = name;
-    ld.diag = diag;
-    ld.ds = ds;
-    ld.pool = ds->pool_;
-    ld.spool = each ? ss_xcalloc(1, sizeof(pool)) : ld.pool;
-    ld.each = each;
-    ld.each_ctx = each_ctx;
-    ld.mapped = mapped;
-    const char *released = data;
-    ss_buf_init(&ld.text);
-    ld.lex = (lexer){data, data + len, 1};
-    ld.data = data;
-    ld.len = len;
-    size_t diag_before = ss_diag_count(diag);
-
-    ld.reader = xmlReaderForMemory(data, (int)len, NULL, NULL,
-                                   XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-    if (!ld.reader) {
-        ss_diag_error(diag, name, 0, "the XML parser could not start");
-        goto done;
-    }
-    xmlTextReaderSetStructuredErrorHandler(ld.reader, on_xml_error, &ld);
-
-    int ret;
-    while ((ret = xmlTextReaderRead(ld.reader)) == 1) {
-        xmlTextReaderPtr r = ld.reader;
-        int type = xmlTextReaderNodeType(r);
-        long line = xmlGetLineNo(xmlTextReaderCurrentNode(r));
-        switch (type) {
-        case XML_READER_TYPE_ELEMENT:
-            on_start(&ld, lex_next_start(&ld.lex));
-            if (mapped && (size_t)(ld.lex.p - released) >= SS_XML_SCAN_STEP) {
-                mapping_release(data, len, ld.lex.p);
-                released = ld.lex.p;
-            }
-            if (xmlTextReaderIsEmptyElement(r) == 1)
-                on_end(&ld);
-            break;
-        case XML_READER_TYPE_END_ELEMENT:
-            on_end(&ld);
-            break;
-        case XML_READER_TYPE_TEXT:
-        case XML_READER_TYPE_CDATA:
-        case XML_READER_TYPE_WHITESPACE:
-        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
-            const char *v = (const char *)xmlTextReaderConstValue(r);
-            on_text(&ld, line, v ? v : "");
-            break;
+    } else if (precheck(name, data, len, diag, mapped)) {
+        xmlInitParser();
+        /* No DTD, external entity, schema import or network resource is
+         * ever loaded: every request for one fails (xmlsafe.c). */
+        ss_xml_lockdown();
+        xmlSetStructuredErrorFunc(&ld, on_xml_error);
+        ds = loader_init(&ld, name, data, len, diag, mapped, each, each_ctx);
+        size_t diag_before = ss_diag_count(diag);
+        ld.reader = xmlReaderForMemory(data, (int)len, NULL, NULL,
+                                       XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+        if (!ld.reader) {
+            ss_diag_error(diag, name, 0, "the XML parser could not start");
+        } else {
+            xmlTextReaderSetStructuredErrorHandler(ld.reader, on_xml_error, &ld);
+            int ret = read_nodes(&ld);
+            if (ret != -2)
+                report_file(&ld, ret, errors_before, diag_before);
+            xmlFreeTextReader(ld.reader);
         }
-        case XML_READER_TYPE_DOCUMENT_TYPE:
-            /* precheck() refuses these; never read one's entities. */
-            ss_diag_error(diag, name, line, DOCTYPE_MSG);
-            ld.parse_failed = true;
-            goto done;
-        case XML_READER_TYPE_ENTITY_REFERENCE:
-            ss_diag_error(diag, name, line,
-                          "the file uses an entity reference; write the "
-                          "text itself instead");
-            break;
-        default:
-            break;
-        }
+        xmlSetStructuredErrorFunc(old_err_ctx, old_err);
     }
-    if (ret < 0 && !ld.parse_failed && ss_diag_error_count(diag) == errors_before)
-        ss_diag_error(diag, name, 0, "the XML could not be read");
-    if (!ld.parse_failed && !ld.seen_root &&
-        ss_diag_error_count(diag) == errors_before)
-        ss_diag_error(diag, name, 1,
-                      "the file holds no <statedata> element; a data "
-                      "file starts with <statedata year=\"...\">");
-    if (ld.wf_msg) {
-        /* The reader parses ahead of our checks: what they found from the
-         * broken spot on are its consequences.  The cause comes first. */
-        ss_diag_drop_from(diag, diag_before, name, ld.wf_cut);
-        ss_diag_error(diag, name, ld.wf_line, "%s", ld.wf_msg);
-        ss_diag_raise_last(diag, diag_before);
-    }
-    ok = ss_diag_error_count(diag) == errors_before;
-done:
-    if (ld.reader)
-        xmlFreeTextReader(ld.reader);
-    xmlSetStructuredErrorFunc(old_err_ctx, old_err);
+    bool ok = ss_diag_error_count(diag) == errors_before;
     *valid = ok;
     if (!ok && !(keep && ds && !ld.parse_failed)) {
         ss_dataset_free(ds);
