@@ -68,7 +68,8 @@ typedef struct job {
     ss_manifest *manifest;   /* what this run wrote (manifest.h) */
     char *manifest_name;
     int lock_fd;             /* holds the manifest's lock, or -1 */
-    bool withdrawn;          /* last run's manifest is gone: files may change */
+    bool unlisted;           /* last run's manifest is gone, this run's not
+                                written: the folder is changing */
     atomic_int failed;       /* an exit status, or 0 */
     const char *out_dir;
     time_t created;
@@ -762,7 +763,7 @@ int ss_job_run(const ss_options *opt)
     status = open_folder(&j, diag);
     if (status == SS_EXIT_OK)
         status = ss_manifest_withdraw(j.out_dir, j.manifest_name, diag);
-    j.withdrawn = status == SS_EXIT_OK;
+    j.unlisted = status == SS_EXIT_OK;
     j.manifest = ss_manifest_new(j.n, ds->year, ds->sample);
     if (status == SS_EXIT_OK)
         status = write_sheets(&j, diag);
@@ -770,9 +771,8 @@ int ss_job_run(const ss_options *opt)
         status = make_combined(&j, diag);
     if (status == SS_EXIT_OK)
         status = write_manifest(&j, diag);
-    if (status != SS_EXIT_OK && j.withdrawn)
-        report_partial(&j, diag);
-    else if (status == SS_EXIT_OK && opt->verbosity >= 1)
+    j.unlisted = j.unlisted && status != SS_EXIT_OK;
+    if (status == SS_EXIT_OK && opt->verbosity >= 1)
         say_written(&j, t0);
 done:
     if (fflush(stdout) != 0 || ss_outfile_stdout_lost()) {
@@ -782,6 +782,9 @@ done:
         if (status == SS_EXIT_OK)
             status = SS_EXIT_IOERR;
     }
+    /* Last: what the folder holds after the causes above. */
+    if (status != SS_EXIT_OK && j.unlisted)
+        report_partial(&j, diag);
     job_free(&j);
     ss_fonts_free(fonts);
     ss_patterns_free(patterns);
