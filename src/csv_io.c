@@ -497,14 +497,3 @@ int ss_atomic_close(ss_atomic *a, bool keep)
     return status;
 }
 
-int ss_write_file_atomic(const char *path, const void *data, size_t len)
-{
-    ss_atomic a;
-    if (!ss_atomic_open(&a, path))
-        return SS_EXIT_CANTCREAT;
-    errno = 0;
-    if (len)
-        fwrite(data, 1, len, a.f);
-    return ss_atomic_close(&a, true);
-}
-

@@ -76,10 +76,10 @@ ss_outfile *ss_outfile_open(const char *dir, const char *name, ss_diag *diag,
 bool ss_outfile_put(ss_outfile *f, const void *data, size_t len);
 
 /* With 'keep': writes what is buffered, syncs the file, renames it into
- * place and syncs its folder (it is the only file written there), returning 0, or 73/74 with the message in
- * diag (then nothing is left).  Without: removes the temporary file and
- * returns 0, or 74 with the message when a write had failed.  Frees f
- * either way. */
+ * place and syncs its folder (the only file this run writes there),
+ * returning 0, or 73/74 with the message in diag (then no temporary file
+ * is left).  Without: removes the temporary file and returns 0, or 74 with
+ * the message when a write had failed.  Frees f either way. */
 int ss_outfile_close(ss_outfile *f, bool keep, ss_diag *diag);
 
 /* A new unique temporary path for dir/name (a new string). */
