@@ -171,14 +171,21 @@ int ss_manifest_lock(const char *dir, const char *name, int *fd, ss_diag *diag)
 {
     char *path = lock_path(dir, name);
     char *manifest = ss_path_join(dir, name);
-    int status = SS_EXIT_OK, e = 0;
+    int status = SS_EXIT_OK;
     struct stat sb;
     *fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-    if (*fd < 0 || fstat(*fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    /* Never written through a link: O_NOFOLLOW for a symbolic one, the
+     * link count for a hard one (another file's name). */
+    int e = *fd < 0 ? errno : fstat(*fd, &sb) != 0 ? errno : 0;
+    if (*fd >= 0 && !e && (!S_ISREG(sb.st_mode) || sb.st_nlink != 1))
+        e = S_ISREG(sb.st_mode) ? ELOOP : EEXIST;
+    if (e) {
         ss_diag_error(diag, path, 0, "cannot make the lock file that keeps two runs from "
-                      "writing %s at once: %s; remove what has its name", manifest,
-                      *fd < 0 ? strerror(errno) : "something other than a file has its name");
-        status = SS_EXIT_CANTCREAT;
+                      "writing %s at once: %s; remove it and run again", manifest,
+                      e == ELOOP ? "a link has its name (statesheet never writes through "
+                      "a link)" : e == EEXIST ? "something other than a file has its name"
+                      : strerror(e));
+        status = e == ENOSPC || e == EDQUOT || e == EIO ? SS_EXIT_IOERR : SS_EXIT_CANTCREAT;
     } else if (flock(*fd, LOCK_EX | LOCK_NB) != 0 && (e = errno) != EWOULDBLOCK) {
         ss_diag_error(diag, path, 0, "cannot lock the file that keeps two runs from "
                       "writing %s at once: %s", manifest, strerror(e));

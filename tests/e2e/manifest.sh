@@ -65,6 +65,24 @@ else
   fail "another shard's run: exit $rc, $(head -c 300 "$TMP/lock2.err")"
 fi
 
+# A link planted at the lock file's name (hard or symbolic) is never
+# written through: 73 before any sheet, the linked file untouched.
+for kind in hard symbolic; do
+  K=$TMP/k-$kind
+  mkdir "$K"
+  printf 'precious\n' >"$TMP/victim-$kind"
+  if [ "$kind" = hard ]; then ln "$TMP/victim-$kind" "$K/.manifest-2023-SAMPLE.lock"
+  else ln -s "$TMP/victim-$kind" "$K/.manifest-2023-SAMPLE.lock"; fi
+  rc=0
+  "$BIN" -q -o "$K" "$DATA" 2>"$TMP/k.err" || rc=$?
+  if [ "$rc" -eq 73 ] && [ "$(cat "$TMP/victim-$kind")" = precious ] && ! ls "$K" | grep -q pdf &&
+     grep -q 'a link has its name' "$TMP/k.err"; then
+    ok "a $kind link at the lock file's name: exit 73, nothing written through it"
+  else
+    fail "a $kind link at the lock file's name: exit $rc, victim '$(head -c 20 "$TMP/victim-$kind")': $(head -c 300 "$TMP/k.err")"
+  fi
+done
+
 # A sheet that cannot be made durable (the 25th fsync of a file fails,
 # -j 1: the 25th sheet) over an earlier run: exit 74; last run's manifest
 # is gone, no new one; 24 new sheets, 32 earlier ones, said so.
