@@ -13,7 +13,8 @@
 #    SIGINT gives 130 and SIGHUP 129 the same way;
 #  - under nohup a SIGHUP does not stop the run;
 #  - `statesheet -v ... | head` ends with a message on stderr, exit 74, and
-#    leaves no temporary file.
+#    leaves no temporary file;
+#  - hyphenation patterns that cannot be read stop the run (66).
 . "$(dirname "$0")/common.sh"
 ok() { echo "ok   - $*"; }
 tmps() { find "$1" -maxdepth 1 -name '.statesheet-*' | wc -l; }
@@ -151,6 +152,20 @@ if [ "$rc" -eq 74 ] && grep -q "standard output" "$TMP/pipe.err" && [ "$(tmps "$
   ok "-v | head: exit 74, '$(cat "$TMP/pipe.err")', no temporary file"
 else
   fail "-v | head: exit $rc, stderr '$(head -c 200 "$TMP/pipe.err")', $(tmps "$TMP/o6") temporary files"
+fi
+
+# 7. Hyphenation patterns that cannot be read (a folder at the file's name
+# in the assets): 66 naming the file, before any output exists; never a
+# run set without hyphenation.
+cp -r "$SRC/assets" "$TMP/assets7"
+mkdir -p "$TMP/assets7/hyphen/hyph_en_US.dic"
+rc=0
+"$BIN" -q --assets "$TMP/assets7" -o "$TMP/o7" "$S" 2>"$TMP/hy.err" || rc=$?
+if [ "$rc" -eq 66 ] && [ ! -e "$TMP/o7" ] &&
+   grep -q "hyph_en_US.dic: error: cannot read the hyphenation patterns" "$TMP/hy.err"; then
+  ok "unreadable hyphenation patterns: exit 66, named, nothing written"
+else
+  fail "unreadable hyphenation patterns: exit $rc, $(ls "$TMP/o7" 2>/dev/null | wc -l) files: $(head -c 300 "$TMP/hy.err")"
 fi
 
 if [ "$fails" -ne 0 ]; then echo "writepath: $fails check(s) FAILED"; exit 1; fi
