@@ -52,15 +52,19 @@ void ss_csv_errors_free(ss_csv_errors *e)
     free(e);
 }
 
+void ss_csv_verror(ss_csv_errors *e, long row, long col, const char *fmt, va_list ap)
+{
+    e->items = ss_xgrow(e->items, sizeof *e->items, e->n + 1, &e->cap);
+    e->items[e->n] = (csv_problem){row, col, e->n, ss_xvasprintf(fmt, ap)};
+    e->n++;
+}
+
 void ss_csv_error(ss_csv_errors *e, long row, long col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *m = ss_xvasprintf(fmt, ap);
+    ss_csv_verror(e, row, col, fmt, ap);
     va_end(ap);
-    e->items = ss_xgrow(e->items, sizeof *e->items, e->n + 1, &e->cap);
-    e->items[e->n] = (csv_problem){row, col, e->n, m};
-    e->n++;
 }
 
 size_t ss_csv_error_count(const ss_csv_errors *e)

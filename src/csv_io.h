@@ -14,6 +14,7 @@
 #ifndef SS_CSV_IO_H
 #define SS_CSV_IO_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,9 +26,11 @@ typedef struct ss_csv_errors ss_csv_errors;
 /* A new, empty list (never NULL).  Free with ss_csv_errors_free. */
 ss_csv_errors *ss_csv_errors_new(void);
 void ss_csv_errors_free(ss_csv_errors *e);
-/* Adds one problem (printf format). */
+/* Adds one problem (printf format; ss_csv_verror from a va_list). */
 void ss_csv_error(ss_csv_errors *e, long row, long col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+void ss_csv_verror(ss_csv_errors *e, long row, long col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 size_t ss_csv_error_count(const ss_csv_errors *e);
 /* Prints every problem, sorted by row then column, as
  * "FILE:ROW:COL: error: MESSAGE" (":COL" left out when 0, "ROW:" when 0). */

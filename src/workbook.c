@@ -222,10 +222,8 @@ static void book_error(book *b, long row, long col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *m = ss_xvasprintf(fmt, ap);
+    ss_csv_verror(b->errs, row, col, fmt, ap);
     va_end(ap);
-    ss_csv_error(b->errs, row, col, "%s", m);
-    free(m);
     b->failed = true;
 }
 
