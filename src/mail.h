@@ -19,12 +19,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Exit statuses beyond run.h's (sysexits.h): the server refused for good
- * (a 5xx reply, no STARTTLS), or for now (a 4xx reply, no connection). */
-enum {
-    SS_EXIT_UNAVAILABLE = 69,
-    SS_EXIT_TEMPFAIL = 75
-};
+#include "status.h"
+
 
 /* --resend CODE may be given this many times at most (one per state of a
  * big batch is already absurd; a fixed array keeps the parser simple). */

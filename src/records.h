@@ -134,10 +134,10 @@ void ss_dataset_free(ss_dataset *ds);
 /* The translation of a name or label into lang (two letters), or NULL. */
 const char *ss_text_in(const ss_translation *t, size_t n, const char *lang);
 
-/* True when 'key' has the format's key syntax: lower-case words of a-z,
+/* True when the n bytes at 'key' have the format's key syntax: lower-case words of a-z,
  * 0-9 and _, each starting with a letter, joined by '.' (length is checked
  * apart, against SS_KEY_MAX).  Templates use the same keys. */
-bool ss_key_syntax_ok(const char *key);
+bool ss_key_syntax_ok(const char *key, size_t n);
 
 /* Look-ups; NULL when absent. */
 const ss_state *ss_dataset_find_state(const ss_dataset *ds, const char *code);

@@ -27,7 +27,8 @@
 
 #include "diag.h"
 #include "paths.h"
-#include "run.h"
+#include "status.h"
+#include "strset.h"
 #include "util.h"
 #include "validate.h"
 #include "workbook.h"
@@ -600,11 +601,7 @@ static void part_line(part *p, long row, long col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = ss_xmalloc((size_t)len + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)len + 1, fmt, ap);
+    char *s = ss_xvasprintf(fmt, ap);
     va_end(ap);
     if (p->xf) {
         place at = {row, col};
@@ -652,57 +649,28 @@ static char *xml_attr(const char *s)
     return ss_buf_steal(&b);
 }
 
-/* The state codes seen so far, for duplicates: open addressing. */
+/* The state codes seen so far, for duplicates, and the row of each. */
 typedef struct seen {
-    char **code;
-    long *row;
-    size_t cap, n;
+    ss_strset codes;
+    long *row; /* by number in codes */
+    size_t cap;
 } seen;
-
-static size_t hash_of(const char *s)
-{
-    size_t h = 14695981039346656037u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
 
 /* Adds code; returns 0, or the row where it was seen before. */
 static long seen_add(seen *S, const char *code, long row)
 {
-    if (2 * (S->n + 1) > S->cap) {
-        size_t cap = S->cap ? 2 * S->cap : 256;
-        char **c = ss_xcalloc(cap, sizeof *c);
-        long *r = ss_xcalloc(cap, sizeof *r);
-        for (size_t i = 0; i < S->cap; i++)
-            if (S->code[i]) {
-                size_t h = hash_of(S->code[i]) & (cap - 1);
-                while (c[h])
-                    h = (h + 1) & (cap - 1);
-                c[h] = S->code[i];
-                r[h] = S->row[i];
-            }
-        free(S->code);
-        free(S->row);
-        S->code = c, S->row = r, S->cap = cap;
-    }
-    size_t h = hash_of(code) & (S->cap - 1);
-    while (S->code[h]) {
-        if (!strcmp(S->code[h], code))
-            return S->row[h];
-        h = (h + 1) & (S->cap - 1);
-    }
-    S->code[h] = ss_xstrdup(code);
-    S->row[h] = row;
-    S->n++;
+    bool added;
+    size_t i = ss_strset_add(&S->codes, code, strlen(code), &added);
+    if (!added)
+        return S->row[i];
+    S->row = ss_xgrow(S->row, sizeof *S->row, i + 1, &S->cap);
+    S->row[i] = row;
     return 0;
 }
 
 static void seen_free(seen *S)
 {
-    for (size_t i = 0; i < S->cap; i++)
-        free(S->code[i]);
-    free(S->code);
+    ss_strset_free(&S->codes);
     free(S->row);
 }
 
@@ -765,37 +733,13 @@ static void cell_error(importer *im, long row, size_t i, const char *who, const 
 {
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *m = ss_xmalloc((size_t)len + 1);
-    va_start(ap, fmt);
-    vsnprintf(m, (size_t)len + 1, fmt, ap);
+    char *m = ss_xvasprintf(fmt, ap);
     va_end(ap);
     char *c = col_name(im, row, i);
     ss_csv_error(im->errs, row, (long)i + 1, "%s%s%s: %s", c, who ? ", " : "", who ? who : "",
                  m);
     free(c);
     free(m);
-}
-
-static bool key_ok(const char *k, size_t n)
-{
-    if (n == 0 || n > SS_KEY_MAX)
-        return false;
-    bool seg_start = true;
-    for (size_t i = 0; i < n; i++) {
-        char c = k[i];
-        if (seg_start) {
-            if (c < 'a' || c > 'z')
-                return false;
-            seg_start = false;
-        } else if (c == '.') {
-            seg_start = true;
-        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
-            return false;
-        }
-    }
-    return !seg_start;
 }
 
 static size_t key_span(const char *s)
@@ -900,7 +844,7 @@ static void read_header(importer *im, char **cells, size_t n)
             } else if (!is_blank(rest[k])) {
                 k = 0;
             }
-            if (!bad && !key_ok(rest, k)) {
+            if (!bad && (k == 0 || k > SS_KEY_MAX || !ss_key_syntax_ok(rest, k))) {
                 char letter[8];
                 ss_csv_column_letter((long)i + 1, letter);
                 ss_csv_error(im->errs, 1, (long)i + 1, "column %s (%s) is not a column "

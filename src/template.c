@@ -386,7 +386,7 @@ static void parse_uses(loader *L, xmlNode *uses)
         if (strlen(key) > SS_KEY_MAX)
             err(L, line_of(n), "the key '%.40s...' is %zu characters long; the most "
                 "allowed is %d", key, strlen(key), SS_KEY_MAX);
-        else if (!ss_key_syntax_ok(key))
+        else if (!ss_key_syntax_ok(key, strlen(key)))
             err(L, line_of(n), "the key '%s' is not valid; write lowercase words of "
                 "a-z, 0-9 and _ (each starting with a letter) joined by dots, e.g. "
                 "key=\"cybertipline.reports\"", key);

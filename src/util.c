@@ -72,17 +72,24 @@ char *ss_xstrndup(const char *s, size_t n)
     return p;
 }
 
+char *ss_xvasprintf(const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        n = 0;
+    char *p = ss_xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
 char *ss_xasprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    char *p = ss_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    char *p = ss_xvasprintf(fmt, ap);
     va_end(ap);
     return p;
 }
@@ -133,15 +140,10 @@ void ss_buf_printf(ss_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *s = ss_xvasprintf(fmt, ap);
     va_end(ap);
-    if (n <= 0)
-        return;
-    b->data = ss_xgrow(b->data, 1, b->len + (size_t)n + 1, &b->cap);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
+    ss_buf_adds(b, s);
+    free(s);
 }
 
 char *ss_buf_steal(ss_buf *b)

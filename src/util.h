@@ -6,6 +6,7 @@
 #ifndef SS_UTIL_H
 #define SS_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,9 @@ static inline void *ss_xgrow(void *p, size_t elem, size_t need, size_t *cap)
 }
 char *ss_xstrdup(const char *s);
 char *ss_xstrndup(const char *s, size_t n);
+/* printf into a new string; ss_xvasprintf takes a va_list (the caller
+ * ends it). */
+char *ss_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 char *ss_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A growable byte buffer, always NUL-terminated. */

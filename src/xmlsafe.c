@@ -72,6 +72,33 @@ static void skip_past(const char **p, const char *end, const char *until, long *
     *p = q + (q < end ? ul : 0);
 }
 
+/* Moves *p over a start tag's name and attributes to the '>' or '<' that
+ * ends it (outside quoted values), counting lines.  Returns how many '='
+ * it passed outside quotes; *last is the last other character but space
+ * ('/' for an empty element). */
+static size_t scan_tag(const char **p, const char *end, long *line, char *last)
+{
+    size_t n = 0;
+    char quote = 0;
+    for (; *p < end; (*p)++) {
+        char c = **p;
+        if (c == '\n')
+            (*line)++;
+        if (quote) {
+            quote = c == quote ? 0 : quote;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '>' || c == '<') {
+            break;
+        } else if (c == '=') {
+            n++;
+        }
+        if (!isspace((unsigned char)c))
+            *last = c;
+    }
+    return n;
+}
+
 static void scan_shape(const char *data, size_t len, shape *sh)
 {
     memset(sh, 0, sizeof *sh);
@@ -121,20 +148,8 @@ static void scan_shape(const char *data, size_t len, shape *sh)
             const char *name = p;
             size_t nl = name_len(p, end);
             long at = line;
-            char quote = 0, prev = 0;
-            for (; p < end; p++) {
-                if (*p == '\n')
-                    line++;
-                if (quote) {
-                    quote = *p == quote ? 0 : quote;
-                } else if (*p == '"' || *p == '\'') {
-                    quote = *p;
-                } else if (*p == '>' || *p == '<') {
-                    break;
-                }
-                if (!isspace((unsigned char)*p))
-                    prev = *p;
-            }
+            char prev = 0;
+            scan_tag(&p, end, &line, &prev);
             bool empty = p < end && *p == '>' && prev == '/';
             if (p < end && *p == '>')
                 p++;
@@ -377,22 +392,9 @@ long ss_xml_crowded_tag_scan(const char *data, size_t len,
         } else {
             /* A start tag: count '=' outside quoted values. */
             long at = line;
-            size_t n = 0;
-            char quote = 0;
-            for (; p < end; p++) {
-                if (*p == '\n')
-                    line++;
-                if (quote) {
-                    quote = *p == quote ? 0 : quote;
-                } else if (*p == '"' || *p == '\'') {
-                    quote = *p;
-                } else if (*p == '=') {
-                    if (++n > SS_XML_ATTRS_MAX)
-                        return at;
-                } else if (*p == '>' || *p == '<') {
-                    break;
-                }
-            }
+            char prev;
+            if (scan_tag(&p, end, &line, &prev) > SS_XML_ATTRS_MAX)
+                return at;
         }
     }
     return 0;

@@ -306,7 +306,9 @@ static void run_writes_sheet_and_summary(void **state)
     char *pdf = ss_xasprintf("%s/out/ND-2023.pdf", dir);
     assert_true(tu_file_starts_with(pdf, "%PDF-"));
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_int_equal(tu_count(odir, ""), 2); /* the sheet and manifest-2023.csv */
+    /* the sheet, manifest-2023.csv and its lock file, .manifest-2023.lock */
+    assert_int_equal(tu_count(odir, ""), 3);
+    assert_int_equal(tu_count(odir, ".lock"), 1);
     assert_int_equal(tu_count(odir, ".pdf"), 1);
     /* "1 sheet, 1 page, 34.5 KB, 0.01 s -> DIR/" */
     assert_int_equal(count_lines(out), 1);
