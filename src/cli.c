@@ -62,9 +62,10 @@ void ss_cli_help(FILE *to)
     fputs("Usage: statesheet [OPTIONS] DATA\n"
           "       statesheet export [OPTIONS] [-o FILE.xlsx|FILE.csv] DATA.xml\n"
           "       statesheet import [OPTIONS] [-o DATA.xml] FILE\n"
+          "       statesheet mail --contacts FILE [--from ADDRESS] [--send URL] DIR\n"
           "Make a one-page PDF fact sheet for each state in DATA: a data file\n"
           "(.xml), or the figures as a workbook (.xlsx, .ods) or CSV, told apart\n"
-          "by their content.\n"
+          "by their content ('-': read standard input).\n"
           "\n"
           "  -o, --out DIR        write the sheets into DIR (default: out), as\n"
           "                       DIR/CODE-YEAR.pdf (CODE-YEAR-SAMPLE.pdf for sample\n"
@@ -96,22 +97,30 @@ void ss_cli_help(FILE *to)
           "                       a data file, checked like any data file; errors\n"
           "                       as FILE:ROW:COL\n"
           "  -o, --out FILE       write to FILE (default: standard output, CSV);\n"
-          "                       a name ending in .xlsx makes a workbook\n"
+          "                       a name ending in .xlsx makes a workbook; never\n"
+          "                       the input or the template, a folder or a device\n"
           "      --blank          export with every figure empty: next year's form\n"
           "      --year YEAR      the year to write (with --blank: next year)\n"
           "      --delimiter C    ',' (default), ';' or 'tab'; import detects it\n"
           "  -t, --assets, -q, -h as above.  A data file named export is given as\n"
           "  ./export.  See README.md, \"Figures in a spreadsheet\".\n"
-          "\n"
+          "\n",
+          to);
+    ss_mail_help(to);
+    fputs("\n"
           "Exit status:\n"
           "   0  all sheets written (or, with --check, the files are valid)\n"
           "  64  the command line is wrong\n"
           "  65  the data or the template has errors (each is reported as\n"
           "      FILE:LINE: error: MESSAGE); nothing was written\n"
           "  66  the data or template file is missing or unreadable\n"
+          "  69  mail: the server refused a message (see above)\n"
           "  70  internal error or damaged installation\n"
+          "  71  out of memory\n"
           "  73  the output folder or a file in it cannot be created\n"
-          "  74  a write failed (for example, the disk is full)\n"
+          "  74  a read or write failed (for example, the disk is full)\n"
+          "  75  try again later: another run is writing the same manifest into\n"
+          "      the folder, or (mail) the server is out of reach or said so\n"
           "\n"
           "Environment: SOURCE_DATE_EPOCH sets the sheets' creation date (the\n"
           "same inputs then give the same bytes); STATESHEET_ASSETS is --assets.\n"
@@ -217,12 +226,20 @@ static ss_cli_action parse_csv_command(ss_cli *cli, int argc, char **argv)
         return fail(cli, "%s: one file at a time; '%s' is one too many", argv[1],
                     argv[optind + 1]);
     o->input = argv[optind];
+    if (!strcmp(o->input, "-") && o->template_path && !strcmp(o->template_path, "-"))
+        return fail(cli, "%s: the %s and the template cannot both be read from standard "
+                    "input ('-'); give one of them as a file", argv[1],
+                    export ? "data file" : "CSV file");
     return export ? SS_CLI_EXPORT : SS_CLI_IMPORT;
 }
 
 ss_cli_action ss_cli_parse(ss_cli *cli, int argc, char **argv, int is_tty)
 {
     memset(cli, 0, sizeof *cli);
+    if (argc >= 2 && !strcmp(argv[1], "mail")) {
+        int rc = ss_mail_parse(&cli->mail, argc, argv, cli->message, sizeof cli->message);
+        return rc == 0 ? SS_CLI_MAIL : rc == 1 ? SS_CLI_MAIL_HELP : SS_CLI_ERROR;
+    }
     if (argc >= 2 && (!strcmp(argv[1], "export") || !strcmp(argv[1], "import")))
         return parse_csv_command(cli, argc, argv);
     ss_options *o = &cli->opt;
@@ -319,6 +336,9 @@ ss_cli_action ss_cli_parse(ss_cli *cli, int argc, char **argv, int is_tty)
     if (argc - optind > 1)
         return fail(cli, "one data file at a time; '%s' is one too many", argv[optind + 1]);
     o->data_path = argv[optind];
+    if (!strcmp(o->data_path, "-") && o->template_path && !strcmp(o->template_path, "-"))
+        return fail(cli, "the data file and the template cannot both be read from "
+                    "standard input ('-'); give one of them as a file");
     if (o->check_only && o->combined_path)
         return fail(cli, "--check writes nothing, so --combined cannot go with it");
     return SS_CLI_RUN;

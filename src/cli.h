@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "mail.h"
 #include "run.h"
 #include "sheetcsv.h"
 
@@ -17,7 +18,9 @@ typedef enum ss_cli_action {
     SS_CLI_VERSION,
     SS_CLI_ERROR,
     SS_CLI_EXPORT, /* statesheet export ...: cli->csv */
-    SS_CLI_IMPORT  /* statesheet import ...: cli->csv */
+    SS_CLI_IMPORT, /* statesheet import ...: cli->csv */
+    SS_CLI_MAIL,   /* statesheet mail ...: cli->mail */
+    SS_CLI_MAIL_HELP
 } ss_cli_action;
 
 typedef struct ss_cli {
@@ -25,6 +28,7 @@ typedef struct ss_cli {
     char message[512]; /* SS_CLI_ERROR: what was wrong */
     const char **states_store;
     ss_csv_options csv; /* SS_CLI_EXPORT, SS_CLI_IMPORT */
+    ss_mail_options mail; /* SS_CLI_MAIL */
 } ss_cli;
 
 /* Parses argv into cli->opt, or into cli->csv when argv[1] is "export" or

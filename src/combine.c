@@ -110,9 +110,16 @@ static int check_folder(const ss_combined_target *t, const char *dir, bool exist
         free(a), free(b);
         if (is_out && e == ENOENT)
             return 0;
-        ss_diag_error(diag, t->path, 0, "cannot write the combined file: the folder %s "
-                      "%s; create it first or choose another place", dir,
-                      e == ENOENT ? "does not exist" : strerror(e));
+        if (e == ENOENT)
+            ss_diag_error(diag, t->path, 0, "cannot write the combined file: the folder "
+                          "%s does not exist; create it first or choose another place", dir);
+        else if (e == ELOOP)
+            ss_diag_error(diag, t->path, 0, "cannot write the combined file: the folder "
+                          "%s is a link that leads round in a loop; choose another place",
+                          dir);
+        else
+            ss_diag_error(diag, t->path, 0, "cannot write the combined file into the "
+                          "folder %s (%s); choose another place", dir, strerror(e));
         return 73;
     }
     if (!S_ISDIR(dst->st_mode)) {

@@ -14,12 +14,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csv.h>
 
 #include "records.h"
-#include "run.h"
+#include "status.h"
 #include "outfile.h"
 #include "util.h"
 
@@ -52,19 +53,19 @@ void ss_csv_errors_free(ss_csv_errors *e)
     free(e);
 }
 
+void ss_csv_verror(ss_csv_errors *e, long row, long col, const char *fmt, va_list ap)
+{
+    e->items = ss_xgrow(e->items, sizeof *e->items, e->n + 1, &e->cap);
+    e->items[e->n] = (csv_problem){row, col, e->n, ss_xvasprintf(fmt, ap)};
+    e->n++;
+}
+
 void ss_csv_error(ss_csv_errors *e, long row, long col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
+    ss_csv_verror(e, row, col, fmt, ap);
     va_end(ap);
-    char *m = ss_xmalloc((size_t)(len > 0 ? len : 0) + 1);
-    va_start(ap, fmt);
-    vsnprintf(m, (size_t)(len > 0 ? len : 0) + 1, fmt, ap);
-    va_end(ap);
-    e->items = ss_xgrow(e->items, sizeof *e->items, e->n + 1, &e->cap);
-    e->items[e->n] = (csv_problem){row, col, e->n, m};
-    e->n++;
 }
 
 size_t ss_csv_error_count(const ss_csv_errors *e)
@@ -463,6 +464,43 @@ FILE *ss_atomic_open(ss_atomic *a, const char *path)
     return a->f;
 }
 
+static bool same_inode(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int ss_atomic_check(const char *path, const char *const inputs[], const char *const what[],
+                    size_t n, bool *exists)
+{
+    struct stat l, s, in;
+    *exists = lstat(path, &l) == 0;
+    if (!*exists)
+        return SS_EXIT_OK;
+    bool followed = stat(path, &s) == 0; /* false for a dangling link */
+    for (size_t i = 0; i < n; i++) {
+        bool is_stdin = !strcmp(inputs[i], "-");
+        if ((is_stdin ? fstat(STDIN_FILENO, &in) : stat(inputs[i], &in)) != 0)
+            continue;
+        if (same_inode(&l, &in) || (followed && same_inode(&s, &in))) {
+            fprintf(stderr, "%s: error: this is the %s the command reads%s; write to "
+                    "another file\n", path, what[i], is_stdin ? " (standard input)" : "");
+            return SS_EXIT_USAGE;
+        }
+    }
+    const struct stat *t = followed ? &s : &l;
+    if (S_ISDIR(t->st_mode)) {
+        fprintf(stderr, "%s: error: this is a folder; give a file name after -o\n", path);
+        return SS_EXIT_CANTCREAT;
+    }
+    if (!S_ISREG(t->st_mode) && !S_ISLNK(t->st_mode)) {
+        fprintf(stderr, "%s: error: this is a device, a pipe or another special file, "
+                "which statesheet does not replace; give a file name after -o, or leave "
+                "-o out to write to standard output\n", path);
+        return SS_EXIT_CANTCREAT;
+    }
+    return SS_EXIT_OK;
+}
+
 int ss_atomic_close(ss_atomic *a, bool keep)
 {
     if (!a->f)
@@ -487,24 +525,17 @@ int ss_atomic_close(ss_atomic *a, bool keep)
                 strerror(errno));
         status = SS_EXIT_CANTCREAT;
     }
-    if (!keep || status != SS_EXIT_OK)
+    if (keep && status == SS_EXIT_OK) {
+        ss_diag *d = ss_diag_new();
+        status = ss_outfile_sync_dir_of(a->path, d);
+        ss_diag_print(d, stderr);
+        ss_diag_free(d);
+    } else {
         unlink(a->tmp);
-    else
-        ss_outfile_sync_dir(a->path);
+    }
     ss_outfile_untrack(a->slot);
     free(a->tmp);
     a->tmp = NULL;
     return status;
-}
-
-int ss_write_file_atomic(const char *path, const void *data, size_t len)
-{
-    ss_atomic a;
-    if (!ss_atomic_open(&a, path))
-        return SS_EXIT_CANTCREAT;
-    errno = 0;
-    if (len)
-        fwrite(data, 1, len, a.f);
-    return ss_atomic_close(&a, true);
 }
 

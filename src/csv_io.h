@@ -14,6 +14,7 @@
 #ifndef SS_CSV_IO_H
 #define SS_CSV_IO_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,9 +26,11 @@ typedef struct ss_csv_errors ss_csv_errors;
 /* A new, empty list (never NULL).  Free with ss_csv_errors_free. */
 ss_csv_errors *ss_csv_errors_new(void);
 void ss_csv_errors_free(ss_csv_errors *e);
-/* Adds one problem (printf format). */
+/* Adds one problem (printf format; ss_csv_verror from a va_list). */
 void ss_csv_error(ss_csv_errors *e, long row, long col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+void ss_csv_verror(ss_csv_errors *e, long row, long col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 size_t ss_csv_error_count(const ss_csv_errors *e);
 /* Prints every problem, sorted by row then column, as
  * "FILE:ROW:COL: error: MESSAGE" (":COL" left out when 0, "ROW:" when 0). */
@@ -64,20 +67,13 @@ void ss_csv_column_letter(long col, char out[8]);
  * quote, a line break, or starts or ends with a space). */
 void ss_csv_put(FILE *f, const char *cell, char delim);
 
-/* Writes len bytes to 'path' through a temporary file in the same folder
- * (.statesheet-PID-NAME.tmp), fsync and a rename, so 'path' only ever holds
- * a complete file; a failure leaves it as it was.  Returns an exit status
- * (run.h); the problem is printed to stderr as "PATH: error: ...".  (The
- * sheets' own writer is in run.c; once it moves to outfile.c the two can
- * become one.) */
-int ss_write_file_atomic(const char *path, const void *data, size_t len);
-
-/* The same, written as it comes: ss_atomic_open creates the temporary file
- * and returns a stream to it (NULL, with the message printed, when it
- * cannot); ss_atomic_close(a, true) flushes, syncs and renames it into
- * place, ss_atomic_close(a, false) removes it.  Returns an exit status. */
-/* A file written through a temporary name (outfile.c's: unique across
- * hosts, removed by a signal), synced and renamed into place. */
+/* A file written as it comes through a temporary name (outfile.c's:
+ * unique across hosts, removed by a signal), so 'path' only ever holds a
+ * complete file: ss_atomic_open creates the temporary file and returns a
+ * stream to it (NULL, with the message printed, when it cannot);
+ * ss_atomic_close(a, true) flushes, syncs and renames it into place and
+ * syncs its folder, ss_atomic_close(a, false) removes it.  Returns an exit
+ * status (status.h). */
 typedef struct ss_atomic {
     const char *path;
     char *tmp;
@@ -85,6 +81,16 @@ typedef struct ss_atomic {
     int slot; /* outfile.c's handle */
 } ss_atomic;
 FILE *ss_atomic_open(ss_atomic *a, const char *path);
+
+/* Checks, before anything is read or written, that -o 'path' may be
+ * written: not one of the command's inputs (inputs[i], called what[i] in
+ * the message; "-" is standard input), by device and inode, whatever the
+ * names (64), and not a folder, device, FIFO or socket (73).  A link at
+ * 'path' is replaced, never written through (rename).  *exists says
+ * whether a file is there to be replaced.  Returns 0 or the exit status,
+ * with the problem on stderr. */
+int ss_atomic_check(const char *path, const char *const inputs[], const char *const what[],
+                    size_t n, bool *exists);
 int ss_atomic_close(ss_atomic *a, bool keep);
 
 #endif

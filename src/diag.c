@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strset.h"
 #include "util.h"
 
 /* Only the first SS_DIAG_PRINT_MAX problems of a file are printed (then
@@ -13,17 +14,8 @@
  * order, and memory stays bounded however many problems a file has. */
 #define KEEP_PER_FILE (SS_DIAG_PRINT_MAX * 10)
 
-/* A slot of the open-addressing set of every message seen: its hash and,
- * when it is kept, its index + 1 (0: counted but not kept). */
-typedef struct seen {
-    uint64_t hash;
-    size_t item;
-} seen;
-
 /* Per file: how many entries are kept and how many were only counted. */
 typedef struct tally {
-    char *file; /* NULL for messages about no file */
-    uint64_t hash;
     size_t kept;
     size_t dropped;
 } tally;
@@ -32,10 +24,10 @@ struct ss_diag {
     ss_diag_entry *items;
     size_t count;
     size_t cap;
-    seen *set;      /* power-of-two size, at most half full */
-    size_t set_size, set_used;
-    tally *files;   /* likewise, for tallies by file */
-    size_t files_size, files_used;
+    ss_strset seen;  /* every message's hash (8 bytes), kept or only counted */
+    ss_strset files; /* file names (NULL: one NUL byte), numbered */
+    tally *tallies;  /* by number in files */
+    size_t tcap;
 };
 
 ss_diag *ss_diag_new(void)
@@ -55,11 +47,10 @@ void ss_diag_free(ss_diag *d)
         return;
     for (size_t i = 0; i < d->count; i++)
         entry_free(&d->items[i]);
-    for (size_t i = 0; i < d->files_size; i++)
-        free(d->files[i].file);
     free(d->items);
-    free(d->set);
-    free(d->files);
+    ss_strset_free(&d->seen);
+    ss_strset_free(&d->files);
+    free(d->tallies);
     free(d);
 }
 
@@ -70,93 +61,44 @@ static bool same_str(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
-/* FNV-1a, 64 bits, over the bytes of s (and a marker for NULL). */
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-    if (!s)
-        return (h ^ 0xFF) * 1099511628211u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return (h ^ 0) * 1099511628211u;
-}
-
+/* A message's hash: two messages with the same are the same message (the
+ * chance of two others sharing one is nil at 64 bits). */
 static uint64_t hash_entry(ss_severity sev, const char *file, long line, const char *msg)
 {
-    uint64_t h = 14695981039346656037u;
-    h = hash_str(h, file);
-    h = (h ^ (uint64_t)line) * 1099511628211u;
-    h = (h ^ (uint64_t)sev) * 1099511628211u;
-    return hash_str(h, msg) | 1; /* 0 marks an empty slot */
+    /* Each string with its NUL, so that no two splits hash alike. */
+    uint64_t h = ss_hash(SS_HASH_START, file ? file : "\xFF", file ? strlen(file) + 1 : 1);
+    h = ss_hash(h, &line, sizeof line);
+    h = ss_hash(h, &sev, sizeof sev);
+    return ss_hash(h, msg, strlen(msg) + 1);
 }
 
-static void set_grow(ss_diag *d)
-{
-    size_t n = d->set_size ? d->set_size * 2 : 64;
-    seen *s = ss_xcalloc(n, sizeof *s);
-    for (size_t i = 0; i < d->set_size; i++)
-        if (d->set[i].hash) {
-            size_t k = d->set[i].hash & (n - 1);
-            while (s[k].hash)
-                k = (k + 1) & (n - 1);
-            s[k] = d->set[i];
-        }
-    free(d->set);
-    d->set = s;
-    d->set_size = n;
-}
-
-/* The slot for hash h: either the one holding the same message, or an
- * empty one where it goes. */
-static seen *set_find(ss_diag *d, uint64_t h, ss_severity sev, const char *file,
-                      long line, const char *msg)
-{
-    if ((d->set_used + 1) * 2 > d->set_size)
-        set_grow(d);
-    size_t k = h & (d->set_size - 1);
-    for (;; k = (k + 1) & (d->set_size - 1)) {
-        seen *s = &d->set[k];
-        if (!s->hash)
-            return s;
-        if (s->hash != h)
-            continue;
-        if (!s->item) /* counted only: the hash is all we have */
-            return s;
-        ss_diag_entry *e = &d->items[s->item - 1];
-        if (e->line == line && e->severity == sev && same_str(e->file, file) &&
-            strcmp(e->message, msg) == 0)
-            return s;
-    }
-}
-
+/* The tally of a file (NULL: messages about no file), new ones zero. */
 static tally *file_tally(ss_diag *d, const char *file)
 {
-    if ((d->files_used + 1) * 2 > d->files_size) {
-        size_t n = d->files_size ? d->files_size * 2 : 8;
-        tally *t = ss_xcalloc(n, sizeof *t);
-        for (size_t i = 0; i < d->files_size; i++)
-            if (d->files[i].hash) {
-                size_t k = d->files[i].hash & (n - 1);
-                while (t[k].hash)
-                    k = (k + 1) & (n - 1);
-                t[k] = d->files[i];
-            }
-        free(d->files);
-        d->files = t;
-        d->files_size = n;
+    bool added;
+    size_t i = ss_strset_add(&d->files, file ? file : "", file ? strlen(file) : 1, &added);
+    if (added) {
+        d->tallies = ss_xgrow(d->tallies, sizeof *d->tallies, i + 1, &d->tcap);
+        d->tallies[i] = (tally){0, 0};
     }
-    uint64_t h = hash_str(14695981039346656037u, file) | 1;
-    size_t k = h & (d->files_size - 1);
-    for (;; k = (k + 1) & (d->files_size - 1)) {
-        tally *t = &d->files[k];
-        if (!t->hash) {
-            t->hash = h;
-            t->file = file ? ss_xstrdup(file) : NULL;
-            d->files_used++;
-            return t;
-        }
-        if (t->hash == h && same_str(t->file, file))
-            return t;
-    }
+    return &d->tallies[i];
+}
+
+static const char *file_name(const ss_diag *d, size_t i)
+{
+    const char *f = ss_strset_get(&d->files, i);
+    return *f || !d->files.key[i].len ? f : NULL;
+}
+
+/* Forgets the files and the messages seen (the list is empty). */
+static void forget(ss_diag *d)
+{
+    ss_strset_free(&d->seen);
+    ss_strset_free(&d->files);
+    free(d->tallies);
+    d->tallies = NULL;
+    d->tcap = 0;
+    d->count = 0;
 }
 
 /* Adds a message unless the same one is there; counts it without keeping
@@ -172,13 +114,12 @@ static void push(ss_diag *d, ss_severity sev, const char *file, long line,
     /* Report each problem once: libxml2 and our own checks can find the
      * same thing, and a template error repeats for every state. */
     uint64_t h = hash_entry(sev, file, line, msg);
-    seen *s = set_find(d, h, sev, file, line, msg);
-    if (s->hash) {
+    bool added;
+    ss_strset_add(&d->seen, (const char *)&h, sizeof h, &added);
+    if (!added) {
         free(msg);
         return;
     }
-    s->hash = h;
-    d->set_used++;
     if (t->kept >= KEEP_PER_FILE && !keep) {
         t->dropped++;
         free(msg);
@@ -191,21 +132,12 @@ static void push(ss_diag *d, ss_severity sev, const char *file, long line,
     e->line = line;
     e->severity = sev;
     e->message = msg;
-    s->item = d->count;
 }
 
 void ss_diag_vadd(ss_diag *d, ss_severity sev, const char *file, long line,
                   const char *fmt, va_list ap)
 {
-    va_list cp;
-    va_copy(cp, ap);
-    int n = vsnprintf(NULL, 0, fmt, cp);
-    va_end(cp);
-    if (n < 0)
-        n = 0;
-    char *msg = ss_xmalloc((size_t)n + 1);
-    vsnprintf(msg, (size_t)n + 1, fmt, ap);
-    push(d, sev, file, line, msg, 0, false);
+    push(d, sev, file, line, ss_xvasprintf(fmt, ap), 0, false);
 }
 
 void ss_diag_add(ss_diag *d, ss_severity sev, const char *file, long line,
@@ -236,29 +168,14 @@ size_t ss_diag_error_count(const ss_diag *d)
     size_t n = 0;
     for (size_t i = 0; i < d->count; i++)
         n += d->items[i].severity == SS_ERROR;
-    for (size_t i = 0; i < d->files_size; i++)
-        n += d->files[i].dropped;
+    for (size_t i = 0; i < d->files.count; i++)
+        n += d->tallies[i].dropped;
     return n;
 }
 
 const ss_diag_entry *ss_diag_at(const ss_diag *d, size_t i)
 {
     return i < d->count ? &d->items[i] : NULL;
-}
-
-/* The set points at items by index: rebuilt after they move. */
-static void reindex(ss_diag *d)
-{
-    for (size_t i = 0; i < d->set_size; i++)
-        d->set[i].item = 0;
-    for (size_t i = 0; i < d->count; i++) {
-        ss_diag_entry *e = &d->items[i];
-        uint64_t h = hash_entry(e->severity, e->file, e->line, e->message);
-        size_t k = h & (d->set_size - 1);
-        while (d->set[k].hash != h || d->set[k].item)
-            k = (k + 1) & (d->set_size - 1);
-        d->set[k].item = i + 1;
-    }
 }
 
 typedef struct keyed {
@@ -287,8 +204,6 @@ void ss_diag_sort(ss_diag *d)
     for (size_t i = 0; i < d->count; i++)
         d->items[i] = k[i].e;
     free(k);
-    if (d->set)
-        reindex(d);
 }
 
 static const char *severity_name(ss_severity s)
@@ -304,12 +219,12 @@ static const char *severity_name(ss_severity s)
     return "error";
 }
 
-static void print_more(FILE *to, tally *t)
+static void print_more(FILE *to, tally *t, const char *file)
 {
     if (!t->dropped)
         return;
-    if (t->file)
-        fprintf(to, "%s: ", t->file);
+    if (file)
+        fprintf(to, "%s: ", file);
     fprintf(to, "... and %zu more error%s\n", t->dropped, t->dropped == 1 ? "" : "s");
     t->dropped = 0;
 }
@@ -318,8 +233,8 @@ void ss_diag_print(ss_diag *d, FILE *to)
 {
     /* Printed per file: kept counts how many of its entries were shown,
      * dropped how many more there are. */
-    for (size_t i = 0; i < d->files_size; i++)
-        d->files[i].kept = 0;
+    for (size_t i = 0; i < d->files.count; i++)
+        d->tallies[i].kept = 0;
     for (size_t i = 0; i < d->count; i++) {
         ss_diag_entry *e = &d->items[i];
         tally *t = file_tally(d, e->file);
@@ -337,22 +252,14 @@ void ss_diag_print(ss_diag *d, FILE *to)
     /* One line per file with more, in the order the files came, then any
      * file whose every message was only counted. */
     for (size_t i = 0; i <= d->count; i++) {
-        for (size_t k = 0; i == d->count && k < d->files_size; k++)
-            if (d->files[k].hash && d->files[k].dropped)
-                print_more(to, &d->files[k]);
+        for (size_t k = 0; i == d->count && k < d->files.count; k++)
+            print_more(to, &d->tallies[k], file_name(d, k));
         if (i < d->count)
-            print_more(to, file_tally(d, d->items[i].file));
+            print_more(to, file_tally(d, d->items[i].file), d->items[i].file);
     }
     for (size_t i = 0; i < d->count; i++)
         entry_free(&d->items[i]);
-    for (size_t i = 0; i < d->files_size; i++)
-        free(d->files[i].file);
-    free(d->files);
-    free(d->set);
-    d->files = NULL;
-    d->set = NULL;
-    d->files_size = d->files_used = d->set_size = d->set_used = 0;
-    d->count = 0;
+    forget(d);
     fflush(to);
 }
 
@@ -363,19 +270,11 @@ void ss_diag_take(ss_diag *to, ss_diag *from)
         push(to, e->severity, e->file, e->line, e->message, 0, true);
         free(e->file);
     }
-    from->count = 0;
     /* What 'from' only counted stays counted. */
-    for (size_t i = 0; i < from->files_size; i++) {
-        tally *t = &from->files[i];
-        if (t->hash && t->dropped)
-            push(to, SS_ERROR, t->file, 0, NULL, t->dropped, false);
-        free(t->file);
-    }
-    free(from->files);
-    free(from->set);
-    from->files = NULL;
-    from->set = NULL;
-    from->files_size = from->files_used = from->set_size = from->set_used = 0;
+    for (size_t i = 0; i < from->files.count; i++)
+        if (from->tallies[i].dropped)
+            push(to, SS_ERROR, file_name(from, i), 0, NULL, from->tallies[i].dropped, false);
+    forget(from);
 }
 
 void ss_diag_drop_from(ss_diag *d, size_t from, const char *file, long line)
@@ -393,8 +292,6 @@ void ss_diag_drop_from(ss_diag *d, size_t from, const char *file, long line)
     d->count = w;
     /* What was only counted for the file is dropped too. */
     file_tally(d, file)->dropped = 0;
-    if (d->set)
-        reindex(d);
 }
 
 void ss_diag_raise_last(ss_diag *d, size_t to)
@@ -404,5 +301,4 @@ void ss_diag_raise_last(ss_diag *d, size_t to)
     ss_diag_entry last = d->items[d->count - 1];
     memmove(&d->items[to + 1], &d->items[to], (d->count - 1 - to) * sizeof *d->items);
     d->items[to] = last;
-    reindex(d);
 }

@@ -131,7 +131,6 @@ typedef struct kp {
 typedef struct prep_cache {
     prepared **items; /* each its own allocation: a para stays put */
     size_t n, cap;
-    bool asked; /* the hyphenator knows every paragraph's words */
     kp work;
     size_t boxes, chars; /* the most a layout of the document has made */
 } prep_cache;
@@ -303,7 +302,7 @@ static bool is_number_word(const para *p, const word *w)
 
 /* Splits runs into words at spaces.  U+00A0 separates words that must stay
  * on one line; a number is kept on the line of the word after it. */
-static void prepare(para *p, const ss_text *t, const ss_measure *m)
+static void split_words(para *p, const ss_text *t, const ss_measure *m)
 {
     /* Room for every word and fragment at once: a paragraph has a hundred
      * or so, and growing to them took five reallocations of each. */
@@ -319,14 +318,12 @@ static void prepare(para *p, const ss_text *t, const ss_measure *m)
     bool glue_pending = false;
     for (size_t r = 0; r < t->nruns; r++) {
         const ss_run *run = &t->runs[r];
-        const char *s = run->text, *start = s;
-        while (*s) {
-            bool sp = *s == ' ';
+        /* Fragments end at a space, a no-break space (which glues its
+         * words) and the run's end. */
+        for (const char *s = run->text, *start = s;; s++) {
             bool nbsp = (unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0;
-            if (!sp && !nbsp) {
-                s++;
+            if (*s && *s != ' ' && !nbsp)
                 continue;
-            }
             if (s > start) {
                 add_frag(p, start, (size_t)(s - start), run->style, boundary);
                 if (glue_pending && p->nw > 1)
@@ -334,18 +331,12 @@ static void prepare(para *p, const ss_text *t, const ss_measure *m)
                 glue_pending = false;
                 boundary = false;
             }
-            if (nbsp)
-                glue_pending = true;
+            if (!*s)
+                break;
+            glue_pending |= nbsp;
             boundary = true;
-            s += nbsp ? 2 : 1;
-            start = s;
-        }
-        if (s > start) {
-            add_frag(p, start, (size_t)(s - start), run->style, boundary);
-            if (glue_pending && p->nw > 1)
-                p->w[p->nw - 2].glue = true;
-            glue_pending = false;
-            boundary = false;
+            s += nbsp;
+            start = s + 1;
         }
     }
     for (size_t i = 0; i < p->nf; i++) {
@@ -541,59 +532,6 @@ static void hang_piece(para *p, const ss_measure *m, size_t q)
         pc->rp = hang(m, first->style, first->s + pc->off, pc->end - pc->off, false);
     else
         pc->rp = hang(m, last->style, last->s, last->n, false);
-}
-
-/* The words a paragraph asks the hyphenator for, gathered by an
- * ss_hyphen_fn that answers none. */
-typedef ss_words asked;
-
-static size_t gather(void *into, const char *s, size_t n, size_t *at, size_t max)
-{
-    asked *a = into;
-    (void)at, (void)max;
-    a->w = ss_xgrow(a->w, sizeof *a->w, a->count + 1, &a->wcap);
-    a->n = ss_xgrow(a->n, sizeof *a->n, a->count + 1, &a->ncap);
-    a->w[a->count] = s;
-    a->n[a->count++] = n;
-    return 0;
-}
-
-void ss_layout_asked_words(ss_words *into, const char *text)
-{
-    ss_hyphenation g = {gather, into, NULL};
-    for (const char *p = text; *p;) {
-        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
-            p++;
-            continue;
-        }
-        const char *q = p;
-        while (*q && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r')
-            q++;
-        size_t at[MAX_HYPHENS];
-        bool expl = false;
-        word_breaks(&g, NULL, p, (size_t)(q - p), at, &expl);
-        p = q;
-    }
-}
-
-void ss_words_free(ss_words *w)
-{
-    free(w->w);
-    free(w->n);
-    memset(w, 0, sizeof *w);
-}
-
-/* Adds the words of p that the hyphenator would be asked for. */
-static void gather_words(asked *a, const para *p, const char *name)
-{
-    ss_hyphenation g = {gather, a, NULL};
-    for (size_t i = 0; i < p->nw; i++) {
-        const frag *f = &p->f[p->w[i].f0];
-        size_t at[MAX_HYPHENS];
-        bool expl = false;
-        if (p->w[i].nf == 1)
-            word_breaks(&g, name, f->s, f->n, at, &expl);
-    }
 }
 
 /* Cuts the paragraph's words into pieces at their hyphenation points (when
@@ -1031,32 +969,6 @@ static size_t kp_pass(kp *k, const para *p, const double *cum, const size_t *gap
     return best_node;
 }
 
-/* Cuts a paragraph's words at their hyphenation points: pc gets the
- * pieces, wpc keeps the whole words if any word was cut. */
-static para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
-                           bool hyph);
-
-/* When the first paragraph needs hyphenation, the hyphenator is told the
- * words of every paragraph of the sheet at once: it reads the patterns
- * they need in one go (see hyphenation.c), rather than once a paragraph.
- * (The paragraphs are prepared as set_run_text would: now or later.) */
-static void ask_document(ctx *c)
-{
-    if (c->cache->asked || !c->hy || !c->hy->prepare)
-        return;
-    c->cache->asked = true;
-    asked a = {0};
-    for (size_t i = 0; i < c->doc->nblocks; i++)
-        if (c->doc->blocks[i].kind == SS_BLOCK_PARA) {
-            const ss_text *t = &c->doc->blocks[i].text;
-            gather_words(&a, prepared_text(c, t, -1, t, true), c->name);
-        }
-    if (a.count)
-        c->hy->prepare(c->hy->ctx, a.w, a.n, a.count);
-    free(a.w);
-    free(a.n);
-}
-
 static void cut_hyphens(const ctx *c, para *q)
 {
     wpiece *keep = q->pc;
@@ -1135,7 +1047,6 @@ static const para *break_justified(ctx *c, para *src, const para *p, para *words
         size_t end = kp_pass(kw, p, cum, gaps, at, c->space_w, GOOD_RATIO, false);
         if (end == SIZE_MAX && lazy) {
             lazy = false;
-            ask_document(c);
             cut_hyphens(c, src);
             if (src->nwpc)
                 views[nviews++] = src; /* src->pc: now with hyphenation points */
@@ -1260,7 +1171,7 @@ static para *prepared_text(ctx *c, const void *key, int style, const ss_text *t,
     memset(e, 0, sizeof *e);
     e->key = key;
     e->style = style;
-    prepare(&e->p, t, c->m);
+    split_words(&e->p, t, c->m);
     /* Whole words; set_text cuts hyphenation points when it needs them. */
     make_pieces(&e->p, c->m, NULL, NULL);
     e->p.hyph_todo = hyph && c->hy;

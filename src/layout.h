@@ -81,22 +81,8 @@ typedef struct ss_measure {
 typedef struct ss_hyphenation {
     ss_hyphen_fn fn;
     void *ctx;
-    /* Optional: told a paragraph's words before fn is asked for each. */
-    void (*prepare)(void *ctx, const char *const *words, const size_t *lens, size_t count);
 } ss_hyphenation;
 
-/* Words, as pointers into texts owned elsewhere. */
-typedef struct ss_words {
-    const char **w;
-    size_t *n;
-    size_t count, wcap, ncap;
-} ss_words;
-
-/* Adds the words of 'text' (a template's wording: words split at white
- * space) that setting them in a body paragraph would ask the hyphenator
- * for, so that it can read their patterns before the first sheet. */
-void ss_layout_asked_words(ss_words *into, const char *text);
-void ss_words_free(ss_words *w);
 
 typedef enum ss_box_kind {
     SS_BOX_TEXT,

@@ -34,6 +34,17 @@ int main(int argc, char **argv)
         ss_outfile_guard();
         status = ss_import_run(&cli.csv);
         break;
+    case SS_CLI_MAIL_HELP:
+        fputs("Usage: statesheet mail --contacts FILE [OPTIONS] DIR\n"
+              "Mail each state's sheet in DIR to that state's contacts: drafts in\n"
+              "DIR/mail/, or with --send through an SMTP server.\n\n", stdout);
+        ss_mail_help(stdout);
+        status = SS_EXIT_OK;
+        break;
+    case SS_CLI_MAIL:
+        ss_outfile_guard();
+        status = ss_mail_run(&cli.mail);
+        break;
     case SS_CLI_RUN:
     default:
         status = ss_job_run(&cli.opt);

@@ -2,14 +2,19 @@
 #include "manifest.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "csv_io.h"
+#include "outfile.h"
 #include "paths.h"
 #include "records.h"
-#include "run.h"
+#include "status.h"
 #include "util.h"
 #include "version.h"
 
@@ -123,7 +128,8 @@ static void row(FILE *f, const ss_manifest *m, const entry *e)
     fprintf(f, ",%zu,%s,%s\r\n", e->bytes, e->sha256, m->sample ? "true" : "false");
 }
 
-int ss_manifest_write(const ss_manifest *m, const char *dir, const char *name)
+int ss_manifest_write(const ss_manifest *m, const char *dir, const char *name,
+                      ss_diag *diag)
 {
     char *data = NULL;
     size_t len = 0;
@@ -142,17 +148,90 @@ int ss_manifest_write(const ss_manifest *m, const char *dir, const char *name)
         free(data);
         return SS_EXIT_SOFTWARE;
     }
-    char *path = ss_path_join(dir, name);
-    int status = ss_write_file_atomic(path, data, len);
-    free(path);
+    int status = ss_outfile_write(dir, name, data, len, diag);
+    if (status == SS_EXIT_OK)
+        status = ss_outfile_sync_dir(dir, diag);
     free(data);
     return status;
 }
 
-int ss_manifest_finish(ss_manifest *m, const char *dir, int shard_k, int shard_n)
+/* The lock file of a manifest: manifest-2023.csv -> .manifest-2023.lock. */
+static char *lock_path(const char *dir, const char *name)
 {
-    char *name = ss_manifest_name(m->year, m->sample, shard_k, shard_n);
-    int status = ss_manifest_write(m, dir, name);
-    free(name);
+    size_t n = strlen(name);
+    if (n > 4 && !strcmp(name + n - 4, ".csv"))
+        n -= 4;
+    char *base = ss_xasprintf(".%.*s.lock", (int)n, name);
+    char *path = ss_path_join(dir, base);
+    free(base);
+    return path;
+}
+
+int ss_manifest_lock(const char *dir, const char *name, int *fd, ss_diag *diag)
+{
+    char *path = lock_path(dir, name);
+    char *manifest = ss_path_join(dir, name);
+    int status = SS_EXIT_OK;
+    struct stat sb;
+    *fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    /* Never written through a link: O_NOFOLLOW for a symbolic one, the
+     * link count for a hard one (another file's name). */
+    int e = *fd < 0 ? errno : fstat(*fd, &sb) != 0 ? errno : 0;
+    if (*fd >= 0 && !e && (!S_ISREG(sb.st_mode) || sb.st_nlink != 1))
+        e = S_ISREG(sb.st_mode) ? ELOOP : EEXIST;
+    if (e) {
+        ss_diag_error(diag, path, 0, "cannot make the lock file that keeps two runs from "
+                      "writing %s at once: %s; remove it and run again", manifest,
+                      e == ELOOP ? "a link has its name (statesheet never writes through "
+                      "a link)" : e == EEXIST ? "something other than a file has its name"
+                      : strerror(e));
+        status = e == ENOSPC || e == EDQUOT || e == EIO ? SS_EXIT_IOERR : SS_EXIT_CANTCREAT;
+    } else if (flock(*fd, LOCK_EX | LOCK_NB) != 0 && (e = errno) != EWOULDBLOCK) {
+        ss_diag_error(diag, path, 0, "cannot lock the file that keeps two runs from "
+                      "writing %s at once: %s", manifest, strerror(e));
+        status = SS_EXIT_IOERR;
+    } else if (e == EWOULDBLOCK) {
+        /* The holder wrote who it is (below); a torn read says less. */
+        char who[200] = "";
+        ssize_t got = pread(*fd, who, sizeof who - 1, 0);
+        who[got > 0 ? got : 0] = '\0';
+        who[strcspn(who, "\n")] = '\0';
+        ss_diag_error(diag, manifest, 0, "another statesheet run (%s) is writing this "
+                      "folder's sheets for the same manifest; wait until it has finished, "
+                      "then run again (or choose another --out)",
+                      *who ? who : "its process could not be told");
+        status = SS_EXIT_TEMPFAIL;
+    } else {
+        char host[64] = "";
+        if (gethostname(host, sizeof host - 1) != 0 || !*host)
+            strcpy(host, "this computer");
+        char who[200];
+        int n = snprintf(who, sizeof who, "process %ld on %s\n", (long)getpid(), host);
+        /* Who holds it, for the message above: the lock itself is the
+         * flock, so a failed write only makes that message vaguer. */
+        bool told = ftruncate(*fd, 0) == 0 && pwrite(*fd, who, (size_t)n, 0) == n;
+        (void)told;
+    }
+    if (status != SS_EXIT_OK && *fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    free(manifest);
+    free(path);
+    return status;
+}
+
+int ss_manifest_withdraw(const char *dir, const char *name, ss_diag *diag)
+{
+    char *path = ss_path_join(dir, name);
+    int status = SS_EXIT_OK;
+    if (unlink(path) == 0) {
+        status = ss_outfile_sync_dir(dir, diag);
+    } else if (errno != ENOENT) {
+        ss_diag_error(diag, path, 0, "cannot remove last run's manifest before the new "
+                      "sheets replace what it lists: %s", strerror(errno));
+        status = errno == EISDIR || errno == EPERM ? SS_EXIT_CANTCREAT : SS_EXIT_IOERR;
+    }
+    free(path);
     return status;
 }

@@ -49,12 +49,23 @@ void ss_manifest_input(ss_manifest *m, const char *kind, const char *path, size_
 /* The manifest's file name for this run (a new string). */
 char *ss_manifest_name(int year, bool sample, int shard_k, int shard_n);
 
-/* Writes the manifest into 'dir' under ss_manifest_name's name.  Returns
- * an exit status; problems go to stderr. */
-int ss_manifest_finish(ss_manifest *m, const char *dir, int shard_k, int shard_n);
+/* Takes the lock that keeps two runs from writing the same manifest into
+ * one folder at once: an flock on dir/.NAME.lock (NAME the manifest's
+ * name without .csv; the file stays), held until *fd is closed (or the
+ * process ends).  Returns 0 with *fd set, or 75 when another run holds it
+ * (the message says which), 73/74 when it cannot be made; then *fd is -1. */
+int ss_manifest_lock(const char *dir, const char *name, int *fd, ss_diag *diag);
 
-/* Writes the manifest to dir/name atomically.  Sheets not recorded are
- * left out.  Returns an exit status (run.h). */
-int ss_manifest_write(const ss_manifest *m, const char *dir, const char *name);
+/* Removes dir/name (last run's manifest) and syncs the folder, before the
+ * first sheet replaces a file it lists: a folder holds either no manifest
+ * or one that describes its files.  Returns 0 (also when there was none)
+ * or 73/74 with the message in diag. */
+int ss_manifest_withdraw(const char *dir, const char *name, ss_diag *diag);
+
+/* Writes the manifest to dir/name atomically and syncs the folder.  Sheets
+ * not recorded are left out.  Returns an exit status (status.h), the
+ * message in diag. */
+int ss_manifest_write(const ss_manifest *m, const char *dir, const char *name,
+                      ss_diag *diag);
 
 #endif

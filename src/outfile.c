@@ -1,16 +1,12 @@
 /* outfile.c - the write path: folders, temporary files, signals.
  *
  * Signals are taken by one thread that waits for them (sigwait), not by a
- * handler: it can take the locks that guard this run's temporary files, so
+ * handler: it takes the lock that guards this run's list of temporary
+ * files, which is also held while one of them is created or renamed, so
  * no thread is between creating or renaming a file and setting or clearing
- * its entry in the list while the files are removed, and it exits holding
- * them, so none is made or moved after.  A handler could do neither safely.
- * Creating and renaming hold files_lock shared, so that they run side by
- * side (a rename over last run's sheet frees its blocks: it is not quick);
- * the signal thread takes it exclusively.
+ * its entry while the files are removed; and it exits holding the lock, so
+ * none is made or moved after.  A handler could do neither safely.
  */
-/* sync_file_range (Linux) is a GNU extension; elsewhere it is left out. */
-#define _GNU_SOURCE
 #include "outfile.h"
 
 #include <dirent.h>
@@ -37,33 +33,31 @@
  * name: enough to tell whose and what it is, well under NAME_MAX (255). */
 #define TMP_HOST_MAX 40
 #define TMP_NAME_MAX 80
-/* Files waiting for the writer's threads, at most (the workers wait). */
-#define WRITER_QUEUE 32
-/* Files renamed into one folder before it is synced for all of them. */
-#define WRITER_FOLDER_BATCH 16
-/* Temporary files open at once: one per thread (run.c's MAX_JOBS, 256),
- * those waiting for the writer, and the combined file. */
-#define SLOTS (260 + WRITER_QUEUE)
+/* Temporary files open at once: one per worker (SS_POOL_MAX_THREADS, 256),
+ * the combined file, the manifest and a few to spare. */
+#define SLOTS 264
 
 /* ---- this run's temporary files ----------------------------------------- */
 
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *slots[SLOTS];
-/* Shared by whoever creates or renames one of this run's files, taken
- * alone by the signal thread; writers first, so a signal is not kept
- * waiting by a stream of sheets. */
-static pthread_rwlock_t files_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 
-/* Registers path (ours until unregistered); returns its slot, or -1. */
-static int slot_add(char *path)
+/* Registers path (ours until unregistered); returns its slot, or -1.
+ * Under slots_lock. */
+static int slot_add_locked(char *path)
 {
-    int s = -1;
-    pthread_mutex_lock(&slots_lock);
-    for (int i = 0; i < SLOTS && s < 0; i++)
+    for (int i = 0; i < SLOTS; i++)
         if (!slots[i]) {
             slots[i] = path;
-            s = i;
+            return i;
         }
+    return -1;
+}
+
+static int slot_add(char *path)
+{
+    pthread_mutex_lock(&slots_lock);
+    int s = slot_add_locked(path);
     pthread_mutex_unlock(&slots_lock);
     return s;
 }
@@ -85,6 +79,25 @@ int ss_outfile_track(char *tmp)
 void ss_outfile_untrack(int handle)
 {
     slot_drop(handle);
+}
+
+_Noreturn void ss_outfile_abandon(int status, const char *line)
+{
+    /* As the signal thread does, keep other threads from making or moving
+     * files while ours are removed; but the thread that ran out may hold
+     * a lock itself, so wait a second at most, then go on without it. */
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += 1;
+    pthread_mutex_timedlock(&slots_lock, &t);
+    for (int i = 0; i < SLOTS; i++) {
+        char *p = __atomic_load_n(&slots[i], __ATOMIC_SEQ_CST);
+        if (p)
+            unlink(p);
+    }
+    ssize_t w = write(STDERR_FILENO, line, strlen(line));
+    (void)w; /* nothing more can be said */
+    _exit(status);
 }
 
 /* ---- signals ---------------------------------------------------------------- */
@@ -111,7 +124,6 @@ static void *signal_main(void *arg)
     int sig = 0;
     while (sigwait(&guarded, &sig) != 0 || !sigismember(&guarded, sig))
         ;
-    pthread_rwlock_wrlock(&files_lock);
     pthread_mutex_lock(&slots_lock);
     for (int i = 0; i < SLOTS; i++)
         if (slots[i])
@@ -210,8 +222,8 @@ char *ss_outfile_tmp_path(const char *dir, const char *name)
 
 /* ---- writing ----------------------------------------------------------------- */
 
-/* Errors that mean "no room" are write failures (74); the rest mean the
- * name cannot be made (73). */
+/* Errors that mean "no room" or a failing disk are write failures (74);
+ * the rest mean the name cannot be made (73). */
 static int status_for(int e)
 {
     return e == ENOSPC || e == EDQUOT || e == EIO ? 74 : 73;
@@ -233,45 +245,56 @@ static bool write_all(int fd, const char *p, size_t left, int *err)
     return true;
 }
 
-void ss_outfile_sync_dir(const char *final)
+int ss_outfile_sync_dir(const char *dir, ss_diag *diag)
 {
-    char *dir = ss_xstrdup(final);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    else
-        strcpy(dir, ".");
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        /* Some file systems cannot sync a folder (EINVAL); the rename is
-         * then as durable as they make it. */
-        (void)fsync(fd);
+    int e = fd < 0 ? errno : 0;
+    /* A file system that cannot sync a folder says EINVAL: there the
+     * renames are as durable as it makes them, and nothing failed. */
+    if (fd >= 0 && fsync(fd) != 0 && errno != EINVAL)
+        e = errno;
+    if (fd >= 0)
         close(fd);
-    }
-    free(dir);
+    if (!e)
+        return 0;
+    ss_diag_error(diag, dir, 0, "cannot save the folder's new file names to disk: %s; "
+                  "the files just written may be lost in a power cut", strerror(e));
+    return 74;
 }
 
-/* A file on its way: its temporary name registered (slot) and created
- * with the data written (fd open). */
-typedef struct pending {
-    char *tmp, *final;
-    int slot, fd;
-} pending;
-
-/* Creates the temporary file tmp for final, registered in *slot (given
- * up when the file cannot be made: whatever is at that name is not ours).
- * Returns the descriptor, or -1 with a message and *status set. */
-static int create_tmp(const char *tmp, const char *final, int *slot, ss_diag *diag,
-                      int *status)
+/* The folder holding 'path' (a new string). */
+static char *folder_of(const char *path)
 {
-    pthread_rwlock_rdlock(&files_lock);
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return ss_xstrdup(".");
+    return ss_xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+int ss_outfile_sync_dir_of(const char *path, ss_diag *diag)
+{
+    char *dir = folder_of(path);
+    int status = ss_outfile_sync_dir(dir, diag);
+    free(dir);
+    return status;
+}
+
+/* Registers tmp (in *slot) and creates it, both under slots_lock, so that
+ * the signal thread finds it either not yet made or made and listed.  The
+ * slot is given up when the file cannot be made: whatever is at that name
+ * is not ours.  Returns the descriptor, or -1 with a message and *status
+ * set. */
+static int create_tmp(char *tmp, const char *final, int *slot, ss_diag *diag, int *status)
+{
+    pthread_mutex_lock(&slots_lock);
+    *slot = slot_add_locked(tmp);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     int e = errno;
-    if (fd < 0) {
-        slot_drop(*slot);
+    if (fd < 0 && *slot >= 0) {
+        slots[*slot] = NULL;
         *slot = -1;
     }
-    pthread_rwlock_unlock(&files_lock);
+    pthread_mutex_unlock(&slots_lock);
     if (fd < 0) {
         if (e == EEXIST || e == ELOOP)
             ss_diag_error(diag, final, 0, "cannot create the file: its temporary name "
@@ -284,34 +307,20 @@ static int create_tmp(const char *tmp, const char *final, int *slot, ss_diag *di
     return fd;
 }
 
-/* Renames tmp into place; its slot is given up once it is there (the slot
- * may be another file's from then on).  Returns 0 or an exit status, with
- * a message; 'instead' says what to do about a folder in the way. */
+/* Renames tmp into place and gives up its slot, under slots_lock (see
+ * create_tmp).  Returns 0 or an exit status, with a message; 'instead'
+ * says what to do about a folder in the way. */
 static int rename_tmp(const char *tmp, const char *final, int *slot, ss_diag *diag,
                       const char *instead)
 {
-#ifdef O_PATH
-    /* Renaming over a file frees the old one's blocks inside rename(2),
-     * with the folder locked (Linux drops the old file's last reference
-     * before it unlocks the folder), and freeing them can wait for the
-     * disk (a discard): meanwhile no file of the run could be created or
-     * renamed in the folder.  Holding the old file (O_PATH: a reference,
-     * not opened for reading, a link not followed) moves the freeing to
-     * our close, after the folder is unlocked. */
-    int old = open(final, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-#else
-    int old = -1;
-#endif
-    pthread_rwlock_rdlock(&files_lock);
+    pthread_mutex_lock(&slots_lock);
     int r = rename(tmp, final);
     int e = errno;
-    if (r == 0) {
-        slot_drop(*slot);
+    if (r == 0 && *slot >= 0) {
+        slots[*slot] = NULL;
         *slot = -1;
     }
-    pthread_rwlock_unlock(&files_lock);
-    if (old >= 0)
-        close(old);
+    pthread_mutex_unlock(&slots_lock);
     if (r == 0)
         return 0;
     if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
@@ -322,71 +331,40 @@ static int rename_tmp(const char *tmp, const char *final, int *slot, ss_diag *di
     return status_for(e);
 }
 
-/* Registers and creates p->tmp and writes the data to it.  Returns 0 or an
- * exit status (nothing left behind). */
-static int create_write(pending *p, const void *data, size_t len, ss_diag *diag)
+/* Makes fd's data durable and closes it: 0, or 74 with a message. */
+static int sync_close(int fd, const char *final, ss_diag *diag)
 {
-    int e = 0;
-    /* Registered before it exists: a signal from here on removes it. */
-    p->slot = slot_add(p->tmp);
-    int status = 0;
-    p->fd = create_tmp(p->tmp, p->final, &p->slot, diag, &status);
-    if (p->fd < 0)
-        return status;
-    if (write_all(p->fd, data, len, &e)) {
-#ifdef SYNC_FILE_RANGE_WRITE
-        /* Start writing it to disk now: the sync that makes it durable
-         * (sync_rename, on a writer's thread) then mostly waits for
-         * writes already under way, many files' at once. */
-        (void)sync_file_range(p->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-#endif
-    } else {
-        ss_diag_error(diag, p->final, 0, "cannot write the file: %s", strerror(e));
-        close(p->fd);
-        p->fd = -1;
-        unlink(p->tmp);
-        slot_drop(p->slot);
-        p->slot = -1;
-        return 74;
-    }
-    return 0;
-}
-
-/* Syncs and closes p->fd and renames the file into place (the folder is
- * not synced here).  Returns 0 or an exit status (the temporary file
- * removed).  The slot is given up either way. */
-static int sync_rename(pending *p, ss_diag *diag)
-{
-    int status = 0;
-    if (fsync(p->fd) != 0) {
-        ss_diag_error(diag, p->final, 0, "cannot write the file: %s", strerror(errno));
-        status = 74;
-    }
-    if (close(p->fd) != 0 && status == 0) {
-        ss_diag_error(diag, p->final, 0, "cannot write the file: %s", strerror(errno));
-        status = 74;
-    }
-    p->fd = -1;
-    if (status == 0)
-        status = rename_tmp(p->tmp, p->final, &p->slot, diag,
-                            "move the folder away or choose another --out");
-    if (status != 0)
-        unlink(p->tmp);
-    slot_drop(p->slot);
-    p->slot = -1;
-    return status;
+    int e = fsync(fd) != 0 ? errno : 0;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (!e)
+        return 0;
+    ss_diag_error(diag, final, 0, "cannot write the file: %s", strerror(e));
+    return 74;
 }
 
 int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
                          size_t len, ss_diag *diag)
 {
-    pending p = {ss_xstrdup(tmp), (char *)final, -1, -1};
-    int status = create_write(&p, data, len, diag);
-    if (status == 0)
-        status = sync_rename(&p, diag);
-    if (status == 0)
-        ss_outfile_sync_dir(final);
-    free(p.tmp);
+    char *path = ss_xstrdup(tmp);
+    int slot = -1, status = 0, e = 0;
+    int fd = create_tmp(path, final, &slot, diag, &status);
+    if (fd >= 0) {
+        if (!write_all(fd, data, len, &e)) {
+            ss_diag_error(diag, final, 0, "cannot write the file: %s", strerror(e));
+            close(fd);
+            status = 74;
+        } else {
+            status = sync_close(fd, final, diag);
+        }
+        if (status == 0)
+            status = rename_tmp(path, final, &slot, diag,
+                                "move the folder away or choose another --out");
+        if (status != 0)
+            unlink(path);
+    }
+    slot_drop(slot);
+    free(path);
     return status;
 }
 
@@ -399,202 +377,6 @@ int ss_outfile_write(const char *dir, const char *name, const void *data,
     free(tmp);
     free(final);
     return status;
-}
-
-/* ---- the writer's threads ------------------------------------------------------- */
-
-typedef struct queued {
-    pending p;
-    size_t id;
-    size_t len;
-    int status;
-} queued;
-
-/* Threads that wait for the disk: while one waits for a sync, another can
- * start the next (the disk takes many requests at once). */
-#define WRITER_THREADS 3
-
-struct ss_writer {
-    pthread_t thread[WRITER_THREADS];
-    int nthreads;
-    pthread_mutex_t lock;
-    pthread_cond_t work, room;
-    queued *q;       /* WRITER_QUEUE entries */
-    size_t n;        /* waiting */
-    bool closing;
-    int failed;      /* the first failure's exit status */
-    /* Files renamed into the run's folder (the first file's) and waiting
-     * for its sync: one fsync of a folder covers every rename before it,
-     * so it is done once for WRITER_FOLDER_BATCH files, and for the rest
-     * when the queue is closed and empty. */
-    char *folder;      /* a file of that folder */
-    queued *renamed;   /* WRITER_FOLDER_BATCH + WRITER_QUEUE entries */
-    size_t nrenamed;
-    ss_outfile_done done;
-    void *ctx;
-    ss_diag *diag;
-};
-
-/* Are two paths' files in the same folder (by their spelling: the
- * writer's files all come from one -o)? */
-static bool same_folder(const char *a, const char *b)
-{
-    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
-    size_t na = sa ? (size_t)(sa - a) : 0, nb = sb ? (size_t)(sb - b) : 0;
-    return na == nb && !strncmp(a, b, na);
-}
-
-/* Is final in the run's folder?  (The first file asked about names it;
- * under w->lock.) */
-static bool in_run_folder(ss_writer *w, const char *final)
-{
-    if (!w->folder)
-        w->folder = ss_xstrdup(final);
-    return same_folder(w->folder, final);
-}
-
-/* Hands n files back to the caller (done), each once it is in place and
- * its folder synced, or has failed; frees them. */
-static void hand_back(ss_writer *w, queued *files, size_t n, ss_diag *mine)
-{
-    pthread_mutex_lock(&w->lock);
-    ss_diag_take(w->diag, mine);
-    for (size_t i = 0; i < n && !w->failed; i++)
-        w->failed = files[i].status;
-    pthread_mutex_unlock(&w->lock);
-    for (size_t i = 0; i < n; i++) {
-        queued *b = &files[i];
-        w->done(w->ctx, b->id, b->len, b->status);
-        free(b->p.tmp);
-        free(b->p.final);
-    }
-}
-
-static void *writer_main(void *arg)
-{
-    ss_writer *w = arg;
-    size_t cap = WRITER_FOLDER_BATCH + WRITER_QUEUE;
-    queued *batch = ss_xmalloc(cap * sizeof *batch);
-    queued *synced = ss_xmalloc(cap * sizeof *synced);
-    ss_diag *mine = ss_diag_new(); /* this thread's messages, handed on */
-    for (;;) {
-        pthread_mutex_lock(&w->lock);
-        while (!w->n && !w->closing)
-            pthread_cond_wait(&w->work, &w->lock);
-        /* A fair share of what waits, so the threads sync side by side. */
-        size_t n = (w->n + (size_t)w->nthreads - 1) / (size_t)w->nthreads;
-        memcpy(batch, w->q, n * sizeof *batch);
-        memmove(w->q, w->q + n, (w->n - n) * sizeof *w->q);
-        w->n -= n;
-        bool more = w->n > 0;
-        pthread_mutex_unlock(&w->lock);
-        if (more)
-            pthread_cond_signal(&w->work);
-        pthread_cond_broadcast(&w->room);
-        /* Sync and rename each.  A file is handed back only after its
-         * folder is synced: another folder's now, the run's folder's with
-         * the next batch of renames into it. */
-        for (size_t i = 0; i < n; i++)
-            batch[i].status = sync_rename(&batch[i].p, mine);
-        size_t now = 0, later = 0;
-        pthread_mutex_lock(&w->lock);
-        for (size_t i = 0; i < n; i++) {
-            if (batch[i].status == 0 && in_run_folder(w, batch[i].p.final))
-                w->renamed[w->nrenamed++] = batch[i];
-            else
-                batch[now++] = batch[i];
-        }
-        if (w->nrenamed >= WRITER_FOLDER_BATCH || (w->closing && !w->n)) {
-            later = w->nrenamed;
-            memcpy(synced, w->renamed, later * sizeof *synced);
-            w->nrenamed = 0;
-        }
-        pthread_mutex_unlock(&w->lock);
-        for (size_t i = 0; i < now; i++) {
-            bool seen = false;
-            for (size_t k = 0; k < i && !seen; k++)
-                seen = batch[k].status == 0 && same_folder(batch[k].p.final, batch[i].p.final);
-            if (batch[i].status == 0 && !seen)
-                ss_outfile_sync_dir(batch[i].p.final);
-        }
-        if (later)
-            ss_outfile_sync_dir(synced[0].p.final);
-        hand_back(w, batch, now, mine);
-        hand_back(w, synced, later, mine);
-        if (!n)
-            break; /* closing, and nothing left */
-    }
-    ss_diag_free(mine);
-    free(batch);
-    free(synced);
-    return NULL;
-}
-
-ss_writer *ss_writer_new(ss_outfile_done done, void *ctx, ss_diag *diag)
-{
-    ss_writer *w = ss_xcalloc(1, sizeof *w);
-    w->q = ss_xmalloc(WRITER_QUEUE * sizeof *w->q);
-    w->done = done;
-    w->ctx = ctx;
-    w->diag = diag;
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->work, NULL);
-    pthread_cond_init(&w->room, NULL);
-    w->renamed = ss_xmalloc((WRITER_FOLDER_BATCH + WRITER_QUEUE) * sizeof *w->renamed);
-    while (w->nthreads < WRITER_THREADS &&
-           pthread_create(&w->thread[w->nthreads], NULL, writer_main, w) == 0)
-        w->nthreads++;
-    if (!w->nthreads) {
-        pthread_cond_destroy(&w->work);
-        pthread_cond_destroy(&w->room);
-        free(w->renamed);
-        pthread_mutex_destroy(&w->lock);
-        free(w->q);
-        free(w);
-        return NULL;
-    }
-    return w;
-}
-
-int ss_writer_put(ss_writer *w, const char *dir, const char *name, size_t id,
-                  const void *data, size_t len, ss_diag *diag)
-{
-    pending p = {ss_outfile_tmp_path(dir, name), ss_path_join(dir, name), -1, -1};
-    int status = create_write(&p, data, len, diag);
-    if (status != 0) {
-        free(p.tmp);
-        free(p.final);
-        return status;
-    }
-    pthread_mutex_lock(&w->lock);
-    while (w->n == WRITER_QUEUE)
-        pthread_cond_wait(&w->room, &w->lock);
-    w->q[w->n++] = (queued){p, id, len, 0};
-    pthread_mutex_unlock(&w->lock);
-    /* After the unlock: the writer woken does not then wait for the lock. */
-    pthread_cond_signal(&w->work);
-    return 0;
-}
-
-int ss_writer_finish(ss_writer *w)
-{
-    if (!w)
-        return 0;
-    pthread_mutex_lock(&w->lock);
-    w->closing = true;
-    pthread_cond_broadcast(&w->work);
-    pthread_mutex_unlock(&w->lock);
-    for (int i = 0; i < w->nthreads; i++)
-        pthread_join(w->thread[i], NULL);
-    int failed = w->failed;
-    pthread_cond_destroy(&w->work);
-    pthread_cond_destroy(&w->room);
-    free(w->folder);
-    free(w->renamed);
-    pthread_mutex_destroy(&w->lock);
-    free(w->q);
-    free(w);
-    return failed;
 }
 
 /* ---- folders ------------------------------------------------------------------- */
@@ -676,7 +458,7 @@ size_t ss_outfile_remove_stale(const char *dir, time_t now, long max_age)
 
 /* ---- standard output ------------------------------------------------------------ */
 
-static atomic_bool stdout_lost;
+static atomic_int stdout_lost; /* the errno of the failed write, or 0 */
 
 bool ss_outfile_printf(const char *fmt, ...)
 {
@@ -687,13 +469,13 @@ bool ss_outfile_printf(const char *fmt, ...)
     int n = vprintf(fmt, ap);
     va_end(ap);
     if (n < 0 || fflush(stdout) != 0) {
-        atomic_store(&stdout_lost, true);
+        atomic_store(&stdout_lost, errno ? errno : EIO);
         return false;
     }
     return true;
 }
 
-bool ss_outfile_stdout_lost(void)
+int ss_outfile_stdout_lost(void)
 {
     return atomic_load(&stdout_lost);
 }
@@ -718,8 +500,6 @@ ss_outfile *ss_outfile_open(const char *dir, const char *name, ss_diag *diag,
     ss_outfile *f = ss_xcalloc(1, sizeof *f);
     f->final = ss_path_join(dir, name);
     f->tmp = ss_outfile_tmp_path(dir, name);
-    /* Registered before it exists, as in ss_outfile_write_via. */
-    f->slot = slot_add(f->tmp);
     f->fd = create_tmp(f->tmp, f->final, &f->slot, diag, status);
     if (f->fd < 0) {
         free(f->tmp);
@@ -758,28 +538,22 @@ bool ss_outfile_put(ss_outfile *f, const void *data, size_t len)
 int ss_outfile_close(ss_outfile *f, bool keep, ss_diag *diag)
 {
     int status = 0;
-    if (!keep && f->err) {
+    if (f->err || (keep && !flush_buffer(f))) {
         ss_diag_error(diag, f->final, 0, "cannot write the file: %s", strerror(f->err));
+        close(f->fd);
         status = 74;
     } else if (keep) {
-        if (!flush_buffer(f) || fsync(f->fd) != 0) {
-            int e = f->err ? f->err : errno;
-            ss_diag_error(diag, f->final, 0, "cannot write the file: %s", strerror(e));
-            status = 74;
-        }
+        status = sync_close(f->fd, f->final, diag);
+    } else {
+        close(f->fd);
     }
-    if (close(f->fd) != 0 && keep && status == 0) {
-        ss_diag_error(diag, f->final, 0, "cannot write the file: %s", strerror(errno));
-        status = 74;
-    }
-    if (keep && status == 0) {
+    if (keep && status == 0)
         status = rename_tmp(f->tmp, f->final, &f->slot, diag,
                             "move it away or choose another name");
-    }
-    if (!keep || status != 0)
-        unlink(f->tmp);
+    if (keep && status == 0)
+        status = ss_outfile_sync_dir_of(f->final, diag);
     else
-        ss_outfile_sync_dir(f->final);
+        unlink(f->tmp);
     slot_drop(f->slot);
     free(f->buf);
     free(f->tmp);

@@ -42,9 +42,12 @@
 void ss_outfile_guard(void);
 
 /* Writes len bytes of data to dir/name through a temporary file in dir
- * (see above).  Returns 0, or an exit status with a message in diag:
- * 73 when the file cannot be created or put in place (a folder or another
- * file in the way, no permission), 74 when writing fails (disk full). */
+ * (see above): created, written, synced and renamed into place.  The
+ * folder is not synced: after its last file the caller calls
+ * ss_outfile_sync_dir once for all of them.  Returns 0, or an exit status
+ * with a message in diag: 73 when the file cannot be created or put in
+ * place (a folder or another file in the way, no permission), 74 when
+ * writing or syncing fails (disk full, a failing disk).  Thread-safe. */
 int ss_outfile_write(const char *dir, const char *name, const void *data,
                      size_t len, ss_diag *diag);
 
@@ -53,33 +56,11 @@ int ss_outfile_write(const char *dir, const char *name, const void *data,
 int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
                          size_t len, ss_diag *diag);
 
-/* Writing many files without waiting for the disk: ss_writer_put creates
- * and writes the temporary file in the calling thread and starts it on its
- * way to the disk; the writer's threads then sync it, rename it into place
- * and sync the folder, and only then call done(ctx, id, len, status) with
- * the file's exit status (0: in place and durable).  The folder of
- * the first file is synced once for 16 renamed files and once for the
- * rest when ss_writer_finish closes the queue (another folder: once for
- * the files a thread takes together), so done calls come in bursts, and
- * for fewer than 16 files all at the end.  done may be called from
- * several threads at once.  At most 32 files wait to be synced and 47
- * renamed ones for their folder; a put beyond that waits for room.  Errors of the writer's threads go to the diag given to
- * ss_writer_new, which must not be used by another thread until
- * ss_writer_finish. */
-typedef void (*ss_outfile_done)(void *ctx, size_t id, size_t len, int status);
-typedef struct ss_writer ss_writer;
-
-/* Starts the writer's threads; NULL when no thread can be made. */
-ss_writer *ss_writer_new(ss_outfile_done done, void *ctx, ss_diag *diag);
-/* Writes data (len bytes) to dir/name: to its temporary file before it
- * returns, so the caller may reuse or free data at once.  Returns 0
- * (queued) or an exit status like ss_outfile_write's when the temporary
- * file cannot be made or written (then nothing is queued).  Thread-safe. */
-int ss_writer_put(ss_writer *w, const char *dir, const char *name, size_t id,
-                  const void *data, size_t len, ss_diag *diag);
-/* Waits until every file put is done, stops the thread, frees w.  Returns
- * 0 or the first failure's exit status. */
-int ss_writer_finish(ss_writer *w);
+/* Syncs folder 'dir' (ss_outfile_sync_dir_of: the folder holding 'path'),
+ * so that the names renamed into it survive a power cut.  Returns 0, or
+ * 74 with a message in diag. */
+int ss_outfile_sync_dir(const char *dir, ss_diag *diag);
+int ss_outfile_sync_dir_of(const char *path, ss_diag *diag);
 
 /* A file written piece by piece (the combined file, too big to hold):
  * the same temporary name, registration, fsync and rename as above. */
@@ -95,10 +76,10 @@ ss_outfile *ss_outfile_open(const char *dir, const char *name, ss_diag *diag,
 bool ss_outfile_put(ss_outfile *f, const void *data, size_t len);
 
 /* With 'keep': writes what is buffered, syncs the file, renames it into
- * place and syncs its folder, returning 0, or 73/74 with the message in
- * diag (then nothing is left).  Without: removes the temporary file and
- * returns 0, or 74 with the message when a write had failed.  Frees f
- * either way. */
+ * place and syncs its folder (the only file this run writes there),
+ * returning 0, or 73/74 with the message in diag (then no temporary file
+ * is left).  Without: removes the temporary file and returns 0, or 74 with
+ * the message when a write had failed.  Frees f either way. */
 int ss_outfile_close(ss_outfile *f, bool keep, ss_diag *diag);
 
 /* A new unique temporary path for dir/name (a new string). */
@@ -111,8 +92,10 @@ char *ss_outfile_tmp_path(const char *dir, const char *name);
  * tracked). */
 int ss_outfile_track(char *tmp);
 void ss_outfile_untrack(int handle);
-/* Syncs the folder holding 'final' after a rename into it. */
-void ss_outfile_sync_dir(const char *final);
+/* Ends the program at once with 'status' after removing this run's
+ * temporary files and writing 'line' to stderr: for what cannot be
+ * recovered from anywhere in the program (out of memory). */
+_Noreturn void ss_outfile_abandon(int status, const char *line);
 
 /* Creates dir and its parents (mkdir -p) and checks that it is a folder we
  * can write to.  Returns 0 or 73 with a message in diag. */
@@ -126,8 +109,9 @@ size_t ss_outfile_remove_stale(const char *dir, time_t now, long max_age);
 
 /* printf to stdout, flushed at once.  Returns false when standard output
  * is gone (a closed pipe, a full disk); ss_outfile_stdout_lost tells
- * whether that has happened in this run. */
+ * whether that has happened in this run, as the failed write's errno (0:
+ * it has not; EPIPE: the program reading it has ended). */
 bool ss_outfile_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-bool ss_outfile_stdout_lost(void);
+int ss_outfile_stdout_lost(void);
 
 #endif

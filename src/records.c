@@ -21,7 +21,6 @@
 #include "xmlsafe.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdalign.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -36,12 +35,13 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlreader.h>
 
+#include "strset.h"
 #include "util.h"
+#include "workbook.h"
 
 /* Memory pool: one root object owns every string and array of a dataset. */
 #define POOL_CHUNK (64u * 1024u) /* small enough to waste little at the end */
 #define POOL_BIG (16u * 1024u)   /* larger requests get a chunk of their own */
-#define INTERN_MIN_SLOTS 1024u   /* power of two */
 /* Longest piece of a bad value quoted back in a message: enough to
  * recognise it, short enough to keep the message on one line. */
 #define QUOTE_MAX 40
@@ -58,14 +58,15 @@ typedef struct entry {
     uint32_t fig_stamp, tab_stamp;
     long fig_line, tab_line;
     long code_line; /* line of the state using this as its code, or 0 */
+    size_t state;   /* 1 + the index of that state, once loaded, or 0 */
     char s[];
 } entry;
 
 typedef struct pool {
     chunk *chunks;
-    entry **slots; /* open addressing, power-of-two size */
-    size_t nslots, count;
-    size_t *by_code; /* state indices sorted by code, for look-ups */
+    ss_strset interned; /* the interned strings, numbered */
+    entry **entries;    /* by number */
+    size_t cap;
 } pool;
 
 static void *pool_alloc(pool *p, size_t n)
@@ -105,52 +106,20 @@ static void *pool_memdup(pool *p, const void *src, size_t n)
     return memcpy(pool_alloc(p, n), src, n);
 }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-static void intern_grow(pool *p)
-{
-    size_t n = p->nslots ? p->nslots * 2 : INTERN_MIN_SLOTS;
-    entry **slots = ss_xcalloc(n, sizeof(*slots));
-    for (size_t i = 0; i < p->nslots; i++) {
-        entry *e = p->slots[i];
-        if (!e)
-            continue;
-        size_t j = (size_t)hash_str(e->s) & (n - 1);
-        while (slots[j])
-            j = (j + 1) & (n - 1);
-        slots[j] = e;
-    }
-    free(p->slots);
-    p->slots = slots;
-    p->nslots = n;
-}
-
 /* Keys, labels and codes repeat across 100,000 states: store each once. */
 static entry *intern(pool *p, const char *s)
 {
-    if (2 * (p->count + 1) > p->nslots)
-        intern_grow(p);
-    size_t j = (size_t)hash_str(s) & (p->nslots - 1);
-    while (p->slots[j]) {
-        if (strcmp(p->slots[j]->s, s) == 0)
-            return p->slots[j];
-        j = (j + 1) & (p->nslots - 1);
+    size_t n = strlen(s);
+    bool added;
+    size_t i = ss_strset_add(&p->interned, s, n, &added);
+    if (added) {
+        p->entries = ss_xgrow(p->entries, sizeof *p->entries, i + 1, &p->cap);
+        entry *e = pool_alloc(p, sizeof(entry) + n + 1);
+        memset(e, 0, sizeof(entry));
+        memcpy(e->s, s, n + 1);
+        p->entries[i] = e;
     }
-    size_t n = strlen(s) + 1;
-    entry *e = pool_alloc(p, sizeof(entry) + n);
-    memset(e, 0, sizeof(entry));
-    memcpy(e->s, s, n);
-    p->slots[j] = e;
-    p->count++;
-    return e;
+    return p->entries[i];
 }
 
 /* Empties a pool that holds no interned strings: one ordinary chunk is
@@ -183,7 +152,8 @@ static void pool_free(pool *p)
         free(c);
         c = next;
     }
-    free(p->slots);
+    ss_strset_free(&p->interned);
+    free(p->entries);
     free(p);
 }
 
@@ -580,11 +550,11 @@ static bool check_value(loader *ld, long line, const char *elem,
 }
 
 /* The key syntax: [a-z][a-z0-9_]* segments joined by '.'. */
-bool ss_key_syntax_ok(const char *k)
+bool ss_key_syntax_ok(const char *k, size_t n)
 {
     bool seg_start = true;
-    for (; *k; k++) {
-        char c = *k;
+    for (size_t i = 0; i < n; i++) {
+        char c = k[i];
         if (seg_start) {
             if (c < 'a' || c > 'z')
                 return false;
@@ -945,7 +915,7 @@ static entry *check_key(loader *ld, long line, const char *elem,
         error_at(ld, line, elem,
                  "%s key '%s' is %zu characters long; the most allowed is %d",
                  owner, q, n, SS_KEY_MAX);
-    else if (!ss_key_syntax_ok(key))
+    else if (!ss_key_syntax_ok(key, strlen(key)))
         error_at(ld, line, elem,
                  "%s key '%s' is not valid; write lowercase words of a-z, "
                  "0-9 and _ (each starting with a letter) joined by dots, "
@@ -1306,6 +1276,9 @@ static void on_text(loader *ld, long line, const char *text)
 static void on_xml_error(void *ctxp, ss_xml_error err)
 {
     loader *ld = ctxp;
+    /* libxml2 out of memory: not a mistake in the user's file. */
+    if (err && err->code == XML_ERR_NO_MEMORY)
+        ss_out_of_memory();
     if (!err || err->level < XML_ERR_ERROR || !err->message)
         return;
     ld->parse_failed = true;
@@ -1330,30 +1303,110 @@ static void loader_free(loader *ld)
     ss_buf_free(&ld->text);
 }
 
-/* qsort has no context argument in C11: the dataset being sorted. */
-static const ss_dataset *sort_ds;
-
-static int cmp_state_index(const void *a, const void *b)
-{
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    return strcmp(sort_ds->states[i].code, sort_ds->states[j].code);
-}
-
-static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
-
+/* Each state's code's entry learns its index (the first state of a code,
+ * if a mistaken file has two), for ss_dataset_find_state. */
 static void build_index(ss_dataset *ds)
 {
     pool *p = ds->pool_;
-    if (!ds->nstates)
-        return;
-    p->by_code = pool_alloc(p, ds->nstates * sizeof(size_t));
-    for (size_t i = 0; i < ds->nstates; i++)
-        p->by_code[i] = i;
-    pthread_mutex_lock(&sort_lock);
-    sort_ds = ds;
-    qsort(p->by_code, ds->nstates, sizeof(size_t), cmp_state_index);
-    sort_ds = NULL;
-    pthread_mutex_unlock(&sort_lock);
+    for (size_t i = 0; i < ds->nstates; i++) {
+        const char *code = ds->states[i].code;
+        size_t k = ss_strset_find(&p->interned, code, strlen(code));
+        if (k != SS_STRSET_NONE && !p->entries[k]->state)
+            p->entries[k]->state = i + 1;
+    }
+}
+
+/* A new dataset for 'name', and the loader that fills it from data. */
+static ss_dataset *loader_init(loader *ld, const char *name, const char *data, size_t len,
+                               ss_diag *diag, bool mapped, ss_state_fn each,
+                               void *each_ctx)
+{
+    ss_dataset *ds = ss_xcalloc(1, sizeof(*ds));
+    ds->path = ss_xstrdup(name);
+    ds->pool_ = ss_xcalloc(1, sizeof(pool));
+    ld->name = name;
+    ld->diag = diag;
+    ld->ds = ds;
+    ld->pool = ds->pool_;
+    ld->spool = each ? ss_xcalloc(1, sizeof(pool)) : ld->pool;
+    ld->each = each;
+    ld->each_ctx = each_ctx;
+    ld->mapped = mapped;
+    ss_buf_init(&ld->text);
+    ld->lex = (lexer){data, data + len, 1};
+    ld->data = data;
+    ld->len = len;
+    return ds;
+}
+
+/* Hands every node libxml2's reader reads to the loader's handlers.
+ * Returns the reader's last result (1 never; 0 at the end, -1 when it
+ * stopped on broken XML), or -2 when the file has a DOCTYPE. */
+static int read_nodes(loader *ld)
+{
+    const char *released = ld->data;
+    int ret;
+    while ((ret = xmlTextReaderRead(ld->reader)) == 1) {
+        xmlTextReaderPtr r = ld->reader;
+        int type = xmlTextReaderNodeType(r);
+        long line = xmlGetLineNo(xmlTextReaderCurrentNode(r));
+        switch (type) {
+        case XML_READER_TYPE_ELEMENT:
+            on_start(ld, lex_next_start(&ld->lex));
+            if (ld->mapped && (size_t)(ld->lex.p - released) >= SS_XML_SCAN_STEP) {
+                mapping_release(ld->data, ld->len, ld->lex.p);
+                released = ld->lex.p;
+            }
+            if (xmlTextReaderIsEmptyElement(r) == 1)
+                on_end(ld);
+            break;
+        case XML_READER_TYPE_END_ELEMENT:
+            on_end(ld);
+            break;
+        case XML_READER_TYPE_TEXT:
+        case XML_READER_TYPE_CDATA:
+        case XML_READER_TYPE_WHITESPACE:
+        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
+            const char *v = (const char *)xmlTextReaderConstValue(r);
+            on_text(ld, line, v ? v : "");
+            break;
+        }
+        case XML_READER_TYPE_DOCUMENT_TYPE:
+            /* precheck() refuses these; never read one's entities. */
+            ss_diag_error(ld->diag, ld->name, line, DOCTYPE_MSG);
+            ld->parse_failed = true;
+            return -2;
+        case XML_READER_TYPE_ENTITY_REFERENCE:
+            ss_diag_error(ld->diag, ld->name, line,
+                          "the file uses an entity reference; write the "
+                          "text itself instead");
+            break;
+        default:
+            break;
+        }
+    }
+    return ret;
+}
+
+/* What is wrong with the file as a whole, once read (ret: read_nodes'),
+ * with the messages since diag_before put in order: the cause first. */
+static void report_file(loader *ld, int ret, size_t errors_before, size_t diag_before)
+{
+    ss_diag *diag = ld->diag;
+    if (ret < 0 && !ld->parse_failed && ss_diag_error_count(diag) == errors_before)
+        ss_diag_error(diag, ld->name, 0, "the XML could not be read");
+    if (!ld->parse_failed && !ld->seen_root &&
+        ss_diag_error_count(diag) == errors_before)
+        ss_diag_error(diag, ld->name, 1,
+                      "the file holds no <statedata> element; a data "
+                      "file starts with <statedata year=\"...\">");
+    if (ld->wf_msg) {
+        /* The reader parses ahead of our checks: what they found from the
+         * broken spot on are its consequences.  The cause comes first. */
+        ss_diag_drop_from(diag, diag_before, ld->name, ld->wf_cut);
+        ss_diag_error(diag, ld->name, ld->wf_line, "%s", ld->wf_msg);
+        ss_diag_raise_last(diag, diag_before);
+    }
 }
 
 /* Loads from memory.  With 'keep', the dataset of a well-formed file with
@@ -1367,7 +1420,6 @@ static ss_dataset *load(const char *name, const char *data, size_t len,
     loader ld;
     memset(&ld, 0, sizeof(ld));
     size_t errors_before = ss_diag_error_count(diag);
-    bool ok = false;
     /* Errors libxml2 raises outside any context would go to stderr. */
     xmlStructuredErrorFunc old_err = xmlStructuredError;
     void *old_err_ctx = xmlStructuredErrorContext;
@@ -1377,104 +1429,33 @@ static ss_dataset *load(const char *name, const char *data, size_t len,
                       "the file is larger than %u MB; a data file this big is "
                       "a mistake",
                       SS_DATA_MAX_BYTES / (1024u * 1024u));
-        goto done;
-    }
-    if (!precheck(name, data, len, diag, mapped))
-        goto done;
-
-    xmlInitParser();
-    /* No DTD, external entity, schema import or network resource is ever
-     * loaded: every request for one fails (xmlsafe.c). */
-    ss_xml_lockdown();
-    xmlSetStructuredErrorFunc(&ld, on_xml_error);
-
-    ds = ss_xcalloc(1, sizeof(*ds));
-    ds->path = ss_xstrdup(name);
-    ds->pool_ = ss_xcalloc(1, sizeof(pool));
-    ld.name = name;
-    ld.diag = diag;
-    ld.ds = ds;
-    ld.pool = ds->pool_;
-    ld.spool = each ? ss_xcalloc(1, sizeof(pool)) : ld.pool;
-    ld.each = each;
-    ld.each_ctx = each_ctx;
-    ld.mapped = mapped;
-    const char *released = data;
-    ss_buf_init(&ld.text);
-    ld.lex = (lexer){data, data + len, 1};
-    ld.data = data;
-    ld.len = len;
-    size_t diag_before = ss_diag_count(diag);
-
-    ld.reader = xmlReaderForMemory(data, (int)len, NULL, NULL,
-                                   XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-    if (!ld.reader) {
-        ss_diag_error(diag, name, 0, "the XML parser could not start");
-        goto done;
-    }
-    xmlTextReaderSetStructuredErrorHandler(ld.reader, on_xml_error, &ld);
-
-    int ret;
-    while ((ret = xmlTextReaderRead(ld.reader)) == 1) {
-        xmlTextReaderPtr r = ld.reader;
-        int type = xmlTextReaderNodeType(r);
-        long line = xmlGetLineNo(xmlTextReaderCurrentNode(r));
-        switch (type) {
-        case XML_READER_TYPE_ELEMENT:
-            on_start(&ld, lex_next_start(&ld.lex));
-            if (mapped && (size_t)(ld.lex.p - released) >= SS_XML_SCAN_STEP) {
-                mapping_release(data, len, ld.lex.p);
-                released = ld.lex.p;
-            }
-            if (xmlTextReaderIsEmptyElement(r) == 1)
-                on_end(&ld);
-            break;
-        case XML_READER_TYPE_END_ELEMENT:
-            on_end(&ld);
-            break;
-        case XML_READER_TYPE_TEXT:
-        case XML_READER_TYPE_CDATA:
-        case XML_READER_TYPE_WHITESPACE:
-        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
-            const char *v = (const char *)xmlTextReaderConstValue(r);
-            on_text(&ld, line, v ? v : "");
-            break;
+    } else if (precheck(name, data, len, diag, mapped)) {
+        xmlInitParser();
+        /* No DTD, external entity, schema import or network resource is
+         * ever loaded: every request for one fails (xmlsafe.c). */
+        ss_xml_lockdown();
+        xmlSetStructuredErrorFunc(&ld, on_xml_error);
+        ds = loader_init(&ld, name, data, len, diag, mapped, each, each_ctx);
+        size_t diag_before = ss_diag_count(diag);
+        ld.reader = xmlReaderForMemory(data, (int)len, NULL, NULL,
+                                       XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+        if (!ld.reader) {
+            ss_diag_error(diag, name, 0, "the XML parser could not start");
+        } else {
+            xmlTextReaderSetStructuredErrorHandler(ld.reader, on_xml_error, &ld);
+            int ret = read_nodes(&ld);
+            if (ret != -2)
+                report_file(&ld, ret, errors_before, diag_before);
+            xmlFreeTextReader(ld.reader);
         }
-        case XML_READER_TYPE_DOCUMENT_TYPE:
-            /* precheck() refuses these; never read one's entities. */
-            ss_diag_error(diag, name, line, DOCTYPE_MSG);
-            ld.parse_failed = true;
-            goto done;
-        case XML_READER_TYPE_ENTITY_REFERENCE:
-            ss_diag_error(diag, name, line,
-                          "the file uses an entity reference; write the "
-                          "text itself instead");
-            break;
-        default:
-            break;
-        }
+        xmlSetStructuredErrorFunc(old_err_ctx, old_err);
     }
-    if (ret < 0 && !ld.parse_failed && ss_diag_error_count(diag) == errors_before)
-        ss_diag_error(diag, name, 0, "the XML could not be read");
-    if (!ld.parse_failed && !ld.seen_root &&
-        ss_diag_error_count(diag) == errors_before)
-        ss_diag_error(diag, name, 1,
-                      "the file holds no <statedata> element; a data "
-                      "file starts with <statedata year=\"...\">");
-    if (ld.wf_msg) {
-        /* The reader parses ahead of our checks: what they found from the
-         * broken spot on are its consequences.  The cause comes first. */
-        ss_diag_drop_from(diag, diag_before, name, ld.wf_cut);
-        ss_diag_error(diag, name, ld.wf_line, "%s", ld.wf_msg);
-        ss_diag_raise_last(diag, diag_before);
-    }
-    ok = ss_diag_error_count(diag) == errors_before;
-done:
-    if (ld.reader)
-        xmlFreeTextReader(ld.reader);
-    xmlSetStructuredErrorFunc(old_err_ctx, old_err);
+    bool ok = ss_diag_error_count(diag) == errors_before;
     *valid = ok;
-    if (!ok && !(keep && ds && !ld.parse_failed)) {
+    /* A file with mistakes is kept for the template's checks only when it
+     * is a data file at all: under another root element every "missing"
+     * figure would be a consequence of the one cause. */
+    if (!ok && !(keep && ds && !ld.parse_failed && ld.seen_root)) {
         ss_dataset_free(ds);
         ds = NULL;
     }
@@ -1505,6 +1486,16 @@ ss_dataset *ss_dataset_load_all(const char *path, ss_diag *diag, int *io_errno,
     *valid = false;
     if (!data)
         return NULL;
+    /* A spreadsheet is told from XML by its first bytes, which only a file
+     * can be read for twice (run.c); from a pipe it is refused at once. */
+    struct stat st;
+    bool stream = !strcmp(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode));
+    if (stream && len && ss_form_of((const unsigned char *)data, len) != SS_FORM_XML) {
+        ss_diag_error(diag, path, 0, "this is not an XML data file; a spreadsheet (CSV, "
+                      ".xlsx, .ods) is read only from a file: save it and give its name");
+        free(data);
+        return NULL;
+    }
     ss_dataset *ds = load(path, data, len, diag, true, valid, false, NULL, NULL, NULL);
     if (ds) {
         ss_sha256_hex(data, len, ds->sha256);
@@ -1614,6 +1605,15 @@ ss_dataset *ss_dataset_stream(const char *path, ss_diag *diag, int *io_errno,
     return ds;
 }
 
+ss_dataset *ss_dataset_stream_memory(const char *name, const char *data, size_t len,
+                                     ss_diag *diag, ss_state_fn each, void *each_ctx,
+                                     size_t *nstates)
+{
+    bool valid = false;
+    *nstates = 0;
+    return load(name, data, len, diag, false, &valid, false, each, each_ctx, nstates);
+}
+
 ss_dataset *ss_dataset_stream_fd(const char *name, int fd, ss_diag *diag,
                                  ss_state_fn each, void *each_ctx, size_t *nstates)
 {
@@ -1641,21 +1641,12 @@ void ss_dataset_free(ss_dataset *ds)
 const ss_state *ss_dataset_find_state(const ss_dataset *ds, const char *code)
 {
     const pool *p = ds->pool_;
-    if (!p || !p->by_code || !code)
+    if (!p || !code)
         return NULL;
-    size_t lo = 0, hi = ds->nstates;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const ss_state *st = &ds->states[p->by_code[mid]];
-        int c = strcmp(st->code, code);
-        if (c == 0)
-            return st;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    size_t k = ss_strset_find(&p->interned, code, strlen(code));
+    if (k == SS_STRSET_NONE || !p->entries[k]->state)
+        return NULL;
+    return &ds->states[p->entries[k]->state - 1];
 }
 
 const ss_figure *ss_state_figure(const ss_state *st, const char *key)

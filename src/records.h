@@ -118,6 +118,12 @@ typedef void (*ss_state_fn)(const ss_dataset *ds, const ss_state *st, void *ctx)
 ss_dataset *ss_dataset_stream(const char *path, ss_diag *diag, int *io_errno,
                               ss_state_fn each, void *ctx, size_t *nstates);
 
+/* The same for 'len' bytes already in memory (standard input or a pipe,
+ * which can be read only once); 'name' is used in messages. */
+ss_dataset *ss_dataset_stream_memory(const char *name, const char *data, size_t len,
+                                     ss_diag *diag, ss_state_fn each, void *ctx,
+                                     size_t *nstates);
+
 /* The same for a regular file already open at fd (read from its start;
  * the caller keeps and closes fd); 'name' is used in messages. */
 ss_dataset *ss_dataset_stream_fd(const char *name, int fd, ss_diag *diag,
@@ -128,10 +134,10 @@ void ss_dataset_free(ss_dataset *ds);
 /* The translation of a name or label into lang (two letters), or NULL. */
 const char *ss_text_in(const ss_translation *t, size_t n, const char *lang);
 
-/* True when 'key' has the format's key syntax: lower-case words of a-z,
+/* True when the n bytes at 'key' have the format's key syntax: lower-case words of a-z,
  * 0-9 and _, each starting with a letter, joined by '.' (length is checked
  * apart, against SS_KEY_MAX).  Templates use the same keys. */
-bool ss_key_syntax_ok(const char *key);
+bool ss_key_syntax_ok(const char *key, size_t n);
 
 /* Look-ups; NULL when absent. */
 const ss_state *ss_dataset_find_state(const ss_dataset *ds, const char *code);

@@ -140,6 +140,8 @@ static void said(ss_pdf *p, const char *what, const char *text)
 static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)
 {
     ss_pdf *p = user;
+    if (e == HPDF_FAILD_TO_ALLOC_MEM)
+        ss_out_of_memory(); /* not a bug in statesheet */
     p->last_error = e;
     p->last_detail = detail;
 }
@@ -147,6 +149,11 @@ static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)
 /* One message for every libharu failure, in the same diagnostics. */
 static bool failed(ss_pdf *p, const char *what)
 {
+    /* Many of libharu's calls record an error without calling on_error. */
+    if (!p->last_error && p->doc)
+        p->last_error = HPDF_GetError(p->doc);
+    if (p->last_error == HPDF_FAILD_TO_ALLOC_MEM)
+        ss_out_of_memory(); /* not a bug in statesheet */
     ss_diag_error(p->diag, NULL, 0, "the PDF library failed while %s (libharu "
                   "error 0x%04X, detail %u); this is a bug in statesheet, please "
                   "report it", what, (unsigned)p->last_error,
@@ -488,11 +495,8 @@ ss_pdf *ss_pdf_new(ss_render *r, bool single_page, ss_diag *diag)
     p->single_page = single_page;
     sha256_init(&p->content);
     p->doc = HPDF_New(on_error, p);
-    if (!p->doc) {
-        ss_diag_error(diag, NULL, 0, "out of memory starting a PDF");
-        ss_pdf_free(p);
-        return NULL;
-    }
+    if (!p->doc)
+        ss_out_of_memory();
     for (int s = 0; s < 2; s++)
         enc_init(&p->enc[s], fonts, (ss_style)s);
     if (!font_new(p, 0) || !font_new(p, 1)) {

@@ -1,14 +1,11 @@
 /* run.c - the pipeline: load and check every input, check every sheet,
- * then write them on N threads.  The checks that need more than one input
- * are in validate.c, the threads in pool.c. */
+ * then make and write them on N workers.  The checks that need more than
+ * one input are in validate.c, the workers in pool.c. */
 #include "run.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +27,7 @@
 #include "paths.h"
 #include "pool.h"
 #include "records.h"
+#include "strset.h"
 #include "render_pdf.h"
 #include "shape.h"
 #include "sheetcsv.h"
@@ -54,23 +52,26 @@ typedef struct job {
     const ss_dataset *ds;
     const ss_template *tpl;
     const ss_fonts *fonts;
-    ss_hyphenation hy;       /* the template language's, or none */
-    ss_render **render;      /* one per thread */
+    ss_hyphenator **hyph;    /* per worker, or NULLs: no patterns */
+    ss_hyphenation *hy;      /* per worker: layout's view of hyph */
+    ss_render **render;      /* per worker: fonts, profile, compressor */
     double page_w, page_h;
     const ss_state **states; /* the states this run makes, in data order */
     size_t n;
     float *body;             /* chosen body size per state */
     ss_page **pages;         /* the checked pages, or NULL (KEEP_PAGES_MAX) */
     struct sheet_meta **meta; /* and what their PDFs say of them (metadata) */
-    ss_diag **diag;          /* one list per thread */
-    ss_shaper **shaper;      /* one per thread: its words' widths */
+    ss_diag **diag;          /* one list per worker */
+    ss_shaper **shaper;      /* one per worker: its words' widths */
     int jobs;
     atomic_size_t bytes;
     atomic_size_t replaced;  /* existing files this run wrote over */
+    bool *written;           /* per sheet: in place (set by its worker) */
     ss_manifest *manifest;   /* what this run wrote (manifest.h) */
-    ss_writer *writer;       /* syncs and renames the sheets, or NULL */
-    bool *existed;           /* per sheet: it replaced a file */
-    char (*sha256)[65];      /* per sheet: its bytes' SHA-256, taken as it was made */
+    char *manifest_name;
+    int lock_fd;             /* holds the manifest's lock, or -1 */
+    bool unlisted;           /* last run's manifest is gone, this run's not
+                                written: the folder is changing */
     atomic_int failed;       /* an exit status, or 0 */
     const char *out_dir;
     time_t created;
@@ -80,10 +81,7 @@ typedef struct job {
 
 int ss_shard_of(const char *code, int n)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)code; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return n > 0 ? (int)(h % (uint32_t)n) + 1 : 1;
+    return n > 0 ? (int)(ss_hash(SS_HASH_START, code, strlen(code)) % (uint64_t)n) + 1 : 1;
 }
 
 static double now_s(void)
@@ -142,32 +140,44 @@ static time_t creation_time(ss_diag *diag, bool *ok)
     return (time_t)v;
 }
 
-/* ---- the pool's view of a job ------------------------------------------ */
-
-static void plan_one(job *j, size_t i, int thread);
-static void make_one(job *j, size_t i, int thread);
-
-static void plan_task(void *j, size_t i, int thread)
+/* A sheet made from sample data carries -SAMPLE in its name, so it can
+ * never take the place of a real sheet (a trial file left at last year's
+ * year once wrote over out/ND-2023.pdf). */
+static char *sheet_name(const ss_state *st, int year, bool sample)
 {
-    plan_one(j, i, thread);
+    return ss_xasprintf("%s-%d%s.pdf", st->code, year, sample ? "-" SS_SAMPLE_SUFFIX : "");
 }
 
-static void make_task(void *j, size_t i, int thread)
+/* True when dir/name exists (a file a run is about to replace). */
+static bool exists_in(const char *dir, const char *name)
 {
-    make_one(j, i, thread);
+    char *p = ss_path_join(dir, name);
+    struct stat sb;
+    bool yes = lstat(p, &sb) == 0;
+    free(p);
+    return yes;
 }
 
+/* The progress line's label: the file being made. */
 static void sheet_label(void *ctx, size_t i, char *buf, size_t size)
 {
     const job *j = ctx;
-    snprintf(buf, size, "%s-%d.pdf", j->states[i]->code, j->ds->year);
+    char *name = sheet_name(j->states[i], j->ds->year, j->ds->sample);
+    snprintf(buf, size, "%s", name);
+    free(name);
+}
+
+static void fail(job *j, int status)
+{
+    int zero = 0;
+    atomic_compare_exchange_strong(&j->failed, &zero, status);
 }
 
 /* ---- phase 1: everything that can be wrong, before any write ----------- */
 
 /* Does the state fit one page with only the first 'keep' rows of table t? */
-static bool fits_with_rows(const job *j, const ss_measure *m, const ss_state *st, size_t t,
-                           size_t keep)
+static bool fits_with_rows(const job *j, const ss_measure *m, const ss_state *st,
+                           const ss_hyphenation *hy, size_t t, size_t keep)
 {
     ss_state cut = *st;
     ss_table *tabs = ss_xcalloc(st->ntables, sizeof *tabs);
@@ -176,7 +186,7 @@ static bool fits_with_rows(const job *j, const ss_measure *m, const ss_state *st
     cut.tables = tabs;
     ss_document *doc = ss_bind(j->tpl, j->ds, &cut);
     double size;
-    ss_page *pg = ss_layout_fit_hyphen(doc, m, &j->hy, j->page_w, j->page_h, &size);
+    ss_page *pg = ss_layout_fit_hyphen(doc, m, hy, j->page_w, j->page_h, &size);
     bool ok = pg != NULL;
     ss_page_free(pg);
     ss_document_free(doc);
@@ -187,18 +197,19 @@ static bool fits_with_rows(const job *j, const ss_measure *m, const ss_state *st
 /* A state too long for one page: when its longest table is the cause, say
  * how many of its rows fit, rather than advise shorter words. */
 static void report_overflow(const job *j, const ss_measure *m, const ss_state *st,
+                            const ss_hyphenation *hy,
                             ss_diag *diag)
 {
     size_t t = 0;
     for (size_t k = 1; k < st->ntables; k++)
         if (st->tables[k].nrows > st->tables[t].nrows)
             t = k;
-    if (st->ntables && st->tables[t].nrows > 1 && fits_with_rows(j, m, st, t, 1)) {
+    if (st->ntables && st->tables[t].nrows > 1 && fits_with_rows(j, m, st, hy, t, 1)) {
         /* The most rows that fit: fits(lo), !fits(hi). */
         size_t lo = 1, hi = st->tables[t].nrows;
         while (hi - lo > 1) {
             size_t mid = lo + (hi - lo) / 2;
-            if (fits_with_rows(j, m, st, t, mid))
+            if (fits_with_rows(j, m, st, hy, t, mid))
                 lo = mid;
             else
                 hi = mid;
@@ -217,8 +228,7 @@ static void report_overflow(const job *j, const ss_measure *m, const ss_state *s
 
 /* What a sheet's PDF says besides its page (its metadata), taken from
  * its document; kept from the check to the writing in place of the
- * document (~200 bytes, not ~30 KB a sheet: kept, the documents of a
- * batch were a third of its page faults). */
+ * document (~200 bytes, not ~30 KB a sheet). */
 typedef struct sheet_meta {
     char *title, *author, *subject, *keywords, *creator;
 } sheet_meta;
@@ -245,8 +255,11 @@ static void meta_free(sheet_meta *m)
     free(m);
 }
 
-static void plan_one(job *j, size_t i, int thread)
+/* Checks sheet i: its characters against the fonts and its fit on one
+ * page (a pool task). */
+static void check_one(void *ctx, size_t i, int thread)
 {
+    job *j = ctx;
     const ss_state *st = j->states[i];
     ss_diag *diag = j->diag[thread];
     if (!ss_validate_state_glyphs(j->ds, st, j->fonts, diag))
@@ -254,9 +267,9 @@ static void plan_one(job *j, size_t i, int thread)
     ss_document *doc = ss_bind(j->tpl, j->ds, st);
     double size;
     const ss_measure *m = ss_shaper_measure(j->shaper[thread]);
-    ss_page *pg = ss_layout_fit_hyphen(doc, m, &j->hy, j->page_w, j->page_h, &size);
+    ss_page *pg = ss_layout_fit_hyphen(doc, m, &j->hy[thread], j->page_w, j->page_h, &size);
     if (!pg)
-        report_overflow(j, m, st, diag);
+        report_overflow(j, m, st, &j->hy[thread], diag);
     j->body[i] = (float)size;
     if (j->pages) {
         j->pages[i] = pg;
@@ -265,6 +278,22 @@ static void plan_one(job *j, size_t i, int thread)
         ss_page_free(pg);
     }
     ss_document_free(doc);
+}
+
+/* Phase 1: every sheet's characters and fit, before any is written. */
+static int check_sheets(job *j, ss_diag *diag)
+{
+    ss_pool_run(j->n, j->jobs, check_one, j, NULL, NULL);
+    for (int t = 0; t < j->jobs; t++)
+        ss_diag_take(diag, j->diag[t]);
+    if (ss_diag_error_count(diag)) {
+        ss_diag_sort(diag);
+        return SS_EXIT_DATAERR;
+    }
+    if (j->opt->verbosity >= 2)
+        for (size_t i = 0; i < j->n; i++)
+            printf("%s: body text %.2f pt\n", j->states[i]->code, j->body[i]);
+    return SS_EXIT_OK;
 }
 
 /* ---- phase 2: sheets ------------------------------------------------------ */
@@ -278,7 +307,7 @@ static bool make_pdf(job *j, size_t i, int thread, ss_buf *out, ss_diag *diag)
         j->pages[i] = NULL, j->meta[i] = NULL; /* ours now */
     if (!pg) {
         ss_document *doc = ss_bind(j->tpl, j->ds, st);
-        pg = ss_layout_run_hyphen(doc, ss_shaper_measure(j->shaper[thread]), &j->hy,
+        pg = ss_layout_run_hyphen(doc, ss_shaper_measure(j->shaper[thread]), &j->hy[thread],
                                   j->page_w, j->page_h, j->body[i]);
         meta_free(meta);
         meta = meta_of(doc);
@@ -300,56 +329,11 @@ static bool make_pdf(job *j, size_t i, int thread, ss_buf *out, ss_diag *diag)
     return ok;
 }
 
-/* A sheet made from sample data carries -SAMPLE in its name, so it can
- * never take the place of a real sheet (a trial file left at last year's
- * year once wrote over out/ND-2023.pdf). */
-static char *sheet_name(const ss_state *st, int year, bool sample)
-{
-    return ss_xasprintf("%s-%d%s.pdf", st->code, year, sample ? "-" SS_SAMPLE_SUFFIX : "");
-}
-
-/* True when dir/name exists (a file a run is about to replace). */
-static bool exists_in(const char *dir, const char *name)
-{
-    char *p = ss_path_join(dir, name);
-    struct stat sb;
-    bool yes = lstat(p, &sb) == 0;
-    free(p);
-    return yes;
-}
-
-/* Called by the writer thread once sheet i is in place and its folder
- * synced (status 0), or has failed. */
-static void sheet_written(void *ctx, size_t i, size_t len, int status)
+/* Makes sheet i and writes it into place (synced, renamed; the folder is
+ * synced once after the last): a pool task. */
+static void make_one(void *ctx, size_t i, int thread)
 {
     job *j = ctx;
-    const ss_state *st = j->states[i];
-    if (status == SS_EXIT_OK) {
-        char *name = sheet_name(st, j->ds->year, j->ds->sample);
-        atomic_fetch_add(&j->bytes, len);
-        if (j->existed[i])
-            atomic_fetch_add(&j->replaced, 1);
-        ss_manifest_sheet(j->manifest, i, st->code, st->name, name, j->sha256[i], len, 1);
-        if (j->opt->verbosity >= 2 &&
-            !ss_outfile_printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n", j->out_dir,
-                               name, j->body[i], len))
-            status = SS_EXIT_IOERR; /* reported once, by the run */
-        free(name);
-    }
-    if (status != SS_EXIT_OK) {
-        int zero = 0;
-        atomic_compare_exchange_strong(&j->failed, &zero, status);
-    }
-}
-
-/* Makes sheet i and hands it to the writer (or, without one, writes it
- * here and waits for the disk).  The sheet's bytes are hashed for the
- * manifest here, while they are in the cache, and their buffer is free
- * once they are in the temporary file: the next sheet's reuses its memory
- * (kept until the manifest was written, the buffers of a batch were each
- * new memory: a fifth of its page faults). */
-static void make_one(job *j, size_t i, int thread)
-{
     const ss_state *st = j->states[i];
     ss_diag *diag = j->diag[thread];
     ss_buf out;
@@ -358,48 +342,43 @@ static void make_one(job *j, size_t i, int thread)
     int status = SS_EXIT_SOFTWARE;
     if (make_pdf(j, i, thread, &out, diag)) {
         char *name = sheet_name(st, j->ds->year, j->ds->sample);
-        j->existed[i] = exists_in(j->out_dir, name);
-        ss_sha256_hex(out.data, out.len, j->sha256[i]);
-        if (j->writer) {
-            status = ss_writer_put(j->writer, j->out_dir, name, i, out.data, out.len, diag);
-        } else {
-            status = ss_outfile_write(j->out_dir, name, out.data, out.len, diag);
-            if (status == SS_EXIT_OK)
-                sheet_written(j, i, out.len, SS_EXIT_OK);
+        bool existed = exists_in(j->out_dir, name);
+        status = ss_outfile_write(j->out_dir, name, out.data, out.len, diag);
+        if (status == SS_EXIT_OK) {
+            char sha256[65];
+            ss_sha256_hex(out.data, out.len, sha256);
+            ss_manifest_sheet(j->manifest, i, st->code, st->name, name, sha256, out.len, 1);
+            j->written[i] = true;
+            atomic_fetch_add(&j->bytes, out.len);
+            if (existed)
+                atomic_fetch_add(&j->replaced, 1);
+            if (j->opt->verbosity >= 2 &&
+                !ss_outfile_printf("%s/%s: 1 page, body text %.2f pt, %zu bytes\n",
+                                   j->out_dir, name, j->body[i], out.len))
+                status = SS_EXIT_IOERR; /* reported once, by the run */
         }
         free(name);
     }
     ss_buf_free(&out);
-    if (status != SS_EXIT_OK) {
-        int zero = 0;
-        atomic_compare_exchange_strong(&j->failed, &zero, status);
-    }
+    if (status != SS_EXIT_OK)
+        fail(j, status);
 }
 
-/* Phase 2 proper: every sheet made by the pool's workers and written by
- * the writer's threads (which wait for the disk meanwhile).  Returns 0 or
- * the first failure's exit status, the messages in diag. */
+/* Phase 2 proper: every sheet made and written by the pool's workers,
+ * then the folder synced once for all their names.  Returns 0 or the
+ * first failure's exit status, the messages in diag. */
 static int write_sheets(job *j, ss_diag *diag)
 {
-    j->manifest = ss_manifest_new(j->n, j->ds->year, j->ds->sample);
-    j->existed = ss_xcalloc(j->n ? j->n : 1, sizeof *j->existed);
-    j->sha256 = ss_xcalloc(j->n ? j->n : 1, sizeof *j->sha256);
-    ss_diag *wdiag = ss_diag_new();
-    j->writer = ss_writer_new(sheet_written, j, wdiag);
-    ss_pool_run(j->n, j->jobs, make_task, j, &j->failed,
+    ss_pool_run(j->n, j->jobs, make_one, j, &j->failed,
                 j->opt->progress && j->opt->verbosity >= 1 ? sheet_label : NULL);
-    int written = ss_writer_finish(j->writer);
-    j->writer = NULL;
     for (int t = 0; t < j->jobs; t++)
         ss_diag_take(diag, j->diag[t]);
-    ss_diag_take(diag, wdiag);
-    ss_diag_free(wdiag);
     int status = atomic_load(&j->failed);
-    return status ? status : written;
+    return status ? status : ss_outfile_sync_dir(j->out_dir, diag);
 }
 
 /* The batch print file: every sheet, in data order, one bookmark each
- * (combine.c). */
+ * (combine.c).  Made on this thread, worker 0's. */
 static int make_combined(job *j, ss_diag *diag)
 {
     ss_document *first = ss_bind(j->tpl, j->ds, j->states[0]);
@@ -408,7 +387,7 @@ static int make_combined(job *j, ss_diag *diag)
     bool existed = false;
     ss_combined_job cj = {j->opt->combined_path, j->tpl, j->ds, j->fonts, j->render[0],
                           j->page_w, j->page_h, j->states, j->body, j->n, j->created,
-                          org, &j->hy, j->manifest, &existed};
+                          org, &j->hy[0], j->manifest, &existed};
     int status = ss_combined_write(&cj, diag);
     if (status == SS_EXIT_OK && existed)
         atomic_fetch_add(&j->replaced, 1);
@@ -421,33 +400,11 @@ static int make_combined(job *j, ss_diag *diag)
 
 /* ---- the run --------------------------------------------------------------- */
 
-/* The words of the template's body paragraphs, every branch (plural
- * forms, sentences shown only for some figures): what the sheets'
- * paragraphs are made of, besides figures and the state's name. */
-static void para_words(const ss_tnode *n, bool in_para, ss_words *w)
-{
-    for (; n; n = n->next) {
-        bool para = in_para || n->kind == SS_T_PARA;
-        if (para && n->kind == SS_T_TEXT && n->text)
-            ss_layout_asked_words(w, n->text);
-        para_words(n->children, para, w);
-        para_words(n->zero, para, w);
-        para_words(n->one, para, w);
-    }
-}
-
-/* Reads the template and the data, and checks them alone and together:
- * every mistake of both files is reported in this one round.  Between
- * the two, the hyphenator for the template's language starts reading the
- * patterns its words need, on a thread of its own while the data is read:
- * the first sheets of each thread would otherwise all read them at once.
- * Not for a data file of one state (~1.5 KB), whose one sheet reads them
- * alone anyway, where the thread only competes with the data and the
- * fonts for the cores (measured: one sheet 1.8 % slower with it, four 3 %
- * faster). */
-#define AHEAD_MIN_BYTES 2048
+/* Reads the template, its language's hyphenation patterns and the data,
+ * and checks them alone and together: every mistake of these files is
+ * reported in this one round. */
 static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
-                       ss_template **tpl, ss_dataset **ds, ss_hyphenator **hyph)
+                       ss_template **tpl, ss_dataset **ds, ss_patterns **patterns)
 {
     char *tpath = opt->template_path ? ss_xstrdup(opt->template_path)
                                      : ss_path_join(assets, DEFAULT_TEMPLATE);
@@ -466,20 +423,11 @@ static int load_inputs(const ss_options *opt, const char *assets, ss_diag *diag,
     } else if (!*tpl) {
         status = SS_EXIT_DATAERR;
     }
-    struct stat sb;
     if (*tpl)
-        *hyph = ss_hyphenator_new(assets, (*tpl)->lang);
-    if (*hyph && stat(opt->data_path, &sb) == 0 && sb.st_size >= AHEAD_MIN_BYTES) {
-        ss_words words = {0};
-        para_words((*tpl)->blocks, false, &words);
-        for (int i = 0; i < 3; i++) /* "36.2 million" */
-            for (int k = 0; k < 2; k++)
-                if ((*tpl)->num.scale[i][k])
-                    ss_layout_asked_words(&words, (*tpl)->num.scale[i][k]);
-        ss_hyphenator_ahead(*hyph, &words);
-    }
+        status = ss_patterns_load(assets, (*tpl)->lang, patterns, diag);
     bool valid = false;
     /* A spreadsheet (CSV, .xlsx, .ods) is the data too: told by content. */
+    struct stat sb;
     bool sheet = stat(opt->data_path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
                  ss_form_of_file(opt->data_path) != SS_FORM_XML;
     if (sheet)
@@ -599,25 +547,13 @@ static int check_combined(const ss_options *opt, const char *assets,
     return status;
 }
 
-static int finish(int status, ss_diag *diag)
+/* The job's settings and what every sheet shares: the fonts (checked
+ * against their recorded SHA-256), the template's text against them, a
+ * hyphenator per worker, the colour profile and the creation date. */
+static int job_init(job *j, const ss_options *opt, const char *assets,
+                    const ss_patterns *patterns, ss_fonts **fonts, ss_diag *diag)
 {
-    ss_diag_print(diag, stderr);
-    return status;
-}
-
-/* The fonts (checked against their recorded SHA-256), the template's
- * text against them, the colour profile, the creation date, and the
- * job's settings. */
-static int prepare(job *j, const ss_options *opt, const char *assets, ss_fonts **fonts,
-                   ss_diag *diag)
-{
-    *fonts = ss_fonts_load(assets, diag);
-    if (!*fonts)
-        return SS_EXIT_SOFTWARE;
-    if (!ss_validate_template_glyphs(j->tpl, *fonts, diag))
-        return SS_EXIT_DATAERR;
     j->opt = opt;
-    j->fonts = *fonts;
     j->page_w = opt->paper == SS_PAPER_A4 ? SS_A4_W : SS_LETTER_W;
     j->page_h = opt->paper == SS_PAPER_A4 ? SS_A4_H : SS_LETTER_H;
     j->out_dir = opt->out_dir ? opt->out_dir : "out";
@@ -627,16 +563,28 @@ static int prepare(job *j, const ss_options *opt, const char *assets, ss_fonts *
     if (j->jobs > MAX_JOBS)
         j->jobs = MAX_JOBS;
     j->body = ss_xcalloc(j->n ? j->n : 1, sizeof *j->body);
+    j->written = ss_xcalloc(j->n ? j->n : 1, sizeof *j->written);
     if (j->n <= KEEP_PAGES_MAX && !opt->check_only) {
         j->pages = ss_xcalloc(j->n ? j->n : 1, sizeof *j->pages);
         j->meta = ss_xcalloc(j->n ? j->n : 1, sizeof *j->meta);
     }
     j->diag = ss_xcalloc((size_t)j->jobs, sizeof *j->diag);
+    j->hyph = ss_xcalloc((size_t)j->jobs, sizeof *j->hyph);
+    j->hy = ss_xcalloc((size_t)j->jobs, sizeof *j->hy);
     j->shaper = ss_xcalloc((size_t)j->jobs, sizeof *j->shaper);
     for (int t = 0; t < j->jobs; t++) {
         j->diag[t] = ss_diag_new();
-        j->shaper[t] = ss_shaper_new(*fonts);
+        j->hyph[t] = ss_hyphenator_new(patterns);
+        j->hy[t] = ss_hyphenator_for_layout(j->hyph[t]);
     }
+    *fonts = ss_fonts_load(assets, diag);
+    if (!*fonts)
+        return SS_EXIT_SOFTWARE;
+    j->fonts = *fonts;
+    for (int t = 0; t < j->jobs; t++)
+        j->shaper[t] = ss_shaper_new(*fonts);
+    if (!ss_validate_template_glyphs(j->tpl, *fonts, diag))
+        return SS_EXIT_DATAERR;
     /* The ICC profile is checked once here, not in every sheet. */
     size_t len;
     int e;
@@ -657,22 +605,6 @@ static int prepare(job *j, const ss_options *opt, const char *assets, ss_fonts *
     return ok ? SS_EXIT_OK : SS_EXIT_USAGE;
 }
 
-/* Phase 1: every sheet's characters and fit, before any is written. */
-static int check_sheets(job *j, ss_diag *diag)
-{
-    ss_pool_run(j->n, j->jobs, plan_task, j, NULL, NULL);
-    for (int t = 0; t < j->jobs; t++)
-        ss_diag_take(diag, j->diag[t]);
-    if (ss_diag_error_count(diag)) {
-        ss_diag_sort(diag);
-        return SS_EXIT_DATAERR;
-    }
-    if (j->opt->verbosity >= 2)
-        for (size_t i = 0; i < j->n; i++)
-            printf("%s: body text %.2f pt\n", j->states[i]->code, j->body[i]);
-    return SS_EXIT_OK;
-}
-
 /* --check, or a shard with no state: says so; true when nothing is to be
  * written. */
 static bool nothing_to_write(const job *j, const ss_options *opt)
@@ -690,17 +622,111 @@ static bool nothing_to_write(const job *j, const ss_options *opt)
 /* Under -vv says which hyphenation patterns the template's language
  * has, or that there are none and the sheets are set without
  * hyphenation. */
-static void say_hyphenation(const ss_hyphenator *hyph, const ss_template *tpl,
+static void say_hyphenation(const ss_patterns *patterns, const ss_template *tpl,
                             int verbosity)
 {
     if (verbosity >= 2) {
-        if (hyph)
+        if (patterns)
             printf("%s: language %s, hyphenation patterns %s\n", tpl->path, tpl->lang,
-                   ss_hyphenator_path(hyph));
+                   ss_patterns_path(patterns));
         else
             printf("%s: note: no hyphenation patterns for language %s; the sheets are "
                    "set without hyphenation\n", tpl->path, tpl->lang);
     }
+}
+
+/* The output folder, made ready for this run's files: created, checked
+ * for folders where sheets go, locked against another run writing the same
+ * manifest, and cleared of killed runs' temporary files. */
+static int open_folder(job *j, ss_diag *diag)
+{
+    int status = ss_outfile_make_dirs(j->out_dir, diag);
+    j->manifest_name = ss_manifest_name(j->ds->year, j->ds->sample, j->opt->shard_k,
+                                        j->opt->shard_n);
+    if (status == SS_EXIT_OK)
+        status = check_targets(j, diag);
+    if (status == SS_EXIT_OK)
+        status = ss_manifest_lock(j->out_dir, j->manifest_name, &j->lock_fd, diag);
+    if (status == SS_EXIT_OK)
+        ss_outfile_remove_stale(j->out_dir, time(NULL), SS_OUTFILE_STALE_AGE);
+    return status;
+}
+
+/* The manifest, once every file it lists is in place and synced. */
+static int write_manifest(job *j, ss_diag *diag)
+{
+    ss_manifest_input(j->manifest, "data", j->opt->data_path, j->ds->bytes, j->ds->sha256);
+    ss_manifest_input(j->manifest, "template", j->tpl->path, j->tpl->bytes, j->tpl->sha256);
+    return ss_manifest_write(j->manifest, j->out_dir, j->manifest_name, diag);
+}
+
+/* After a failure once files began to change: what the folder now holds. */
+static void report_partial(const job *j, ss_diag *diag)
+{
+    size_t done = 0, earlier = 0;
+    for (size_t i = 0; i < j->n; i++) {
+        if (j->written[i]) {
+            done++;
+        } else {
+            char *name = sheet_name(j->states[i], j->ds->year, j->ds->sample);
+            earlier += exists_in(j->out_dir, name);
+            free(name);
+        }
+    }
+    char held[160] = "";
+    size_t dl = strlen(j->out_dir);
+    while (dl > 1 && j->out_dir[dl - 1] == '/')
+        dl--;
+    if (earlier)
+        snprintf(held, sizeof held, "%.*s/ still holds %zu sheet%s of an earlier run; ",
+                 (int)dl, j->out_dir, earlier, earlier == 1 ? "" : "s");
+    ss_diag_error(diag, NULL, 0, "%zu of %zu sheet%s written; %sno manifest was written; "
+                  "run again", done, j->n, j->n == 1 ? "" : "s", held);
+}
+
+static void say_written(const job *j, double t0)
+{
+    char size[32];
+    human_size(atomic_load(&j->bytes), size, sizeof size);
+    double took = now_s() - t0;
+    size_t replaced = atomic_load(&j->replaced);
+    char extra[64] = "";
+    if (replaced)
+        snprintf(extra, sizeof extra, " (%zu existing file%s replaced)", replaced,
+                 replaced == 1 ? "" : "s");
+    ss_outfile_printf("%zu sheet%s, %zu page%s, %s, %.*f s -> %s/%s\n", j->n,
+                      j->n == 1 ? "" : "s", j->n, j->n == 1 ? "" : "s", size,
+                      took < 0.1 ? 3 : 2, took, j->out_dir, extra);
+}
+
+static void job_free(job *j)
+{
+    for (int t = 0; j->diag && t < j->jobs; t++) {
+        ss_diag_free(j->diag[t]);
+        ss_hyphenator_free(j->hyph[t]);
+        if (j->shaper)
+            ss_shaper_free(j->shaper[t]);
+    }
+    free(j->diag);
+    free(j->hyph);
+    free(j->shaper);
+    free(j->hy);
+    for (size_t i = 0; j->pages && i < j->n; i++) {
+        ss_page_free(j->pages[i]);
+        meta_free(j->meta[i]);
+    }
+    free(j->pages);
+    free(j->meta);
+    if (j->lock_fd >= 0)
+        close(j->lock_fd); /* the lock ends here */
+    ss_manifest_free(j->manifest);
+    free(j->manifest_name);
+    free(j->written);
+    free(j->body);
+    free(j->states);
+    for (int t = 0; j->render && t < j->jobs; t++)
+        ss_render_free(j->render[t]);
+    free(j->render);
 }
 
 int ss_job_run(const ss_options *opt)
@@ -712,9 +738,10 @@ int ss_job_run(const ss_options *opt)
     ss_template *tpl = NULL;
     ss_dataset *ds = NULL;
     ss_fonts *fonts = NULL;
-    ss_hyphenator *hyph = NULL;
+    ss_patterns *patterns = NULL;
     job j;
     memset(&j, 0, sizeof j);
+    j.lock_fd = -1;
     int status = SS_EXIT_OK;
     char *assets = ss_assets_dir(opt->assets_dir);
     if (!assets) {
@@ -724,90 +751,56 @@ int ss_job_run(const ss_options *opt)
         status = SS_EXIT_SOFTWARE;
         goto done;
     }
-    status = load_inputs(opt, assets, diag, &tpl, &ds, &hyph);
+    status = load_inputs(opt, assets, diag, &tpl, &ds, &patterns);
     if (status != SS_EXIT_OK)
         goto done;
-    say_hyphenation(hyph, tpl, opt->verbosity);
+    say_hyphenation(patterns, tpl, opt->verbosity);
     j.ds = ds;
     j.tpl = tpl;
-    j.hy = ss_hyphenator_for_layout(hyph);
     status = select_states(opt, ds, &j);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = check_combined(opt, assets, tpl, ds, j.n, diag);
     if (status == SS_EXIT_OK)
-        status = prepare(&j, opt, assets, &fonts, diag);
-    /* The template's words' patterns, read while the data was. */
-    ss_hyphenator_settle(hyph);
+        status = job_init(&j, opt, assets, patterns, &fonts, diag);
     if (status == SS_EXIT_OK)
         status = check_sheets(&j, diag);
     if (status != SS_EXIT_OK || nothing_to_write(&j, opt))
         goto done;
 
-    /* Phase 2: write. */
-    status = ss_outfile_make_dirs(j.out_dir, diag);
-    if (status != SS_EXIT_OK)
-        goto done;
-    ss_outfile_remove_stale(j.out_dir, time(NULL), SS_OUTFILE_STALE_AGE);
-    status = check_targets(&j, diag);
-    if (status != SS_EXIT_OK)
-        goto done;
-    status = write_sheets(&j, diag);
+    /* Phase 2: write.  Last run's manifest goes first, this run's last. */
+    status = open_folder(&j, diag);
+    if (status == SS_EXIT_OK)
+        status = ss_manifest_withdraw(j.out_dir, j.manifest_name, diag);
+    j.unlisted = status == SS_EXIT_OK;
+    j.manifest = ss_manifest_new(j.n, ds->year, ds->sample);
+    if (status == SS_EXIT_OK)
+        status = write_sheets(&j, diag);
     if (status == SS_EXIT_OK && opt->combined_path)
         status = make_combined(&j, diag);
-    if (status == SS_EXIT_OK) {
-        ss_manifest_input(j.manifest, "data", opt->data_path, ds->bytes, ds->sha256);
-        ss_manifest_input(j.manifest, "template", tpl->path, tpl->bytes, tpl->sha256);
-        status = ss_manifest_finish(j.manifest, j.out_dir, opt->shard_k, opt->shard_n);
-    }
-    if (status == SS_EXIT_OK && opt->verbosity >= 1) {
-        char size[32];
-        human_size(atomic_load(&j.bytes), size, sizeof size);
-        double took = now_s() - t0;
-        size_t replaced = atomic_load(&j.replaced);
-        char extra[64] = "";
-        if (replaced)
-            snprintf(extra, sizeof extra, " (%zu existing file%s replaced)", replaced,
-                     replaced == 1 ? "" : "s");
-        ss_outfile_printf("%zu sheet%s, %zu page%s, %s, %.*f s -> %s/%s\n", j.n,
-                          j.n == 1 ? "" : "s", j.n, j.n == 1 ? "" : "s", size,
-                          took < 0.1 ? 3 : 2, took, j.out_dir, extra);
-    }
-done:
-    if (fflush(stdout) != 0 || ss_outfile_stdout_lost()) {
+    if (status == SS_EXIT_OK)
+        status = write_manifest(&j, diag);
+    j.unlisted = j.unlisted && status != SS_EXIT_OK;
+    if (status == SS_EXIT_OK && opt->verbosity >= 1)
+        say_written(&j, t0);
+done:;
+    int lost = ss_outfile_stdout_lost();
+    if (fflush(stdout) != 0 || lost) {
+        int e = lost ? lost : errno;
         ss_diag_error(diag, NULL, 0, "cannot write to standard output (%s); stopped",
-                      errno == EPIPE || ss_outfile_stdout_lost()
-                          ? "the program reading it has ended" : strerror(errno));
+                      e == EPIPE ? "the program reading it has ended" : strerror(e));
         if (status == SS_EXIT_OK)
             status = SS_EXIT_IOERR;
     }
-    if (j.diag) {
-        for (int t = 0; t < j.jobs; t++)
-            ss_diag_free(j.diag[t]), ss_shaper_free(j.shaper[t]);
-        free(j.diag);
-        free(j.shaper);
-    }
-    if (j.pages) {
-        for (size_t i = 0; i < j.n; i++) {
-            ss_page_free(j.pages[i]);
-            meta_free(j.meta[i]);
-        }
-        free(j.pages);
-        free(j.meta);
-    }
-    ss_manifest_free(j.manifest);
-    free(j.existed);
-    free(j.sha256);
-    free(j.body);
-    free(j.states);
-    for (int t = 0; j.render && t < j.jobs; t++)
-        ss_render_free(j.render[t]);
-    free(j.render);
+    /* Last: what the folder holds after the causes above. */
+    if (status != SS_EXIT_OK && j.unlisted)
+        report_partial(&j, diag);
+    job_free(&j);
     ss_fonts_free(fonts);
-    ss_hyphenator_free(hyph);
+    ss_patterns_free(patterns);
     ss_template_free(tpl);
     ss_dataset_free(ds);
     free(assets);
-    status = finish(status, diag);
+    ss_diag_print(diag, stderr);
     ss_diag_free(diag);
     return status;
 }

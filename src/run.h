@@ -12,19 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Sheets made from sample="true" data are named CODE-YEAR-SAMPLE.pdf. */
-#define SS_SAMPLE_SUFFIX "SAMPLE"
-
-/* Exit statuses (sysexits.h). */
-enum {
-    SS_EXIT_OK = 0,
-    SS_EXIT_USAGE = 64,     /* bad command line */
-    SS_EXIT_DATAERR = 65,   /* invalid data or template */
-    SS_EXIT_NOINPUT = 66,   /* input missing or unreadable */
-    SS_EXIT_SOFTWARE = 70,  /* internal error, damaged installation */
-    SS_EXIT_CANTCREAT = 73, /* cannot create output */
-    SS_EXIT_IOERR = 74      /* I/O error while writing */
-};
+#include "status.h"
 
 typedef enum ss_paper {
     SS_PAPER_LETTER,

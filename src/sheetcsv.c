@@ -7,7 +7,8 @@
  * reports lines, so no check is written twice).
  *
  * Neither holds the whole dataset (memory is flat; bench/csv.sh): export
- * streams the data file twice (records.h, ss_dataset_stream), first to
+ * streams the data file twice (records.h, ss_dataset_stream; standard
+ * input or a pipe, readable once, is held in memory instead), first to
  * check it and find the columns, then to write each state's row as it is
  * read; import writes the states' XML lines and their cells (16 bytes a
  * line) to temporary files, puts the data file together in the output's
@@ -26,7 +27,8 @@
 
 #include "diag.h"
 #include "paths.h"
-#include "run.h"
+#include "status.h"
+#include "strset.h"
 #include "util.h"
 #include "validate.h"
 #include "workbook.h"
@@ -599,11 +601,7 @@ static void part_line(part *p, long row, long col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = ss_xmalloc((size_t)len + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)len + 1, fmt, ap);
+    char *s = ss_xvasprintf(fmt, ap);
     va_end(ap);
     if (p->xf) {
         place at = {row, col};
@@ -651,57 +649,28 @@ static char *xml_attr(const char *s)
     return ss_buf_steal(&b);
 }
 
-/* The state codes seen so far, for duplicates: open addressing. */
+/* The state codes seen so far, for duplicates, and the row of each. */
 typedef struct seen {
-    char **code;
-    long *row;
-    size_t cap, n;
+    ss_strset codes;
+    long *row; /* by number in codes */
+    size_t cap;
 } seen;
-
-static size_t hash_of(const char *s)
-{
-    size_t h = 14695981039346656037u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
 
 /* Adds code; returns 0, or the row where it was seen before. */
 static long seen_add(seen *S, const char *code, long row)
 {
-    if (2 * (S->n + 1) > S->cap) {
-        size_t cap = S->cap ? 2 * S->cap : 256;
-        char **c = ss_xcalloc(cap, sizeof *c);
-        long *r = ss_xcalloc(cap, sizeof *r);
-        for (size_t i = 0; i < S->cap; i++)
-            if (S->code[i]) {
-                size_t h = hash_of(S->code[i]) & (cap - 1);
-                while (c[h])
-                    h = (h + 1) & (cap - 1);
-                c[h] = S->code[i];
-                r[h] = S->row[i];
-            }
-        free(S->code);
-        free(S->row);
-        S->code = c, S->row = r, S->cap = cap;
-    }
-    size_t h = hash_of(code) & (S->cap - 1);
-    while (S->code[h]) {
-        if (!strcmp(S->code[h], code))
-            return S->row[h];
-        h = (h + 1) & (S->cap - 1);
-    }
-    S->code[h] = ss_xstrdup(code);
-    S->row[h] = row;
-    S->n++;
+    bool added;
+    size_t i = ss_strset_add(&S->codes, code, strlen(code), &added);
+    if (!added)
+        return S->row[i];
+    S->row = ss_xgrow(S->row, sizeof *S->row, i + 1, &S->cap);
+    S->row[i] = row;
     return 0;
 }
 
 static void seen_free(seen *S)
 {
-    for (size_t i = 0; i < S->cap; i++)
-        free(S->code[i]);
-    free(S->code);
+    ss_strset_free(&S->codes);
     free(S->row);
 }
 
@@ -764,37 +733,13 @@ static void cell_error(importer *im, long row, size_t i, const char *who, const 
 {
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *m = ss_xmalloc((size_t)len + 1);
-    va_start(ap, fmt);
-    vsnprintf(m, (size_t)len + 1, fmt, ap);
+    char *m = ss_xvasprintf(fmt, ap);
     va_end(ap);
     char *c = col_name(im, row, i);
     ss_csv_error(im->errs, row, (long)i + 1, "%s%s%s: %s", c, who ? ", " : "", who ? who : "",
                  m);
     free(c);
     free(m);
-}
-
-static bool key_ok(const char *k, size_t n)
-{
-    if (n == 0 || n > SS_KEY_MAX)
-        return false;
-    bool seg_start = true;
-    for (size_t i = 0; i < n; i++) {
-        char c = k[i];
-        if (seg_start) {
-            if (c < 'a' || c > 'z')
-                return false;
-            seg_start = false;
-        } else if (c == '.') {
-            seg_start = true;
-        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
-            return false;
-        }
-    }
-    return !seg_start;
 }
 
 static size_t key_span(const char *s)
@@ -899,7 +844,7 @@ static void read_header(importer *im, char **cells, size_t n)
             } else if (!is_blank(rest[k])) {
                 k = 0;
             }
-            if (!bad && !key_ok(rest, k)) {
+            if (!bad && (k == 0 || k > SS_KEY_MAX || !ss_key_syntax_ok(rest, k))) {
                 char letter[8];
                 ss_csv_column_letter((long)i + 1, letter);
                 ss_csv_error(im->errs, 1, (long)i + 1, "column %s (%s) is not a column "
@@ -1539,11 +1484,15 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
 
 /* ---- the subcommands -------------------------------------------------------- */
 
-/* The template (given or default) and the paths next to it.  Returns an
- * exit status; problems go to diag. */
-static int load_template(const ss_csv_options *opt, ss_diag *diag, ss_template **tpl)
+/* The template (given or default) and the paths next to it, once -o is
+ * known not to name an input, a folder or a special file (ss_atomic_check;
+ * *replaces: a file is there to be replaced).  'what' names the input in
+ * messages.  Returns an exit status; problems go to diag. */
+static int load_template(const ss_csv_options *opt, const char *what, ss_diag *diag,
+                         ss_template **tpl, bool *replaces)
 {
     *tpl = NULL;
+    *replaces = false;
     char *assets = ss_assets_dir(opt->assets_dir);
     if (!assets) {
         ss_diag_error(diag, NULL, 0, "cannot find statesheet's assets (template, "
@@ -1553,19 +1502,28 @@ static int load_template(const ss_csv_options *opt, ss_diag *diag, ss_template *
     }
     char *tpath = opt->template_path ? ss_xstrdup(opt->template_path)
                                      : ss_path_join(assets, DEFAULT_TEMPLATE);
+    const char *inputs[] = {opt->input, tpath};
+    const char *whats[] = {what, "template"};
     int e = 0, status = SS_EXIT_OK;
-    *tpl = ss_template_load(tpath, diag, &e);
-    if (!*tpl && e) {
-        ss_diag_error(diag, tpath, 0, "cannot read the template: %s",
-                      e == EFBIG ? "the file is larger than 1 MB" : strerror(e));
-        status = opt->template_path ? SS_EXIT_NOINPUT : SS_EXIT_SOFTWARE;
-    } else if (!*tpl) {
-        status = SS_EXIT_DATAERR;
+    if (opt->output)
+        status = ss_atomic_check(opt->output, inputs, whats, 2, replaces);
+    if (status == SS_EXIT_OK) {
+        *tpl = ss_template_load(tpath, diag, &e);
+        if (!*tpl && e) {
+            ss_diag_error(diag, tpath, 0, "cannot read the template: %s",
+                          e == EFBIG ? "the file is larger than 1 MB" : strerror(e));
+            status = opt->template_path ? SS_EXIT_NOINPUT : SS_EXIT_SOFTWARE;
+        } else if (!*tpl) {
+            status = SS_EXIT_DATAERR;
+        }
     }
     free(tpath);
     free(assets);
     return status;
 }
+
+/* What a replaced -o file adds to the summary line. */
+#define REPLACED_NOTE " (replaced an existing file)"
 
 /* Export reads the data file twice as a stream: once to check it and
  * find the columns, once to write a row per state as it is read.  Memory
@@ -1635,6 +1593,17 @@ static bool same_file(const struct stat *a, const struct stat *b)
            a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+/* One pass over the data file: mapped from disk (a regular file), or from
+ * 'held' (standard input or a pipe, read once into memory). */
+static ss_dataset *read_data(const ss_csv_options *opt, const char *held, size_t held_len,
+                             ss_diag *diag, int *e, ss_state_fn each, void *ctx,
+                             size_t *n)
+{
+    if (held)
+        return ss_dataset_stream_memory(opt->input, held, held_len, diag, each, ctx, n);
+    return ss_dataset_stream(opt->input, diag, e, each, ctx, n);
+}
+
 int ss_export_run(const ss_csv_options *opt)
 {
     ss_diag *diag = ss_diag_new();
@@ -1642,7 +1611,7 @@ int ss_export_run(const ss_csv_options *opt)
     ss_dataset *ds = NULL, *again = NULL;
     collector C;
     columns L = {0};
-    bool have_collector = false;
+    bool have_collector = false, replaces;
     size_t n = 0, n2 = 0;
     struct stat before, after;
     bool stat_ok = false;
@@ -1657,7 +1626,9 @@ int ss_export_run(const ss_csv_options *opt)
         ss_diag_free(diag);
         return SS_EXIT_USAGE;
     }
-    int status = load_template(opt, diag, &tpl);
+    char *held = NULL;
+    size_t held_len = 0;
+    int status = load_template(opt, "data file", diag, &tpl, &replaces);
     if (status == SS_EXIT_OK && opt->blank) {
         char *assets = ss_assets_dir(opt->assets_dir);
         char *path = assets ? ss_path_join(assets, SS_JURISDICTIONS_FILE) : NULL;
@@ -1670,15 +1641,20 @@ int ss_export_run(const ss_csv_options *opt)
         free(path);
         free(assets);
     }
-    if (status != SS_EXIT_SOFTWARE) {
+    if (status != SS_EXIT_SOFTWARE && status != SS_EXIT_USAGE && status != SS_EXIT_CANTCREAT) {
         int e = 0;
         if (tpl) {
             collector_init(&C, tpl);
             C.places = places.n ? &places : NULL;
             have_collector = true;
         }
-        stat_ok = stat(opt->input, &before) == 0;
-        ds = ss_dataset_stream(opt->input, diag, &e, tpl ? collect_cb : NULL, &C, &n);
+        stat_ok = strcmp(opt->input, "-") && stat(opt->input, &before) == 0;
+        /* Standard input, a pipe or a FIFO can be read only once: held in
+         * memory for both passes. */
+        if (!stat_ok || (!S_ISREG(before.st_mode) && !S_ISDIR(before.st_mode)))
+            held = ss_read_file(opt->input, SS_DATA_MAX_BYTES, &held_len, &e);
+        if (!e)
+            ds = read_data(opt, held, held_len, diag, &e, tpl ? collect_cb : NULL, &C, &n);
         if (!ds && e == EFBIG) {
             ss_diag_error(diag, opt->input, 0, "the file is larger than %u MB, the most "
                           "statesheet reads; split it into smaller files",
@@ -1738,10 +1714,11 @@ int ss_export_run(const ss_csv_options *opt)
      * changed in between, which is then said in plain words. */
     ss_diag *d2 = ss_diag_new();
     int e2 = 0;
-    again = ss_dataset_stream(opt->input, d2, &e2, write_cb, &w, &n2);
+    again = read_data(opt, held, held_len, d2, &e2, write_cb, &w, &n2);
     ss_diag_free(d2);
-    bool changed = !again || n2 != n || !stat_ok || stat(opt->input, &after) != 0 ||
-                   !same_file(&before, &after);
+    bool changed = !again || n2 != n ||
+                   (!held && (!stat_ok || stat(opt->input, &after) != 0 ||
+                              !same_file(&before, &after)));
     if (changed) {
         ss_diag_error(diag, opt->input, 0, "the file changed while statesheet read it; "
                       "run the command again once it is saved");
@@ -1760,8 +1737,9 @@ int ss_export_run(const ss_csv_options *opt)
     }
     n += places.n - (have_collector ? C.matched : 0);
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
-        printf("%zu state%s, year %d%s -> %s\n", n, n == 1 ? "" : "s",
-               year, opt->blank ? ", figures left empty" : "", opt->output);
+        printf("%zu state%s, year %d%s -> %s%s\n", n, n == 1 ? "" : "s",
+               year, opt->blank ? ", figures left empty" : "", opt->output,
+               replaces ? REPLACED_NOTE : "");
 done:
     ss_diag_print(diag, stderr);
     ss_diag_free(diag);
@@ -1772,6 +1750,7 @@ done:
     ss_dataset_free(ds);
     ss_template_free(tpl);
     ss_places_free(&places);
+    free(held);
     return status;
 }
 
@@ -1782,10 +1761,11 @@ int ss_import_run(const ss_csv_options *opt)
     ss_template *tpl;
     FILE *in = NULL, *tmp = NULL;
     ss_atomic out = {0};
-    int status = load_template(opt, diag, &tpl);
+    bool replaces;
+    int status = load_template(opt, "spreadsheet", diag, &tpl, &replaces);
     if (status != SS_EXIT_OK)
         goto done;
-    in = fopen(opt->input, "rb");
+    in = strcmp(opt->input, "-") ? fopen(opt->input, "rb") : stdin;
     if (!in) {
         ss_diag_error(diag, opt->input, 0, "cannot read the file: %s", strerror(errno));
         status = SS_EXIT_NOINPUT;
@@ -1822,9 +1802,9 @@ int ss_import_run(const ss_csv_options *opt)
                     strerror(errno));
     }
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
-        printf("%s -> %s: OK\n", opt->input, opt->output);
+        printf("%s -> %s: OK%s\n", opt->input, opt->output, replaces ? REPLACED_NOTE : "");
 done:
-    if (in)
+    if (in && in != stdin)
         fclose(in);
     if (tmp)
         fclose(tmp);

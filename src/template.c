@@ -386,7 +386,7 @@ static void parse_uses(loader *L, xmlNode *uses)
         if (strlen(key) > SS_KEY_MAX)
             err(L, line_of(n), "the key '%.40s...' is %zu characters long; the most "
                 "allowed is %d", key, strlen(key), SS_KEY_MAX);
-        else if (!ss_key_syntax_ok(key))
+        else if (!ss_key_syntax_ok(key, strlen(key)))
             err(L, line_of(n), "the key '%s' is not valid; write lowercase words of "
                 "a-z, 0-9 and _ (each starting with a letter) joined by dots, e.g. "
                 "key=\"cybertipline.reports\"", key);
@@ -431,7 +431,7 @@ static int sheet_rank(xmlNode *n)
 {
     return is(n, "uses") ? 0 : is(n, "numbers") ? 1 : is(n, "sample") ? 2
          : is(n, "title") ? 3 : is(n, "subtitle") ? 4
-         : is(n, "footer") ? 6 : 5;
+         : is(n, "footer") ? 6 : is(n, "mail") ? 7 : 5;
 }
 
 /* The template's own words for figures and the sample notice.  Absent
@@ -508,6 +508,64 @@ static void parse_sample(loader *L, xmlNode *n)
     L->t->sample_notice = ss_buf_steal(&b);
 }
 
+/* Mail text holds words, <name/>, <year/> and <code/> only: a message
+ * carries no figures (they are on the sheet it attaches). */
+static void check_mail_text(loader *L, const ss_tnode *t, const char *context)
+{
+    for (; t; t = t->next)
+        if (t->kind != SS_T_TEXT && t->kind != SS_T_NAME && t->kind != SS_T_YEAR &&
+            t->kind != SS_T_CODE)
+            err(L, t->line, "<%s> in <mail> holds only text, <name/>, <year/> and "
+                "<code/>: a message has no bold and no figures (they are on the sheet)",
+                context);
+}
+
+/* <mail from="..."><subject>..</subject><body><p>..</p>..</body></mail>:
+ * the message statesheet mail writes around each sheet. */
+static void parse_mail(loader *L, xmlNode *mail)
+{
+    static const char *const fromattr[] = {"from", NULL};
+    static const char *const none[] = {NULL};
+    check_attrs(L, mail, fromattr);
+    L->t->mail_from = attr(mail, "from");
+    ss_tnode **tail = &L->t->mail_body;
+    for (xmlNode *c = mail->children; c; c = c->next) {
+        if (skippable(c))
+            continue;
+        if (is(c, "subject") && !L->t->mail_subject && !L->t->mail_body) {
+            check_attrs(L, c, none);
+            L->t->mail_subject = parse_inline_list(L, c->children, 2, "subject");
+            check_mail_text(L, L->t->mail_subject, "subject");
+            if (!L->t->mail_subject)
+                err(L, line_of(c), "<subject> is empty; write the message's subject");
+            continue;
+        }
+        if (!is(c, "body") || L->t->mail_body) {
+            err(L, line_of(c), "<mail> holds one <subject>, then one <body>; move or "
+                "remove this");
+            continue;
+        }
+        check_attrs(L, c, none);
+        for (xmlNode *p = c->children; p; p = p->next) {
+            if (skippable(p))
+                continue;
+            if (!is(p, "p")) {
+                err(L, line_of(p), "<body> holds paragraphs, <p>...</p>");
+                continue;
+            }
+            check_attrs(L, p, none);
+            ss_tnode *t = node_new(SS_T_PARA, line_of(p));
+            t->children = parse_inline_list(L, p->children, 3, "p");
+            check_mail_text(L, t->children, "p");
+            *tail = t;
+            tail = &t->next;
+        }
+    }
+    if (!L->t->mail_subject || !L->t->mail_body)
+        err(L, line_of(mail), "<mail> needs a <subject> and a <body> with at least "
+            "one <p>");
+}
+
 static void parse_sheet(loader *L, xmlNode *root)
 {
     static const char *const sheetattrs[] = {"version", "lang", NULL};
@@ -544,7 +602,7 @@ static void parse_sheet(loader *L, xmlNode *root)
         }
     ss_tnode **tail = &L->t->blocks;
     bool seen_title = false, seen_sub = false, seen_footer = false, seen_uses = false;
-    bool seen_numbers = false, seen_sample = false;
+    bool seen_numbers = false, seen_sample = false, seen_mail = false;
     int last = 0;
     for (xmlNode *n = root->children; n; n = n->next) {
         if (skippable(n))
@@ -553,7 +611,7 @@ static void parse_sheet(loader *L, xmlNode *root)
         if (n->type == XML_ELEMENT_NODE && rank < last)
             err(L, line_of(n), "<%s> is out of order; a template holds <uses>, then "
                 "<numbers> and <sample> (if any), <title>, <subtitle>, the blocks, "
-                "then <footer>, in that order",
+                "then <footer> and <mail>, in that order",
                 n->name);
         if (rank > last)
             last = rank;
@@ -592,6 +650,13 @@ static void parse_sheet(loader *L, xmlNode *root)
             }
             seen_footer = true;
             parse_footer(L, n);
+        } else if (is(n, "mail")) {
+            if (seen_mail) {
+                err(L, line_of(n), "<mail> appears twice; keep one");
+                continue;
+            }
+            seen_mail = true;
+            parse_mail(L, n);
         } else if (n->type == XML_ELEMENT_NODE) {
             ss_tnode *t = parse_block(L, n, 1);
             if (t) {
@@ -679,6 +744,9 @@ void ss_template_free(ss_template *t)
     nodes_free(t->blocks);
     nodes_free(t->footer_left);
     nodes_free(t->footer_right);
+    nodes_free(t->mail_subject);
+    nodes_free(t->mail_body);
+    free(t->mail_from);
     free(t->sha256);
     free(t->lang);
     free(t->num.group);

@@ -17,6 +17,9 @@
  *             <table key="K"/>        a state table; left out when empty
  *             <when of="state" key="K">blocks</when>   only when K > 0
  *     <footer><left>...</left><right>...</right></footer>
+ *     <mail from="Name &lt;address&gt;">   optional: for statesheet mail
+ *       <subject>..</subject> <body><p>..</p>..</body>   text, <name/>,
+ *     </mail>                                  <year/>, <code/> only
  *   </sheet>
  *
  * Inline, inside title, subtitle, heading, p, left, right:
@@ -110,6 +113,9 @@ typedef struct ss_template {
     char *lang;   /* <sheet lang="...">, default "en-US" */
     ss_numwords num; /* <numbers>; US English when the template has none */
     char *sample_notice; /* <sample>; the English notice when absent */
+    char *mail_from;          /* <mail from="...">, or NULL */
+    ss_tnode *mail_subject;   /* <mail><subject>: inline, or NULL without <mail> */
+    ss_tnode *mail_body;      /* <mail><body>: SS_T_PARA nodes */
 } ss_template;
 
 /* Loads and checks a template.  Problems go to diag as "path:line: error:".

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 typedef struct table {
     char tag[5];
     const uint8_t *data;
@@ -177,9 +179,7 @@ bool ss_ttf_subset(const uint8_t *font, size_t len, const uint8_t *keep_in,
         (size_t)nhm * 4 + (size_t)(g.count - nhm) * 2 > hmtx.len)
         return false;
 
-    uint8_t *keep = calloc(g.count, 1);
-    if (!keep)
-        return false;
+    uint8_t *keep = ss_xcalloc(g.count, 1);
     for (size_t i = 0; i < nkeep && i < g.count; i++)
         keep[i] = keep_in[i] != 0;
     keep[0] = 1;
@@ -194,8 +194,7 @@ bool ss_ttf_subset(const uint8_t *font, size_t len, const uint8_t *keep_in,
     ss_buf glyf, hm;
     ss_buf_init(&glyf);
     ss_buf_init(&hm);
-    uint32_t *at = calloc((size_t)n + 1, sizeof *at);
-    ok = ok && at;
+    uint32_t *at = ss_xcalloc((size_t)n + 1, sizeof *at);
     for (uint32_t gid = 0; ok && gid < n; gid++) {
         uint8_t b[4] = {0};
         at[gid] = (uint32_t)glyf.len;

@@ -8,22 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <nettle/sha2.h>
 
-static void out_of_memory(size_t n)
+#include "outfile.h"
+
+_Noreturn void ss_out_of_memory(void)
 {
-    fprintf(stderr, "statesheet: error: out of memory (asked for %zu bytes)\n",
-            n);
-    abort();
+    ss_outfile_abandon(EX_OSERR, "statesheet: out of memory\n");
 }
+
 
 void *ss_xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        out_of_memory(n);
+        ss_out_of_memory();
     return p;
 }
 
@@ -31,7 +33,7 @@ void *ss_xcalloc(size_t count, size_t size)
 {
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p)
-        out_of_memory(count * size);
+        ss_out_of_memory();
     return p;
 }
 
@@ -39,7 +41,7 @@ void *ss_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        out_of_memory(n);
+        ss_out_of_memory();
     return q;
 }
 
@@ -50,7 +52,7 @@ void *ss_xgrow_slow(void *p, size_t elem, size_t need, size_t *cap)
     size_t c = *cap ? *cap : 8;
     while (c < need) {
         if (c > SIZE_MAX / 2 / elem)
-            out_of_memory(SIZE_MAX);
+            ss_out_of_memory();
         c *= 2;
     }
     *cap = c;
@@ -70,17 +72,24 @@ char *ss_xstrndup(const char *s, size_t n)
     return p;
 }
 
+char *ss_xvasprintf(const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        n = 0;
+    char *p = ss_xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
 char *ss_xasprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    char *p = ss_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    char *p = ss_xvasprintf(fmt, ap);
     va_end(ap);
     return p;
 }
@@ -108,7 +117,7 @@ void ss_buf_clear(ss_buf *b)
 void ss_buf_reserve(ss_buf *b, size_t n)
 {
     if (n > SIZE_MAX - 1 - b->len)
-        out_of_memory(SIZE_MAX);
+        ss_out_of_memory();
     b->data = ss_xgrow(b->data, 1, b->len + n + 1, &b->cap);
 }
 
@@ -131,15 +140,10 @@ void ss_buf_printf(ss_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *s = ss_xvasprintf(fmt, ap);
     va_end(ap);
-    if (n <= 0)
-        return;
-    b->data = ss_xgrow(b->data, 1, b->len + (size_t)n + 1, &b->cap);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
+    ss_buf_adds(b, s);
+    free(s);
 }
 
 char *ss_buf_steal(ss_buf *b)
@@ -257,7 +261,8 @@ char *ss_trim_dup(const char *s)
 char *ss_read_file(const char *path, size_t max_bytes, size_t *len, int *err)
 {
     *err = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC)
+                               : fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
         *err = errno;
         return NULL;

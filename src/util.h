@@ -6,10 +6,16 @@
 #ifndef SS_UTIL_H
 #define SS_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+/* The one answer to running out of memory, wherever it is found (our
+ * allocations, libxml2's and libharu's): "statesheet: out of memory" on
+ * stderr, this run's temporary files removed, exit 71 (EX_OSERR). */
+_Noreturn void ss_out_of_memory(void);
 
 void *ss_xmalloc(size_t n);
 void *ss_xcalloc(size_t count, size_t size);
@@ -23,6 +29,9 @@ static inline void *ss_xgrow(void *p, size_t elem, size_t need, size_t *cap)
 }
 char *ss_xstrdup(const char *s);
 char *ss_xstrndup(const char *s, size_t n);
+/* printf into a new string; ss_xvasprintf takes a va_list (the caller
+ * ends it). */
+char *ss_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 char *ss_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A growable byte buffer, always NUL-terminated. */
@@ -76,7 +85,8 @@ const char *ss_find(const char *p, const char *end, const char *needle);
 /* Trims ASCII and XML white space from both ends, returning a new string. */
 char *ss_trim_dup(const char *s);
 
-/* Reads a whole file into memory (NUL-terminated, length in *len).  Refuses
+/* Reads a whole file into memory (NUL-terminated, length in *len); "-" is
+ * standard input, and pipes and FIFOs are read as streams.  Refuses
  * files larger than max_bytes.  On failure returns NULL and sets *err to
  * errno, or to EFBIG when the file is too large. */
 char *ss_read_file(const char *path, size_t max_bytes, size_t *len, int *err);

@@ -222,15 +222,8 @@ static void book_error(book *b, long row, long col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *m = NULL;
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    ss_csv_verror(b->errs, row, col, fmt, ap);
     va_end(ap);
-    m = ss_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(m, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    ss_csv_error(b->errs, row, col, "%s", m);
-    free(m);
     b->failed = true;
 }
 

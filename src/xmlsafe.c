@@ -21,6 +21,10 @@ static xmlParserInputPtr deny_loader(const char *url, const char *id,
 void ss_xml_lockdown(void)
 {
     xmlSetExternalEntityLoader(deny_loader);
+    /* libxml2 runs out of memory as the program does (ss_out_of_memory):
+     * many of its calls answer a failed allocation with NULL, which would
+     * read as an attribute missing from the user's file. */
+    xmlMemSetup(free, ss_xmalloc, ss_xrealloc, ss_xstrdup);
 }
 
 char *ss_xml_message(const char *msg)
@@ -66,6 +70,33 @@ static void skip_past(const char **p, const char *end, const char *until, long *
     while (q < end && ((size_t)(end - q) < ul || memcmp(q, until, ul)))
         *line += *q++ == '\n';
     *p = q + (q < end ? ul : 0);
+}
+
+/* Moves *p over a start tag's name and attributes to the '>' or '<' that
+ * ends it (outside quoted values), counting lines.  Returns how many '='
+ * it passed outside quotes; *last is the last other character but space
+ * ('/' for an empty element). */
+static size_t scan_tag(const char **p, const char *end, long *line, char *last)
+{
+    size_t n = 0;
+    char quote = 0;
+    for (; *p < end; (*p)++) {
+        char c = **p;
+        if (c == '\n')
+            (*line)++;
+        if (quote) {
+            quote = c == quote ? 0 : quote;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '>' || c == '<') {
+            break;
+        } else if (c == '=') {
+            n++;
+        }
+        if (!isspace((unsigned char)c))
+            *last = c;
+    }
+    return n;
 }
 
 static void scan_shape(const char *data, size_t len, shape *sh)
@@ -117,20 +148,8 @@ static void scan_shape(const char *data, size_t len, shape *sh)
             const char *name = p;
             size_t nl = name_len(p, end);
             long at = line;
-            char quote = 0, prev = 0;
-            for (; p < end; p++) {
-                if (*p == '\n')
-                    line++;
-                if (quote) {
-                    quote = *p == quote ? 0 : quote;
-                } else if (*p == '"' || *p == '\'') {
-                    quote = *p;
-                } else if (*p == '>' || *p == '<') {
-                    break;
-                }
-                if (!isspace((unsigned char)*p))
-                    prev = *p;
-            }
+            char prev = 0;
+            scan_tag(&p, end, &line, &prev);
             bool empty = p < end && *p == '>' && prev == '/';
             if (p < end && *p == '>')
                 p++;
@@ -285,6 +304,9 @@ typedef struct err_ctx {
 static void on_error(void *user, ss_xml_error e)
 {
     err_ctx *c = user;
+    /* libxml2 out of memory: not a mistake in the user's file. */
+    if (e->code == XML_ERR_NO_MEMORY)
+        ss_out_of_memory();
     if (e->level == XML_ERR_WARNING)
         return;
     /* After the first well-formedness error libxml2's further complaints
@@ -370,22 +392,9 @@ long ss_xml_crowded_tag_scan(const char *data, size_t len,
         } else {
             /* A start tag: count '=' outside quoted values. */
             long at = line;
-            size_t n = 0;
-            char quote = 0;
-            for (; p < end; p++) {
-                if (*p == '\n')
-                    line++;
-                if (quote) {
-                    quote = *p == quote ? 0 : quote;
-                } else if (*p == '"' || *p == '\'') {
-                    quote = *p;
-                } else if (*p == '=') {
-                    if (++n > SS_XML_ATTRS_MAX)
-                        return at;
-                } else if (*p == '>' || *p == '<') {
-                    break;
-                }
-            }
+            char prev;
+            if (scan_tag(&p, end, &line, &prev) > SS_XML_ATTRS_MAX)
+                return at;
         }
     }
     return 0;
@@ -412,10 +421,8 @@ xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
     }
     err_ctx c = {name, data, len, "<sheet version=\"1\">", diag, 0, "", true};
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        ss_diag_error(diag, name, 0, "out of memory while reading the file");
-        return NULL;
-    }
+    if (!ctxt)
+        ss_out_of_memory();
     xmlSetStructuredErrorFunc(&c, on_error);
     xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, "UTF-8",
                                     XML_PARSE_NONET | XML_PARSE_BIG_LINES |

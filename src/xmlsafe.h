@@ -30,7 +30,8 @@ typedef const xmlError *ss_xml_error;
 typedef xmlError *ss_xml_error;
 #endif
 
-/* Makes libxml2 refuse every external entity and DTD it is asked to load.
+/* Makes libxml2 refuse every external entity and DTD it is asked to load,
+ * and end the program as ss_out_of_memory does when it runs out of memory.
  * Idempotent; called by the functions below. */
 void ss_xml_lockdown(void);
 

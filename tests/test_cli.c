@@ -150,7 +150,8 @@ static void help_lists_every_option_and_status(void **state)
             print_error("--help does not mention '%s'\n", opts[i]);
         assert_non_null(strstr(out, opts[i]));
     }
-    static const char *const statuses[] = {"0 ", "64 ", "65 ", "66 ", "70 ", "73 ", "74 "};
+    static const char *const statuses[] = {"0 ", "64 ", "65 ", "66 ", "70 ", "71 ", "73 ",
+                                           "74 ", "75 "};
     const char *ex = strstr(out, "Exit status");
     assert_non_null(ex);
     for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
@@ -193,6 +194,13 @@ static void usage_two_data_files(void **state)
 {
     (void)state;
     assert_usage_error(DATA " " DATA, "one data file");
+}
+
+/* Standard input can be read once: not for the data and the template both. */
+static void usage_stdin_twice(void **state)
+{
+    (void)state;
+    assert_usage_error("-t - -", "standard input");
 }
 
 static void usage_jobs_zero(void **state)
@@ -298,7 +306,9 @@ static void run_writes_sheet_and_summary(void **state)
     char *pdf = ss_xasprintf("%s/out/ND-2023.pdf", dir);
     assert_true(tu_file_starts_with(pdf, "%PDF-"));
     char *odir = ss_xasprintf("%s/out", dir);
-    assert_int_equal(tu_count(odir, ""), 2); /* the sheet and manifest-2023.csv */
+    /* the sheet, manifest-2023.csv and its lock file, .manifest-2023.lock */
+    assert_int_equal(tu_count(odir, ""), 3);
+    assert_int_equal(tu_count(odir, ".lock"), 1);
     assert_int_equal(tu_count(odir, ".pdf"), 1);
     /* "1 sheet, 1 page, 34.5 KB, 0.01 s -> DIR/" */
     assert_int_equal(count_lines(out), 1);
@@ -554,6 +564,7 @@ int main(void)
         cmocka_unit_test(usage_no_arguments),
         cmocka_unit_test(usage_unknown_option),
         cmocka_unit_test(usage_two_data_files),
+        cmocka_unit_test(usage_stdin_twice),
         cmocka_unit_test(usage_jobs_zero),
         cmocka_unit_test(usage_shard_k_over_n),
         cmocka_unit_test(usage_shard_not_a_fraction),

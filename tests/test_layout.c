@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bind.h"
 #include "fonts.h"
@@ -21,7 +23,18 @@ static char *assets;
 static ss_fonts *fonts;
 static ss_shaper *shaper; /* the program's measure: kerned */
 static ss_template *tpl;
+static ss_patterns *patterns_en;
 static ss_hyphenator *hyph_en;
+
+/* A language's patterns (kept in *p) and a hyphenator for them. */
+static ss_hyphenator *hyphenator_for(const char *lang, ss_patterns **p)
+{
+    ss_diag *d = ss_diag_new();
+    assert_int_equal(ss_patterns_load(assets, lang, p, d), 0);
+    assert_int_equal(ss_diag_error_count(d), 0);
+    ss_diag_free(d);
+    return ss_hyphenator_new(*p);
+}
 
 static int setup(void **state)
 {
@@ -37,7 +50,7 @@ static int setup(void **state)
     ss_diag_print(d, stderr);
     ss_diag_free(d);
     free(tp);
-    hyph_en = ss_hyphenator_new(assets, "en-US");
+    hyph_en = hyphenator_for("en-US", &patterns_en);
     return fonts && tpl && hyph_en ? 0 : -1;
 }
 
@@ -48,6 +61,7 @@ static int teardown(void **state)
     ss_shaper_free(shaper);
     ss_fonts_free(fonts);
     ss_hyphenator_free(hyph_en);
+    ss_patterns_free(patterns_en);
     free(assets);
     return 0;
 }
@@ -747,14 +761,17 @@ static void test_hyphenator(void **state)
     size_t up[32];
     assert_int_equal(ss_hyphenate(hyph_en, "Victimization", 13, up, 32), n);
     assert_int_equal(ss_hyphenate(hyph_en, "in", 2, at, 32), 0);
-    assert_null(ss_hyphenator_new(assets, "xx-YY"));
-    ss_hyphenator *es = ss_hyphenator_new(assets, "es-US");
+    ss_patterns *none, *es_p;
+    assert_null(hyphenator_for("xx-YY", &none));
+    assert_null(none);
+    ss_hyphenator *es = hyphenator_for("es-US", &es_p);
     assert_non_null(es);
     /* ex-plo-ta-ción: Spanish patterns, UTF-8. */
     n = ss_hyphenate(es, "explotación", strlen("explotación"), at, 32);
     assert_true(n >= 2);
     assert_int_equal(at[0], 2);
     ss_hyphenator_free(es);
+    ss_patterns_free(es_p);
 }
 
 /* Points of a word from libhyphen with the whole pattern file, the way
@@ -810,101 +827,11 @@ static size_t words_of(const char *path, char ***out, size_t have)
     return have;
 }
 
-/* Made-up words from syllables (a fixed seed): shapes no template has. */
-static size_t made_up(char ***out, size_t have, size_t count, const char *const *syl,
-                      size_t nsyl)
-{
-    uint32_t x = 12345;
-    char **w = *out;
-    for (size_t i = 0; i < count; i++) {
-        char buf[64] = "";
-        size_t parts = 2 + (x = x * 1103515245u + 12345u) % 4;
-        for (size_t k = 0; k < parts; k++)
-            strcat(buf, syl[(x = x * 1103515245u + 12345u) / 7 % nsyl]);
-        w = ss_xrealloc(w, (have + 1) * sizeof *w);
-        w[have++] = ss_xstrdup(buf);
-    }
-    *out = w;
-    return have;
-}
-
-/* The hyphenator reads only the patterns the words asked for need (see
- * hyphenation.c); every point must be the one the whole file gives, for
- * every word, asked for alone, a few at a time, or many at once. */
-static void check_selection(const char *lang, char **words, size_t n)
-{
-    ss_hyphenator *h = ss_hyphenator_new(assets, lang);
-    assert_non_null(h);
-    HyphenDict *full = hnj_hyphen_load(ss_hyphenator_path(h));
-    assert_non_null(full);
-    size_t batches[] = {1, 9, 250};
-    size_t differ = 0, points = 0;
-    for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
-        for (size_t i = 0; i < n; i += batches[b]) {
-            size_t m = n - i < batches[b] ? n - i : batches[b];
-            /* a new hyphenator for every batch: nothing remembered, and
-             * always a selection of the patterns, never the whole file */
-            ss_hyphenator *fresh = ss_hyphenator_new(assets, lang);
-            size_t lens[250];
-            for (size_t k = 0; k < m; k++)
-                lens[k] = strlen(words[i + k]);
-            if (m > 1)
-                ss_hyphenate_prepare(fresh, (const char *const *)(words + i), lens, m);
-            for (size_t k = 0; k < m; k++) {
-                size_t a[32], e[32];
-                size_t na = ss_hyphenate(fresh, words[i + k], lens[k], a, 32);
-                size_t ne = full_points(full, words[i + k], e);
-                points += ne;
-                if (na != ne || memcmp(a, e, na * sizeof *a)) {
-                    if (differ++ < 5)
-                        fprintf(stderr, "%s: %s: %zu points, the whole file gives %zu\n",
-                                lang, words[i + k], na, ne);
-                }
-            }
-            /* a selection: far fewer patterns than the file's */
-            assert_true(ss_hyphenator_patterns_read(fresh) < 4000);
-            ss_hyphenator_free(fresh);
-        }
-    }
-    /* One hyphenator for all, nine words at a time: once its selections
-     * have cost as many patterns as the file has, it reads the whole file,
-     * and the points stay the same. */
-    ss_hyphenator *one = ss_hyphenator_new(assets, lang);
-    for (size_t i = 0; i < n; i += 9) {
-        size_t m = n - i < 9 ? n - i : 9, lens[9];
-        for (size_t k = 0; k < m; k++)
-            lens[k] = strlen(words[i + k]);
-        ss_hyphenate_prepare(one, (const char *const *)(words + i), lens, m);
-        for (size_t k = 0; k < m; k++) {
-            size_t a[32], e[32];
-            size_t na = ss_hyphenate(one, words[i + k], lens[k], a, 32);
-            size_t ne = full_points(full, words[i + k], e);
-            differ += na != ne || memcmp(a, e, na * sizeof *a);
-        }
-    }
-    if (!strcmp(lang, "en-US")) /* enough words to spend the budget */
-        assert_true(ss_hyphenator_patterns_read(one) >= 11000);
-    ss_hyphenator_free(one);
-    assert_int_equal(differ, 0);
-    assert_true(points > n); /* the words do get hyphenated */
-    hnj_hyphen_free(full);
-    ss_hyphenator_free(h);
-}
-
-static void test_hyphenation_selection(void **state)
+/* The patterns reach libhyphen whole: every word of the template and the
+ * README gets the points libhyphen gives with the file read by itself. */
+static void test_hyphenation_whole_file(void **state)
 {
     (void)state;
-    static const char *const en[] = {
-        "ab", "ac", "ad", "al", "an", "ar", "at", "ble", "bra", "ca", "cen", "cha", "ci",
-        "com", "con", "de", "der", "di", "dis", "ed", "en", "ent", "er", "es", "ex", "fi",
-        "for", "ful", "gen", "ing", "in", "ion", "is", "ism", "ity", "ive", "ize", "la",
-        "le", "li", "lo", "ly", "ma", "ment", "mi", "mo", "na", "ness", "ni", "no", "ous",
-        "pa", "per", "pho", "pre", "pro", "qu", "ra", "re", "ri", "ro", "sa", "se", "si",
-        "sion", "so", "sta", "str", "sub", "ta", "te", "ter", "th", "ti", "tion", "to",
-        "tra", "tri", "ty", "un", "ure", "va", "ve", "vi", "zy", "ght", "ough", "ck"};
-    static const char *const es[] = {
-        "ción", "ma", "ne", "ri", "to", "cha", "lla", "rre", "ñu", "güe", "que", "tra",
-        "bla", "ex", "in", "cons", "pe", "dí", "sa", "mi", "ló", "gi", "co", "ta", "des"};
     char **w = NULL;
     char *p = ss_path_join(assets, "templates/state-data.xml");
     size_t n = words_of(p, &w, 0);
@@ -914,58 +841,49 @@ static void test_hyphenation_selection(void **state)
     p = ss_path_join(src, "README.md");
     n = words_of(p, &w, n);
     free(p);
-    n = made_up(&w, n, 1500, en, sizeof en / sizeof *en);
-    check_selection("en-US", w, n);
-    for (size_t i = 0; i < n; i++)
+    HyphenDict *full = hnj_hyphen_load(ss_patterns_path(patterns_en));
+    assert_non_null(full);
+    size_t points = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t a[32], b[32];
+        size_t na = ss_hyphenate(hyph_en, w[i], strlen(w[i]), a, 32);
+        size_t nb = full_points(full, w[i], b);
+        assert_int_equal(na, nb);
+        assert_memory_equal(a, b, na * sizeof *a);
+        /* and again, from the hyphenator's memory of the word */
+        assert_int_equal(ss_hyphenate(hyph_en, w[i], strlen(w[i]), a, 32), nb);
+        assert_memory_equal(a, b, na * sizeof *a);
+        points += na;
         free(w[i]);
-    p = ss_path_join(assets, "templates/state-data.es.xml");
-    n = words_of(p, &w, 0);
-    free(p);
-    n = made_up(&w, n, 800, es, sizeof es / sizeof *es);
-    check_selection("es-US", w, n);
-    for (size_t i = 0; i < n; i++)
-        free(w[i]);
+    }
     free(w);
+    assert_true(points > n / 2); /* the words do get hyphenated */
+    hnj_hyphen_free(full);
 }
 
-/* The template's words are read ahead (run.c, while the data file is
- * read): the words a paragraph will ask for, no more; read on a thread;
- * and then asked for without reading a pattern more, with the points a
- * hyphenator that read nothing ahead gives. */
-static void test_hyphenation_ahead(void **state)
+/* A pattern file that cannot be read is an error (66), never a run set
+ * without hyphenation. */
+static void test_hyphenation_unreadable(void **state)
 {
     (void)state;
-    ss_words w = {0};
-    ss_layout_asked_words(&w, "  The (congressionally) designated\tclearinghouse,\n"
-                              "NCMEC's 2023 trauma-informed \"exploitation\" help ");
-    /* too short (The, help), an acronym (NCMEC's), digits (2023), a
-     * compound (broken at its hyphen, without patterns): not asked */
-    const char *want[] = {"congressionally", "designated", "clearinghouse", "exploitation"};
-    size_t nwant = sizeof want / sizeof *want;
-    assert_int_equal(w.count, nwant);
-    for (size_t i = 0; i < nwant; i++) {
-        assert_int_equal(w.n[i], strlen(want[i]));
-        assert_memory_equal(w.w[i], want[i], w.n[i]);
-    }
-    ss_hyphenator *ahead = ss_hyphenator_new(assets, "en-US");
-    ss_hyphenator *cold = ss_hyphenator_new(assets, "en-US");
-    assert_int_equal(ss_hyphenator_patterns_read(ahead), 0);
-    ss_hyphenator_ahead(ahead, &w);
-    assert_int_equal(w.count, 0); /* taken */
-    ss_hyphenator_settle(ahead);
-    size_t read = ss_hyphenator_patterns_read(ahead);
-    assert_true(read > 0 && read < 4000);
-    for (size_t i = 0; i < nwant; i++) {
-        size_t a[32], b[32];
-        size_t na = ss_hyphenate(ahead, want[i], strlen(want[i]), a, 32);
-        size_t nb = ss_hyphenate(cold, want[i], strlen(want[i]), b, 32);
-        assert_int_equal(na, nb);
-        assert_true(na > 0);
-        assert_memory_equal(a, b, na * sizeof *a);
-    }
-    assert_int_equal(ss_hyphenator_patterns_read(ahead), read); /* none more */
-    ss_hyphenator_free(ahead);
-    ss_hyphenator_free(cold);
+    char dir[] = "/tmp/statesheet-hyph-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *hy = ss_path_join(dir, "hyphen");
+    char *file = ss_path_join(hy, "hyph_en_US.dic");
+    assert_int_equal(mkdir(hy, 0755), 0);
+    assert_int_equal(mkdir(file, 0755), 0); /* a folder where the file goes */
+    ss_diag *d = ss_diag_new();
+    ss_patterns *p = NULL;
+    assert_int_equal(ss_patterns_load(dir, "en-US", &p, d), 66);
+    assert_null(p);
+    assert_int_equal(ss_diag_error_count(d), 1);
+    assert_non_null(strstr(ss_diag_at(d, 0)->message, "hyphenation patterns"));
+    ss_diag_free(d);
+    rmdir(file);
+    rmdir(hy);
+    rmdir(dir);
+    free(file);
+    free(hy);
 }
 
 /* The template's words: grouping, decimal mark, "millón"/"millones". */
@@ -1002,7 +920,8 @@ static void test_spanish_sheet(void **state)
     free(tp);
     assert_non_null(es);
     assert_string_equal(es->lang, "es-US");
-    ss_hyphenator *hy_es = ss_hyphenator_new(assets, es->lang);
+    ss_patterns *es_p;
+    ss_hyphenator *hy_es = hyphenator_for(es->lang, &es_p);
     assert_non_null(hy_es);
     ss_hyphenation hy = ss_hyphenator_for_layout(hy_es);
 
@@ -1059,6 +978,7 @@ static void test_spanish_sheet(void **state)
     free(xml);
     free(figs);
     ss_hyphenator_free(hy_es);
+    ss_patterns_free(es_p);
     ss_template_free(es);
 }
 
@@ -1212,8 +1132,8 @@ int main(void)
         cmocka_unit_test(test_total_fit_north_dakota),
         cmocka_unit_test(test_total_fit_samples),
         cmocka_unit_test(test_hyphenator),
-        cmocka_unit_test(test_hyphenation_selection),
-        cmocka_unit_test(test_hyphenation_ahead),
+        cmocka_unit_test(test_hyphenation_whole_file),
+        cmocka_unit_test(test_hyphenation_unreadable),
         cmocka_unit_test(test_number_words),
         cmocka_unit_test(test_spanish_sheet),
         cmocka_unit_test(test_table_leaders),

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -154,6 +155,46 @@ static void folder_in_place_of_sheet(void **state_)
     free(dir);
 }
 
+/* Standard output on a full disk: 74, said as what it is; "the program
+ * reading it has ended" is for a closed pipe only (issue 21, point 6). */
+static void stdout_full_or_closed(void **state_)
+{
+    (void)state_;
+    char *dir = tu_tmpdir();
+    char *cmd = ss_xasprintf("'%s' -o '%s' -s ND data/ncmec-2023.xml >/dev/full",
+                             getenv("SS_BINARY"), dir), *err;
+    assert_int_equal(tu_sh(cmd, NULL, &err), 74);
+    assert_non_null(strstr(err, "cannot write to standard output (No space left on device)"));
+    assert_null(strstr(err, "reading it has ended"));
+    free(cmd), free(err);
+    /* A pipe whose reader is gone before the first line (no race). */
+    cmd = ss_xasprintf("python3 -c 'import os, subprocess, sys; r, w = os.pipe(); "
+                       "os.close(r); sys.exit(subprocess.call(sys.argv[1:], stdout=w))' "
+                       "'%s' -o '%s' -s ND data/ncmec-2023.xml", getenv("SS_BINARY"), dir);
+    assert_int_equal(tu_sh(cmd, NULL, &err), 74);
+    assert_non_null(strstr(err, "the program reading it has ended"));
+    free(cmd), free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* --combined into a folder that is a loop of links: a sentence. */
+static void combined_folder_link_loop(void **state_)
+{
+    (void)state_;
+    char *dir = tu_tmpdir();
+    char *loop = ss_xasprintf("%s/loop", dir);
+    assert_int_equal(symlink("loop", loop), 0);
+    char *args = ss_xasprintf("-q -o '%s/out' -s ND --combined '%s/all.pdf' "
+                              "data/ncmec-2023.xml", dir, loop), *err;
+    assert_int_equal(tu_run(args, NULL, &err), 73);
+    assert_non_null(strstr(err, "is a link that leads round in a loop; choose another place"));
+    assert_null(strstr(err, "Too many levels"));
+    free(args), free(err), free(loop);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 /* Over the size limit: 65 for the template as for the data. */
 static void template_too_large_is_65(void **state_)
 {
@@ -277,6 +318,8 @@ int main(void)
         cmocka_unit_test(raw_ampersand_in_template),
         cmocka_unit_test(too_many_rows),
         cmocka_unit_test(broken_xml_class),
+        cmocka_unit_test(stdout_full_or_closed),
+        cmocka_unit_test(combined_folder_link_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

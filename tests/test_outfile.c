@@ -192,68 +192,20 @@ static void folder_at_final_name_is_cantcreat(void **state)
     free(dir);
 }
 
-/* The writer thread: 100 files put from the caller's thread; each is in
- * place with its bytes when its done call comes, and comes exactly once;
- * no temporary file is left.  A folder in one file's place: that file's
- * done says 73, the writer finishes with 73, the others are written. */
-typedef struct seen {
-    const char *dir;
-    int calls[100];
-    int status[100];
-    char *data[100]; /* what was put */
-    int wrong;
-} seen;
-
-static void on_done(void *ctx, size_t id, size_t len, int status)
-{
-    seen *s = ctx;
-    s->calls[id]++;
-    s->status[id] = status;
-    if (status == 0) {
-        char *path = ss_xasprintf("%s/S%03zu.pdf", s->dir, id);
-        char *f = tu_read(path);
-        if (!f || strlen(f) != len || len != strlen(s->data[id]) ||
-            memcmp(f, s->data[id], len))
-            s->wrong++;
-        free(f), free(path);
-    }
-}
-
-static void writer_puts_every_file_in_place(void **state)
+/* A folder that cannot be synced (here: gone) is an I/O error with a
+ * message, never passed over. */
+static void folder_sync_failure_is_ioerr(void **state)
 {
     (void)state;
     char *dir = tu_tmpdir();
-    char *sub = ss_xasprintf("%s/S042.pdf", dir);
-    assert_int_equal(mkdir(sub, 0755), 0);
-    seen s = {.dir = dir};
-    ss_diag *wd = ss_diag_new(), *d = ss_diag_new();
-    ss_writer *w = ss_writer_new(on_done, &s, wd);
-    assert_non_null(w);
-    for (size_t i = 0; i < 100; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "S%03zu.pdf", i);
-        /* The buffer is the caller's again once put returns: overwritten
-         * at once, it must not change what is written. */
-        char buf[64];
-        snprintf(buf, sizeof buf, "sheet %zu\n", i);
-        s.data[i] = ss_xstrdup(buf);
-        assert_int_equal(ss_writer_put(w, dir, name, i, buf, strlen(buf), d), 0);
-        memset(buf, 'x', sizeof buf - 1);
-    }
-    assert_int_equal(ss_writer_finish(w), 73);
-    for (size_t i = 0; i < 100; i++) {
-        assert_int_equal(s.calls[i], 1);
-        assert_int_equal(s.status[i], i == 42 ? 73 : 0);
-    }
-    assert_int_equal(s.wrong, 0);
-    for (size_t i = 0; i < 100; i++)
-        free(s.data[i]);
-    assert_true(has_message(wd, "a folder has that name"));
+    char *gone = ss_xasprintf("%s/gone", dir);
+    ss_diag *d = ss_diag_new();
+    assert_int_equal(ss_outfile_sync_dir(dir, d), 0);
     assert_int_equal(ss_diag_count(d), 0);
-    assert_int_equal(tu_count(dir, ".tmp"), 0);
-    assert_int_equal(tu_count(dir, ".pdf"), 100); /* 99 files and the folder */
-    ss_diag_free(wd), ss_diag_free(d);
-    free(sub);
+    assert_int_equal(ss_outfile_sync_dir(gone, d), 74);
+    assert_true(has_message(d, "cannot save the folder's new file names to disk"));
+    ss_diag_free(d);
+    free(gone);
     tu_rmrf(dir);
     free(dir);
 }
@@ -320,7 +272,7 @@ int main(void)
         cmocka_unit_test(tmp_names_are_unique_and_not_pdf),
         cmocka_unit_test(stale_removal_only_when_old),
         cmocka_unit_test(folder_at_final_name_is_cantcreat),
-        cmocka_unit_test(writer_puts_every_file_in_place),
+        cmocka_unit_test(folder_sync_failure_is_ioerr),
         cmocka_unit_test(piece_by_piece),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,14 +15,14 @@ set -euo pipefail
 # DEB_PKGS: what making the .deb runs (cpack -G DEB: dpkg-shlibdeps, file).
 RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev libdeflate-dev nettle-dev libcsv-dev
           libutf8proc-dev libhyphen-dev hyphen-en-us hyphen-es libzip-dev libxlsxwriter-dev
-          libharfbuzz-dev)
+          libcurl4-openssl-dev libharfbuzz-dev)
 TEST_PKGS=(clang libclang-rt-dev llvm libcmocka-dev poppler-utils qpdf
            python3 python3-pdfminer python3-pikepdf python3-fonttools
            default-jre-headless libpdfbox2-java libactivation-java
            libjaxb-api-java time locales valgrind bc util-linux libxml2-utils
            ghostscript mupdf-tools python3-pypdf nodejs npm
-           libreoffice-calc-nogui python3-openpyxl libharfbuzz-bin
-           fonts-liberation2)
+           libreoffice-calc-nogui python3-openpyxl opensmtpd python3-aiosmtpd
+           libharfbuzz-bin fonts-liberation2)
 DEB_PKGS=(dpkg-dev file)
 # llvm: llvm-symbolizer, which turns ASan's addresses into file:line.
 # libharfbuzz-bin: hb-shape, and fonts-liberation2: Liberation Sans, which

@@ -26,8 +26,8 @@ same() {
   local a=$TMP/$1 b=$TMP/$2 what=$3 diffs=0
   local la lb
   # Each run's manifest is named after its slice (manifest.h): compare sheets.
-  la=$(cd "$a" && ls -A | { grep -v '^manifest-' || true; } | sort)
-  lb=$(cd "$b" && ls -A | { grep -v '^manifest-' || true; } | sort)
+  la=$(cd "$a" && ls -A | { grep -v '^\.\?manifest-' || true; } | sort)
+  lb=$(cd "$b" && ls -A | { grep -v '^\.\?manifest-' || true; } | sort)
   if [ "$la" != "$lb" ]; then
     fail "$what: file lists differ: $(diff <(echo "$la") <(echo "$lb") | grep '^[<>]' | head -3 | tr '\n' ' ')"
     return
@@ -84,8 +84,8 @@ fi
 
 # Shards: disjoint, together exactly the full set, bytes as unsharded.
 for k in 1 2 3; do gen "shard$k" --shard "$k/3" || true; done
-all=$(cd "$TMP/a" && ls -A | { grep -v '^manifest-' || true; } | sort)
-union=$(for k in 1 2 3; do (cd "$TMP/shard$k" && ls -A | { grep -v '^manifest-' || true; }); done | sort)
+all=$(cd "$TMP/a" && ls -A | { grep -v '^\.\?manifest-' || true; } | sort)
+union=$(for k in 1 2 3; do (cd "$TMP/shard$k" && ls -A | { grep -v '^\.\?manifest-' || true; }); done | sort)
 dups=$(echo "$union" | uniq -d | grep -c . || true)
 counts=$(for k in 1 2 3; do ls -A "$TMP/shard$k" | wc -l; done | tr '\n' ' ')
 if [ "$dups" -eq 0 ]; then ok "shards disjoint (sizes $counts)"; else fail "shards overlap: $dups files in more than one shard"; fi

@@ -2,7 +2,8 @@
 # Sample sheets can never take a real sheet's place: a trial file marked
 # sample="true" but left at last year's year, run into the folder of the
 # real sheets, writes ND-2023-SAMPLE.pdf and leaves ND-2023.pdf untouched;
-# the summary says how many existing files a run replaced.
+# the summary says how many existing files a run replaced; the progress
+# line on a terminal names the files as they are (-SAMPLE.pdf).
 . "$(dirname "$0")/common.sh"
 ok() { echo "ok   - $*"; }
 
@@ -42,5 +43,21 @@ if grep -q "(2 existing files replaced)" "$TMP/comb.out"; then
   ok "the combined file is counted too"
 else
   fail "summary without '(2 existing files replaced)': $(cat "$TMP/comb.out")"
+fi
+
+# The progress line (a terminal: script(1); shown once a run lasts half a
+# second, so 600 sheets) names each sheet's real file.
+if command -v script >/dev/null; then
+  "$PY" "$SRC/tools/make-sample.py" --count 600 --seed 5 >"$TMP/big.xml"
+  script -qec "'$BIN' -j 2 -o '$TMP/p' '$TMP/big.xml'" /dev/null >"$TMP/prog.out" 2>&1 || true
+  names=$(tr '\r' '\n' <"$TMP/prog.out" | grep -o '^.*\] S[0-9]*-2023[^ ]*' | sed 's/.*\] //' | sort -u || true)
+  wrong=$(echo "$names" | grep -cv -- '-2023-SAMPLE\.pdf$' || true)
+  if [ -n "$names" ] && [ "$wrong" -eq 0 ]; then
+    ok "the progress line names the files as written ($(echo "$names" | head -1), ...)"
+  else
+    fail "the progress line names $wrong files not as written: $(echo "$names" | head -3 | tr '\n' ' ')"
+  fi
+else
+  fail "script(1) is missing (bsdutils)"
 fi
 [ "$fails" -eq 0 ]
