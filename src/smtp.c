@@ -1,7 +1,13 @@
-/* smtp.c - SMTP through libcurl (see smtp.h). */
+/* smtp.c - SMTP through libcurl (see smtp.h).
+ *
+ * libcurl is opened with dlopen when a run sends, not linked: it brings 32
+ * shared libraries (OpenSSL, Kerberos, LDAP, SSH, ...) that every run would
+ * otherwise load and relocate, about 4 ms of CPU a process (7 % of a
+ * 56-sheet batch), for the one command that uses them. */
 #include "smtp.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +18,57 @@
 
 #include "mail.h"
 #include "util.h"
+
+/* libcurl's soname, the same on Debian 12 and 13. */
+#define CURL_LIBRARY "libcurl.so.4"
+
+/* The libcurl functions this file calls, looked up once. */
+static struct {
+    CURLcode (*global_init)(long);
+    void (*global_cleanup)(void);
+    CURL *(*easy_init)(void);
+    void (*easy_cleanup)(CURL *);
+    void (*easy_reset)(CURL *);
+    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+    CURLcode (*easy_perform)(CURL *);
+    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+    const char *(*easy_strerror)(CURLcode);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
+    void (*free)(void *);
+    CURLU *(*url)(void);
+    void (*url_cleanup)(CURLU *);
+    CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+    CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
+} lib;
+
+/* Opens libcurl and finds its functions; false when it is not installed.
+ * Called from the main thread only, before any transfer. */
+static bool curl_open(void)
+{
+    if (lib.url)
+        return true;
+    void *so = dlopen(CURL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!so)
+        return false;
+    static const char *const names[] = {
+        "curl_global_init", "curl_global_cleanup", "curl_easy_init", "curl_easy_cleanup",
+        "curl_easy_reset", "curl_easy_setopt", "curl_easy_perform", "curl_easy_getinfo",
+        "curl_easy_strerror", "curl_slist_append", "curl_slist_free_all", "curl_free",
+        "curl_url", "curl_url_cleanup", "curl_url_set", "curl_url_get"};
+    void (*fn[sizeof names / sizeof *names])(void);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        void *p = dlsym(so, names[i]);
+        if (!p) {
+            dlclose(so);
+            return false;
+        }
+        memcpy(&fn[i], &p, sizeof p); /* POSIX's way from object to function */
+    }
+    _Static_assert(sizeof fn == sizeof lib, "one pointer a function");
+    memcpy(&lib, fn, sizeof lib);
+    return true; /* kept open until the program ends */
+}
 
 struct ss_smtp {
     CURL *curl;
@@ -39,9 +96,9 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *ctx)
 
 /* Keeps the server's last reply line (libcurl hands replies to the debug
  * function only). */
-static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *ctx)
+static int debug_cb(CURL *handle, curl_infotype type, char *data, size_t size, void *ctx)
 {
-    (void)curl;
+    (void)handle;
     ss_smtp *s = ctx;
     if (type != CURLINFO_HEADER_IN)
         return 0;
@@ -90,17 +147,24 @@ ss_smtp *ss_smtp_new(const char *url, const char *netrc_path, char *err, size_t 
 {
     ss_smtp *s = NULL;
     char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL;
-    CURLU *u = curl_url();
-    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+    CURLU *u = NULL;
+    if (!curl_open()) {
+        snprintf(err, errlen, "--send needs libcurl (%s), which is not installed; install "
+                 "Debian's libcurl4 (libcurl4t64 on Debian 13) or leave out --send to write "
+                 "drafts", CURL_LIBRARY);
+        return NULL;
+    }
+    u = lib.url();
+    if (!u || lib.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        lib.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         (strcmp(scheme, "smtp") && strcmp(scheme, "smtps")) ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        lib.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
         snprintf(err, errlen, "--send '%.100s': write smtp://HOST:PORT (STARTTLS) or "
                  "smtps://HOST:PORT (TLS), e.g. --send smtp://mail.example.org:587", url);
         goto done;
     }
-    if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
+    if (lib.url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+        lib.url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
         snprintf(err, errlen, "--send: the URL holds a user name or password; remove it "
                  "and put them in ~/.netrc (machine HOST login USER password PASS) or the "
                  "file given with --netrc-file, so they never show on a command line");
@@ -110,15 +174,15 @@ ss_smtp *ss_smtp_new(const char *url, const char *netrc_path, char *err, size_t 
         snprintf(err, errlen, "--netrc-file '%.200s': cannot read it", netrc_path);
         goto done;
     }
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    if (lib.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         snprintf(err, errlen, "cannot start libcurl");
         goto done;
     }
     s = ss_xcalloc(1, sizeof *s);
-    s->curl = curl_easy_init();
+    s->curl = lib.easy_init();
     if (!s->curl) {
         snprintf(err, errlen, "cannot start libcurl");
-        curl_global_cleanup();
+        lib.global_cleanup();
         free(s);
         s = NULL;
         goto done;
@@ -127,8 +191,8 @@ ss_smtp *ss_smtp_new(const char *url, const char *netrc_path, char *err, size_t 
     s->netrc = netrc_path ? ss_xstrdup(netrc_path) : NULL;
     s->loopback = is_loopback(host);
 done:
-    curl_free(scheme), curl_free(host), curl_free(user), curl_free(pass);
-    curl_url_cleanup(u);
+    lib.free(scheme), lib.free(host), lib.free(user), lib.free(pass);
+    lib.url_cleanup(u);
     return s;
 }
 
@@ -136,8 +200,8 @@ void ss_smtp_free(ss_smtp *s)
 {
     if (!s)
         return;
-    curl_easy_cleanup(s->curl);
-    curl_global_cleanup();
+    lib.easy_cleanup(s->curl);
+    lib.global_cleanup();
     free(s->url);
     free(s->netrc);
     free(s);
@@ -170,38 +234,38 @@ int ss_smtp_send(ss_smtp *s, const char *from, const char *const *rcpt, size_t n
     struct curl_slist *list = NULL;
     for (size_t i = 0; i < n; i++) {
         char *r = ss_xasprintf("<%s>", rcpt[i]);
-        list = curl_slist_append(list, r);
+        list = lib.slist_append(list, r);
         free(r);
     }
     char *env_from = ss_xasprintf("<%s>", from);
     upload up = {data, len, 0};
     s->last_reply[0] = '\0';
     s->refusal[0] = '\0';
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, s->url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_USE_SSL, s->loopback ? (long)CURLUSESSL_NONE
+    lib.easy_reset(c);
+    lib.easy_setopt(c, CURLOPT_URL, s->url);
+    lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    lib.easy_setopt(c, CURLOPT_USE_SSL, s->loopback ? (long)CURLUSESSL_NONE
                                                      : (long)CURLUSESSL_ALL);
-    curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+    lib.easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
     if (s->netrc)
-        curl_easy_setopt(c, CURLOPT_NETRC_FILE, s->netrc);
-    curl_easy_setopt(c, CURLOPT_MAIL_FROM, env_from);
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, list);
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-    curl_easy_setopt(c, CURLOPT_READDATA, &up);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)SS_SMTP_CONNECT_SECONDS);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)SS_SMTP_STALL_SECONDS);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
-    curl_easy_setopt(c, CURLOPT_DEBUGDATA, s);
-    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
-    CURLcode rc = curl_easy_perform(c);
+        lib.easy_setopt(c, CURLOPT_NETRC_FILE, s->netrc);
+    lib.easy_setopt(c, CURLOPT_MAIL_FROM, env_from);
+    lib.easy_setopt(c, CURLOPT_MAIL_RCPT, list);
+    lib.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    lib.easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+    lib.easy_setopt(c, CURLOPT_READDATA, &up);
+    lib.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+    lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)SS_SMTP_CONNECT_SECONDS);
+    lib.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    lib.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)SS_SMTP_STALL_SECONDS);
+    lib.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    lib.easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+    lib.easy_setopt(c, CURLOPT_DEBUGDATA, s);
+    lib.easy_setopt(c, CURLOPT_VERBOSE, 1L);
+    CURLcode rc = lib.easy_perform(c);
     long code = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     /* The server's refusal decides (libcurl reports a refused DATA as a
      * "weird reply", a refused RCPT as a send error, and may have said
      * something after it); without one, what happened to the connection. */
@@ -226,15 +290,15 @@ int ss_smtp_send(ss_smtp *s, const char *from, const char *const *rcpt, size_t n
     } else if (transient(rc)) {
         status = SS_EXIT_TEMPFAIL;
         snprintf(reply, SS_SMTP_REPLY_MAX, "the connection to the server failed: %s",
-                 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+                 errbuf[0] ? errbuf : lib.easy_strerror(rc));
     } else {
         status = SS_EXIT_UNAVAILABLE;
-        snprintf(reply, SS_SMTP_REPLY_MAX, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        snprintf(reply, SS_SMTP_REPLY_MAX, "%s", errbuf[0] ? errbuf : lib.easy_strerror(rc));
     }
     /* The options point at this call's strings: drop them before they go. */
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-    curl_slist_free_all(list);
+    lib.easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
+    lib.easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+    lib.slist_free_all(list);
     free(env_from);
     return status;
 }
