@@ -461,13 +461,7 @@ static void write_header(const columns *L, sink *k)
                                    c->kind == C_TOTAL || c->kind == C_ROW
                                ? SS_XLSX_FIGURE
                                : SS_XLSX_TEXT;
-        /* The input message: the header's words after the key. */
-        const char *what = c->header, *dash = strstr(what, " - ");
-        if (c->kind == C_ROW)
-            what = c->label;
-        else if (dash)
-            what = dash + 3;
-        ss_xlsx_column(k->x, i, c->header, kind, what);
+        ss_xlsx_column(k->x, i, c->header, kind, c->kind == C_ROW ? c->label : NULL);
     }
     end_row(k);
 }
@@ -1219,10 +1213,14 @@ static bool on_row(void *ctx, long row, char **cells, size_t n)
     return true;
 }
 
-static bool on_workbook_row(void *ctx, long row, char **cells, const unsigned char *kinds,
-                            size_t n)
+/* A row from ss_sheet_rows: a CSV row (kinds NULL) as it is; a
+ * workbook's row first checked for what only a workbook's cells hold. */
+static bool on_cells(void *ctx, long row, char **cells, const unsigned char *kinds,
+                     size_t n)
 {
     importer *im = ctx;
+    if (!kinds)
+        return on_row(ctx, row, cells, n);
     /* A code, name, year or sample cell whose formula failed or was never
      * calculated: said once, and the row left out. */
     bool bad = false;
@@ -1249,74 +1247,6 @@ static bool on_workbook_row(void *ctx, long row, char **cells, const unsigned ch
     bool go_on = on_row(ctx, row, cells, n);
     im->kinds = NULL;
     return go_on;
-}
-
-/* How many bytes tell a workbook, an old .xls or an XML file from CSV. */
-#define PEEK_BYTES 64
-
-/* Feeds the rows of 'from' to on_row, whatever the file is: CSV, or a
- * workbook (told by its content, not its name); an XML data file or an
- * old .xls is named as such.  Returns false when the file itself is wrong
- * (reported). */
-static bool read_rows(importer *im, FILE *from, char delim)
-{
-    unsigned char head[PEEK_BYTES];
-    off_t at = ftello(from);
-    size_t nh = fread(head, 1, sizeof head, from);
-    char *all = NULL, *rest = NULL;
-    size_t len = 0, rlen = 0;
-    FILE *mem = NULL;
-    bool ok = false;
-    if (at < 0 || fseeko(from, at, SEEK_SET) != 0) {
-        /* A pipe: what was peeked is read again from memory. */
-        rest = ss_workbook_slurp(from, SS_CSV_MAX_BYTES - nh, &rlen);
-        if (!rest) {
-            ss_csv_error(im->errs, 0, 0, "%s", errno == EFBIG ? "the file is larger than "
-                         "256 MB, the most statesheet reads" : strerror(errno));
-            return false;
-        }
-        all = ss_xmalloc(nh + rlen + 1);
-        memcpy(all, head, nh);
-        memcpy(all + nh, rest, rlen);
-        len = nh + rlen;
-        free(rest);
-    }
-    switch (ss_form_of(head, nh)) {
-    case SS_FORM_XML:
-        ss_csv_error(im->errs, 0, 0, "this is an XML data file, not a spreadsheet; make "
-                     "sheets from it as it is (statesheet FILE), or turn it into a "
-                     "spreadsheet with statesheet export FILE -o FILE.xlsx");
-        break;
-    case SS_FORM_OLE2:
-        if (!all)
-            all = ss_workbook_slurp(from, SS_WORKBOOK_MAX_BYTES, &len);
-        ss_csv_error(im->errs, 0, 0, "%s", all ? ss_workbook_ole2_words(all, len)
-                                               : ss_workbook_ole2_words(head, nh));
-        break;
-    case SS_FORM_ZIP:
-        if (!all && !(all = ss_workbook_slurp(from, SS_WORKBOOK_MAX_BYTES, &len))) {
-            ss_csv_error(im->errs, 0, 0, "%s", errno == EFBIG ? "the workbook is larger "
-                         "than 64 MB, the most statesheet reads" : strerror(errno));
-            break;
-        }
-        im->workbook = true;
-        im->delim = ',';
-        ok = ss_workbook_read(all, len, on_workbook_row, im, im->errs);
-        break;
-    case SS_FORM_TEXT:
-    default:
-        if (all && len && !(mem = fmemopen(all, len, "rb"))) {
-            ss_csv_error(im->errs, 0, 0, "%s", strerror(errno));
-            break;
-        }
-        /* The separator is known (given or detected) before the first row. */
-        ok = ss_csv_read(mem ? mem : from, delim, on_row, im, im->errs, &im->delim);
-        break;
-    }
-    if (mem)
-        fclose(mem);
-    free(all);
-    return ok;
 }
 
 /* Where the XML that import wrote came from, line by line: the first two
@@ -1389,7 +1319,7 @@ bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char del
         ss_csv_error(errs, 0, 0, "cannot make a temporary file: %s", strerror(errno));
         goto done;
     }
-    if (!read_rows(&im, from, delim))
+    if (!ss_sheet_rows(from, delim, on_cells, &im, errs, &im.delim, &im.workbook))
         goto done; /* the file itself is wrong: reported */
     if (!im.header_done) {
         ss_csv_error(errs, 1, 1, "the file is empty; export a data file to get the columns "
@@ -1533,18 +1463,8 @@ static void collect_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
     (void)ds;
     collector *C = ctx;
     collect_state(C, st);
-    /* A blank form keeps the data's own names for the listed codes. */
-    ss_place *pl = C->places ? (ss_place *)ss_places_find(C->places, st->code) : NULL;
-    if (pl) {
-        const char *es = ss_text_in(st->names, st->nnames, "es");
-        free(pl->name);
-        pl->name = ss_xstrdup(st->name);
-        if (es) {
-            free(pl->name_es);
-            pl->name_es = ss_xstrdup(es);
-        }
+    if (C->places && ss_places_rename(C->places, st))
         C->matched++;
-    }
 }
 
 /* export --blank: a row for each listed jurisdiction, before the data's
@@ -1579,13 +1499,6 @@ static void write_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
         write_row(w->L, ds, st, w->blank, w->year, w->k);
 }
 
-/* True when path ends in ".ext", in any case. */
-static bool named(const char *path, const char *ext)
-{
-    size_t n = strlen(path), e = strlen(ext);
-    return n > e && path[n - e - 1] == '.' && !strcasecmp(path + n - e, ext);
-}
-
 /* Enough of a file's identity to see that it changed between two reads. */
 static bool same_file(const struct stat *a, const struct stat *b)
 {
@@ -1606,6 +1519,8 @@ static ss_dataset *read_data(const ss_csv_options *opt, const char *held, size_t
 
 int ss_export_run(const ss_csv_options *opt)
 {
+    if (opt->output && ss_xlsx_refused(opt->output))
+        return SS_EXIT_USAGE; /* a workbook is written as .xlsx only */
     ss_diag *diag = ss_diag_new();
     ss_template *tpl;
     ss_dataset *ds = NULL, *again = NULL;
@@ -1616,31 +1531,12 @@ int ss_export_run(const ss_csv_options *opt)
     struct stat before, after;
     bool stat_ok = false;
     ss_places places = {0};
-    /* A workbook is written as .xlsx only: a CSV under another workbook's
-     * name would not open. */
-    if (opt->output && (named(opt->output, "ods") || named(opt->output, "xls") ||
-                        named(opt->output, "xlsm"))) {
-        fprintf(stderr, "statesheet: export writes .xlsx (a workbook both Excel and Calc "
-                "open) or CSV, not %s; write -o FILE.xlsx, and save it in another form from "
-                "the spreadsheet program\nTry 'statesheet --help'.\n", strrchr(opt->output, '.'));
-        ss_diag_free(diag);
-        return SS_EXIT_USAGE;
-    }
     char *held = NULL;
     size_t held_len = 0;
     int status = load_template(opt, "data file", diag, &tpl, &replaces);
-    if (status == SS_EXIT_OK && opt->blank) {
-        char *assets = ss_assets_dir(opt->assets_dir);
-        char *path = assets ? ss_path_join(assets, SS_JURISDICTIONS_FILE) : NULL;
-        if (!path || !ss_places_load(path, &places)) {
-            ss_diag_error(diag, path, 0, "cannot read the list of jurisdictions for the "
-                          "blank form; reinstall statesheet, or name its assets with "
-                          "--assets DIR");
-            status = SS_EXIT_SOFTWARE;
-        }
-        free(path);
-        free(assets);
-    }
+    if (status == SS_EXIT_OK && opt->blank &&
+        !ss_places_load_assets(opt->assets_dir, diag, &places))
+        status = SS_EXIT_SOFTWARE;
     if (status != SS_EXIT_SOFTWARE && status != SS_EXIT_USAGE && status != SS_EXIT_CANTCREAT) {
         int e = 0;
         if (tpl) {
@@ -1694,7 +1590,7 @@ int ss_export_run(const ss_csv_options *opt)
      * file on close; otherwise CSV, with a byte-order mark in a file so
      * that Excel opened by double-click reads it as UTF-8. */
     sink k = {opt->delimiter ? opt->delimiter : ',', to, NULL};
-    if (opt->output && named(opt->output, "xlsx") && !(k.x = ss_xlsx_new(out.tmp))) {
+    if (opt->output && ss_xlsx_named(opt->output) && !(k.x = ss_xlsx_new(out.tmp))) {
         ss_atomic_close(&out, false);
         status = SS_EXIT_CANTCREAT;
         goto done;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "csv_io.h"
+#include "records.h"
 
 /* Limits.  A real statesheet workbook is well under 1 MB with a few
  * thousand cells; the limits are far above that and far below what hurts. */
@@ -78,6 +79,15 @@ typedef bool (*ss_workbook_row_fn)(void *ctx, long row, char **cells,
 bool ss_workbook_read(const void *data, size_t len, ss_workbook_row_fn fn, void *ctx,
                       ss_csv_errors *errs);
 
+/* Import's rows from 'from', whatever the file is (told by its first
+ * bytes, not its name): CSV, read with delimiter 'delim' (0: detect), or a
+ * workbook as above; an XML data file or an old .xls is named as such in
+ * errs.  A CSV row reaches fn with kinds NULL.  *used is the CSV separator
+ * (',' for a workbook) and *workbook is set true for a workbook, both
+ * before the first row.  Returns false when the file itself is wrong. */
+bool ss_sheet_rows(FILE *from, char delim, ss_workbook_row_fn fn, void *ctx,
+                   ss_csv_errors *errs, char *used, bool *workbook);
+
 /* The one-line explanation of a file starting with the OLE2 signature
  * (a legacy .xls, or a password-protected .xlsx), data its first bytes. */
 const char *ss_workbook_ole2_words(const void *data, size_t len);
@@ -114,5 +124,14 @@ typedef struct ss_places {
 bool ss_places_load(const char *path, ss_places *p);
 const ss_place *ss_places_find(const ss_places *p, const char *code);
 void ss_places_free(ss_places *p);
+
+/* The list in statesheet's assets (assets_dir: --assets DIR, or NULL).
+ * Returns false, said in diag, when it cannot be read. */
+bool ss_places_load_assets(const char *assets_dir, ss_diag *diag, ss_places *p);
+
+/* A blank form keeps the data's own names: when st's code is listed, its
+ * name (and Spanish name, if it has one) replace the list's, and true is
+ * returned. */
+bool ss_places_rename(ss_places *p, const ss_state *st);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "paths.h"
 #include "util.h"
 
 /* The list is 56 rows; more is a damaged installation. */
@@ -92,4 +93,33 @@ void ss_places_free(ss_places *p)
     }
     free(p->v);
     memset(p, 0, sizeof *p);
+}
+
+bool ss_places_load_assets(const char *assets_dir, ss_diag *diag, ss_places *p)
+{
+    char *assets = ss_assets_dir(assets_dir);
+    char *path = assets ? ss_path_join(assets, SS_JURISDICTIONS_FILE) : NULL;
+    bool ok = path && ss_places_load(path, p);
+    if (!ok)
+        ss_diag_error(diag, path, 0, "cannot read the list of jurisdictions for the "
+                      "blank form; reinstall statesheet, or name its assets with "
+                      "--assets DIR");
+    free(path);
+    free(assets);
+    return ok;
+}
+
+bool ss_places_rename(ss_places *p, const ss_state *st)
+{
+    ss_place *pl = (ss_place *)ss_places_find(p, st->code);
+    if (!pl)
+        return false;
+    const char *es = ss_text_in(st->names, st->nnames, "es");
+    free(pl->name);
+    pl->name = ss_xstrdup(st->name);
+    if (es) {
+        free(pl->name_es);
+        pl->name_es = ss_xstrdup(es);
+    }
+    return true;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <xlsxwriter.h>
 
@@ -72,6 +73,9 @@ void ss_xlsx_column(ss_xlsx *x, size_t col, const char *header, ss_xlsx_col kind
                     const char *what)
 {
     lxw_col_t c = (lxw_col_t)col;
+    const char *dash = strstr(header, " - ");
+    if (!what)
+        what = dash ? dash + 3 : header;
     double width = kind == SS_XLSX_NAME ? WIDTH_NAME : kind == SS_XLSX_YEAR ? WIDTH_YEAR
                    : kind == SS_XLSX_FIGURE ? WIDTH_FIGURE : WIDTH_CODE;
     worksheet_set_column(x->ws, c, c, width, NULL);
@@ -146,4 +150,27 @@ bool ss_xlsx_close(ss_xlsx *x)
                           : lxw_strerror(e));
     free(x);
     return ok;
+}
+
+/* True when path ends in ".ext", in any case. */
+static bool named(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n > e && path[n - e - 1] == '.' && !strcasecmp(path + n - e, ext);
+}
+
+bool ss_xlsx_named(const char *path)
+{
+    return named(path, "xlsx");
+}
+
+bool ss_xlsx_refused(const char *path)
+{
+    /* A CSV under another workbook's name would not open. */
+    if (!named(path, "ods") && !named(path, "xls") && !named(path, "xlsm"))
+        return false;
+    fprintf(stderr, "statesheet: export writes .xlsx (a workbook both Excel and Calc "
+            "open) or CSV, not %s; write -o FILE.xlsx, and save it in another form from "
+            "the spreadsheet program\nTry 'statesheet --help'.\n", strrchr(path, '.'));
+    return true;
 }

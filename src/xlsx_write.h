@@ -29,8 +29,16 @@ typedef enum ss_xlsx_col {
  * be made (printed). */
 ss_xlsx *ss_xlsx_new(const char *path);
 
+/* export -o PATH: true when PATH names an .xlsx workbook (in any case). */
+bool ss_xlsx_named(const char *path);
+
+/* True, with the usage message printed, when PATH names a workbook form
+ * export does not write (.ods, .xls, .xlsm). */
+bool ss_xlsx_refused(const char *path);
+
 /* Declares column col (0-based) before any row: its header, what it
- * holds, and for a figure the words of its input message. */
+ * holds, and for a figure the words of its input message (NULL: the
+ * header's words after " - ", or the whole header). */
 void ss_xlsx_column(ss_xlsx *x, size_t col, const char *header, ss_xlsx_col kind,
                     const char *what);
 
