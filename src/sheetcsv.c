@@ -1236,13 +1236,6 @@ static bool on_cells(void *ctx, long row, char **cells, const unsigned char *kin
     }
     if (bad)
         return true;
-    /* A title above the table (one cell, often merged across the header)
-     * is for people: the header is the first row with more. */
-    size_t filled = 0;
-    for (size_t i = 0; i < n; i++)
-        filled += *cells[i] != '\0';
-    if (!im->header_done && filled == 1 && strcasecmp(cells[0], "code"))
-        return true;
     im->kinds = kinds;
     bool go_on = on_row(ctx, row, cells, n);
     im->kinds = NULL;

@@ -81,8 +81,9 @@ bool ss_workbook_read(const void *data, size_t len, ss_workbook_row_fn fn, void 
 
 /* Import's rows from 'from', whatever the file is (told by its first
  * bytes, not its name): CSV, read with delimiter 'delim' (0: detect), or a
- * workbook as above; an XML data file or an old .xls is named as such in
- * errs.  A CSV row reaches fn with kinds NULL.  *used is the CSV separator
+ * workbook as above, its title rows above the table (one cell, not
+ * "code") passed over; an XML data file or an old .xls is named as such
+ * in errs.  A CSV row reaches fn with kinds NULL.  *used is the CSV separator
  * (',' for a workbook) and *workbook is set true for a workbook, both
  * before the first row.  Returns false when the file itself is wrong. */
 bool ss_sheet_rows(FILE *from, char delim, ss_workbook_row_fn fn, void *ctx,

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 
 #include "util.h"
@@ -17,16 +18,34 @@
 /* How many bytes tell a workbook, an old .xls or an XML file from CSV. */
 #define PEEK_BYTES 64
 
-/* A CSV row handed on as a workbook row with no kinds. */
-typedef struct csv_rows {
+/* Where the rows go: fn, with kinds NULL for a CSV row. */
+typedef struct rows {
     ss_workbook_row_fn fn;
     void *ctx;
-} csv_rows;
+    bool past_title;
+} rows;
 
 static bool on_csv_row(void *ctx, long row, char **cells, size_t n)
 {
-    csv_rows *r = ctx;
+    rows *r = ctx;
     return r->fn(r->ctx, row, cells, NULL, n);
+}
+
+static bool on_workbook_row(void *ctx, long row, char **cells, const unsigned char *kinds,
+                            size_t n)
+{
+    rows *r = ctx;
+    if (!r->past_title) {
+        /* A title above the table (one cell, often merged across the
+         * header) is for people: the header is the first row with more. */
+        size_t filled = 0;
+        for (size_t i = 0; i < n; i++)
+            filled += *cells[i] != '\0';
+        if (filled == 1 && strcasecmp(cells[0], "code"))
+            return true;
+        r->past_title = true;
+    }
+    return r->fn(r->ctx, row, cells, kinds, n);
 }
 
 bool ss_sheet_rows(FILE *from, char delim, ss_workbook_row_fn fn, void *ctx,
@@ -39,6 +58,7 @@ bool ss_sheet_rows(FILE *from, char delim, ss_workbook_row_fn fn, void *ctx,
     size_t len = 0, rlen = 0;
     FILE *mem = NULL;
     bool ok = false;
+    rows r = {fn, ctx, false};
     if (at < 0 || fseeko(from, at, SEEK_SET) != 0) {
         /* A pipe: what was peeked is read again from memory. */
         rest = ss_workbook_slurp(from, SS_CSV_MAX_BYTES - nh, &rlen);
@@ -73,7 +93,7 @@ bool ss_sheet_rows(FILE *from, char delim, ss_workbook_row_fn fn, void *ctx,
         }
         *workbook = true;
         *used = ',';
-        ok = ss_workbook_read(all, len, fn, ctx, errs);
+        ok = ss_workbook_read(all, len, on_workbook_row, &r, errs);
         break;
     case SS_FORM_TEXT:
     default:
@@ -82,8 +102,7 @@ bool ss_sheet_rows(FILE *from, char delim, ss_workbook_row_fn fn, void *ctx,
             break;
         }
         /* The separator is known (given or detected) before the first row. */
-        ok = ss_csv_read(mem ? mem : from, delim, on_csv_row, &(csv_rows){fn, ctx}, errs,
-                         used);
+        ok = ss_csv_read(mem ? mem : from, delim, on_csv_row, &r, errs, used);
         break;
     }
     if (mem)
