@@ -1295,6 +1295,17 @@ static void key_check_cb(const ss_dataset *ds, const ss_state *st, void *ctx)
     ss_validate_state_keys(k->tpl, ds, st, false, k->diag);
 }
 
+/* Copies the rest of 'from' to 'to'; false on a read or write error. */
+static bool copy_rest(FILE *from, FILE *to)
+{
+    char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, from)) > 0)
+        if (fwrite(buf, 1, got, to) != got)
+            return false;
+    return !ferror(from);
+}
+
 bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char delim,
                   ss_csv_errors *errs, FILE *out)
 {
@@ -1343,14 +1354,10 @@ bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char del
                 im.sample == 1 ? " sample=\"true\"" : "");
         if (im.national.xml.len)
             fwrite(im.national.xml.data, 1, im.national.xml.len, out);
-        char buf[65536];
-        size_t got;
         bool io_ok = fflush(im.states.xf) == 0 && fflush(im.states.mf) == 0 &&
-                     fseeko(im.states.xf, 0, SEEK_SET) == 0;
-        while (io_ok && (got = fread(buf, 1, sizeof buf, im.states.xf)) > 0)
-            io_ok = fwrite(buf, 1, got, out) == got;
+                     fseeko(im.states.xf, 0, SEEK_SET) == 0 && copy_rest(im.states.xf, out);
         fputs("</statedata>\n", out);
-        if (!io_ok || ferror(im.states.xf) || fflush(out) != 0 || ferror(out)) {
+        if (!io_ok || fflush(out) != 0 || ferror(out)) {
             ss_csv_error(errs, 0, 0, "cannot write a temporary file: %s", strerror(errno));
             goto done;
         }
@@ -1678,17 +1685,12 @@ int ss_import_run(const ss_csv_options *opt)
     } else if (!ok) {
         status = SS_EXIT_DATAERR;
     } else {
-        char buf[65536];
-        size_t got;
         rewind(tmp);
-        while (status == SS_EXIT_OK && (got = fread(buf, 1, sizeof buf, tmp)) > 0)
-            if (fwrite(buf, 1, got, stdout) != got)
-                status = SS_EXIT_IOERR;
-        if (status == SS_EXIT_OK && (ferror(tmp) || fflush(stdout) != 0))
+        if (!copy_rest(tmp, stdout) || fflush(stdout) != 0) {
             status = SS_EXIT_IOERR;
-        if (status != SS_EXIT_OK)
             fprintf(stderr, "statesheet: error: cannot write to standard output: %s\n",
                     strerror(errno));
+        }
     }
     if (status == SS_EXIT_OK && opt->output && opt->verbosity >= 1)
         printf("%s -> %s: OK%s\n", opt->input, opt->output, replaces ? REPLACED_NOTE : "");
