@@ -445,18 +445,14 @@ FILE *ss_atomic_open(ss_atomic *a, const char *path)
     a->slot = ss_outfile_track(a->tmp);
     /* Readable too: import checks what it wrote before the rename. */
     int fd = open(a->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) {
-        fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
-        ss_outfile_untrack(a->slot);
-        free(a->tmp);
-        a->tmp = NULL;
-        return NULL;
-    }
-    a->f = fdopen(fd, "w+b");
-    if (!a->f) {
-        fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
+    if (fd >= 0 && !(a->f = fdopen(fd, "w+b"))) {
+        int e = errno;
         close(fd);
         unlink(a->tmp);
+        errno = e;
+    }
+    if (!a->f) {
+        fprintf(stderr, "%s: error: cannot create the file: %s\n", path, strerror(errno));
         ss_outfile_untrack(a->slot);
         free(a->tmp);
         a->tmp = NULL;
@@ -505,21 +501,18 @@ int ss_atomic_close(ss_atomic *a, bool keep)
 {
     if (!a->f)
         return SS_EXIT_CANTCREAT;
-    int status = SS_EXIT_OK;
-    if (keep && (fflush(a->f) != 0 || ferror(a->f))) {
-        fprintf(stderr, "%s: error: cannot write the file: %s\n", a->path,
-                strerror(errno ? errno : EIO));
-        status = SS_EXIT_IOERR;
-    }
-    if (keep && status == SS_EXIT_OK && fsync(fileno(a->f)) != 0 && errno != EINVAL) {
-        fprintf(stderr, "%s: error: cannot write the file: %s\n", a->path, strerror(errno));
-        status = SS_EXIT_IOERR;
-    }
-    if (fclose(a->f) != 0 && keep && status == SS_EXIT_OK) {
-        fprintf(stderr, "%s: error: cannot write the file: %s\n", a->path, strerror(errno));
-        status = SS_EXIT_IOERR;
-    }
+    int status = SS_EXIT_OK, e = 0;
+    if (keep && (fflush(a->f) != 0 || ferror(a->f)))
+        e = errno ? errno : EIO;
+    else if (keep && fsync(fileno(a->f)) != 0 && errno != EINVAL)
+        e = errno;
+    if (fclose(a->f) != 0 && keep && !e)
+        e = errno ? errno : EIO;
     a->f = NULL;
+    if (e) {
+        fprintf(stderr, "%s: error: cannot write the file: %s\n", a->path, strerror(e));
+        status = SS_EXIT_IOERR;
+    }
     if (keep && status == SS_EXIT_OK && rename(a->tmp, a->path) != 0) {
         fprintf(stderr, "%s: error: cannot put the file in place: %s\n", a->path,
                 strerror(errno));
