@@ -1,4 +1,4 @@
-/* contacts.c - the contacts CSV (see contacts.h), read through csv_io.c.
+/* contacts.c - the contacts file, CSV or a workbook (.xlsx, .ods; see contacts.h), read through the same row source as import (workbook.h).
  *
  * The address check is ours: no Debian C library checks an RFC 5322
  * addr-spec on its own (libcurl passes addresses through as given).
@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "util.h"
+#include "workbook.h"
 
 enum { COL_CODE, COL_EMAIL, COL_NAME, COL_CC, NCOLS };
 static const char *const COLUMN[NCOLS] = {"code", "email", "name", "cc"};
@@ -198,6 +199,13 @@ static bool on_row(void *ctx, long row, char **cells, size_t n)
     return true;
 }
 
+/* A row of a CSV file or of a workbook: the cells are text either way. */
+static bool on_cells(void *ctx, long row, char **cells, const unsigned char *kinds, size_t n)
+{
+    (void)kinds;
+    return on_row(ctx, row, cells, n);
+}
+
 ss_contacts *ss_contacts_load(const char *path, const char *const *codes, size_t ncodes,
                               ss_csv_errors *errs, int *io_errno)
 {
@@ -210,7 +218,8 @@ ss_contacts *ss_contacts_load(const char *path, const char *const *codes, size_t
     ss_contacts *out = ss_xcalloc(1, sizeof *out);
     reader r = {.codes = codes, .ncodes = ncodes, .errs = errs, .out = out};
     char delim = 0;
-    ss_csv_read(f, 0, on_row, &r, errs, &delim);
+    bool workbook = false;
+    ss_sheet_rows(f, 0, on_cells, &r, errs, &delim, &workbook);
     fclose(f);
     if (!r.header_done)
         ss_csv_error(errs, 1, 0, "the file is empty; row 1 must name the columns: "

@@ -93,7 +93,8 @@ enum {
 void ss_mail_help(FILE *to)
 {
     fputs("Mailing the sheets (statesheet mail [OPTIONS] DIR; DIR: a run's folder):\n"
-          "      --contacts FILE  CSV with the columns code, email (and name, cc):\n"
+          "      --contacts FILE  CSV, .xlsx or .ods with the columns code, email\n"
+          "                       (and name, cc):\n"
           "                       one row per recipient (required)\n"
           "      --from ADDRESS   the sender (default: the template's <mail from>)\n"
           "      --send URL       send through smtp://HOST:PORT (STARTTLS) or\n"

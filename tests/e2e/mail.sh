@@ -73,6 +73,29 @@ cp -a "$OUT/mail" "$TMP/drafts1"
 run mail --allow-sample --contacts "$CONTACTS" "$OUT"
 if diff -r "$TMP/drafts1" "$OUT/mail" >/dev/null; then ok "drafts are the same bytes again"; else fail "drafts differ between runs"; fi
 
+# The same contacts as an Excel workbook (openpyxl writes it as a user's
+# spreadsheet would be): the same drafts, byte for byte; a bad address in
+# it is named at its row and column.
+"$PY" - "$CONTACTS" "$TMP/contacts.xlsx" "$TMP/bad.xlsx" <<'EOF'
+import csv, sys, openpyxl
+for path, rows in ((sys.argv[2], list(csv.reader(open(sys.argv[1], encoding="utf-8")))),
+                   (sys.argv[3], [["code", "email"], ["ND", "jane roe@example.org"]])):
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append([c if c else None for c in r])
+    wb.save(path)
+EOF
+rm -rf "$OUT/mail"
+run mail --allow-sample --contacts "$TMP/contacts.xlsx" "$OUT"
+expect 0 "drafts from contacts in an .xlsx workbook"
+if diff -r "$TMP/drafts1" "$OUT/mail" >/dev/null; then ok "the workbook's drafts are the CSV's bytes"; else fail "drafts from the workbook differ"; fi
+rm -rf "$OUT/mail"
+run mail --allow-sample --contacts "$TMP/bad.xlsx" "$OUT"
+expect 65 "a bad address in a workbook"
+has "$TMP/e" "bad.xlsx:2:2: error: 'jane roe@example.org' is not an email address" "a workbook's bad address at its row and column"
+[ ! -e "$OUT/mail" ] && ok "nothing written for a bad workbook" || fail "mail/ made from a bad workbook"
+cp -a "$TMP/drafts1" "$OUT/mail"
+
 # Spanish template: Spanish mail.
 rm -rf "$OUT/mail"
 run mail --allow-sample -t "$SRC/assets/templates/state-data.es.xml" --contacts "$CONTACTS" "$OUT"
