@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "csv_io.h"
@@ -167,6 +168,10 @@ static char *lock_path(const char *dir, const char *name)
     return path;
 }
 
+/* How long a run that finds the lock taken waits for the holder's note of
+ * who it is (written right after the holder's flock) before it says less. */
+#define HOLDER_NOTE_WAIT_MS 200
+
 int ss_manifest_lock(const char *dir, const char *name, int *fd, ss_diag *diag)
 {
     char *path = lock_path(dir, name);
@@ -191,11 +196,16 @@ int ss_manifest_lock(const char *dir, const char *name, int *fd, ss_diag *diag)
                       "writing %s at once: %s", manifest, strerror(e));
         status = SS_EXIT_IOERR;
     } else if (e == EWOULDBLOCK) {
-        /* The holder wrote who it is (below); a torn read says less. */
+        /* The holder writes who it is (below) just after it takes the
+         * lock: give it a moment; a torn read says less. */
         char who[200] = "";
-        ssize_t got = pread(*fd, who, sizeof who - 1, 0);
-        who[got > 0 ? got : 0] = '\0';
-        who[strcspn(who, "\n")] = '\0';
+        for (int ms = 0; !*who && ms <= HOLDER_NOTE_WAIT_MS; ms += 10) {
+            if (ms)
+                nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+            ssize_t got = pread(*fd, who, sizeof who - 1, 0);
+            who[got > 0 ? got : 0] = '\0';
+            who[strcspn(who, "\n")] = '\0';
+        }
         ss_diag_error(diag, manifest, 0, "another statesheet run (%s) is writing this "
                       "folder's sheets for the same manifest; wait until it has finished, "
                       "then run again (or choose another --out)",
