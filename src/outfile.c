@@ -308,10 +308,8 @@ static int create_tmp(char *tmp, const char *final, int *slot, ss_diag *diag, in
 }
 
 /* Renames tmp into place and gives up its slot, under slots_lock (see
- * create_tmp).  Returns 0 or an exit status, with a message; 'instead'
- * says what to do about a folder in the way. */
-static int rename_tmp(const char *tmp, const char *final, int *slot, ss_diag *diag,
-                      const char *instead)
+ * create_tmp).  Returns 0 or an exit status, with a message. */
+static int rename_tmp(const char *tmp, const char *final, int *slot, ss_diag *diag)
 {
     pthread_mutex_lock(&slots_lock);
     int r = rename(tmp, final);
@@ -324,8 +322,8 @@ static int rename_tmp(const char *tmp, const char *final, int *slot, ss_diag *di
     if (r == 0)
         return 0;
     if (e == EISDIR || e == ENOTEMPTY || e == EEXIST)
-        ss_diag_error(diag, final, 0, "cannot write the file: a folder has that name; %s",
-                      instead);
+        ss_diag_error(diag, final, 0, "cannot write the file: a folder has that name; "
+                      "move the folder away or choose another --out");
     else
         ss_diag_error(diag, final, 0, "cannot put the file in place: %s", strerror(e));
     return status_for(e);
@@ -358,8 +356,7 @@ int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
             status = sync_close(fd, final, diag);
         }
         if (status == 0)
-            status = rename_tmp(path, final, &slot, diag,
-                                "move the folder away or choose another --out");
+            status = rename_tmp(path, final, &slot, diag);
         if (status != 0)
             unlink(path);
     }
@@ -478,86 +475,4 @@ bool ss_outfile_printf(const char *fmt, ...)
 int ss_outfile_stdout_lost(void)
 {
     return atomic_load(&stdout_lost);
-}
-
-/* ---- a file written piece by piece ------------------------------------------ */
-
-/* Bytes gathered before a write(2): a page of the combined file is ~10 KB. */
-#define STREAM_BUFFER (256 * 1024)
-
-struct ss_outfile {
-    int fd;
-    int slot;
-    int err;      /* the first write's errno, or 0 */
-    char *tmp, *final;
-    char *buf;
-    size_t used;
-};
-
-ss_outfile *ss_outfile_open(const char *dir, const char *name, ss_diag *diag,
-                            int *status)
-{
-    ss_outfile *f = ss_xcalloc(1, sizeof *f);
-    f->final = ss_path_join(dir, name);
-    f->tmp = ss_outfile_tmp_path(dir, name);
-    f->fd = create_tmp(f->tmp, f->final, &f->slot, diag, status);
-    if (f->fd < 0) {
-        free(f->tmp);
-        free(f->final);
-        free(f);
-        return NULL;
-    }
-    f->buf = ss_xmalloc(STREAM_BUFFER);
-    return f;
-}
-
-static bool flush_buffer(ss_outfile *f)
-{
-    if (!f->err && f->used && !write_all(f->fd, f->buf, f->used, &f->err) && !f->err)
-        f->err = EIO;
-    f->used = 0;
-    return !f->err;
-}
-
-bool ss_outfile_put(ss_outfile *f, const void *data, size_t len)
-{
-    if (f->err)
-        return false;
-    if (f->used + len > STREAM_BUFFER && !flush_buffer(f))
-        return false;
-    if (len >= STREAM_BUFFER) {
-        if (!write_all(f->fd, data, len, &f->err) && !f->err)
-            f->err = EIO;
-        return !f->err;
-    }
-    memcpy(f->buf + f->used, data, len);
-    f->used += len;
-    return true;
-}
-
-int ss_outfile_close(ss_outfile *f, bool keep, ss_diag *diag)
-{
-    int status = 0;
-    if (f->err || (keep && !flush_buffer(f))) {
-        ss_diag_error(diag, f->final, 0, "cannot write the file: %s", strerror(f->err));
-        close(f->fd);
-        status = 74;
-    } else if (keep) {
-        status = sync_close(f->fd, f->final, diag);
-    } else {
-        close(f->fd);
-    }
-    if (keep && status == 0)
-        status = rename_tmp(f->tmp, f->final, &f->slot, diag,
-                            "move it away or choose another name");
-    if (keep && status == 0)
-        status = ss_outfile_sync_dir_of(f->final, diag);
-    else
-        unlink(f->tmp);
-    slot_drop(f->slot);
-    free(f->buf);
-    free(f->tmp);
-    free(f->final);
-    free(f);
-    return status;
 }

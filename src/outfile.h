@@ -62,26 +62,6 @@ int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
 int ss_outfile_sync_dir(const char *dir, ss_diag *diag);
 int ss_outfile_sync_dir_of(const char *path, ss_diag *diag);
 
-/* A file written piece by piece (the combined file, too big to hold):
- * the same temporary name, registration, fsync and rename as above. */
-typedef struct ss_outfile ss_outfile;
-
-/* Creates the temporary file for dir/name.  NULL, with the message in
- * diag and the exit status (73) in *status, when it cannot be made. */
-ss_outfile *ss_outfile_open(const char *dir, const char *name, ss_diag *diag,
-                            int *status);
-
-/* Appends len bytes (buffered).  False once a write has failed; the
- * failure is reported by ss_outfile_close. */
-bool ss_outfile_put(ss_outfile *f, const void *data, size_t len);
-
-/* With 'keep': writes what is buffered, syncs the file, renames it into
- * place and syncs its folder (the only file this run writes there),
- * returning 0, or 73/74 with the message in diag (then no temporary file
- * is left).  Without: removes the temporary file and returns 0, or 74 with
- * the message when a write had failed.  Frees f either way. */
-int ss_outfile_close(ss_outfile *f, bool keep, ss_diag *diag);
-
 /* A new unique temporary path for dir/name (a new string). */
 char *ss_outfile_tmp_path(const char *dir, const char *name);
 

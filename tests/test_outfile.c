@@ -210,59 +210,6 @@ static void folder_sync_failure_is_ioerr(void **state)
     free(dir);
 }
 
-/* A file written piece by piece (the combined file): what was put is what
- * is there, pieces larger than the buffer included; nothing shows under the
- * final name before the close, and a close without keeping leaves nothing. */
-static void piece_by_piece(void **state)
-{
-    (void)state;
-    char *dir = tu_tmpdir();
-    char *final = ss_xasprintf("%s/all.pdf", dir);
-    ss_diag *d = ss_diag_new();
-    int status = 0;
-    ss_outfile *f = ss_outfile_open(dir, "all.pdf", d, &status);
-    assert_non_null(f);
-    size_t big = 600 * 1024;
-    char *chunk = ss_xmalloc(big);
-    for (size_t i = 0; i < big; i++)
-        chunk[i] = (char)('a' + i % 26);
-    assert_true(ss_outfile_put(f, "%PDF", 4));
-    assert_true(ss_outfile_put(f, chunk, big));
-    assert_true(ss_outfile_put(f, "%%EOF\n", 6));
-    assert_int_equal(access(final, F_OK), -1);
-    assert_int_equal(tu_count(dir, ".tmp"), 1);
-    assert_int_equal(ss_outfile_close(f, true, d), 0);
-    assert_int_equal(tu_count(dir, ".tmp"), 0);
-    struct stat st;
-    assert_int_equal(stat(final, &st), 0);
-    assert_int_equal((size_t)st.st_size, 4 + big + 6);
-    char *got = tu_read(final);
-    assert_memory_equal(got, "%PDF", 4);
-    assert_memory_equal(got + 4, chunk, big);
-    assert_memory_equal(got + 4 + big, "%%EOF\n", 6);
-    free(got);
-    /* Given up: the temporary file goes, the file in place stays. */
-    f = ss_outfile_open(dir, "all.pdf", d, &status);
-    assert_non_null(f);
-    assert_true(ss_outfile_put(f, "half", 4));
-    assert_int_equal(ss_outfile_close(f, false, d), 0);
-    assert_int_equal(tu_count(dir, ".tmp"), 0);
-    assert_int_equal(stat(final, &st), 0);
-    assert_int_equal((size_t)st.st_size, 4 + big + 6);
-    assert_int_equal(ss_diag_error_count(d), 0);
-    /* No folder: 73, nothing made. */
-    char *nowhere = ss_xasprintf("%s/no/such", dir);
-    assert_null(ss_outfile_open(nowhere, "all.pdf", d, &status));
-    assert_int_equal(status, 73);
-    assert_true(has_message(d, "cannot create the file"));
-    free(nowhere);
-    free(chunk);
-    ss_diag_free(d);
-    free(final);
-    tu_rmrf(dir);
-    free(dir);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,7 +220,6 @@ int main(void)
         cmocka_unit_test(stale_removal_only_when_old),
         cmocka_unit_test(folder_at_final_name_is_cantcreat),
         cmocka_unit_test(folder_sync_failure_is_ioerr),
-        cmocka_unit_test(piece_by_piece),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
