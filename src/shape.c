@@ -15,24 +15,19 @@
 
 #include <hb.h>
 
+#include "strset.h"
 #include "util.h"
 
 /* Longer "words" (a 2,000-letter name with no space) are not kerned:
  * each adjustment's count is kept in 16 bits. */
 #define MAX_KERNED_CHARS 1024
-/* The cache's first slots: a sheet has ~300 different words. */
-#define FIRST_SLOTS 1024
 #define SOFT_HYPHEN 0xAD
 
-/* One shaped word, in the cache's open-addressing table. */
+/* One shaped word: its adjustments in kerns, and their total. */
 typedef struct entry {
-    uint64_t hash;   /* 0: an empty slot */
-    uint32_t key;    /* the word's bytes in keys */
-    uint32_t len;
-    uint32_t kern;   /* its adjustments in kerns */
+    uint32_t kern;
     uint16_t nkern;
-    uint8_t style;
-    int32_t sum;     /* the adjustments' total, thousandths of an em */
+    int32_t sum; /* thousandths of an em */
 } entry;
 
 struct ss_shaper {
@@ -40,9 +35,9 @@ struct ss_shaper {
     hb_font_t *font[2];
     double upem[2];
     hb_buffer_t *buf;
-    entry *slots;
-    size_t cap, used;
-    ss_buf keys;
+    ss_strset words[2]; /* the words shaped, per style (regular, bold) ... */
+    entry *shaped[2];   /* ... and what each came to, by its number */
+    size_t shaped_cap[2];
     ss_kern *kerns;
     size_t nkerns, kerns_cap;
     uint32_t *cp;        /* the word being shaped: characters ... */
@@ -64,41 +59,6 @@ static hb_font_t *font_of(const ss_fonts *f, ss_style style, double *upem)
     hb_face_destroy(face);
     hb_blob_destroy(blob);
     return font;
-}
-
-/* Eight bytes a step, each mixed in by a multiply (MurmurHash3's
- * finaliser constant): layout asks for every word of every line. */
-static uint64_t hash_of(ss_style style, const char *s, size_t n)
-{
-    uint64_t h = 0x9E3779B97F4A7C15u ^ ((uint64_t)n << 1 | (uint64_t)(style == SS_BOLD));
-    for (;;) {
-        uint64_t v = 0;
-        size_t k = n < 8 ? n : 8;
-        memcpy(&v, s, k);
-        h = (h ^ v) * 0xFF51AFD7ED558CCDu;
-        h ^= h >> 32;
-        if (n <= 8)
-            break;
-        s += 8, n -= 8;
-    }
-    return h ? h : 1;
-}
-
-static void grow(ss_shaper *sh)
-{
-    entry *old = sh->slots;
-    size_t ocap = sh->cap;
-    sh->cap = ocap ? ocap * 2 : FIRST_SLOTS;
-    sh->slots = ss_xcalloc(sh->cap, sizeof *sh->slots);
-    for (size_t i = 0; i < ocap; i++) {
-        if (!old[i].hash)
-            continue;
-        size_t at = old[i].hash & (sh->cap - 1);
-        while (sh->slots[at].hash)
-            at = (at + 1) & (sh->cap - 1);
-        sh->slots[at] = old[i];
-    }
-    free(old);
 }
 
 /* Glyph origins of the word in sh->cp (n characters), shaped with kerning
@@ -190,22 +150,15 @@ static void shape_word(ss_shaper *sh, ss_style style, const char *s, size_t n, e
 /* The cache's entry for word s, shaped now if it is new. */
 static const entry *word(ss_shaper *sh, ss_style style, const char *s, size_t n)
 {
-    uint64_t h = hash_of(style, s, n);
-    if (2 * (sh->used + 1) > sh->cap)
-        grow(sh);
-    size_t at = h & (sh->cap - 1);
-    for (; sh->slots[at].hash; at = (at + 1) & (sh->cap - 1)) {
-        const entry *e = &sh->slots[at];
-        if (e->hash == h && e->len == n && e->style == (uint8_t)style &&
-            !memcmp(sh->keys.data + e->key, s, n))
-            return e;
+    int b = style == SS_BOLD;
+    bool added = false;
+    size_t i = ss_strset_add(&sh->words[b], s, n, &added);
+    if (added) {
+        sh->shaped[b] = ss_xgrow(sh->shaped[b], sizeof *sh->shaped[b], i + 1, &sh->shaped_cap[b]);
+        sh->shaped[b][i] = (entry){0};
+        shape_word(sh, style, s, n, &sh->shaped[b][i]);
     }
-    entry e = {h, (uint32_t)sh->keys.len, (uint32_t)n, 0, 0, (uint8_t)style, 0};
-    ss_buf_add(&sh->keys, s, n);
-    shape_word(sh, style, s, n, &e);
-    sh->slots[at] = e;
-    sh->used++;
-    return &sh->slots[at];
+    return &sh->shaped[b][i];
 }
 
 static double width(void *ctx, ss_style style, const char *s, size_t n)
@@ -248,7 +201,6 @@ ss_shaper *ss_shaper_new(const ss_fonts *f)
     sh->font[0] = font_of(f, SS_REGULAR, &sh->upem[0]);
     sh->font[1] = font_of(f, SS_BOLD, &sh->upem[1]);
     sh->buf = hb_buffer_create();
-    ss_buf_init(&sh->keys);
     sh->measure = (ss_measure){width, sh, sh->plain->ascent, sh->plain->descent, kerns, plain};
     return sh;
 }
@@ -260,8 +212,10 @@ void ss_shaper_free(ss_shaper *sh)
     hb_font_destroy(sh->font[0]);
     hb_font_destroy(sh->font[1]);
     hb_buffer_destroy(sh->buf);
-    free(sh->slots);
-    ss_buf_free(&sh->keys);
+    for (int b = 0; b < 2; b++) {
+        ss_strset_free(&sh->words[b]);
+        free(sh->shaped[b]);
+    }
     free(sh->kerns);
     free(sh->cp);
     free(sh->start);
