@@ -350,25 +350,3 @@ void ss_document_free(ss_document *doc)
     free(doc->sample_notice);
     free(doc);
 }
-
-static void each_text(const ss_text *t, void (*fn)(void *, const char *), void *ctx)
-{
-    for (size_t i = 0; i < t->nruns; i++)
-        fn(ctx, t->runs[i].text);
-}
-
-void ss_document_each_text(const ss_document *doc,
-                           void (*fn)(void *ctx, const char *text), void *ctx)
-{
-    each_text(&doc->title, fn, ctx);
-    each_text(&doc->subtitle, fn, ctx);
-    each_text(&doc->footer_left, fn, ctx);
-    each_text(&doc->footer_right, fn, ctx);
-    for (size_t i = 0; i < doc->nblocks; i++) {
-        each_text(&doc->blocks[i].text, fn, ctx);
-        for (size_t r = 0; r < doc->blocks[i].nrows; r++) {
-            fn(ctx, doc->blocks[i].rows[r].label);
-            fn(ctx, doc->blocks[i].rows[r].value);
-        }
-    }
-}

@@ -80,8 +80,4 @@ ss_document *ss_bind(const ss_template *t, const ss_dataset *ds,
                      const ss_state *st);
 void ss_document_free(ss_document *doc);
 
-/* All the document's text, for checks: calls fn for every run and label. */
-void ss_document_each_text(const ss_document *doc,
-                           void (*fn)(void *ctx, const char *text), void *ctx);
-
 #endif

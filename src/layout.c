@@ -1591,33 +1591,3 @@ const char *ss_box_text(const ss_page *p, const ss_box *b)
 {
     return p->chars + b->text;
 }
-
-void ss_page_dump(const ss_page *p, FILE *to)
-{
-    static const char *const colors[] = {"text", "heading", "band", "band-text",
-                                         "rule", "muted", "sample"};
-    fprintf(to, "page %.1f x %.1f body %.2f %s\n", p->width, p->height, p->body_size,
-            p->fits ? "fits" : "overflows");
-    for (size_t i = 0; i < p->nboxes; i++) {
-        const ss_box *b = &p->boxes[i];
-        switch (b->kind) {
-        case SS_BOX_TEXT:
-            fprintf(to, "T %.1f %.1f w%.1f %.2f ws%.2f %s %s |%s|\n", b->x, b->y, b->w,
-                    b->size, b->ws, b->style == SS_BOLD ? "bold" : "regular",
-                    colors[b->color], ss_box_text(p, b));
-            break;
-        case SS_BOX_RULE:
-            fprintf(to, "R %.1f %.1f w%.1f h%.1f %s\n", b->x, b->y, b->w, b->h,
-                    colors[b->color]);
-            break;
-        case SS_BOX_FILL:
-            fprintf(to, "F %.1f %.1f w%.1f h%.1f %s\n", b->x, b->y, b->w, b->h,
-                    colors[b->color]);
-            break;
-        case SS_BOX_LEADER:
-            fprintf(to, "L %.1f %.1f w%.1f h%.2f every %.2f %s\n", b->x, b->y, b->w, b->h,
-                    b->ws, colors[b->color]);
-            break;
-        }
-    }
-}

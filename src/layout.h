@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "bind.h"
 
@@ -177,9 +176,5 @@ int ss_layout_protrusion(long cp, bool right);
 
 /* The text of a text box. */
 const char *ss_box_text(const ss_page *p, const ss_box *b);
-
-/* Writes the boxes as text, coordinates rounded to 0.1 pt: the form in
- * which layout regressions are pinned (tests/fixtures/layout). */
-void ss_page_dump(const ss_page *p, FILE *to);
 
 #endif
