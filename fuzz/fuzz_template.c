@@ -134,7 +134,7 @@ static void check_page(const ss_page *pg)
 static void lay_out(const ss_document *doc, double w, double h)
 {
     double size = 0;
-    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), w, h, &size);
+    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), NULL, w, h, &size);
     if (pg) {
         if (size < SS_BODY_MIN || size > SS_BODY_MAX)
             __builtin_trap();

@@ -242,7 +242,7 @@ int ss_combined_check(const ss_combined_target *t, ss_diag *diag)
 static bool add_page(const ss_combined_job *cj, ss_pdf *pdf, ss_shaper *shaper, size_t i)
 {
     ss_document *doc = ss_bind(cj->tpl, cj->ds, cj->states[i]);
-    ss_page *pg = ss_layout_run_hyphen(doc, ss_shaper_measure(shaper), cj->hy, cj->page_w,
+    ss_page *pg = ss_layout_run(doc, ss_shaper_measure(shaper), cj->hy, cj->page_w,
                                        cj->page_h, cj->body[i]);
     bool ok = pg && ss_pdf_add_page(pdf, pg, doc->info_title);
     ss_page_free(pg);

@@ -1482,20 +1482,8 @@ static ss_page *layout_run(const ss_document *doc, const ss_measure *m,
 }
 
 ss_page *ss_layout_run(const ss_document *doc, const ss_measure *m,
-                       double page_w, double page_h, double body_size)
-{
-    return ss_layout_run_hyphen(doc, m, NULL, page_w, page_h, body_size);
-}
-
-ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
-                       double page_w, double page_h, double *body_size)
-{
-    return ss_layout_fit_hyphen(doc, m, NULL, page_w, page_h, body_size);
-}
-
-ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
-                              const ss_hyphenation *hy, double page_w,
-                              double page_h, double body_size)
+                       const ss_hyphenation *hy, double page_w, double page_h,
+                       double body_size)
 {
     prep_cache cache = {0};
     ss_page *pg = layout_run(doc, m, hy && hy->fn ? hy : NULL, page_w, page_h, body_size,
@@ -1504,9 +1492,9 @@ ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
     return pg;
 }
 
-ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
-                              const ss_hyphenation *hy, double page_w,
-                              double page_h, double *body_size)
+ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
+                       const ss_hyphenation *hy, double page_w, double page_h,
+                       double *body_size)
 {
     if (hy && !hy->fn)
         hy = NULL;

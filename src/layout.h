@@ -146,26 +146,20 @@ typedef struct ss_page {
     size_t nkerns, kerns_cap;
 } ss_page;
 
-/* Lays the document out at one body size.  Never NULL.  Free with
- * ss_page_free. */
+/* Lays the document out at one body size, hyphenating body paragraphs
+ * with hy (may be NULL).  Never NULL.  Free with ss_page_free. */
 ss_page *ss_layout_run(const ss_document *doc, const ss_measure *m,
-                       double page_w, double page_h, double body_size);
+                       const ss_hyphenation *hy, double page_w, double page_h,
+                       double body_size);
 
-/* Lays the document out at the largest body size from SS_BODY_MAX down to
- * SS_BODY_MIN (steps of SS_BODY_STEP) at which it fits one page, or one
- * step smaller when that step sets every justified paragraph with no space
- * over 1.5x and the largest does not.  Returns NULL when it fits at none;
- * *body_size gets the size tried last. */
+/* Lays the document out, hyphenating as ss_layout_run does, at the largest
+ * body size from SS_BODY_MAX down to SS_BODY_MIN (steps of SS_BODY_STEP)
+ * at which it fits one page, or one step smaller when that step sets every
+ * justified paragraph with no space over 1.5x and the largest does not.
+ * Returns NULL when it fits at none; *body_size gets the size tried last. */
 ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
-                       double page_w, double page_h, double *body_size);
-
-/* The same, hyphenating body paragraphs with hy (may be NULL). */
-ss_page *ss_layout_run_hyphen(const ss_document *doc, const ss_measure *m,
-                              const ss_hyphenation *hy, double page_w,
-                              double page_h, double body_size);
-ss_page *ss_layout_fit_hyphen(const ss_document *doc, const ss_measure *m,
-                              const ss_hyphenation *hy, double page_w,
-                              double page_h, double *body_size);
+                       const ss_hyphenation *hy, double page_w, double page_h,
+                       double *body_size);
 
 void ss_page_free(ss_page *p);
 

@@ -186,7 +186,7 @@ static bool fits_with_rows(const job *j, const ss_measure *m, const ss_state *st
     cut.tables = tabs;
     ss_document *doc = ss_bind(j->tpl, j->ds, &cut);
     double size;
-    ss_page *pg = ss_layout_fit_hyphen(doc, m, hy, j->page_w, j->page_h, &size);
+    ss_page *pg = ss_layout_fit(doc, m, hy, j->page_w, j->page_h, &size);
     bool ok = pg != NULL;
     ss_page_free(pg);
     ss_document_free(doc);
@@ -267,7 +267,7 @@ static void check_one(void *ctx, size_t i, int thread)
     ss_document *doc = ss_bind(j->tpl, j->ds, st);
     double size;
     const ss_measure *m = ss_shaper_measure(j->shaper[thread]);
-    ss_page *pg = ss_layout_fit_hyphen(doc, m, &j->hy[thread], j->page_w, j->page_h, &size);
+    ss_page *pg = ss_layout_fit(doc, m, &j->hy[thread], j->page_w, j->page_h, &size);
     if (!pg)
         report_overflow(j, m, st, &j->hy[thread], diag);
     j->body[i] = (float)size;
@@ -307,7 +307,7 @@ static bool make_pdf(job *j, size_t i, int thread, ss_buf *out, ss_diag *diag)
         j->pages[i] = NULL, j->meta[i] = NULL; /* ours now */
     if (!pg) {
         ss_document *doc = ss_bind(j->tpl, j->ds, st);
-        pg = ss_layout_run_hyphen(doc, ss_shaper_measure(j->shaper[thread]), &j->hy[thread],
+        pg = ss_layout_run(doc, ss_shaper_measure(j->shaper[thread]), &j->hy[thread],
                                   j->page_w, j->page_h, j->body[i]);
         meta_free(meta);
         meta = meta_of(doc);

@@ -195,7 +195,7 @@ static int style_of(const ss_page *pg, const char *needle)
 static ss_page *fit(const ss_dataset *ds, size_t state, double w, double h, double *size)
 {
     ss_document *doc = ss_bind(tpl, ds, &ds->states[state]);
-    ss_page *pg = ss_layout_fit(doc, ss_shaper_measure(shaper), w, h, size);
+    ss_page *pg = ss_layout_fit(doc, ss_shaper_measure(shaper), NULL, w, h, size);
     ss_document_free(doc);
     return pg;
 }
@@ -204,7 +204,7 @@ static ss_page *fit_hyph(const ss_dataset *ds, size_t state, double w, double h,
 {
     ss_document *doc = ss_bind(tpl, ds, &ds->states[state]);
     ss_hyphenation hy = ss_hyphenator_for_layout(hyph_en);
-    ss_page *pg = ss_layout_fit_hyphen(doc, ss_shaper_measure(shaper), &hy, w, h, size);
+    ss_page *pg = ss_layout_fit(doc, ss_shaper_measure(shaper), &hy, w, h, size);
     ss_document_free(doc);
     return pg;
 }
@@ -555,7 +555,7 @@ static void test_does_not_fit(void **state)
     assert_true(fabs(size - SS_BODY_MIN) < 1e-9);
     /* At any one size the page says it overflows. */
     ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
-    pg = ss_layout_run(doc, ss_shaper_measure(shaper), SS_LETTER_W, SS_LETTER_H, SS_BODY_MIN);
+    pg = ss_layout_run(doc, ss_shaper_measure(shaper), NULL, SS_LETTER_W, SS_LETTER_H, SS_BODY_MIN);
     assert_false(pg->fits);
     ss_page_free(pg);
     ss_document_free(doc);
@@ -593,7 +593,7 @@ static void test_shrinks_in_steps(void **state)
         if (size < SS_BODY_MAX) {
             ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
             double sz = size + SS_BODY_STEP;
-            ss_page *up = ss_layout_run(doc, ss_shaper_measure(shaper), SS_LETTER_W, SS_LETTER_H,
+            ss_page *up = ss_layout_run(doc, ss_shaper_measure(shaper), NULL, SS_LETTER_W, SS_LETTER_H,
                                         sz);
             if (up->fits) {
                 bool loose = false;
@@ -602,7 +602,7 @@ static void test_shrinks_in_steps(void **state)
                              up->boxes[i].ws > 0.278 * 0.5 * sz + 1e-6;
                 assert_true(loose);
                 assert_true(sz + SS_BODY_STEP <= SS_BODY_MAX);
-                ss_page *up2 = ss_layout_run(doc, ss_shaper_measure(shaper), SS_LETTER_W,
+                ss_page *up2 = ss_layout_run(doc, ss_shaper_measure(shaper), NULL, SS_LETTER_W,
                                              SS_LETTER_H, sz + SS_BODY_STEP);
                 assert_false(up2->fits);
                 ss_page_free(up2);
@@ -628,7 +628,7 @@ static void test_number_glue(void **state)
     for (double s = SS_BODY_MIN; s <= SS_BODY_MAX; s += SS_BODY_STEP) {
         ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
         for (double w = 300; w <= 612; w += 37) {
-            ss_page *pg = ss_layout_run(doc, ss_shaper_measure(shaper), w, SS_LETTER_H * 3, s);
+            ss_page *pg = ss_layout_run(doc, ss_shaper_measure(shaper), NULL, w, SS_LETTER_H * 3, s);
             for (size_t i = 0; i < pg->nboxes; i++) {
                 const ss_box *b = &pg->boxes[i];
                 if (b->kind != SS_BOX_TEXT)
@@ -961,7 +961,7 @@ static void test_spanish_sheet(void **state)
     ss_document *doc = ss_bind(es, ds, &ds->states[0]);
     assert_string_equal(doc->info_title, "Datos de North Dakota 2023");
     double size;
-    ss_page *pg = ss_layout_fit_hyphen(doc, ss_shaper_measure(shaper), &hy, SS_LETTER_W,
+    ss_page *pg = ss_layout_fit(doc, ss_shaper_measure(shaper), &hy, SS_LETTER_W,
                                        SS_LETTER_H, &size);
     assert_non_null(pg);
     check_page(pg);
@@ -997,7 +997,7 @@ static void test_spanish_sheet(void **state)
     char *xml = sample_xml("Lakeshire", figs, "");
     ds = load_data(xml);
     doc = ss_bind(es, ds, &ds->states[0]);
-    pg = ss_layout_fit_hyphen(doc, ss_shaper_measure(shaper), &hy, SS_LETTER_W, SS_LETTER_H,
+    pg = ss_layout_fit(doc, ss_shaper_measure(shaper), &hy, SS_LETTER_W, SS_LETTER_H,
                               &size);
     assert_non_null(pg);
     text = page_text(pg);
@@ -1095,7 +1095,7 @@ static void test_structure_roles(void **state)
         ss_document *doc = ss_bind(tpl, ds, &ds->states[0]);
         doc->sample = sample;
         double size;
-        ss_page *pg = ss_layout_fit(doc, ss_shaper_measure(shaper), SS_LETTER_W, SS_LETTER_H,
+        ss_page *pg = ss_layout_fit(doc, ss_shaper_measure(shaper), NULL, SS_LETTER_W, SS_LETTER_H,
                                     &size);
         assert_non_null(pg);
         const char *first[4] = {NULL, NULL, NULL, NULL}; /* text of elements 1-3 */

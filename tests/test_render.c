@@ -68,7 +68,7 @@ static bool render(const ss_dataset *ds, size_t i, time_t when, ss_buf *out, ss_
 {
     ss_document *doc = ss_bind(tpl, ds, &ds->states[i]);
     double size;
-    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), SS_LETTER_W, SS_LETTER_H, &size);
+    ss_page *pg = ss_layout_fit(doc, ss_fonts_measure(fonts), NULL, SS_LETTER_W, SS_LETTER_H, &size);
     ss_render *r = new_render(d);
     ss_pdf *pdf = r ? ss_pdf_new(r, true, d) : NULL;
     ss_pdf_info info = {doc->info_title, "Org & <more>", "Subject", "k1, k2", "statesheet test",
