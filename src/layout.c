@@ -156,7 +156,6 @@ typedef struct ctx {
     double space_w; /* width of a space, thousandths */
     unsigned elem;  /* the last structure element given out */
     int loose;      /* justified paragraphs with a space over 1.5x */
-    const ss_document *doc;
 } ctx;
 
 static double measure(const ss_measure *m, ss_style st, const char *s, size_t n)
@@ -1389,7 +1388,7 @@ static ctx start(const ss_document *doc, const ss_measure *m, const ss_hyphenati
 {
     return (ctx){cache, &cache->work, doc->name, hy, m, pg, body_size / DESIGN_BODY,
                  body_size, CONTENT_INSET, page_w - CONTENT_INSET, 0,
-                 measure(m, SS_REGULAR, " ", 1), 0, 0, doc};
+                 measure(m, SS_REGULAR, " ", 1), 0, 0};
 }
 
 static textstyle body_style(double body_size)

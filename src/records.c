@@ -300,7 +300,7 @@ static bool precheck(const char *name, const char *data, size_t len,
         ss_diag_error(diag, name, dt, DOCTYPE_MSG);
         return false;
     }
-    long crowded = ss_xml_crowded_tag_scan(data, len, mapped ? release_cb : NULL, &m);
+    long crowded = ss_xml_crowded_tag(data, len, mapped ? release_cb : NULL, &m);
     if (mapped)
         mapping_release(data, len, end);
     if (crowded) {

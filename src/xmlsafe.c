@@ -359,13 +359,8 @@ long ss_xml_doctype_line(const char *data, size_t len)
     }
 }
 
-long ss_xml_crowded_tag(const char *data, size_t len)
-{
-    return ss_xml_crowded_tag_scan(data, len, NULL, NULL);
-}
-
-long ss_xml_crowded_tag_scan(const char *data, size_t len,
-                             void (*passed)(const char *upto, void *ctx), void *ctx)
+long ss_xml_crowded_tag(const char *data, size_t len,
+                        void (*passed)(const char *upto, void *ctx), void *ctx)
 {
     const char *p = data, *end = data + len, *told = data;
     long line = 1;
@@ -410,7 +405,7 @@ xmlDoc *ss_xml_parse_memory(const char *name, const char *data, size_t len,
                       "remove it: statesheet files take no DTD or entities");
         return NULL;
     }
-    line = ss_xml_crowded_tag(data, len);
+    line = ss_xml_crowded_tag(data, len, NULL, NULL);
     if (line) {
         ss_diag_error(diag, name, line, SS_XML_CROWDED_MSG, SS_XML_ATTRS_MAX);
         return NULL;

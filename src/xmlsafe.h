@@ -55,15 +55,13 @@ long ss_xml_doctype_line(const char *data, size_t len);
     "the ones that are not listed there"
 
 /* The line of the first start tag with more than SS_XML_ATTRS_MAX
- * attributes, or 0 when there is none.  A byte scan, before parsing. */
-long ss_xml_crowded_tag(const char *data, size_t len);
-
-/* The same, calling passed(p, ctx) about every SS_XML_SCAN_STEP bytes
+ * attributes, or 0 when there is none.  A byte scan, before parsing; it
+ * calls passed(p, ctx) (unless NULL) about every SS_XML_SCAN_STEP bytes
  * with the point the scan has passed (it never looks back before it), so
  * that a caller reading a mapped file can let those pages go. */
 #define SS_XML_SCAN_STEP (1u << 20)
-long ss_xml_crowded_tag_scan(const char *data, size_t len,
-                             void (*passed)(const char *upto, void *ctx), void *ctx);
+long ss_xml_crowded_tag(const char *data, size_t len,
+                        void (*passed)(const char *upto, void *ctx), void *ctx);
 
 /* A well-formedness error of libxml2's in plain words, starting "the XML
  * is not well-formed: " (a new string); data is the document, scanned to
