@@ -662,8 +662,19 @@ static void attrs_free(attrs *a)
         free(a->tr_lang[i]), free(a->tr_value[i]);
 }
 
+/* A name or label as it will print (names.h), or NULL after reporting the
+ * character that cannot be in it. */
 static char *clean_text(loader *ld, long line, const char *elem, const char *desc,
-                        const char *what, const char *raw);
+                        const char *what, const char *raw)
+{
+    ss_name_problem pr;
+    long cp;
+    char *t = ss_name_clean(raw, &pr, &cp);
+    if (!t)
+        error_at(ld, line, elem, "%s: %s has the character U+%04lX, %s; %s",
+                 desc, what, cp, ss_name_problem_text(pr), ss_name_advice(pr));
+    return t;
+}
 
 /* The translations in a, checked like the name or label they translate
  * (max: its length limit), in the state's pool. */
@@ -781,20 +792,6 @@ static void end_national(loader *ld)
         ld->ds->nnational = ld->nfigs;
     }
     ld->in_national = false;
-}
-
-/* A name or label as it will print (names.h), or NULL after reporting the
- * character that cannot be in it. */
-static char *clean_text(loader *ld, long line, const char *elem, const char *desc,
-                        const char *what, const char *raw)
-{
-    ss_name_problem pr;
-    long cp;
-    char *t = ss_name_clean(raw, &pr, &cp);
-    if (!t)
-        error_at(ld, line, elem, "%s: %s has the character U+%04lX, %s; %s",
-                 desc, what, cp, ss_name_problem_text(pr), ss_name_advice(pr));
-    return t;
 }
 
 static void start_state(loader *ld, long line)
