@@ -12,13 +12,8 @@
 static const ss_numwords ENGLISH = {
     ",", ".", {{"million", "million"}, {"billion", "billion"}, {"trillion", "trillion"}}};
 
-void ss_format_number(uint64_t n, ss_numfmt fmt, char *out, size_t size)
-{
-    ss_format_number_in(n, fmt, NULL, out, size);
-}
-
-void ss_format_number_in(uint64_t n, ss_numfmt fmt, const ss_numwords *words, char *out,
-                         size_t size)
+void ss_format_number(uint64_t n, ss_numfmt fmt, const ss_numwords *words, char *out,
+                      size_t size)
 {
     const ss_numwords *w = words ? words : &ENGLISH;
     char digits[32];
@@ -37,7 +32,7 @@ void ss_format_number_in(uint64_t n, ss_numfmt fmt, const ss_numwords *words, ch
             uint64_t tenths = n / (units[i] / 10);
             const char *word = w->scale[2 - i][tenths == 10 ? 0 : 1];
             char whole[48];
-            ss_format_number_in(tenths / 10, SS_FMT_GROUPED, w, whole, sizeof whole);
+            ss_format_number(tenths / 10, SS_FMT_GROUPED, w, whole, sizeof whole);
             if (tenths % 10)
                 snprintf(out, size, "%s%s%" PRIu64 "\xC2\xA0%s", whole, w->decimal,
                          tenths % 10, word);
@@ -171,7 +166,7 @@ static void bind_inline(binder *b, const ss_tnode *n, ss_style style)
         emit(b, b->st->code, style);
         break;
     case SS_T_NUM:
-        ss_format_number_in(value_of(b, n->source, n->key), n->format, &b->t->num, num,
+        ss_format_number(value_of(b, n->source, n->key), n->format, &b->t->num, num,
                             sizeof num);
         /* State figures bold, national figures regular: always. */
         emit(b, num, n->source == SS_SRC_NATIONAL ? SS_REGULAR : SS_BOLD);
@@ -261,7 +256,7 @@ static void bind_blocks(binder *b, ss_document *doc, const ss_tnode *n, size_t *
             bl->nrows = tb->nrows;
             for (size_t i = 0; i < tb->nrows; i++) {
                 char num[64];
-                ss_format_number_in(tb->rows[i].value, SS_FMT_GROUPED, &b->t->num, num,
+                ss_format_number(tb->rows[i].value, SS_FMT_GROUPED, &b->t->num, num,
                                     sizeof num);
                 bl->rows[i].label = ss_xstrdup(tb->rows[i].label);
                 bl->rows[i].value = ss_xstrdup(num);

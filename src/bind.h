@@ -64,14 +64,12 @@ typedef struct ss_document {
     char *sample_notice; /* printed on sample sheets, from the template */
 } ss_document;
 
-/* Formats n into out (at least 32 bytes).  grouped: 1,333; compact:
- * 36.2 million / 105 million (below a million: grouped; never rounds up,
- * so "more than 105 million" stays true); percent: 19%. */
-void ss_format_number(uint64_t n, ss_numfmt fmt, char *out, size_t size);
-/* The same in a template's words (grouping, decimal mark, "million"...);
- * words NULL is US English.  out: at least 64 bytes. */
-void ss_format_number_in(uint64_t n, ss_numfmt fmt, const ss_numwords *words, char *out,
-                         size_t size);
+/* Formats n into out (at least 64 bytes) in a template's words (grouping,
+ * decimal mark, "million"...; words NULL is US English).  grouped: 1,333;
+ * compact: 36.2 million / 105 million (below a million: grouped; never
+ * rounds up, so "more than 105 million" stays true); percent: 19%. */
+void ss_format_number(uint64_t n, ss_numfmt fmt, const ss_numwords *words, char *out,
+                      size_t size);
 
 /* Binds the template to one state.  The dataset must have passed
  * ss_validate_keys (figures the template reads exist); a missing

@@ -279,7 +279,7 @@ static void test_format_number(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char out[64];
-        ss_format_number(cases[i].n, cases[i].f, out, sizeof out);
+        ss_format_number(cases[i].n, cases[i].f, NULL, out, sizeof out);
         assert_string_equal(out, cases[i].want);
     }
 }
@@ -925,15 +925,15 @@ static void test_number_words(void **state)
     ss_numwords es = {".", ",", {{"millón", "millones"}, {"mil millones", "mil millones"},
                                  {"billón", "billones"}}};
     char out[64];
-    ss_format_number_in(1333, SS_FMT_GROUPED, &es, out, sizeof out);
+    ss_format_number(1333, SS_FMT_GROUPED, &es, out, sizeof out);
     assert_string_equal(out, "1.333");
-    ss_format_number_in(36249999, SS_FMT_COMPACT, &es, out, sizeof out);
+    ss_format_number(36249999, SS_FMT_COMPACT, &es, out, sizeof out);
     assert_string_equal(out, "36,2\xC2\xA0millones");
-    ss_format_number_in(1000000, SS_FMT_COMPACT, &es, out, sizeof out);
+    ss_format_number(1000000, SS_FMT_COMPACT, &es, out, sizeof out);
     assert_string_equal(out, "1\xC2\xA0millón");
-    ss_format_number_in(1500000, SS_FMT_COMPACT, &es, out, sizeof out);
+    ss_format_number(1500000, SS_FMT_COMPACT, &es, out, sizeof out);
     assert_string_equal(out, "1,5\xC2\xA0millones");
-    ss_format_number_in(1234567890123ULL, SS_FMT_COMPACT, &es, out, sizeof out);
+    ss_format_number(1234567890123ULL, SS_FMT_COMPACT, &es, out, sizeof out);
     assert_string_equal(out, "1,2\xC2\xA0" "billones");
 }
 
