@@ -261,9 +261,8 @@ static bool make_file(const ss_combined_job *cj, ss_buf *out, ss_diag *diag)
                                  cj->n, ds->year);
     char *keywords = ss_xasprintf("state data, %d%s", ds->year,
                                   ds->sample ? ", sample data" : "");
-    char *creator = ss_xasprintf("statesheet %s", SS_VERSION);
-    ss_pdf_info info = {title, cj->organisation, subject, keywords, creator, cj->created,
-                        cj->tpl->lang};
+    ss_pdf_info info = {title, cj->organisation, subject, keywords, "statesheet " SS_VERSION,
+                        cj->created, cj->tpl->lang};
     ss_pdf *pdf = ss_pdf_new(cj->render, false, diag);
     ss_shaper *shaper = ss_shaper_new(cj->fonts); /* the pages' words' widths */
     bool ok = pdf != NULL;
@@ -272,7 +271,7 @@ static bool make_file(const ss_combined_job *cj, ss_buf *out, ss_diag *diag)
     ok = ok && ss_pdf_finish(pdf, &info, out);
     ss_shaper_free(shaper);
     ss_pdf_free(pdf);
-    free(title), free(subject), free(keywords), free(creator);
+    free(title), free(subject), free(keywords);
     return ok;
 }
 

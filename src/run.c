@@ -230,7 +230,7 @@ static void report_overflow(const job *j, const ss_measure *m, const ss_state *s
  * its document; kept from the check to the writing in place of the
  * document (~200 bytes, not ~30 KB a sheet). */
 typedef struct sheet_meta {
-    char *title, *author, *subject, *keywords, *creator;
+    char *title, *author, *subject, *keywords;
 } sheet_meta;
 
 static sheet_meta *meta_of(const ss_document *doc)
@@ -243,7 +243,6 @@ static sheet_meta *meta_of(const ss_document *doc)
                               doc->name, doc->year);
     m->keywords = ss_xasprintf("%s, %s, %d, state data%s", doc->name, doc->code, doc->year,
                                doc->sample ? ", sample data" : "");
-    m->creator = ss_xasprintf("statesheet %s", SS_VERSION);
     return m;
 }
 
@@ -251,7 +250,7 @@ static void meta_free(sheet_meta *m)
 {
     if (!m)
         return;
-    free(m->title), free(m->author), free(m->subject), free(m->keywords), free(m->creator);
+    free(m->title), free(m->author), free(m->subject), free(m->keywords);
     free(m);
 }
 
@@ -314,14 +313,8 @@ static bool make_pdf(job *j, size_t i, int thread, ss_buf *out, ss_diag *diag)
         ss_document_free(doc);
     }
     ss_pdf *pdf = ss_pdf_new(j->render[thread], true, diag);
-    ss_pdf_info info;
-    info.title = meta->title;
-    info.author = meta->author;
-    info.subject = meta->subject;
-    info.keywords = meta->keywords;
-    info.creator = meta->creator;
-    info.created = j->created;
-    info.lang = j->tpl->lang;
+    ss_pdf_info info = {meta->title, meta->author, meta->subject, meta->keywords,
+                        "statesheet " SS_VERSION, j->created, j->tpl->lang};
     bool ok = pdf && ss_pdf_add_page(pdf, pg, NULL) && ss_pdf_finish(pdf, &info, out);
     ss_pdf_free(pdf);
     meta_free(meta);
