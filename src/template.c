@@ -566,6 +566,17 @@ static void parse_mail(loader *L, xmlNode *mail)
             "one <p>");
 }
 
+/* Marks n's kind (*seen) as met; false, with a message, when it already
+ * was: a part of the template that may appear once. */
+static bool first_of(loader *L, xmlNode *n, bool *seen)
+{
+    if (*seen)
+        err(L, line_of(n), "<%s> appears twice; keep one", n->name);
+    bool first = !*seen;
+    *seen = true;
+    return first;
+}
+
 static void parse_sheet(loader *L, xmlNode *root)
 {
     static const char *const sheetattrs[] = {"version", "lang", NULL};
@@ -620,23 +631,15 @@ static void parse_sheet(loader *L, xmlNode *root)
                 err(L, line_of(n), "<uses> appears twice; merge them into one");
             seen_uses = true;
         } else if (is(n, "numbers") || is(n, "sample")) {
-            bool *seen = is(n, "numbers") ? &seen_numbers : &seen_sample;
-            if (*seen) {
-                err(L, line_of(n), "<%s> appears twice; keep one", n->name);
+            if (!first_of(L, n, is(n, "numbers") ? &seen_numbers : &seen_sample))
                 continue;
-            }
-            *seen = true;
             if (is(n, "numbers"))
                 parse_numbers(L, n);
             else
                 parse_sample(L, n);
         } else if (is(n, "title") || is(n, "subtitle")) {
-            bool *seen = is(n, "title") ? &seen_title : &seen_sub;
-            if (*seen) {
-                err(L, line_of(n), "<%s> appears twice; keep one", n->name);
+            if (!first_of(L, n, is(n, "title") ? &seen_title : &seen_sub))
                 continue;
-            }
-            *seen = true;
             check_attrs(L, n, none);
             ss_tnode *t = parse_inline_list(L, n->children, 1, (const char *)n->name);
             if (is(n, "title"))
@@ -644,19 +647,11 @@ static void parse_sheet(loader *L, xmlNode *root)
             else
                 L->t->subtitle = t;
         } else if (is(n, "footer")) {
-            if (seen_footer) {
-                err(L, line_of(n), "<footer> appears twice; keep one");
-                continue;
-            }
-            seen_footer = true;
-            parse_footer(L, n);
+            if (first_of(L, n, &seen_footer))
+                parse_footer(L, n);
         } else if (is(n, "mail")) {
-            if (seen_mail) {
-                err(L, line_of(n), "<mail> appears twice; keep one");
-                continue;
-            }
-            seen_mail = true;
-            parse_mail(L, n);
+            if (first_of(L, n, &seen_mail))
+                parse_mail(L, n);
         } else if (n->type == XML_ELEMENT_NODE) {
             ss_tnode *t = parse_block(L, n, 1);
             if (t) {
