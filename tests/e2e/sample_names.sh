@@ -45,11 +45,28 @@ else
   fail "summary without '(2 existing files replaced)': $(cat "$TMP/comb.out")"
 fi
 
-# The progress line (a terminal: script(1); shown once a run lasts half a
-# second, so 600 sheets) names each sheet's real file.
-if command -v script >/dev/null; then
+# The progress line (on a terminal: a pseudo-terminal from Python's pty;
+# shown once a run lasts half a second, so 600 sheets) names each sheet's
+# real file.
+if true; then
   "$PY" "$SRC/tools/make-sample.py" --count 600 --seed 5 >"$TMP/big.xml"
-  script -qec "'$BIN' -j 2 -o '$TMP/p' '$TMP/big.xml'" /dev/null >"$TMP/prog.out" 2>&1 || true
+  "$PY" - "$BIN" -j 2 -o "$TMP/p" "$TMP/big.xml" >"$TMP/prog.out" <<'EOF' || true
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+EOF
   names=$(tr '\r' '\n' <"$TMP/prog.out" | grep -o '^.*\] S[0-9]*-2023[^ ]*' | sed 's/.*\] //' | sort -u || true)
   wrong=$(echo "$names" | grep -cv -- '-2023-SAMPLE\.pdf$' || true)
   if [ -n "$names" ] && [ "$wrong" -eq 0 ]; then

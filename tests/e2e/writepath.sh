@@ -115,11 +115,14 @@ for i in $(seq 1 20); do
 done
 if [ "$left" -eq 0 ]; then ok "SIGTERM at 20 random moments: no temporary file left"; else fail "SIGTERM: $left temporary files left over 20 tries"; fi
 if [ "$badrc" -eq 0 ] && [ "$badmsg" -eq 0 ]; then ok "SIGTERM: exit 143 with one line on stderr (or 0 when the run had ended)"; else fail "SIGTERM: $badrc wrong exit statuses, $badmsg wrong messages ($(cat "$TMP/sig.err"))"; fi
+# A batch that lasts seconds even on a fast machine: the signal must find
+# the run still working.
+python3 "$SRC/tools/make-sample.py" --count 3000 --seed 4 >"$TMP/long.xml"
 for pair in INT:130 HUP:129; do
   s=${pair%:*}; want=${pair#*:}
   # A job started with & by a script has SIGINT ignored (and the program
   # keeps it so): reset it first, as an interactive shell does.
-  python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' "$BIN" -q -j 2 -o "$TMP/o4" "$TMP/m.xml" 2>"$TMP/sig.err" & p=$!
+  python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' "$BIN" -q -j 2 -o "$TMP/o4" "$TMP/long.xml" 2>"$TMP/sig.err" & p=$!
   started $p
   ready $p
   sleep 0.3
