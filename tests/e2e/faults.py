@@ -115,8 +115,9 @@ def check(folder, status, err, kind=None, writes=True):
         bad.append(f"out of memory reported as exit {status}, not 71")
     if status == 71 and err != OOM_LINE:
         bad.append("exit 71 without exactly the one line 'statesheet: out of memory'")
-    if status < 0 and not glib_abort:
-        bad.append(f"killed by signal {-status}")
+    if status < 0:
+        if not glib_abort:
+            bad.append(f"killed by signal {-status}")
     elif status not in TABLE and not (status == 1 and "can't allocate" in err):
         bad.append(f"exit status {status} is not in the table")
     if status != 0 and not err.strip():
