@@ -494,10 +494,7 @@ ss_pdf *ss_pdf_new(ss_render *r, bool single_page, ss_diag *diag)
     p->diag = diag;
     p->single_page = single_page;
     sha256_init(&p->content);
-    /* libharu's own memory pool (HPDF_NewEx's documented mem_pool_buf_size):
-     * its thousands of small objects a sheet come from 64 KB blocks freed
-     * with the document, a tenth of a batch's CPU time less than malloc. */
-    p->doc = HPDF_NewEx(on_error, NULL, NULL, 65536, p);
+    p->doc = HPDF_New(on_error, p);
     if (!p->doc)
         ss_out_of_memory();
     for (int s = 0; s < 2; s++)
