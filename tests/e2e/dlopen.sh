@@ -3,7 +3,8 @@
 # use them (src/workbook_dl.c), not linked: a run on XML data loads none of
 # them, and one that reads or writes a workbook loads its library.  When a
 # library is missing (the fault shim's dlopen kind), the run says what to
-# install, exits 70 and leaves no file behind.
+# install, exits 70 (64 for libcurl, which only --send needs) and leaves no
+# file behind.
 . "$(dirname "$0")/common.sh"
 : "${SS_FAULT_SHIM:?set SS_FAULT_SHIM to the built libss_fault.so (ctest does)}"
 LAZY='libzip|libxlsxwriter|libcurl'
@@ -45,7 +46,7 @@ else
 fi
 
 # missing LIBRARY STATUS WORDS -- COMMAND...: the run with LIBRARY's dlopen
-# failed exits STATUS and says WORDS, the install line, and nothing else.
+# failed exits STATUS and says WORDS and the package to install.
 missing() {
   local lib=$1 want=$2 words=$3; shift 4
   set +e
@@ -61,6 +62,11 @@ missing() {
     ok "$lib missing: exit $st, $(head -1 "$TMP/err")"
   fi
 }
+# libcurl is only recommended: without it --send is a usage error (64)
+# that says to install it or to write drafts.
+printf 'code,email\nND,nd@example.org\n' >"$TMP/contacts.csv"
+missing libcurl 64 "send needs libcurl.so" -- \
+  "$BIN" mail -q --contacts "$TMP/contacts.csv" --send smtp://127.0.0.1:9 "$TMP/xml"
 mkdir "$TMP/out-wb" "$TMP/out-x"
 missing libzip 70 "reading .xlsx and .ods workbooks needs libzip.so" -- \
   "$BIN" -q -o "$TMP/out-wb/sheets" "$TMP/d.xlsx"
