@@ -110,7 +110,7 @@ ss_smtp *ss_smtp_new(const char *url, const char *netrc_path, char *err, size_t 
     ss_smtp *s = NULL;
     char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL;
     CURLU *u = NULL;
-    if (!ss_dl_open(&LIBCURL, &libcurl, sizeof libcurl)) {
+    if (!ss_dl_open(&LIBCURL, &libcurl)) {
         ss_dl_missing(&LIBCURL, "--send", err, errlen);
         size_t n = strlen(err);
         snprintf(err + n, errlen - n, ", or leave out --send to write drafts");

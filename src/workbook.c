@@ -1116,7 +1116,7 @@ bool ss_workbook_read(const void *data, size_t len, ss_workbook_row_fn fn, void 
     b.errs = errs;
     b.fn = fn;
     b.ctx = ctx;
-    ss_dl_require(&LIBZIP, &libzip, sizeof libzip, "reading .xlsx and .ods workbooks");
+    ss_dl_require(&LIBZIP, &libzip, "reading .xlsx and .ods workbooks");
     zip_error_t ze;
     libzip.zip_error_init(&ze);
     zip_source_t *src = libzip.zip_source_buffer_create(data, len, 0, &ze);

@@ -14,21 +14,19 @@ typedef void (*any_fn)(void);
 /* The longest message: a sentence and two names. */
 #define MISSING_MAX 512
 
-bool ss_dl_open(const ss_dl_library *lib, void *table, size_t table_size)
+bool ss_dl_open(const ss_dl_library *lib, void *table)
 {
     any_fn first;
     memcpy(&first, table, sizeof first);
     if (first)
         return true;
-    if (table_size != lib->count * sizeof(any_fn))
-        return false; /* the caller's list and table disagree: never with SS_DL_* */
     void *so = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
     if (!so)
         return false;
     for (size_t i = 0; i < lib->count; i++) {
         void *p = dlsym(so, lib->names[i]);
         if (!p) {
-            memset(table, 0, table_size);
+            memset(table, 0, lib->count * sizeof(any_fn));
             dlclose(so);
             return false;
         }
@@ -44,10 +42,9 @@ void ss_dl_missing(const ss_dl_library *lib, const char *need, char *buf, size_t
              "install %s'", need, lib->soname, lib->package);
 }
 
-void ss_dl_require(const ss_dl_library *lib, void *table, size_t table_size,
-                   const char *need)
+void ss_dl_require(const ss_dl_library *lib, void *table, const char *need)
 {
-    if (ss_dl_open(lib, table, table_size))
+    if (ss_dl_open(lib, table))
         return;
     char words[MISSING_MAX], line[MISSING_MAX + 32];
     ss_dl_missing(lib, need, words, sizeof words);

@@ -37,11 +37,12 @@ typedef struct ss_dl_library {
     size_t count;
 } ss_dl_library;
 
-/* Fills table (lib->count function pointers, in the order of lib->names)
- * from the library, opening it the first time; the library stays open
- * until the program ends.  Returns false when the library or one of its
- * functions cannot be found (the table is then left empty). */
-bool ss_dl_open(const ss_dl_library *lib, void *table, size_t table_size);
+/* Fills table (a struct of lib->count function pointers made with
+ * SS_DL_FIELD, in the order of lib->names) from the library, opening it the
+ * first time; the library stays open until the program ends.  Returns
+ * false when the library or one of its functions cannot be found (the
+ * table is then left empty). */
+bool ss_dl_open(const ss_dl_library *lib, void *table);
 
 /* The user's words for a library that cannot be opened: "NEED needs
  * SONAME, which is not installed; install it with 'sudo apt-get install
@@ -52,7 +53,6 @@ void ss_dl_missing(const ss_dl_library *lib, const char *need, char *buf, size_t
  * opened the installation is damaged, and the program ends at once with
  * the message above and status 70, removing this run's temporary files
  * (as when memory runs out), wherever in a run that happens. */
-void ss_dl_require(const ss_dl_library *lib, void *table, size_t table_size,
-                   const char *need);
+void ss_dl_require(const ss_dl_library *lib, void *table, const char *need);
 
 #endif

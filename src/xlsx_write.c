@@ -52,7 +52,7 @@ struct ss_xlsx {
 
 ss_xlsx *ss_xlsx_new(const char *path)
 {
-    ss_dl_require(&XLSXWRITER, &lxw, sizeof lxw, "writing .xlsx workbooks");
+    ss_dl_require(&XLSXWRITER, &lxw, "writing .xlsx workbooks");
     lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
     lxw_workbook *wb = lxw.workbook_new_opt(path, &o);
     if (!wb) {
