@@ -17,6 +17,7 @@
 
 #include "mail.h"
 #include "util.h"
+#include "version.h"
 #include "workbook_dl.h"
 
 /* The libcurl functions this file calls, opened when a run sends. */

@@ -17,6 +17,7 @@
 
 #include "records.h"
 #include "util.h"
+#include "version.h"
 #include "workbook_dl.h"
 #include "xmlsafe.h"
 

@@ -10,6 +10,7 @@
 
 #include "records.h"
 #include "util.h"
+#include "version.h"
 #include "workbook_dl.h"
 
 /* The libxlsxwriter functions this file calls, opened at the first export
