@@ -1,13 +1,12 @@
 /* smtp.c - SMTP through libcurl (see smtp.h).
  *
- * libcurl is opened with dlopen when a run sends, not linked: it brings 32
- * shared libraries (OpenSSL, Kerberos, LDAP, SSH, ...) that every run would
- * otherwise load and relocate, about 4 ms of CPU a process (7 % of a
- * 56-sheet batch), for the one command that uses them. */
+ * libcurl is opened with dlopen (workbook_dl.h) when a run sends, not
+ * linked: it brings 32 shared libraries (OpenSSL, Kerberos, LDAP, SSH, ...)
+ * that every run would otherwise load and relocate, about 4 ms of CPU a
+ * process (7 % of a 56-sheet batch), for the one command that uses them. */
 #include "smtp.h"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,57 +17,21 @@
 
 #include "mail.h"
 #include "util.h"
+#include "version.h"
+#include "workbook_dl.h"
 
-/* libcurl's soname, the same on Debian 12 and 13. */
-#define CURL_LIBRARY "libcurl.so.4"
-
-/* The libcurl functions this file calls, looked up once. */
+/* The libcurl functions this file calls, opened when a run sends. */
+#define CURL_FUNCTIONS(F)                                                                    \
+    F(curl_, global_init) F(curl_, global_cleanup) F(curl_, easy_init) F(curl_, easy_cleanup) \
+    F(curl_, easy_reset) F(curl_, easy_setopt) F(curl_, easy_perform) F(curl_, easy_getinfo)  \
+    F(curl_, easy_strerror) F(curl_, slist_append) F(curl_, slist_free_all) F(curl_, free)    \
+    F(curl_, url) F(curl_, url_cleanup) F(curl_, url_set) F(curl_, url_get)
 static struct {
-    CURLcode (*global_init)(long);
-    void (*global_cleanup)(void);
-    CURL *(*easy_init)(void);
-    void (*easy_cleanup)(CURL *);
-    void (*easy_reset)(CURL *);
-    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
-    CURLcode (*easy_perform)(CURL *);
-    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
-    const char *(*easy_strerror)(CURLcode);
-    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
-    void (*slist_free_all)(struct curl_slist *);
-    void (*free)(void *);
-    CURLU *(*url)(void);
-    void (*url_cleanup)(CURLU *);
-    CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
-    CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
-} lib;
-
-/* Opens libcurl and finds its functions; false when it is not installed.
- * Called from the main thread only, before any transfer. */
-static bool curl_open(void)
-{
-    if (lib.url)
-        return true;
-    void *so = dlopen(CURL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-    if (!so)
-        return false;
-    static const char *const names[] = {
-        "curl_global_init", "curl_global_cleanup", "curl_easy_init", "curl_easy_cleanup",
-        "curl_easy_reset", "curl_easy_setopt", "curl_easy_perform", "curl_easy_getinfo",
-        "curl_easy_strerror", "curl_slist_append", "curl_slist_free_all", "curl_free",
-        "curl_url", "curl_url_cleanup", "curl_url_set", "curl_url_get"};
-    void (*fn[sizeof names / sizeof *names])(void);
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        void *p = dlsym(so, names[i]);
-        if (!p) {
-            dlclose(so);
-            return false;
-        }
-        memcpy(&fn[i], &p, sizeof p); /* POSIX's way from object to function */
-    }
-    _Static_assert(sizeof fn == sizeof lib, "one pointer a function");
-    memcpy(&lib, fn, sizeof lib);
-    return true; /* kept open until the program ends */
-}
+    CURL_FUNCTIONS(SS_DL_FIELD)
+} libcurl;
+static const char *const libcurl_names[] = {CURL_FUNCTIONS(SS_DL_NAME)};
+static const ss_dl_library LIBCURL = {SS_LIBCURL_SONAME, SS_LIBCURL_PACKAGE, libcurl_names,
+                                      sizeof libcurl_names / sizeof *libcurl_names};
 
 struct ss_smtp {
     CURL *curl;
@@ -148,23 +111,23 @@ ss_smtp *ss_smtp_new(const char *url, const char *netrc_path, char *err, size_t 
     ss_smtp *s = NULL;
     char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL;
     CURLU *u = NULL;
-    if (!curl_open()) {
-        snprintf(err, errlen, "--send needs libcurl (%s), which is not installed; install "
-                 "Debian's libcurl4 (libcurl4t64 on Debian 13) or leave out --send to write "
-                 "drafts", CURL_LIBRARY);
+    if (!ss_dl_open(&LIBCURL, &libcurl)) {
+        ss_dl_missing(&LIBCURL, "--send", err, errlen);
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n, ", or leave out --send to write drafts");
         return NULL;
     }
-    u = lib.url();
-    if (!u || lib.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        lib.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+    u = libcurl.url();
+    if (!u || libcurl.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        libcurl.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         (strcmp(scheme, "smtp") && strcmp(scheme, "smtps")) ||
-        lib.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        libcurl.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
         snprintf(err, errlen, "--send '%.100s': write smtp://HOST:PORT (STARTTLS) or "
                  "smtps://HOST:PORT (TLS), e.g. --send smtp://mail.example.org:587", url);
         goto done;
     }
-    if (lib.url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-        lib.url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
+    if (libcurl.url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+        libcurl.url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
         snprintf(err, errlen, "--send: the URL holds a user name or password; remove it "
                  "and put them in ~/.netrc (machine HOST login USER password PASS) or the "
                  "file given with --netrc-file, so they never show on a command line");
@@ -174,15 +137,15 @@ ss_smtp *ss_smtp_new(const char *url, const char *netrc_path, char *err, size_t 
         snprintf(err, errlen, "--netrc-file '%.200s': cannot read it", netrc_path);
         goto done;
     }
-    if (lib.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    if (libcurl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         snprintf(err, errlen, "cannot start libcurl");
         goto done;
     }
     s = ss_xcalloc(1, sizeof *s);
-    s->curl = lib.easy_init();
+    s->curl = libcurl.easy_init();
     if (!s->curl) {
         snprintf(err, errlen, "cannot start libcurl");
-        lib.global_cleanup();
+        libcurl.global_cleanup();
         free(s);
         s = NULL;
         goto done;
@@ -191,8 +154,8 @@ ss_smtp *ss_smtp_new(const char *url, const char *netrc_path, char *err, size_t 
     s->netrc = netrc_path ? ss_xstrdup(netrc_path) : NULL;
     s->loopback = is_loopback(host);
 done:
-    lib.free(scheme), lib.free(host), lib.free(user), lib.free(pass);
-    lib.url_cleanup(u);
+    libcurl.free(scheme), libcurl.free(host), libcurl.free(user), libcurl.free(pass);
+    libcurl.url_cleanup(u);
     return s;
 }
 
@@ -200,8 +163,8 @@ void ss_smtp_free(ss_smtp *s)
 {
     if (!s)
         return;
-    lib.easy_cleanup(s->curl);
-    lib.global_cleanup();
+    libcurl.easy_cleanup(s->curl);
+    libcurl.global_cleanup();
     free(s->url);
     free(s->netrc);
     free(s);
@@ -234,38 +197,38 @@ int ss_smtp_send(ss_smtp *s, const char *from, const char *const *rcpt, size_t n
     struct curl_slist *list = NULL;
     for (size_t i = 0; i < n; i++) {
         char *r = ss_xasprintf("<%s>", rcpt[i]);
-        list = lib.slist_append(list, r);
+        list = libcurl.slist_append(list, r);
         free(r);
     }
     char *env_from = ss_xasprintf("<%s>", from);
     upload up = {data, len, 0};
     s->last_reply[0] = '\0';
     s->refusal[0] = '\0';
-    lib.easy_reset(c);
-    lib.easy_setopt(c, CURLOPT_URL, s->url);
-    lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    lib.easy_setopt(c, CURLOPT_USE_SSL, s->loopback ? (long)CURLUSESSL_NONE
+    libcurl.easy_reset(c);
+    libcurl.easy_setopt(c, CURLOPT_URL, s->url);
+    libcurl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    libcurl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    libcurl.easy_setopt(c, CURLOPT_USE_SSL, s->loopback ? (long)CURLUSESSL_NONE
                                                      : (long)CURLUSESSL_ALL);
-    lib.easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+    libcurl.easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
     if (s->netrc)
-        lib.easy_setopt(c, CURLOPT_NETRC_FILE, s->netrc);
-    lib.easy_setopt(c, CURLOPT_MAIL_FROM, env_from);
-    lib.easy_setopt(c, CURLOPT_MAIL_RCPT, list);
-    lib.easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    lib.easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-    lib.easy_setopt(c, CURLOPT_READDATA, &up);
-    lib.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-    lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)SS_SMTP_CONNECT_SECONDS);
-    lib.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    lib.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)SS_SMTP_STALL_SECONDS);
-    lib.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    lib.easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
-    lib.easy_setopt(c, CURLOPT_DEBUGDATA, s);
-    lib.easy_setopt(c, CURLOPT_VERBOSE, 1L);
-    CURLcode rc = lib.easy_perform(c);
+        libcurl.easy_setopt(c, CURLOPT_NETRC_FILE, s->netrc);
+    libcurl.easy_setopt(c, CURLOPT_MAIL_FROM, env_from);
+    libcurl.easy_setopt(c, CURLOPT_MAIL_RCPT, list);
+    libcurl.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    libcurl.easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+    libcurl.easy_setopt(c, CURLOPT_READDATA, &up);
+    libcurl.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+    libcurl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)SS_SMTP_CONNECT_SECONDS);
+    libcurl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    libcurl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)SS_SMTP_STALL_SECONDS);
+    libcurl.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    libcurl.easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+    libcurl.easy_setopt(c, CURLOPT_DEBUGDATA, s);
+    libcurl.easy_setopt(c, CURLOPT_VERBOSE, 1L);
+    CURLcode rc = libcurl.easy_perform(c);
     long code = 0;
-    lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    libcurl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     /* The server's refusal decides (libcurl reports a refused DATA as a
      * "weird reply", a refused RCPT as a send error, and may have said
      * something after it); without one, what happened to the connection. */
@@ -290,15 +253,15 @@ int ss_smtp_send(ss_smtp *s, const char *from, const char *const *rcpt, size_t n
     } else if (transient(rc)) {
         status = SS_EXIT_TEMPFAIL;
         snprintf(reply, SS_SMTP_REPLY_MAX, "the connection to the server failed: %s",
-                 errbuf[0] ? errbuf : lib.easy_strerror(rc));
+                 errbuf[0] ? errbuf : libcurl.easy_strerror(rc));
     } else {
         status = SS_EXIT_UNAVAILABLE;
-        snprintf(reply, SS_SMTP_REPLY_MAX, "%s", errbuf[0] ? errbuf : lib.easy_strerror(rc));
+        snprintf(reply, SS_SMTP_REPLY_MAX, "%s", errbuf[0] ? errbuf : libcurl.easy_strerror(rc));
     }
     /* The options point at this call's strings: drop them before they go. */
-    lib.easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
-    lib.easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-    lib.slist_free_all(list);
+    libcurl.easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
+    libcurl.easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+    libcurl.slist_free_all(list);
     free(env_from);
     return status;
 }

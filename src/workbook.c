@@ -17,7 +17,22 @@
 
 #include "records.h"
 #include "util.h"
+#include "version.h"
+#include "workbook_dl.h"
 #include "xmlsafe.h"
+
+/* The libzip functions this file calls, opened at the first workbook. */
+#define ZIP_FUNCTIONS(F)                                                                     \
+    F(, zip_source_buffer_create) F(, zip_source_free) F(, zip_open_from_source)               \
+    F(, zip_get_num_entries) F(, zip_name_locate) F(, zip_stat_index) F(, zip_fopen)           \
+    F(, zip_fopen_index) F(, zip_fread) F(, zip_fclose) F(, zip_discard) F(, zip_error_init)   \
+    F(, zip_error_fini)
+static struct {
+    ZIP_FUNCTIONS(SS_DL_FIELD)
+} libzip;
+static const char *const libzip_names[] = {ZIP_FUNCTIONS(SS_DL_NAME)};
+static const ss_dl_library LIBZIP = {SS_LIBZIP_SONAME, SS_LIBZIP_PACKAGE, libzip_names,
+                                     sizeof libzip_names / sizeof *libzip_names};
 
 ss_form ss_form_of(const unsigned char *h, size_t n)
 {
@@ -239,7 +254,7 @@ typedef struct part_in {
 static int part_read(void *ctx, char *buf, int len)
 {
     part_in *in = ctx;
-    zip_int64_t got = zip_fread(in->zf, buf, (zip_uint64_t)len);
+    zip_int64_t got = libzip.zip_fread(in->zf, buf, (zip_uint64_t)len);
     if (got < 0)
         return -1;
     in->b->unpacked += (uint64_t)got;
@@ -266,7 +281,7 @@ static int part_close(void *ctx)
 
 static bool has_entry(book *b, const char *name)
 {
-    return zip_name_locate(b->zip, name, 0) >= 0;
+    return libzip.zip_name_locate(b->zip, name, 0) >= 0;
 }
 
 /* A streaming reader over the zip entry 'name', or NULL (and false in
@@ -277,11 +292,11 @@ static xmlTextReaderPtr part_open(book *b, const char *name, part_in *in, bool *
     memset(in, 0, sizeof *in);
     in->b = b;
     zip_stat_t st;
-    zip_int64_t idx = zip_name_locate(b->zip, name, 0);
+    zip_int64_t idx = libzip.zip_name_locate(b->zip, name, 0);
     if (idx < 0)
         return NULL;
     *present = true;
-    if (zip_stat_index(b->zip, (zip_uint64_t)idx, 0, &st) != 0) {
+    if (libzip.zip_stat_index(b->zip, (zip_uint64_t)idx, 0, &st) != 0) {
         book_error(b, 0, 0, DAMAGED);
         return NULL;
     }
@@ -295,7 +310,7 @@ static xmlTextReaderPtr part_open(book *b, const char *name, part_in *in, bool *
         book_error(b, 0, 0, "the workbook is protected by a password; save it without one");
         return NULL;
     }
-    in->zf = zip_fopen_index(b->zip, (zip_uint64_t)idx, 0);
+    in->zf = libzip.zip_fopen_index(b->zip, (zip_uint64_t)idx, 0);
     if (!in->zf) {
         book_error(b, 0, 0, DAMAGED);
         return NULL;
@@ -304,7 +319,7 @@ static xmlTextReaderPtr part_open(book *b, const char *name, part_in *in, bool *
     xmlTextReaderPtr r = xmlReaderForIO(part_read, part_close, in, name, NULL,
                                         XML_PARSE_NONET | XML_PARSE_NOBLANKS);
     if (!r) {
-        zip_fclose(in->zf);
+        libzip.zip_fclose(in->zf);
         in->zf = NULL;
         book_error(b, 0, 0, DAMAGED);
         return NULL;
@@ -327,7 +342,7 @@ static void part_close_all(book *b, xmlTextReaderPtr r, part_in *in, int last)
     if (r)
         xmlFreeTextReader(r);
     if (in->zf)
-        zip_fclose(in->zf);
+        libzip.zip_fclose(in->zf);
     in->zf = NULL;
 }
 
@@ -1068,12 +1083,12 @@ static void ods_sheet(book *b)
 /* The mimetype entry of an OpenDocument file: "" when absent. */
 static char *odf_mimetype(book *b)
 {
-    zip_file_t *zf = zip_fopen(b->zip, "mimetype", 0);
+    zip_file_t *zf = libzip.zip_fopen(b->zip, "mimetype", 0);
     char buf[128] = "";
     if (zf) {
-        zip_int64_t n = zip_fread(zf, buf, sizeof buf - 1);
+        zip_int64_t n = libzip.zip_fread(zf, buf, sizeof buf - 1);
         buf[n > 0 ? n : 0] = '\0';
-        zip_fclose(zf);
+        libzip.zip_fclose(zf);
     }
     return ss_xstrdup(buf);
 }
@@ -1102,19 +1117,20 @@ bool ss_workbook_read(const void *data, size_t len, ss_workbook_row_fn fn, void 
     b.errs = errs;
     b.fn = fn;
     b.ctx = ctx;
+    ss_dl_require(&LIBZIP, &libzip, "reading .xlsx and .ods workbooks");
     zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
+    libzip.zip_error_init(&ze);
+    zip_source_t *src = libzip.zip_source_buffer_create(data, len, 0, &ze);
     if (src)
-        b.zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+        b.zip = libzip.zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
     if (!b.zip) {
         if (src)
-            zip_source_free(src);
+            libzip.zip_source_free(src);
         book_error(&b, 0, 0, "the file starts like a zip (an .xlsx or .ods workbook), but "
                    "it cannot be opened as one: %s", DAMAGED);
         goto done;
     }
-    zip_int64_t n = zip_get_num_entries(b.zip, 0);
+    zip_int64_t n = libzip.zip_get_num_entries(b.zip, 0);
     if (n > SS_WORKBOOK_MAX_ENTRIES) {
         book_error(&b, 0, 0, "the zip holds more than %d files; a workbook holds a dozen, "
                    "so this is not one", SS_WORKBOOK_MAX_ENTRIES);
@@ -1131,8 +1147,8 @@ bool ss_workbook_read(const void *data, size_t len, ss_workbook_row_fn fn, void 
     free(mime);
 done:
     if (b.zip)
-        zip_discard(b.zip);
-    zip_error_fini(&ze);
+        libzip.zip_discard(b.zip);
+    libzip.zip_error_fini(&ze);
     for (size_t i = 0; i < b.nstrings; i++)
         free(b.strings[i]);
     free(b.strings);

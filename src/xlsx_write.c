@@ -10,6 +10,23 @@
 
 #include "records.h"
 #include "util.h"
+#include "version.h"
+#include "workbook_dl.h"
+
+/* The libxlsxwriter functions this file calls, opened at the first export
+ * to a workbook. */
+#define XLSXWRITER_FUNCTIONS(F)                                                              \
+    F(, workbook_new_opt) F(, workbook_add_worksheet) F(, workbook_add_format)                 \
+    F(, workbook_close) F(, format_set_align) F(, format_set_bg_color) F(, format_set_bold)    \
+    F(, format_set_italic) F(, format_set_text_wrap) F(, worksheet_data_validation_range)      \
+    F(, worksheet_freeze_panes) F(, worksheet_set_column) F(, worksheet_set_row)               \
+    F(, worksheet_write_number) F(, worksheet_write_string) F(, lxw_strerror)
+static struct {
+    XLSXWRITER_FUNCTIONS(SS_DL_FIELD)
+} lxw;
+static const char *const lxw_names[] = {XLSXWRITER_FUNCTIONS(SS_DL_NAME)};
+static const ss_dl_library XLSXWRITER = {SS_XLSXWRITER_SONAME, SS_XLSXWRITER_PACKAGE, lxw_names,
+                                         sizeof lxw_names / sizeof *lxw_names};
 
 /* Column widths in characters, and the header row's height in points:
  * the headers are long ("cybertipline.reports - CyberTipline reports
@@ -36,8 +53,9 @@ struct ss_xlsx {
 
 ss_xlsx *ss_xlsx_new(const char *path)
 {
+    ss_dl_require(&XLSXWRITER, &lxw, "writing .xlsx workbooks");
     lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
-    lxw_workbook *wb = workbook_new_opt(path, &o);
+    lxw_workbook *wb = lxw.workbook_new_opt(path, &o);
     if (!wb) {
         fprintf(stderr, "%s: error: cannot make the workbook\n", path);
         return NULL;
@@ -45,16 +63,16 @@ ss_xlsx *ss_xlsx_new(const char *path)
     ss_xlsx *x = ss_xcalloc(1, sizeof *x);
     x->wb = wb;
     x->path = path;
-    x->ws = workbook_add_worksheet(wb, "figures");
-    x->header = workbook_add_format(wb);
-    format_set_bold(x->header);
-    format_set_text_wrap(x->header);
-    format_set_align(x->header, LXW_ALIGN_VERTICAL_TOP);
-    x->national = workbook_add_format(wb);
-    format_set_bg_color(x->national, NATIONAL_SHADE);
-    format_set_italic(x->national);
-    worksheet_freeze_panes(x->ws, 1, 0);
-    worksheet_set_row(x->ws, 0, HEADER_HEIGHT, NULL);
+    x->ws = lxw.workbook_add_worksheet(wb, "figures");
+    x->header = lxw.workbook_add_format(wb);
+    lxw.format_set_bold(x->header);
+    lxw.format_set_text_wrap(x->header);
+    lxw.format_set_align(x->header, LXW_ALIGN_VERTICAL_TOP);
+    x->national = lxw.workbook_add_format(wb);
+    lxw.format_set_bg_color(x->national, NATIONAL_SHADE);
+    lxw.format_set_italic(x->national);
+    lxw.worksheet_freeze_panes(x->ws, 1, 0);
+    lxw.worksheet_set_row(x->ws, 0, HEADER_HEIGHT, NULL);
     return x;
 }
 
@@ -78,8 +96,8 @@ void ss_xlsx_column(ss_xlsx *x, size_t col, const char *header, ss_xlsx_col kind
         what = dash ? dash + 3 : header;
     double width = kind == SS_XLSX_NAME ? WIDTH_NAME : kind == SS_XLSX_YEAR ? WIDTH_YEAR
                    : kind == SS_XLSX_FIGURE ? WIDTH_FIGURE : WIDTH_CODE;
-    worksheet_set_column(x->ws, c, c, width, NULL);
-    worksheet_write_string(x->ws, 0, c, header, x->header);
+    lxw.worksheet_set_column(x->ws, c, c, width, NULL);
+    lxw.worksheet_write_string(x->ws, 0, c, header, x->header);
     if (kind != SS_XLSX_FIGURE && kind != SS_XLSX_YEAR)
         return;
     /* The check covers the whole column below the header, rows added too. */
@@ -111,7 +129,7 @@ void ss_xlsx_column(ss_xlsx *x, size_t col, const char *header, ss_xlsx_col kind
     v.error_message = kind == SS_XLSX_YEAR ? "Write the year in four digits, e.g. 2024."
                                            : "Write a whole number, 0 or more, with no "
                                              "decimals (0 if none).";
-    if (worksheet_data_validation_range(x->ws, 1, c, LXW_ROW_MAX - 1, c, &v) != LXW_NO_ERROR)
+    if (lxw.worksheet_data_validation_range(x->ws, 1, c, LXW_ROW_MAX - 1, c, &v) != LXW_NO_ERROR)
         x->failed = true;
     free(title);
     free(msg);
@@ -125,7 +143,7 @@ void ss_xlsx_row(ss_xlsx *x, bool national)
 
 void ss_xlsx_text(ss_xlsx *x, size_t col, const char *s)
 {
-    if (worksheet_write_string(x->ws, x->row, (lxw_col_t)col, s,
+    if (lxw.worksheet_write_string(x->ws, x->row, (lxw_col_t)col, s,
                                x->in_national ? x->national : NULL) != LXW_NO_ERROR)
         x->failed = true;
 }
@@ -133,7 +151,7 @@ void ss_xlsx_text(ss_xlsx *x, size_t col, const char *s)
 void ss_xlsx_number(ss_xlsx *x, size_t col, uint64_t v)
 {
     /* Figures are at most 999,999,999,999 < 2^53: exact as a double. */
-    if (worksheet_write_number(x->ws, x->row, (lxw_col_t)col, (double)v,
+    if (lxw.worksheet_write_number(x->ws, x->row, (lxw_col_t)col, (double)v,
                                x->in_national ? x->national : NULL) != LXW_NO_ERROR)
         x->failed = true;
 }
@@ -142,12 +160,12 @@ bool ss_xlsx_close(ss_xlsx *x)
 {
     if (x->row + 1 >= LXW_ROW_MAX)
         x->failed = true;
-    lxw_error e = workbook_close(x->wb);
+    lxw_error e = lxw.workbook_close(x->wb);
     bool ok = e == LXW_NO_ERROR && !x->failed;
     if (!ok)
         fprintf(stderr, "%s: error: cannot write the workbook: %s\n", x->path,
                 x->failed ? "more rows or longer cells than a workbook holds"
-                          : lxw_strerror(e));
+                          : lxw.lxw_strerror(e));
     free(x);
     return ok;
 }

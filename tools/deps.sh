@@ -13,7 +13,7 @@ set -euo pipefail
 # libclang-rt-14-dev); check with 'apt-cache policy NAME' on both.  A name
 # only one release has goes in the case below, under that release.
 # DEB_PKGS: what making the .deb runs (cpack -G DEB: dpkg-shlibdeps, file).
-RUN_PKGS=(gcc make cmake pkg-config libhpdf-dev libxml2-dev libdeflate-dev nettle-dev libcsv-dev
+RUN_PKGS=(gcc binutils make cmake pkg-config libhpdf-dev libxml2-dev libdeflate-dev nettle-dev libcsv-dev
           libutf8proc-dev libhyphen-dev hyphen-en-us hyphen-es libzip-dev libxlsxwriter-dev
           libcurl4-openssl-dev libharfbuzz-dev)
 TEST_PKGS=(clang libclang-rt-dev llvm libcmocka-dev poppler-utils qpdf
@@ -24,6 +24,8 @@ TEST_PKGS=(clang libclang-rt-dev llvm libcmocka-dev poppler-utils qpdf
            libreoffice-calc-nogui python3-openpyxl opensmtpd python3-aiosmtpd
            libharfbuzz-bin fonts-liberation2)
 DEB_PKGS=(dpkg-dev file)
+# binutils: objdump reads the sonames of the libraries opened with dlopen
+# (CMakeLists.txt), readelf what the program links (e2e/dlopen.sh).
 # llvm: llvm-symbolizer, which turns ASan's addresses into file:line.
 # libharfbuzz-bin: hb-shape, and fonts-liberation2: Liberation Sans, which
 # e2e/kerning.py measures the kerning against.

@@ -37,6 +37,23 @@ for p in libc6 libhpdf-2.3.0 libxml2 libdeflate0 hyphen-en-us; do
 done
 echo "ok: Depends: $depends"
 
+# The libraries opened with dlopen (src/workbook_dl.c), which dpkg-shlibdeps
+# cannot see: a package of the field must hold the library.
+# holds FIELD LIB: true when a package named in FIELD has LIB.so.N.
+holds() {
+  local p
+  for p in $(tr ',|' '\n\n' <<<"$1" | sed 's/(.*//' | tr -d ' '); do
+    dpkg -L "$p" 2>/dev/null | grep -E "/$2\.so\.[0-9]+$" >/dev/null && return 0
+  done
+  return 1
+}
+recommends=$(dpkg-deb -f "$deb" Recommends)
+for lib in libzip libxlsxwriter; do
+  holds "$depends" "$lib" || fail "Depends names no package with $lib.so: $depends"
+done
+holds "$recommends" libcurl || fail "Recommends names no package with libcurl.so: $recommends"
+echo "ok: libzip and libxlsxwriter depended on, libcurl recommended ($recommends)"
+
 # Unpacked anywhere, the binary finds the package's assets next to it.
 dpkg-deb -x "$deb" "$tmp/root"
 cp "$SS_SOURCE_DIR/data/ncmec-2023.xml" "$tmp/data.xml"

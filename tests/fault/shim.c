@@ -1,16 +1,17 @@
 /* shim.c - an LD_PRELOAD library that fails the Nth call of one kind.
  *
  *   SS_FAULT_KIND   open | write | fsync_file | fsync_dir | rename | close |
- *                   mkdir | read | malloc
+ *                   mkdir | read | malloc | dlopen
  *   SS_FAULT_N      the call to fail, counting from 1 (0 or unset: fail none)
- *   SS_FAULT_MATCH  open and read only: count only files whose path holds
- *                   this string
+ *   SS_FAULT_MATCH  open, read and dlopen only: count only files whose path
+ *                   holds this string
  *   SS_FAULT_COUNT  a file to which the number of calls of the kind is
  *                   written when the program exits normally
  *
  * A failed call sets errno as the kernel would (ENOSPC for writes and
  * syncs, EIO for reads and closes, EACCES for open, rename and mkdir,
- * ENOMEM for malloc) and does nothing else.  Calls are counted across
+ * ENOMEM for malloc; a failed dlopen returns NULL, as for a library that
+ * is not installed) and does nothing else.  Calls are counted across
  * threads.  Only calls that go through the dynamic symbol table are seen:
  * stdio's own writes inside glibc are not, which is why the program's
  * writes of files that matter go through write(2).  Under AddressSanitizer
@@ -31,10 +32,11 @@
 #include <unistd.h>
 
 enum kind { K_NONE, K_OPEN, K_WRITE, K_FSYNC_FILE, K_FSYNC_DIR, K_RENAME, K_CLOSE,
-            K_MKDIR, K_READ, K_MALLOC };
+            K_MKDIR, K_READ, K_MALLOC, K_DLOPEN };
 
 static const char *const kind_names[] = {"", "open", "write", "fsync_file", "fsync_dir",
-                                         "rename", "close", "mkdir", "read", "malloc"};
+                                         "rename", "close", "mkdir", "read", "malloc",
+                                         "dlopen"};
 
 static int kind = -1; /* -1: not read from the environment yet */
 static long fail_at;
@@ -118,7 +120,7 @@ static any_fn next(const char *name, any_fn *cache)
 static any_fn cache_open, cache_open64, cache_openat, cache_openat64, cache_write,
     cache_pwrite, cache_writev, cache_fsync, cache_fdatasync, cache_rename,
     cache_renameat, cache_renameat2, cache_close, cache_mkdir, cache_mkdirat,
-    cache_read;
+    cache_read, cache_dlopen;
 
 static mode_t mode_arg(int flags, va_list ap)
 {
@@ -287,4 +289,12 @@ void *realloc(void *p, size_t n)
     if (hit(K_MALLOC))
         return errno = ENOMEM, NULL;
     return __libc_realloc(p, n);
+}
+
+void *dlopen(const char *file, int flags)
+{
+    setup(); /* SS_FAULT_MATCH, read before it is used */
+    if (path_matches(file) && hit(K_DLOPEN))
+        return NULL;
+    return REAL(dlopen)(file, flags);
 }
