@@ -11,7 +11,9 @@
  * extracts nothing, upstream issue 1072).  The CID is the glyph id
  * (CIDToGIDMap /Identity; our fonts give every character a glyph of its
  * own), W, ToUnicode and CIDSet cover exactly the glyphs the file draws,
- * and the font program is cut down to them (ttf_subset.c).  The soft hyphen
+ * and the font program is cut down to them, glyph ids unchanged, by
+ * HarfBuzz's subsetter (hb-subset): the library that already reads the
+ * fonts, instead of a TrueType parser of our own.  The soft hyphen
  * that ends a line at a hyphenation point (U+00AD) is drawn with the
  * font's own soft-hyphen glyph, a copy of the hyphen, so it maps to U+00AD
  * and extractors see where a word was broken and join its halves (ISO
@@ -31,9 +33,10 @@
  * the file carries nothing a reader does not use.
  *
  * Caches.  A render context (ss_render, one per worker, owned by the
- * caller) keeps the cut font programs and ToUnicode maps it has made,
- * because sheets share glyph sets and cutting and compressing a program
- * is a third of a sheet's cost.
+ * caller) keeps the cut font programs (found by the glyphs asked for,
+ * with their CIDSets) and ToUnicode maps it has made, because sheets share
+ * glyph sets and cutting and compressing a program is a third of a
+ * sheet's cost.
  *
  * Content and structure.  The page's content stream is written here:
  * shapes as /Artifact, the footer as a pagination artifact, and each
@@ -52,13 +55,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hb-subset.h>
 #include <hpdf.h>
 
 #include <libdeflate.h>
 #include <nettle/sha2.h>
 
 #include "haru.h"
-#include "ttf_subset.h"
 #include "util.h"
 
 #define CP_LIMIT 0x10000
@@ -227,6 +230,7 @@ typedef struct kept {
     bool z;     /* bytes compressed */
     size_t raw; /* their length uncompressed */
     ss_buf b;
+    ss_buf set; /* a font program's CIDSet: every glyph it holds */
 } kept;
 
 struct ss_render {
@@ -235,6 +239,8 @@ struct ss_render {
     ss_buf icc; /* the colour profile, compressed */
     kept *kept;
     size_t nkept, keptcap;
+    hb_face_t *face[2];   /* the fonts, as the subsetter reads them */
+    hb_subset_input_t *cut; /* what it is asked for */
 };
 
 /* Compresses len bytes into out (appended). */
@@ -246,15 +252,57 @@ static void deflate_into(ss_render *r, const void *data, size_t len, ss_buf *out
     out->data[out->len] = '\0';
 }
 
+/* The tables a PDF's TrueType program needs (ISO 32000-1, 9.9: glyf,
+ * head, hhea, hmtx, loca, maxp, and the hinting's cvt, fpgm and prep). */
+static const hb_tag_t PROGRAM_TABLES[] = {
+    HB_TAG('g', 'l', 'y', 'f'), HB_TAG('h', 'e', 'a', 'd'), HB_TAG('h', 'h', 'e', 'a'),
+    HB_TAG('h', 'm', 't', 'x'), HB_TAG('l', 'o', 'c', 'a'), HB_TAG('m', 'a', 'x', 'p'),
+    HB_TAG('c', 'v', 't', ' '), HB_TAG('f', 'p', 'g', 'm'), HB_TAG('p', 'r', 'e', 'p'),
+};
+
+/* A style's font with only the program's tables, for the subsetter: a
+ * plan reads the cmap, GSUB and GPOS of the face it is given, which took
+ * most of its time, and the cut program needs none of them (the kerning
+ * is in the TJ arrays). */
+static hb_face_t *program_face(const ss_fonts *fonts, ss_style style)
+{
+    size_t len;
+    const uint8_t *data = ss_fonts_data(fonts, style, &len);
+    hb_blob_t *blob = hb_blob_create((const char *)data, (unsigned)len,
+                                     HB_MEMORY_MODE_READONLY, NULL, NULL);
+    hb_face_t *full = hb_face_create(blob, 0), *builder = hb_face_builder_create();
+    for (size_t k = 0; k < sizeof PROGRAM_TABLES / sizeof *PROGRAM_TABLES; k++) {
+        hb_blob_t *table = hb_face_reference_table(full, PROGRAM_TABLES[k]);
+        if (hb_blob_get_length(table))
+            hb_face_builder_add_table(builder, PROGRAM_TABLES[k], table);
+        hb_blob_destroy(table);
+    }
+    hb_blob_t *reduced = hb_face_reference_blob(builder);
+    hb_face_t *face = hb_face_create(reduced, 0);
+    hb_blob_destroy(reduced);
+    hb_face_destroy(builder);
+    hb_face_destroy(full);
+    hb_blob_destroy(blob);
+    return face;
+}
+
 ss_render *ss_render_new(const ss_fonts *fonts, const void *icc, size_t icc_len,
                          ss_diag *diag)
 {
     ss_render *r = ss_xcalloc(1, sizeof *r);
     r->fonts = fonts;
+    for (int s = 0; s < 2; s++)
+        r->face[s] = program_face(fonts, (ss_style)s);
+    /* Glyph ids kept as they are (they are the content stream's codes),
+     * and .notdef's outline kept. */
+    r->cut = hb_subset_input_create_or_fail();
+    if (r->cut)
+        hb_subset_input_set_flags(r->cut, HB_SUBSET_FLAGS_RETAIN_GIDS |
+                                              HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
     r->z = libdeflate_alloc_compressor(DEFLATE_LEVEL);
-    if (!r->z) {
+    if (!r->z || !r->cut) {
         ss_diag_error(diag, NULL, 0, "out of memory starting a PDF");
-        free(r);
+        ss_render_free(r);
         return NULL;
     }
     deflate_into(r, icc, icc_len, &r->icc);
@@ -265,22 +313,30 @@ void ss_render_free(ss_render *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->nkept; i++)
+    for (size_t i = 0; i < r->nkept; i++) {
         ss_buf_free(&r->kept[i].b);
+        ss_buf_free(&r->kept[i].set);
+    }
     free(r->kept);
     ss_buf_free(&r->icc);
     libdeflate_free_compressor(r->z);
+    hb_subset_input_destroy(r->cut);
+    for (int s = 0; s < 2; s++)
+        hb_face_destroy(r->face[s]);
     free(r);
 }
 
-/* The kept stream of kind and key, appended to out; false when none. */
+/* The kept stream of kind and key, appended to out (and a font program's
+ * CIDSet to set, when not NULL); false when none. */
 static bool kept_get(const ss_render *r, int kind, const uint8_t key[32], ss_buf *out,
-                     bool *z, size_t *raw)
+                     bool *z, size_t *raw, ss_buf *set)
 {
     for (size_t i = 0; i < r->nkept; i++) {
         const kept *k = &r->kept[i];
         if (k->kind == kind && !memcmp(k->key, key, 32)) {
             ss_buf_add(out, k->b.data, k->b.len);
+            if (set)
+                ss_buf_add(set, k->set.data, k->set.len);
             *z = k->z;
             *raw = k->raw;
             return true;
@@ -289,9 +345,10 @@ static bool kept_get(const ss_render *r, int kind, const uint8_t key[32], ss_buf
     return false;
 }
 
-/* Keeps a copy of bytes [data, len) as the stream of kind and key. */
+/* Keeps a copy of bytes [data, len) as the stream of kind and key, with a
+ * font program's CIDSet (set, or NULL). */
 static void kept_put(ss_render *r, int kind, const uint8_t key[32], const void *data,
-                     size_t len, bool z, size_t raw)
+                     size_t len, bool z, size_t raw, const ss_buf *set)
 {
     if (r->nkept >= KEPT_MAX)
         return;
@@ -303,6 +360,9 @@ static void kept_put(ss_render *r, int kind, const uint8_t key[32], const void *
     k->raw = raw;
     ss_buf_init(&k->b);
     ss_buf_add(&k->b, data, len);
+    ss_buf_init(&k->set);
+    if (set)
+        ss_buf_add(&k->set, set->data, set->len);
 }
 
 /* len bytes, compressed unless that makes them longer (a CIDSet is a few
@@ -332,43 +392,67 @@ static HPDF_Dict new_stream(ss_pdf *p, const void *data, size_t len, bool shared
     size_t raw;
     if (shared)
         ss_sha256(data, len, key);
-    if (!shared || !kept_get(p->r, KEPT_MAP, key, &z, &packed, &raw)) {
+    if (!shared || !kept_get(p->r, KEPT_MAP, key, &z, &packed, &raw, NULL)) {
         pack(p->r, data, len, &z, &packed);
         if (shared)
-            kept_put(p->r, KEPT_MAP, key, z.data, z.len, packed, len);
+            kept_put(p->r, KEPT_MAP, key, z.data, z.len, packed, len, NULL);
     }
     HPDF_Dict s = ss_haru_stream(p->doc, z.data, z.len, packed);
     ss_buf_free(&z);
     return s;
 }
 
-/* The compressed program for a glyph set: kept, or cut and compressed now
- * (and kept).  First marks in keep the parts of its composite glyphs,
- * which the program holds too (a CIDSet made from keep names them).  False
- * when the font is damaged. */
-static bool font_program(ss_render *r, int style, uint8_t *keep, size_t nglyphs, ss_buf *z,
-                         size_t *raw)
+/* The CIDSet of a cut program (PDF/A-1, 6.3.5: every CID the program
+ * holds), into set (empty): the glyphs the subsetter kept, which are
+ * those asked for and the parts of composite glyphs among them. */
+static void program_cidset(const hb_map_t *kept_gids, size_t nglyphs, ss_buf *set)
 {
-    size_t flen;
-    const uint8_t *fdata = ss_fonts_data(r->fonts, style, &flen);
-    if (!ss_ttf_components(fdata, flen, keep, nglyphs))
-        return false;
+    ss_buf_reserve(set, nglyphs / 8 + 1);
+    memset(set->data, 0, nglyphs / 8 + 1);
+    unsigned left = hb_map_get_population(kept_gids);
+    for (size_t g = 0; g < nglyphs && left; g++) {
+        if (hb_map_has(kept_gids, (hb_codepoint_t)g)) {
+            set->data[g / 8] |= (uint8_t)(0x80 >> (g % 8));
+            set->len = g / 8 + 1;
+            left--;
+        }
+    }
+}
+
+/* The compressed program for a glyph set (keep[g] for each of the font's
+ * nglyphs glyphs) and its CIDSet bits: kept, or cut and compressed now
+ * (and kept).  The kept programs are found by the glyphs asked for, so a
+ * sheet whose set was cut before asks nothing of the subsetter.  False
+ * when the font is damaged. */
+static bool font_program(ss_render *r, int style, const uint8_t *keep, size_t nglyphs,
+                         ss_buf *z, size_t *raw, ss_buf *set)
+{
     uint8_t key[32];
     ss_sha256(keep, nglyphs, key);
     bool packed;
-    if (kept_get(r, style, key, z, &packed, raw))
+    if (kept_get(r, style, key, z, &packed, raw, set))
         return true;
-    ss_buf sub;
-    ss_buf_init(&sub);
-    size_t at = z->len;
-    bool ok = ss_ttf_subset(fdata, flen, keep, nglyphs, &sub);
-    if (ok) {
-        deflate_into(r, sub.data, sub.len, z);
-        kept_put(r, style, key, z->data + at, z->len - at, true, sub.len);
+    hb_set_t *want = hb_subset_input_glyph_set(r->cut);
+    hb_set_clear(want);
+    for (size_t g = 0; g < nglyphs; g++)
+        if (keep[g])
+            hb_set_add(want, (hb_codepoint_t)g);
+    hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(r->face[style], r->cut);
+    hb_face_t *cut = plan ? hb_subset_plan_execute_or_fail(plan) : NULL;
+    hb_blob_t *blob = cut ? hb_face_reference_blob(cut) : NULL;
+    unsigned len = 0;
+    const char *data = blob ? hb_blob_get_data(blob, &len) : NULL;
+    if (len) {
+        size_t at = z->len;
+        deflate_into(r, data, len, z);
+        program_cidset(hb_subset_plan_old_to_new_glyph_mapping(plan), nglyphs, set);
+        kept_put(r, style, key, z->data + at, z->len - at, true, len, set);
     }
-    *raw = sub.len;
-    ss_buf_free(&sub);
-    return ok;
+    *raw = len;
+    hb_blob_destroy(blob);
+    hb_face_destroy(cut);
+    hb_subset_plan_destroy(plan);
+    return len > 0;
 }
 
 /* A number for the content stream: at most 2 decimals, no exponent, no
@@ -1186,24 +1270,6 @@ static uint8_t *kept_glyphs(const ss_pdf *p, int style, const charmap *m)
     return keep;
 }
 
-/* CIDSet: which CIDs the embedded program has (PDF/A-1, 6.3.5: every CID
- * the program holds), from the glyphs kept, their components included. */
-static HPDF_Dict cidset(ss_pdf *p, const uint8_t *keep, size_t nglyphs)
-{
-    size_t top = 0;
-    for (size_t g = 0; g < nglyphs; g++)
-        if (keep[g])
-            top = g;
-    size_t nbits = top / 8 + 1;
-    uint8_t *bits = ss_xcalloc(nbits, 1);
-    for (size_t g = 0; g <= top; g++)
-        if (keep[g])
-            bits[g / 8] |= (uint8_t)(0x80 >> (g % 8));
-    HPDF_Dict s = new_stream(p, bits, nbits, false);
-    free(bits);
-    return s;
-}
-
 /* The font descriptor of 'name' with the program 'file' and its CIDSet. */
 static HPDF_Dict font_descriptor(ss_pdf *p, const ss_font_metrics *fm, const char *name,
                                  HPDF_Dict file, HPDF_Dict set)
@@ -1243,7 +1309,9 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
     bool ok = false;
     uint8_t *keep = kept_glyphs(p, style, &m);
     size_t raw = 0;
-    if (!font_program(p->r, style, keep, fm->num_glyphs, &sub, &raw)) {
+    ss_buf bits;
+    ss_buf_init(&bits);
+    if (!font_program(p->r, style, keep, fm->num_glyphs, &sub, &raw, &bits)) {
         ss_diag_error(p->diag, ss_fonts_path(p->fonts_in, style), 0, "the font cannot be "
                       "embedded: its tables are damaged; reinstall statesheet");
         goto done;
@@ -1256,7 +1324,7 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
         ss_buf_free(&text);
     }
     HPDF_Dict file = ss_haru_stream(p->doc, sub.data, sub.len, true);
-    HPDF_Dict set = cidset(p, keep, fm->num_glyphs);
+    HPDF_Dict set = new_stream(p, bits.data, bits.len, false);
     HPDF_Dict fd = file && set ? font_descriptor(p, fm, name, file, set) : NULL;
     HPDF_Dict info = system_info(p), cid = p->cidfont[style];
     ok = tounicode && fd && info && font_widths(p, style, &m) &&
@@ -1271,6 +1339,7 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
         failed(p, "writing a font");
 done:
     free(keep);
+    ss_buf_free(&bits);
     ss_buf_free(&sub);
     charmap_free(&m);
     return ok;

@@ -15,7 +15,6 @@
 #include "records.h"
 #include "render_pdf.h"
 #include "template.h"
-#include "ttf_subset.h"
 #include "util.h"
 
 static char *assets;
@@ -359,75 +358,6 @@ static void test_assets_checked(void **state)
     free(dir);
 }
 
-/* The font cutter keeps the glyphs asked for, exactly, and rejects broken
- * fonts. */
-static void test_ttf_subset(void **state)
-{
-    (void)state;
-    size_t len;
-    const uint8_t *font = ss_fonts_data(fonts, SS_REGULAR, &len);
-    const ss_font_metrics *fm = ss_fonts_metrics(fonts, SS_REGULAR);
-    uint8_t *keep = calloc(fm->num_glyphs, 1);
-    unsigned g = ss_fonts_gid(fonts, SS_REGULAR, 'A');
-    assert_true(g > 0);
-    keep[g] = 1;
-    ss_buf out;
-    ss_buf_init(&out);
-    assert_true(ss_ttf_subset(font, len, keep, fm->num_glyphs, &out));
-    assert_true(out.len < len / 10); /* slots stop at 'A' */
-    /* Round trip: fontTools reads a cut font back, and every glyph kept
-     * (composites among them: the fractions, accented capitals) has the
-     * original's outline and metrics (tests/ttf_roundtrip.py). */
-    const char *text = "North Dakota 1,333 \xc2\xbd \xc3\x81 \xc5\x82 \xca\xbb \xe2\x80\x94";
-    ss_buf gids;
-    ss_buf_init(&gids);
-    for (const char *p = text; *p;) {
-        unsigned gid = ss_fonts_gid(fonts, SS_REGULAR, ss_utf8_next(&p, p + strlen(p)));
-        assert_true(gid > 0);
-        keep[gid] = 1;
-        ss_buf_printf(&gids, "%s%u", gids.len ? "," : "", gid);
-    }
-    ss_buf cutfont;
-    ss_buf_init(&cutfont);
-    assert_true(ss_ttf_subset(font, len, keep, fm->num_glyphs, &cutfont));
-    char *dir = tu_tmpdir();
-    char *orig_path = tu_source("assets/fonts/StatesheetSans-Regular.ttf");
-    char *cut_path = ss_xasprintf("%s/cut.ttf", dir);
-    FILE *f = fopen(cut_path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(cutfont.data, 1, cutfont.len, f), cutfont.len);
-    fclose(f);
-    char *script = tu_source("tests/ttf_roundtrip.py");
-    char *cmd = ss_xasprintf("/usr/bin/python3 '%s' '%s' '%s' %s", script, orig_path, cut_path,
-                             gids.data);
-    char *rt_out = NULL, *rt_err = NULL;
-    int rc = tu_sh(cmd, &rt_out, &rt_err);
-    if (rc != 0)
-        print_error("%s%s", rt_out, rt_err);
-    assert_int_equal(rc, 0);
-    assert_non_null(strstr(rt_out, "every outline as in the original"));
-    free(rt_out), free(rt_err), free(cmd), free(script), free(cut_path), free(orig_path);
-    tu_rmrf(dir);
-    free(dir);
-    ss_buf_free(&gids), ss_buf_free(&cutfont);
-    /* Truncated and garbage fonts are refused, not read past their end. */
-    for (size_t cut = 0; cut < 2000; cut += 97) {
-        ss_buf bad;
-        ss_buf_init(&bad);
-        assert_false(ss_ttf_subset(font, cut, keep, fm->num_glyphs, &bad));
-        ss_buf_free(&bad);
-    }
-    uint8_t junk[512];
-    for (size_t i = 0; i < sizeof junk; i++)
-        junk[i] = (uint8_t)(i * 31 + 7);
-    ss_buf bad;
-    ss_buf_init(&bad);
-    assert_false(ss_ttf_subset(junk, sizeof junk, keep, fm->num_glyphs, &bad));
-    ss_buf_free(&bad);
-    ss_buf_free(&out);
-    free(keep);
-}
-
 /* SHA-256 (nettle; its fat build takes the SHA extensions where the CPU
  * has them) against known answers,
  * across the padding edges.  Data: byte i = i*7+3. */
@@ -470,7 +400,6 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_locale_independent),
         cmocka_unit_test(test_assets_checked),
-        cmocka_unit_test(test_ttf_subset),
         cmocka_unit_test(test_sha256),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

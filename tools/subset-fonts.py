@@ -9,7 +9,7 @@ fonts-liberation2), DEST_DIR to assets/fonts.  Needs python3-fonttools.
 Kerning: the subsets keep GPOS 'kern' and the 'kern' table for the kept
 glyphs; statesheet
 shapes text with HarfBuzz, which reads it (src/shape.c).  The PDFs embed
-only glyph outlines and metrics (src/ttf_subset.c), so the kerning costs a
+only glyph outlines and metrics (src/render_pdf.c, hb-subset), so the kerning costs a
 sheet no bytes.
 
 Why: libharu embeds a TrueType font with every glyph slot and table, so the
