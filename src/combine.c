@@ -20,7 +20,8 @@
 #include "util.h"
 #include "version.h"
 
-void ss_combined_split(const char *path, char **dir, char **name)
+/* Splits path into its folder and file name (new strings, free both). */
+static void split(const char *path, char **dir, char **name)
 {
     char *d = ss_xstrdup(path);
     char *slash = strrchr(d, '/');
@@ -213,7 +214,7 @@ static int check_pages(const ss_combined_target *t, ss_diag *diag)
 int ss_combined_check(const ss_combined_target *t, ss_diag *diag)
 {
     char *dir, *name;
-    ss_combined_split(t->path, &dir, &name);
+    split(t->path, &dir, &name);
     struct stat st, dst;
     bool exists = stat(t->path, &st) == 0;
     int status = check_is_file(t, name, exists, &st, diag);
@@ -287,7 +288,7 @@ int ss_combined_write(const ss_combined_job *cj, ss_diag *diag)
                           "be put together; this is a bug in statesheet, please report it");
     } else {
         char *dir, *name;
-        ss_combined_split(cj->path, &dir, &name);
+        split(cj->path, &dir, &name);
         ss_outfile_remove_stale(dir, time(NULL), SS_OUTFILE_STALE_AGE);
         struct stat sb;
         if (cj->existed)

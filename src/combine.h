@@ -73,7 +73,4 @@ typedef struct ss_combined_job {
  * it is written: ~50 KB a page. */
 int ss_combined_write(const ss_combined_job *cj, ss_diag *diag);
 
-/* Splits path into its folder and file name (new strings, free both). */
-void ss_combined_split(const char *path, char **dir, char **name);
-
 #endif

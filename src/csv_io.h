@@ -67,30 +67,4 @@ void ss_csv_column_letter(long col, char out[8]);
  * quote, a line break, or starts or ends with a space). */
 void ss_csv_put(FILE *f, const char *cell, char delim);
 
-/* A file written as it comes through a temporary name (outfile.c's:
- * unique across hosts, removed by a signal), so 'path' only ever holds a
- * complete file: ss_atomic_open creates the temporary file and returns a
- * stream to it (NULL, with the message printed, when it cannot);
- * ss_atomic_close(a, true) flushes, syncs and renames it into place and
- * syncs its folder, ss_atomic_close(a, false) removes it.  Returns an exit
- * status (status.h). */
-typedef struct ss_atomic {
-    const char *path;
-    char *tmp;
-    FILE *f;
-    int slot; /* outfile.c's handle */
-} ss_atomic;
-FILE *ss_atomic_open(ss_atomic *a, const char *path);
-
-/* Checks, before anything is read or written, that -o 'path' may be
- * written: not one of the command's inputs (inputs[i], called what[i] in
- * the message; "-" is standard input), by device and inode, whatever the
- * names (64), and not a folder, device, FIFO or socket (73).  A link at
- * 'path' is replaced, never written through (rename).  *exists says
- * whether a file is there to be replaced.  Returns 0 or the exit status,
- * with the problem on stderr. */
-int ss_atomic_check(const char *path, const char *const inputs[], const char *const what[],
-                    size_t n, bool *exists);
-int ss_atomic_close(ss_atomic *a, bool keep);
-
 #endif

@@ -54,14 +54,6 @@ static int slot_add_locked(char *path)
     return -1;
 }
 
-static int slot_add(char *path)
-{
-    pthread_mutex_lock(&slots_lock);
-    int s = slot_add_locked(path);
-    pthread_mutex_unlock(&slots_lock);
-    return s;
-}
-
 static void slot_drop(int s)
 {
     if (s < 0)
@@ -69,16 +61,6 @@ static void slot_drop(int s)
     pthread_mutex_lock(&slots_lock);
     slots[s] = NULL;
     pthread_mutex_unlock(&slots_lock);
-}
-
-int ss_outfile_track(char *tmp)
-{
-    return slot_add(tmp);
-}
-
-void ss_outfile_untrack(int handle)
-{
-    slot_drop(handle);
 }
 
 _Noreturn void ss_outfile_abandon(int status, const char *line)
@@ -288,7 +270,7 @@ static int create_tmp(char *tmp, const char *final, int *slot, ss_diag *diag, in
 {
     pthread_mutex_lock(&slots_lock);
     *slot = slot_add_locked(tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     int e = errno;
     if (fd < 0 && *slot >= 0) {
         slots[*slot] = NULL;
@@ -373,6 +355,57 @@ int ss_outfile_write(const char *dir, const char *name, const void *data,
     int status = ss_outfile_write_via(tmp, final, data, len, diag);
     free(tmp);
     free(final);
+    return status;
+}
+
+FILE *ss_outfile_open(ss_outstream *o, const char *path, ss_diag *diag, int *status)
+{
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    char *dir = folder_of(path);
+    const char *slash = strrchr(path, '/');
+    o->tmp = ss_outfile_tmp_path(dir, slash ? slash + 1 : path);
+    free(dir);
+    int fd = create_tmp(o->tmp, path, &o->slot, diag, status);
+    if (fd >= 0 && !(o->f = fdopen(fd, "w+b"))) {
+        ss_diag_error(diag, path, 0, "cannot create the file: %s", strerror(errno));
+        *status = 73;
+        close(fd);
+        unlink(o->tmp);
+    }
+    if (!o->f) {
+        slot_drop(o->slot);
+        free(o->tmp);
+        o->tmp = NULL;
+    }
+    return o->f;
+}
+
+int ss_outfile_finish(ss_outstream *o, bool keep, ss_diag *diag)
+{
+    if (!o->f)
+        return 73;
+    int status = 0, e = 0;
+    if (keep && (fflush(o->f) != 0 || ferror(o->f)))
+        e = errno ? errno : EIO;
+    else if (keep && fsync(fileno(o->f)) != 0 && errno != EINVAL)
+        e = errno;
+    if (fclose(o->f) != 0 && keep && !e)
+        e = errno ? errno : EIO;
+    o->f = NULL;
+    if (e) {
+        ss_diag_error(diag, o->path, 0, "cannot write the file: %s", strerror(e));
+        status = 74;
+    }
+    if (keep && status == 0)
+        status = rename_tmp(o->tmp, o->path, &o->slot, diag);
+    if (keep && status == 0)
+        status = ss_outfile_sync_dir_of(o->path, diag);
+    else
+        unlink(o->tmp);
+    slot_drop(o->slot);
+    free(o->tmp);
+    o->tmp = NULL;
     return status;
 }
 

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "diag.h"
@@ -65,13 +66,22 @@ int ss_outfile_sync_dir_of(const char *path, ss_diag *diag);
 /* A new unique temporary path for dir/name (a new string). */
 char *ss_outfile_tmp_path(const char *dir, const char *name);
 
-/* For files written by other means (a FILE stream, as export and import
- * write): registers the temporary path, which must stay valid until
- * untracked, before it is created, so a signal removes it.  Returns a
- * handle, or -1 when too many files are open at once (then it is not
- * tracked). */
-int ss_outfile_track(char *tmp);
-void ss_outfile_untrack(int handle);
+/* A file written as a stream (export and import write one): created at a
+ * temporary name beside 'path' as above, and readable too (import reads
+ * back what it wrote before it is put in place).  ss_outfile_open returns
+ * the stream, or NULL with a message in diag and *status set (73, 74).
+ * ss_outfile_finish(o, true) flushes, syncs and renames it into place and
+ * syncs its folder; ss_outfile_finish(o, false) removes it.  Returns 0 or
+ * an exit status with a message in diag. */
+typedef struct ss_outstream {
+    const char *path;
+    char *tmp;
+    FILE *f;
+    int slot; /* its entry in this run's list of temporary files */
+} ss_outstream;
+FILE *ss_outfile_open(ss_outstream *o, const char *path, ss_diag *diag, int *status);
+int ss_outfile_finish(ss_outstream *o, bool keep, ss_diag *diag);
+
 /* Ends the program at once with 'status' after removing this run's
  * temporary files and writing 'line' to stderr: for what cannot be
  * recovered from anywhere in the program (out of memory). */

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "outfile.h"
 #include "paths.h"
 #include "status.h"
 #include "strset.h"
@@ -1405,8 +1406,15 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
         rewind(tmp);
         while ((got = fread(buf, 1, sizeof buf, tmp)) > 0)
             ss_buf_add(&b, buf, got);
-        *len = b.len;
-        result = ss_buf_steal(&b);
+        if (ferror(tmp)) {
+            /* A short read would be a data file with states missing. */
+            ss_csv_error(errs, 0, 0, "cannot read back the temporary file made from "
+                         "it: %s", strerror(errno ? errno : EIO));
+            ss_buf_free(&b);
+        } else {
+            *len = b.len;
+            result = ss_buf_steal(&b);
+        }
     }
     fclose(tmp);
     return result;
@@ -1414,8 +1422,52 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
 
 /* ---- the subcommands -------------------------------------------------------- */
 
+static bool same_inode(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Checks, before anything is read or written, that -o 'path' may be
+ * written: not one of the command's inputs (inputs[i], called what[i] in
+ * the message; "-" is standard input), by device and inode, whatever the
+ * names (64), and not a folder, device, FIFO or socket (73).  A link at
+ * 'path' is replaced, never written through (rename).  *exists says
+ * whether a file is there to be replaced.  Returns 0 or the exit status,
+ * with the problem on stderr. */
+static int check_output(const char *path, const char *const inputs[], const char *const what[],
+                        size_t n, bool *exists)
+{
+    struct stat l, s, in;
+    *exists = lstat(path, &l) == 0;
+    if (!*exists)
+        return SS_EXIT_OK;
+    bool followed = stat(path, &s) == 0; /* false for a dangling link */
+    for (size_t i = 0; i < n; i++) {
+        bool is_stdin = !strcmp(inputs[i], "-");
+        if ((is_stdin ? fstat(STDIN_FILENO, &in) : stat(inputs[i], &in)) != 0)
+            continue;
+        if (same_inode(&l, &in) || (followed && same_inode(&s, &in))) {
+            fprintf(stderr, "%s: error: this is the %s the command reads%s; write to "
+                    "another file\n", path, what[i], is_stdin ? " (standard input)" : "");
+            return SS_EXIT_USAGE;
+        }
+    }
+    const struct stat *t = followed ? &s : &l;
+    if (S_ISDIR(t->st_mode)) {
+        fprintf(stderr, "%s: error: this is a folder; give a file name after -o\n", path);
+        return SS_EXIT_CANTCREAT;
+    }
+    if (!S_ISREG(t->st_mode) && !S_ISLNK(t->st_mode)) {
+        fprintf(stderr, "%s: error: this is a device, a pipe or another special file, "
+                "which statesheet does not replace; give a file name after -o, or leave "
+                "-o out to write to standard output\n", path);
+        return SS_EXIT_CANTCREAT;
+    }
+    return SS_EXIT_OK;
+}
+
 /* The template (given or default) and the paths next to it, once -o is
- * known not to name an input, a folder or a special file (ss_atomic_check;
+ * known not to name an input, a folder or a special file (check_output;
  * *replaces: a file is there to be replaced).  'what' names the input in
  * messages.  Returns an exit status; problems go to diag. */
 static int load_template(const ss_csv_options *opt, const char *what, ss_diag *diag,
@@ -1436,7 +1488,7 @@ static int load_template(const ss_csv_options *opt, const char *what, ss_diag *d
     const char *whats[] = {what, "template"};
     int e = 0, status = SS_EXIT_OK;
     if (opt->output)
-        status = ss_atomic_check(opt->output, inputs, whats, 2, replaces);
+        status = check_output(opt->output, inputs, whats, 2, replaces);
     if (status == SS_EXIT_OK) {
         *tpl = ss_template_load(tpath, diag, &e);
         if (!*tpl && e) {
@@ -1580,18 +1632,16 @@ int ss_export_run(const ss_csv_options *opt)
     int year = opt->year ? opt->year : ds->year + (opt->blank ? 1 : 0);
     if (year > SS_YEAR_MAX)
         year = SS_YEAR_MAX;
-    ss_atomic out = {0};
+    ss_outstream out = {0};
     FILE *to = stdout;
-    if (opt->output && !(to = ss_atomic_open(&out, opt->output))) {
-        status = SS_EXIT_CANTCREAT;
+    if (opt->output && !(to = ss_outfile_open(&out, opt->output, diag, &status)))
         goto done;
-    }
     /* -o FILE.xlsx: a workbook, written by libxlsxwriter to the temporary
      * file on close; otherwise CSV, with a byte-order mark in a file so
      * that Excel opened by double-click reads it as UTF-8. */
     sink k = {opt->delimiter ? opt->delimiter : ',', to, NULL};
     if (opt->output && ss_xlsx_named(opt->output) && !(k.x = ss_xlsx_new(out.tmp))) {
-        ss_atomic_close(&out, false);
+        ss_outfile_finish(&out, false, diag);
         status = SS_EXIT_CANTCREAT;
         goto done;
     }
@@ -1623,7 +1673,7 @@ int ss_export_run(const ss_csv_options *opt)
     if (k.x && !ss_xlsx_close(k.x) && status == SS_EXIT_OK)
         status = SS_EXIT_IOERR;
     if (opt->output) {
-        int st = ss_atomic_close(&out, status == SS_EXIT_OK);
+        int st = ss_outfile_finish(&out, status == SS_EXIT_OK, diag);
         if (status == SS_EXIT_OK)
             status = st;
     } else if (status == SS_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout))) {
@@ -1656,7 +1706,7 @@ int ss_import_run(const ss_csv_options *opt)
     ss_csv_errors *errs = ss_csv_errors_new();
     ss_template *tpl;
     FILE *in = NULL, *tmp = NULL;
-    ss_atomic out = {0};
+    ss_outstream out = {0};
     bool replaces;
     int status = load_template(opt, "spreadsheet", diag, &tpl, &replaces);
     if (status != SS_EXIT_OK)
@@ -1669,17 +1719,17 @@ int ss_import_run(const ss_csv_options *opt)
     }
     /* The data file is written where it goes (or to a temporary file for
      * standard output), checked there, and only then put in place. */
-    FILE *to = opt->output ? ss_atomic_open(&out, opt->output) : (tmp = tmpfile());
-    if (!to) {
-        if (!opt->output)
-            ss_diag_error(diag, NULL, 0, "cannot make a temporary file: %s",
-                          strerror(errno));
+    FILE *to = opt->output ? ss_outfile_open(&out, opt->output, diag, &status)
+                           : (tmp = tmpfile());
+    if (!to && !opt->output) {
+        ss_diag_error(diag, NULL, 0, "cannot make a temporary file: %s", strerror(errno));
         status = SS_EXIT_CANTCREAT;
-        goto done;
     }
+    if (!to)
+        goto done;
     bool ok = ss_import_to(tpl, in, opt->input, opt->delimiter, errs, to);
     if (opt->output) {
-        status = ss_atomic_close(&out, ok);
+        status = ss_outfile_finish(&out, ok, diag);
         if (!ok)
             status = SS_EXIT_DATAERR;
     } else if (!ok) {

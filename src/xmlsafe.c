@@ -27,7 +27,9 @@ void ss_xml_lockdown(void)
     xmlMemSetup(free, ss_xmalloc, ss_xrealloc, ss_xstrdup);
 }
 
-char *ss_xml_message(const char *msg)
+/* libxml2's message, trimmed and with its first letter lowered, as a new
+ * string. */
+static char *xml_message(const char *msg)
 {
     char *m = ss_trim_dup(msg ? msg : "unknown problem");
     if (m[0] && isupper((unsigned char)m[0]) && !isupper((unsigned char)m[1]))
@@ -321,7 +323,7 @@ static void on_error(void *user, ss_xml_error e)
         c->count++;
         return;
     }
-    char *m = ss_xml_message(e->message);
+    char *m = xml_message(e->message);
     ss_diag_error(c->diag, c->name, e->line, "%s%s", c->prefix, m);
     free(m);
     c->count++;

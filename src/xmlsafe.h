@@ -72,8 +72,4 @@ long ss_xml_crowded_tag(const char *data, size_t len,
 char *ss_xml_wf_words(const char *data, size_t len, const xmlError *e,
                       const char *root_example, long *cut);
 
-/* libxml2's message, trimmed and with its first letter lowered, as a new
- * string. */
-char *ss_xml_message(const char *msg);
-
 #endif
