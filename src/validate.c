@@ -138,13 +138,6 @@ static void report_missing_national(const ss_template *t, const ss_dataset *ds,
     }
 }
 
-static void report_missing_keys(const ss_template *t, const ss_dataset *ds, ss_diag *diag)
-{
-    report_missing_national(t, ds, diag);
-    for (size_t s = 0; s < ds->nstates; s++)
-        missing_in_state(t, ds, &ds->states[s], diag);
-}
-
 /* National figures whose key is near one the template uses. */
 static void near_national(const ss_template *t, const ss_dataset *ds, bool strict,
                           ss_diag *diag)
@@ -175,12 +168,10 @@ bool ss_validate_national_keys(const ss_template *t, const ss_dataset *ds, bool 
 bool ss_validate_keys(const ss_template *t, const ss_dataset *ds, bool strict,
                       ss_diag *diag)
 {
-    size_t before = ss_diag_error_count(diag);
-    report_missing_keys(t, ds, diag);
-    near_national(t, ds, strict, diag);
+    bool ok = ss_validate_national_keys(t, ds, strict, diag);
     for (size_t s = 0; s < ds->nstates; s++)
-        near_in_state(t, ds, &ds->states[s], strict, diag);
-    return ss_diag_error_count(diag) == before;
+        ok = ss_validate_state_keys(t, ds, &ds->states[s], strict, diag) && ok;
+    return ok;
 }
 
 /* ---- characters the fonts cannot print ---------------------------------- */
