@@ -253,7 +253,8 @@ static char *folder_of(const char *path)
     return ss_xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
-int ss_outfile_sync_dir_of(const char *path, ss_diag *diag)
+/* Syncs the folder holding 'path'. */
+static int sync_dir_of(const char *path, ss_diag *diag)
 {
     char *dir = folder_of(path);
     int status = ss_outfile_sync_dir(dir, diag);
@@ -400,7 +401,7 @@ int ss_outfile_finish(ss_outstream *o, bool keep, ss_diag *diag)
     if (keep && status == 0)
         status = rename_tmp(o->tmp, o->path, &o->slot, diag);
     if (keep && status == 0)
-        status = ss_outfile_sync_dir_of(o->path, diag);
+        status = sync_dir_of(o->path, diag);
     else
         unlink(o->tmp);
     slot_drop(o->slot);

@@ -1502,17 +1502,6 @@ ss_dataset *ss_dataset_load_all(const char *path, ss_diag *diag, int *io_errno,
     return ds;
 }
 
-ss_dataset *ss_dataset_load(const char *path, ss_diag *diag, int *io_errno)
-{
-    bool valid;
-    ss_dataset *ds = ss_dataset_load_all(path, diag, io_errno, &valid);
-    if (!valid) {
-        ss_dataset_free(ds);
-        return NULL;
-    }
-    return ds;
-}
-
 /* Maps the regular file open at fd read-only; NULL (with *err 0) when it
  * is not one that can be mapped, so the caller reads it instead. */
 static const char *map_fd(int fd, size_t *len, int *err)

@@ -88,24 +88,22 @@ typedef struct ss_dataset {
 } ss_dataset;
 
 /* Loads and validates the data file at 'path'.  Every problem goes into
- * 'diag' as "path:line: error: ...".
+ * 'diag' as "path:line: error: ...", and *valid says whether there was none.
  * Returns NULL when the file is missing or unreadable (*io_errno is set to
- * errno, or EFBIG when over SS_DATA_MAX_BYTES) or when any error was found
- * (*io_errno is 0).  Free the result with ss_dataset_free. */
-ss_dataset *ss_dataset_load(const char *path, ss_diag *diag, int *io_errno);
-
-/* The same, but the dataset of a well-formed file with mistakes is returned
- * too (with *valid false), so that the checks against the template can
- * report their problems in the same run.  Never make sheets from it. */
+ * errno, or EFBIG when over SS_DATA_MAX_BYTES) or has mistakes (*io_errno
+ * is 0); but the dataset of a well-formed file with mistakes is returned
+ * (with *valid false), so that the checks against the template can report
+ * their problems in the same run.  Never make sheets from it.  Free the
+ * result with ss_dataset_free. */
 ss_dataset *ss_dataset_load_all(const char *path, ss_diag *diag, int *io_errno,
                                 bool *valid);
 
-/* The same as ss_dataset_load from bytes already in memory; 'name' is used
- * in messages. */
+/* Loads and validates bytes already in memory ('name' is used in
+ * messages): NULL when anything was wrong. */
 ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
                                    size_t len, ss_diag *diag);
 
-/* Streaming: checks the data file at 'path' like ss_dataset_load, but
+/* Streaming: checks the data file at 'path' like ss_dataset_load_all, but
  * hands each <state> to 'each' as soon as its end tag is read, and frees it
  * when 'each' returns; memory stays flat however many states the file has
  * (the file is mapped and its pages let go as they are passed; a set of
@@ -113,7 +111,8 @@ ss_dataset *ss_dataset_load_memory(const char *name, const char *data,
  * mistakes are found later, so it must not act on them before this
  * returns.  Returns the dataset without its states (year, sample, the
  * national figures; nstates 0, no look-up by code) and sets *nstates to
- * the number of states, or NULL as ss_dataset_load does. */
+ * the number of states, or NULL when the file cannot be read (*io_errno)
+ * or has any mistake. */
 typedef void (*ss_state_fn)(const ss_dataset *ds, const ss_state *st, void *ctx);
 ss_dataset *ss_dataset_stream(const char *path, ss_diag *diag, int *io_errno,
                               ss_state_fn each, void *ctx, size_t *nstates);

@@ -1307,8 +1307,13 @@ static bool copy_rest(FILE *from, FILE *to)
     return !ferror(from);
 }
 
-bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char delim,
-                  ss_csv_errors *errs, FILE *out)
+/* Writes the data file made from 'from' to 'out' as it goes (a regular
+ * file open for reading and writing, at its start), then checks it there
+ * as a stream: memory does not grow with the number of rows.  Returns true
+ * when nothing was wrong; otherwise 'out' holds a partial file to throw
+ * away. */
+static bool import_to(const ss_template *tpl, FILE *from, const char *name, char delim,
+                      ss_csv_errors *errs, FILE *out)
 {
     importer im;
     memset(&im, 0, sizeof im);
@@ -1398,7 +1403,7 @@ char *ss_import_read(const ss_template *tpl, FILE *from, const char *name, char 
         return NULL;
     }
     char *result = NULL;
-    if (ss_import_to(tpl, from, name, delim, errs, tmp)) {
+    if (import_to(tpl, from, name, delim, errs, tmp)) {
         ss_buf b;
         ss_buf_init(&b);
         char buf[65536];
@@ -1727,7 +1732,7 @@ int ss_import_run(const ss_csv_options *opt)
     }
     if (!to)
         goto done;
-    bool ok = ss_import_to(tpl, in, opt->input, opt->delimiter, errs, to);
+    bool ok = import_to(tpl, in, opt->input, opt->delimiter, errs, to);
     if (opt->output) {
         status = ss_outfile_finish(&out, ok, diag);
         if (!ok)

@@ -55,14 +55,6 @@ bool ss_export_write(const ss_template *tpl, const ss_dataset *ds, bool blank,
 char *ss_import_read(const ss_template *tpl, FILE *from, const char *name,
                      char delim, ss_csv_errors *errs, size_t *len);
 
-/* The same, writing the data file to 'out' as it goes (a regular file
- * open for reading and writing, at its start), then checking it there as
- * a stream: memory does not grow with the number of rows.  Returns true
- * when nothing was wrong; otherwise 'out' holds a partial file to throw
- * away. */
-bool ss_import_to(const ss_template *tpl, FILE *from, const char *name, char delim,
-                  ss_csv_errors *errs, FILE *out);
-
 /* The main command's data given as a spreadsheet (CSV, .xlsx or .ods,
  * told by content, workbook.h): imported as above, then loaded like a data
  * file named 'path'.  The cells' problems are printed to stderr at once

@@ -78,7 +78,7 @@ static void fixtures(void **state)
     char *data = ss_xasprintf("%s/data.xml", dir);
     ss_diag *d = ss_diag_new();
     int e;
-    ss_dataset *ds = ss_dataset_load(data, d, &e);
+    ss_dataset *ds = tu_dataset_load(data, d, &e);
     ss_diag_print(d, stderr);
     assert_non_null(ds);
     assert_int_equal(ds->nstates, 3);

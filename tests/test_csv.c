@@ -83,7 +83,7 @@ static ss_dataset *load_data(const char *path)
 {
     ss_diag *d = ss_diag_new();
     int e = 0;
-    ss_dataset *ds = ss_dataset_load(path, d, &e);
+    ss_dataset *ds = tu_dataset_load(path, d, &e);
     if (!ds)
         ss_diag_print(d, stderr);
     ss_diag_free(d);

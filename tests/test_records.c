@@ -108,7 +108,7 @@ static void real_file(void **state)
     char *path = tu_source("data/ncmec-2023.xml");
     ss_diag *d = ss_diag_new();
     int err = -1;
-    ss_dataset *ds = ss_dataset_load(path, d, &err);
+    ss_dataset *ds = tu_dataset_load(path, d, &err);
     char *text = diag_text(d);
     assert_string_equal(text, "");
     assert_non_null(ds);
@@ -350,7 +350,7 @@ static void io_errors(void **state)
     (void)state;
     ss_diag *d = ss_diag_new();
     int err = 0;
-    assert_null(ss_dataset_load("/nonexistent/x.xml", d, &err));
+    assert_null(tu_dataset_load("/nonexistent/x.xml", d, &err));
     assert_int_equal(err, ENOENT);
     assert_int_equal(ss_diag_count(d), 0);
 
@@ -362,7 +362,7 @@ static void io_errors(void **state)
     assert_int_equal(ftruncate(fileno(f), (off_t)SS_DATA_MAX_BYTES + 1), 0);
     fclose(f);
     err = 0;
-    assert_null(ss_dataset_load(big, d, &err));
+    assert_null(tu_dataset_load(big, d, &err));
     assert_int_equal(err, EFBIG);
     assert_int_equal(ss_diag_count(d), 0);
 

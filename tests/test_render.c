@@ -32,7 +32,7 @@ static int setup(void **state)
     char *data = tu_source("data/ncmec-2023.xml");
     int e;
     tpl = ss_template_load(tp, d, &e);
-    real = ss_dataset_load(data, d, &e);
+    real = tu_dataset_load(data, d, &e);
     ss_diag_print(d, stderr);
     ss_diag_free(d);
     free(tp), free(data);

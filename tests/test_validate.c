@@ -73,7 +73,7 @@ static void real_data_has_every_key(void **state)
     char *data = tu_source("data/ncmec-2023.xml");
     ss_diag *d = ss_diag_new();
     int e;
-    ss_dataset *ds = ss_dataset_load(data, d, &e);
+    ss_dataset *ds = tu_dataset_load(data, d, &e);
     assert_non_null(ds);
     assert_true(ss_validate_keys(tpl, ds, true, d));
     assert_int_equal(ss_diag_count(d), 0);

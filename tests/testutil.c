@@ -151,3 +151,14 @@ bool tu_file_starts_with(const char *path, const char *prefix)
     fclose(f);
     return n == len && !memcmp(buf, prefix, n);
 }
+
+ss_dataset *tu_dataset_load(const char *path, ss_diag *d, int *io_errno)
+{
+    bool valid;
+    ss_dataset *ds = ss_dataset_load_all(path, d, io_errno, &valid);
+    if (!valid) {
+        ss_dataset_free(ds);
+        return NULL;
+    }
+    return ds;
+}

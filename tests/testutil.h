@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "records.h"
 
 /* Path of a file under tests/fixtures (a new string). */
 char *tu_fixture(const char *rel);
@@ -25,6 +26,10 @@ char *tu_tmpdir(void);
 void tu_rmrf(const char *dir);
 /* Number of entries in dir whose name ends with suffix ("" for all). */
 int tu_count(const char *dir, const char *suffix);
+
+/* The data file at path, or NULL when it cannot be read or has any
+ * mistake (ss_dataset_load_all, keeping only a valid dataset). */
+ss_dataset *tu_dataset_load(const char *path, ss_diag *d, int *io_errno);
 
 /* The diagnostics, sorted and printed as statesheet prints them (a new
  * string); empties the list. */

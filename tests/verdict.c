@@ -29,8 +29,7 @@ int main(int argc, char **argv)
         int e = 0;
         bool ok;
         if (data) {
-            ss_dataset *ds = ss_dataset_load(argv[i], d, &e);
-            ok = ds != NULL;
+            ss_dataset *ds = ss_dataset_load_all(argv[i], d, &e, &ok);
             ss_dataset_free(ds);
         } else {
             ss_template *t = ss_template_load(argv[i], d, &e);
