@@ -1100,35 +1100,52 @@ static ctx top(const loader *ld)
     return ld->depth ? ld->stack[ld->depth - 1].c : CTX_DOC;
 }
 
-static const char *ctx_name(ctx c)
-{
-    switch (c) {
-    case CTX_STATEDATA:
-        return "statedata";
-    case CTX_NATIONAL:
-        return "national";
-    case CTX_STATE:
-        return "state";
-    case CTX_FIGURE:
-        return "figure";
-    case CTX_TABLE:
-        return "table";
-    case CTX_ROW:
-        return "row";
-    case CTX_DOC:
-    case CTX_OTHER:
-        break;
-    }
-    return "?";
-}
+/* The element names of the contexts, and what each allows inside it. */
+static const char *const CTX_NAME[] = {
+    [CTX_DOC] = "?", [CTX_STATEDATA] = "statedata", [CTX_NATIONAL] = "national",
+    [CTX_STATE] = "state", [CTX_FIGURE] = "figure", [CTX_TABLE] = "table",
+    [CTX_ROW] = "row", [CTX_OTHER] = "?",
+};
+static const char *const CTX_ALLOWED[] = {
+    [CTX_STATEDATA] = "<national>, <state>", [CTX_NATIONAL] = "<figure>",
+    [CTX_STATE] = "<figure>, <table>", [CTX_TABLE] = "<row>",
+};
 
-static void unexpected(loader *ld, long line, const char *name, ctx parent,
-                       const char *allowed)
+/* Which element may stand inside which, and what starts it. */
+static const struct {
+    ctx parent;
+    const char *name;
+    ctx c;
+    void (*start)(loader *ld, long line);
+} CHILDREN[] = {
+    {CTX_DOC, "statedata", CTX_STATEDATA, start_statedata},
+    {CTX_STATEDATA, "national", CTX_NATIONAL, start_national},
+    {CTX_STATEDATA, "state", CTX_STATE, start_state},
+    {CTX_NATIONAL, "figure", CTX_FIGURE, start_figure},
+    {CTX_STATE, "figure", CTX_FIGURE, start_figure},
+    {CTX_STATE, "table", CTX_TABLE, start_table},
+    {CTX_TABLE, "row", CTX_ROW, start_row},
+};
+
+/* Reports element 'name' where the format has no place for it. */
+static void misplaced(loader *ld, long line, const char *name, ctx parent)
 {
     char *q = quote(name);
-    error_at(ld, line, "?",
-             "unexpected element <%s> inside <%s>; allowed here: %s", q,
-             ctx_name(parent), allowed);
+    if (parent == CTX_DOC) {
+        error_at(ld, line, "?",
+                 "the file starts with <%s>, but a statesheet data file "
+                 "starts with <statedata year=\"...\">",
+                 q);
+    } else if (parent == CTX_FIGURE || parent == CTX_ROW) {
+        ld->item_has_child = true; /* then its value is not checked too */
+        error_at(ld, line, "?",
+                 "unexpected element <%s> inside <%s>; a <%s> holds only a "
+                 "number",
+                 q, CTX_NAME[parent], CTX_NAME[parent]);
+    } else {
+        error_at(ld, line, "?", "unexpected element <%s> inside <%s>; allowed here: %s",
+                 q, CTX_NAME[parent], CTX_ALLOWED[parent]);
+    }
     free(q);
 }
 
@@ -1144,73 +1161,15 @@ static void on_start(loader *ld, long line)
         local = "";
     ctx parent = top(ld);
     ctx c = CTX_OTHER;
-    switch (parent) {
-    case CTX_DOC:
-        if (strcmp(local, "statedata") == 0) {
-            c = CTX_STATEDATA;
-            ld->seen_root = true;
-            start_statedata(ld, line);
-        } else {
-            char *q = quote(name);
-            error_at(ld, line, "?",
-                     "the file starts with <%s>, but a statesheet data file "
-                     "starts with <statedata year=\"...\">",
-                     q);
-            free(q);
+    for (size_t i = 0; i < sizeof CHILDREN / sizeof *CHILDREN && c == CTX_OTHER; i++)
+        if (CHILDREN[i].parent == parent && strcmp(local, CHILDREN[i].name) == 0) {
+            c = CHILDREN[i].c;
+            CHILDREN[i].start(ld, line);
         }
-        break;
-    case CTX_STATEDATA:
-        if (strcmp(local, "national") == 0) {
-            c = CTX_NATIONAL;
-            start_national(ld, line);
-        } else if (strcmp(local, "state") == 0) {
-            c = CTX_STATE;
-            start_state(ld, line);
-        } else {
-            unexpected(ld, line, name, parent, "<national>, <state>");
-        }
-        break;
-    case CTX_NATIONAL:
-        if (strcmp(local, "figure") == 0) {
-            c = CTX_FIGURE;
-            start_figure(ld, line);
-        } else {
-            unexpected(ld, line, name, parent, "<figure>");
-        }
-        break;
-    case CTX_STATE:
-        if (strcmp(local, "figure") == 0) {
-            c = CTX_FIGURE;
-            start_figure(ld, line);
-        } else if (strcmp(local, "table") == 0) {
-            c = CTX_TABLE;
-            start_table(ld, line);
-        } else {
-            unexpected(ld, line, name, parent, "<figure>, <table>");
-        }
-        break;
-    case CTX_TABLE:
-        if (strcmp(local, "row") == 0) {
-            c = CTX_ROW;
-            start_row(ld, line);
-        } else {
-            unexpected(ld, line, name, parent, "<row>");
-        }
-        break;
-    case CTX_FIGURE:
-    case CTX_ROW: {
-        ld->item_has_child = true; /* then its value is not checked too */
-        char *q = quote(name);
-        error_at(ld, line, "?",
-                 "unexpected element <%s> inside <%s>; a <%s> holds only a "
-                 "number",
-                 q, ctx_name(parent), ctx_name(parent));
-        free(q);
-        break;
-    }
-    case CTX_OTHER:
-        break;
-    }
+    if (c == CTX_STATEDATA)
+        ld->seen_root = true;
+    else if (c == CTX_OTHER && parent != CTX_OTHER)
+        misplaced(ld, line, name, parent);
     push_ctx(ld, c, line);
 }
 
@@ -1259,10 +1218,10 @@ static void on_text(loader *ld, long line, const char *text)
     char *t = ss_trim_dup(text);
     if (*t) {
         char *q = quote(t);
-        error_at(ld, line, ctx_name(c),
+        error_at(ld, line, CTX_NAME[c],
                  "there is text '%s' directly inside <%s>; numbers belong "
                  "inside <figure> or <row>: remove it or put it in a comment",
-                 q, ctx_name(c));
+                 q, CTX_NAME[c]);
         free(q);
     }
     free(t);
