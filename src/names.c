@@ -126,44 +126,32 @@ char *ss_name_clean(const char *s, ss_name_problem *problem, long *cp)
     return ss_buf_steal(&out);
 }
 
+/* What each problem is, and what to do about it, in the user's words. */
+static const struct {
+    const char *text, *advice;
+} PROBLEMS[] = {
+    [SS_NAME_OK] = {"a character that cannot be printed", "delete it"},
+    [SS_NAME_CONTROL] = {"a control character, which prints nothing", "delete it"},
+    [SS_NAME_BIDI] = {"a bidirectional control, which changes the order letters are "
+                      "shown in", "delete it"},
+    [SS_NAME_SOFT_HYPHEN] = {"a soft hyphen", "delete it (the sheet breaks lines itself)"},
+    [SS_NAME_INVISIBLE] = {"an invisible formatting character (such as a zero-width "
+                           "space or joiner)", "delete it"},
+    [SS_NAME_SEPARATOR] = {"a line or paragraph separator", "delete it"},
+    [SS_NAME_REPLACEMENT] = {"the replacement character, which stands for text that was "
+                             "damaged when the file was converted",
+                             "write the letters that were meant"},
+    [SS_NAME_LONE_MARK] = {"a combining accent with no letter before it",
+                           "write the accented letter instead, or put the accent right "
+                           "after its letter"},
+};
+
 const char *ss_name_problem_text(ss_name_problem p)
 {
-    switch (p) {
-    case SS_NAME_CONTROL:
-        return "a control character, which prints nothing";
-    case SS_NAME_BIDI:
-        return "a bidirectional control, which changes the order letters are "
-               "shown in";
-    case SS_NAME_SOFT_HYPHEN:
-        return "a soft hyphen";
-    case SS_NAME_INVISIBLE:
-        return "an invisible formatting character (such as a zero-width space "
-               "or joiner)";
-    case SS_NAME_SEPARATOR:
-        return "a line or paragraph separator";
-    case SS_NAME_REPLACEMENT:
-        return "the replacement character, which stands for text that was "
-               "damaged when the file was converted";
-    case SS_NAME_LONE_MARK:
-        return "a combining accent with no letter before it";
-    case SS_NAME_OK:
-        break;
-    }
-    return "a character that cannot be printed";
+    return PROBLEMS[p].text;
 }
 
 const char *ss_name_advice(ss_name_problem p)
 {
-    switch (p) {
-    case SS_NAME_SOFT_HYPHEN:
-        return "delete it (the sheet breaks lines itself)";
-    case SS_NAME_REPLACEMENT:
-        return "write the letters that were meant";
-    case SS_NAME_LONE_MARK:
-        return "write the accented letter instead, or put the accent right "
-               "after its letter";
-    default:
-        break;
-    }
-    return "delete it";
+    return PROBLEMS[p].advice;
 }
