@@ -7,7 +7,7 @@
 # runs cannot write the same manifest into one folder at once (the second
 # exits 75 naming the first; other shards run side by side), last run's
 # manifest is withdrawn before the first sheet replaces anything, and a
-# run that fails part-way (a failing fsync, tests/fault_fsync.c) leaves no
+# run that fails part-way (a failing fsync, tests/fault/shim.c) leaves no
 # manifest and says what the folder holds.
 . "$(dirname "$0")/common.sh"
 DATA=$SRC/data/samples/sample-56.xml
@@ -86,16 +86,16 @@ done
 # A sheet that cannot be made durable (the 25th fsync of a file fails,
 # -j 1: the 25th sheet) over an earlier run: exit 74; last run's manifest
 # is gone, no new one; 24 new sheets, 32 earlier ones, said so.
-if [ -n "${SS_FAULT_FSYNC:-}" ]; then
+if [ -n "${SS_FAULT_SHIM:-}" ]; then
   if ldd "$BIN" | grep -q libasan; then export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0; fi
   F=$TMP/f
   "$BIN" -q -o "$F" "$DATA"
   rc=0
-  SOURCE_DATE_EPOCH=1800000000 LD_PRELOAD=$SS_FAULT_FSYNC SS_FAIL_FSYNC=file:25 \
+  SOURCE_DATE_EPOCH=1800000000 LD_PRELOAD=$SS_FAULT_SHIM SS_FAULT_KIND=fsync_file SS_FAULT_N=25 \
     "$BIN" -q -j 1 -o "$F" "$DATA" 2>"$TMP/f.err" || rc=$?
   new=$(grep -l 'CreationDate (D:2027' "$F"/*.pdf | wc -l)
   if [ "$rc" -eq 74 ] && [ ! -e "$F/manifest-2023-SAMPLE.csv" ] && [ "$new" -eq 24 ] &&
-     grep -q "S025-2023-SAMPLE.pdf: error: cannot write the file: Input/output error" "$TMP/f.err" &&
+     grep -q "S025-2023-SAMPLE.pdf: error: cannot write the file: No space left on device" "$TMP/f.err" &&
      grep -q "24 of 56 sheets written; $F/ still holds 32 sheets of an earlier run; no manifest was written; run again" "$TMP/f.err" &&
      [ -z "$(find "$F" -name '.statesheet-*')" ]; then
     ok "a failed fsync part-way: exit 74, no manifest, 24 new sheets, the folder's mix said"
@@ -106,14 +106,14 @@ if [ -n "${SS_FAULT_FSYNC:-}" ]; then
   # withdraws the clean run's manifest): 74, and no manifest.
   "$BIN" -q -o "$F" "$DATA"
   rc=0
-  LD_PRELOAD=$SS_FAULT_FSYNC SS_FAIL_FSYNC=dir:2 "$BIN" -q -j 1 -o "$F" "$DATA" 2>"$TMP/d.err" || rc=$?
+  LD_PRELOAD=$SS_FAULT_SHIM SS_FAULT_KIND=fsync_dir SS_FAULT_N=2 "$BIN" -q -j 1 -o "$F" "$DATA" 2>"$TMP/d.err" || rc=$?
   if [ "$rc" -eq 74 ] && [ ! -e "$F/manifest-2023-SAMPLE.csv" ] &&
-     grep -q "cannot save the folder's new file names to disk: Input/output error" "$TMP/d.err"; then
+     grep -q "cannot save the folder's new file names to disk: No space left on device" "$TMP/d.err"; then
     ok "a failed fsync of the folder: exit 74, no manifest"
   else
     fail "a failed fsync of the folder: exit $rc: $(head -c 300 "$TMP/d.err")"
   fi
 else
-  fail "SS_FAULT_FSYNC is not set (ctest sets it to tests/fault_fsync.c's library)"
+  fail "SS_FAULT_SHIM is not set (ctest sets it to tests/fault/shim.c's library)"
 fi
 [ "$fails" -eq 0 ]
