@@ -20,15 +20,9 @@ fi
 ok() { echo "ok   - $*"; }
 PY=/usr/bin/python3 # Debian's, with pikepdf
 
-# peak KB of one run of the command (GNU time's %M, the child's ru_maxrss)
-peak() {
-  /usr/bin/time -f %M -o "$TMP/peak" "$@" >/dev/null || { echo "command failed: $*" >&2; exit 1; }
-  cat "$TMP/peak"
-}
-
 for n in 50 2000; do
   python3 "$SRC/tools/make-sample.py" --count "$n" --seed 12 >"$TMP/d$n.xml"
-  with[$n]=$(peak "$BIN" -q -j 2 -o "$TMP/o$n" --combined "$TMP/o$n/all.pdf" "$TMP/d$n.xml")
+  peak "with[$n]" "$BIN" -q -j 2 -o "$TMP/o$n" --combined "$TMP/o$n/all.pdf" "$TMP/d$n.xml"
 done
 grow=$(( (with[2000] - with[50]) / 1950 ))
 if [ "$grow" -le "$PER_PAGE_KB" ]; then

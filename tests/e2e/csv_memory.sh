@@ -15,17 +15,10 @@ if grep -q __asan_init "$BIN"; then
 fi
 ok() { echo "ok   - $*"; }
 
-# peak KB of one run of the command (GNU time's %M, the child's ru_maxrss;
-# time itself is small, so its own pages before the exec do not count)
-peak() {
-  /usr/bin/time -f %M -o "$TMP/peak" "$@" >/dev/null || { echo "command failed: $*" >&2; exit 1; }
-  cat "$TMP/peak"
-}
-
 for n in 1000 30000; do
   python3 "$SRC/tools/make-sample.py" --count "$n" --seed 2023 >"$TMP/d$n.xml"
-  ek[$n]=$(peak "$BIN" export -q "$TMP/d$n.xml" -o "$TMP/d$n.csv")
-  ik[$n]=$(peak "$BIN" import -q "$TMP/d$n.csv" -o "$TMP/b$n.xml")
+  peak "ek[$n]" "$BIN" export -q "$TMP/d$n.xml" -o "$TMP/d$n.csv"
+  peak "ik[$n]" "$BIN" import -q "$TMP/d$n.csv" -o "$TMP/b$n.xml"
 done
 "$BIN" export -q "$TMP/b30000.xml" -o "$TMP/again.csv"
 if cmp -s "$TMP/d30000.csv" "$TMP/again.csv"; then

@@ -183,14 +183,10 @@ fi
 if grep -q __asan_init "$BIN"; then
   echo "ok   - memory: skipped under AddressSanitizer (its quarantine keeps freed memory)"
 else
-  peak() {
-    /usr/bin/time -f %M -o "$TMP/peak" "$@" >/dev/null || { fail "command failed: $*"; echo 0; return; }
-    cat "$TMP/peak"
-  }
   for n in 1000 10000; do
     python3 "$SRC/tools/make-sample.py" --count "$n" --seed 2024 >"$TMP/m$n.xml"
-    ek[$n]=$(peak "$BIN" export -q "$TMP/m$n.xml" -o "$TMP/m$n.xlsx")
-    ik[$n]=$(peak "$BIN" import -q "$TMP/m$n.xlsx" -o "$TMP/b$n.xml")
+    peak "ek[$n]" "$BIN" export -q "$TMP/m$n.xml" -o "$TMP/m$n.xlsx"
+    peak "ik[$n]" "$BIN" import -q "$TMP/m$n.xlsx" -o "$TMP/b$n.xml"
   done
   cmp -s "$TMP/m10000.xml" "$TMP/b10000.xml" || "$BIN" export -q "$TMP/b10000.xml" -o "$TMP/again.xlsx"
   for what in export import; do
