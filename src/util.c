@@ -267,58 +267,45 @@ char *ss_read_file(const char *path, size_t max_bytes, size_t *len, int *err)
         *err = errno;
         return NULL;
     }
+    char *buf = NULL;
+    size_t n = 0, cap;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
+    if (fstat(fd, &st) != 0)
         *err = errno;
-        close(fd);
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode)) {
+    else if (S_ISDIR(st.st_mode))
         *err = EISDIR;
-        close(fd);
-        return NULL;
-    }
-    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_bytes) {
+    else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_bytes)
         *err = EFBIG;
-        close(fd);
-        return NULL;
-    }
+    if (*err)
+        goto done;
     /* Read in chunks so that pipes and special files work and a file that
      * grows while we read is still refused at the limit. */
-    size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
-    size_t n = 0;
-    char *buf = ss_xmalloc(cap);
-    for (;;) {
+    cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
+    buf = ss_xmalloc(cap);
+    while (!*err) {
+        if (n + 1 >= cap && cap > max_bytes) {
+            *err = EFBIG;
+            break;
+        }
         if (n + 1 >= cap) {
-            if (cap > max_bytes) {
-                *err = EFBIG;
-                free(buf);
-                close(fd);
-                return NULL;
-            }
             cap *= 2;
             buf = ss_xrealloc(buf, cap);
         }
         ssize_t r = read(fd, buf + n, cap - n - 1);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
+        if (r < 0 && errno != EINTR)
             *err = errno;
-            free(buf);
-            close(fd);
-            return NULL;
-        }
         if (r == 0)
             break;
-        n += (size_t)r;
-        if (n > max_bytes) {
+        n += r > 0 ? (size_t)r : 0;
+        if (n > max_bytes)
             *err = EFBIG;
-            free(buf);
-            close(fd);
-            return NULL;
-        }
     }
+done:
     close(fd);
+    if (*err) {
+        free(buf);
+        return NULL;
+    }
     buf[n] = '\0';
     *len = n;
     return buf;
