@@ -67,6 +67,9 @@ static const char *qname(const xmlNs *ns, const xmlChar *name, char *buf, size_t
     return buf;
 }
 
+/* The attributes of an element that takes none. */
+static const char *const NONE[] = {NULL};
+
 /* Every attribute of n must be one of 'allowed' (NULL-terminated). */
 static void check_attrs(loader *L, xmlNode *n, const char *const *allowed)
 {
@@ -178,7 +181,6 @@ static bool skippable(xmlNode *n);
 static ss_tnode *parse_inline(loader *L, xmlNode *n, int depth,
                               const char *context)
 {
-    static const char *const none[] = {NULL};
     static const char *const numattrs[] = {"of", "key", "format", NULL};
     static const char *const refattrs[] = {"of", "key", NULL};
     long line = line_of(n);
@@ -198,7 +200,7 @@ static ss_tnode *parse_inline(loader *L, xmlNode *n, int depth,
     ss_tnode *t = NULL;
     if (is(n, "year") || is(n, "name") || is(n, "code")) {
         t = node_new(is(n, "year") ? SS_T_YEAR : is(n, "name") ? SS_T_NAME : SS_T_CODE, line);
-        check_attrs(L, n, none);
+        check_attrs(L, n, NONE);
         if (n->children)
             err(L, line, "<%s/> stands alone: write <%s/> with nothing inside", n->name, n->name);
     } else if (is(n, "num")) {
@@ -221,7 +223,7 @@ static ss_tnode *parse_inline(loader *L, xmlNode *n, int depth,
             err(L, line, "<num/> stands alone: write <num of=\"...\" key=\"...\"/> with nothing inside");
     } else if (is(n, "b")) {
         t = node_new(SS_T_BOLD, line);
-        check_attrs(L, n, none);
+        check_attrs(L, n, NONE);
         t->children = parse_inline_list(L, n->children, depth + 1, context);
     } else if (is(n, "when")) {
         t = node_new(SS_T_WHEN, line);
@@ -245,15 +247,15 @@ static ss_tnode *parse_inline(loader *L, xmlNode *n, int depth,
                 continue;
             }
             if (is(c, "zero") && !t->has_zero) {
-                check_attrs(L, c, none);
+                check_attrs(L, c, NONE);
                 t->has_zero = true;
                 t->zero = parse_inline_list(L, c->children, depth + 2, context);
             } else if (is(c, "one") && !t->has_one) {
-                check_attrs(L, c, none);
+                check_attrs(L, c, NONE);
                 t->has_one = true;
                 t->one = parse_inline_list(L, c->children, depth + 2, context);
             } else if (is(c, "other") && !other) {
-                check_attrs(L, c, none);
+                check_attrs(L, c, NONE);
                 other = true;
                 t->children = parse_inline_list(L, c->children, depth + 2, context);
             } else {
@@ -294,7 +296,6 @@ static ss_tnode *parse_blocks(loader *L, xmlNode *first, int depth);
 
 static ss_tnode *parse_block(loader *L, xmlNode *n, int depth)
 {
-    static const char *const none[] = {NULL};
     static const char *const tableattrs[] = {"key", NULL};
     static const char *const refattrs[] = {"of", "key", NULL};
     long line = line_of(n);
@@ -306,7 +307,7 @@ static ss_tnode *parse_block(loader *L, xmlNode *n, int depth)
     }
     if (is(n, "heading") || is(n, "p")) {
         t = node_new(is(n, "p") ? SS_T_PARA : SS_T_HEADING, line);
-        check_attrs(L, n, none);
+        check_attrs(L, n, NONE);
         t->children = parse_inline_list(L, n->children, depth + 1, (const char *)n->name);
     } else if (is(n, "table")) {
         t = node_new(SS_T_TABLE, line);
@@ -406,18 +407,17 @@ static void parse_uses(loader *L, xmlNode *uses)
 
 static void parse_footer(loader *L, xmlNode *footer)
 {
-    static const char *const none[] = {NULL};
-    check_attrs(L, footer, none);
+    check_attrs(L, footer, NONE);
     for (xmlNode *n = footer->children; n; n = n->next) {
         if (skippable(n))
             continue;
         if (is(n, "left") && L->t->footer_right) {
             err(L, line_of(n), "<left> comes after <right>; write <left> first");
         } else if (is(n, "left") && !L->t->footer_left) {
-            check_attrs(L, n, none);
+            check_attrs(L, n, NONE);
             L->t->footer_left = parse_inline_list(L, n->children, 2, "left");
         } else if (is(n, "right") && !L->t->footer_right) {
-            check_attrs(L, n, none);
+            check_attrs(L, n, NONE);
             L->t->footer_right = parse_inline_list(L, n->children, 2, "right");
         } else {
             err(L, line_of(n), "<footer> holds one <left> and one <right>");
@@ -477,8 +477,7 @@ static void parse_numbers(loader *L, xmlNode *n)
 
 static void parse_sample(loader *L, xmlNode *n)
 {
-    static const char *const none[] = {NULL};
-    check_attrs(L, n, none);
+    check_attrs(L, n, NONE);
     for (xmlNode *c = n->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE)
             err(L, line_of(c), "<sample> holds plain text only; remove <%s>", c->name);
@@ -525,7 +524,6 @@ static void check_mail_text(loader *L, const ss_tnode *t, const char *context)
 static void parse_mail(loader *L, xmlNode *mail)
 {
     static const char *const fromattr[] = {"from", NULL};
-    static const char *const none[] = {NULL};
     check_attrs(L, mail, fromattr);
     L->t->mail_from = attr(mail, "from");
     ss_tnode **tail = &L->t->mail_body;
@@ -533,7 +531,7 @@ static void parse_mail(loader *L, xmlNode *mail)
         if (skippable(c))
             continue;
         if (is(c, "subject") && !L->t->mail_subject && !L->t->mail_body) {
-            check_attrs(L, c, none);
+            check_attrs(L, c, NONE);
             L->t->mail_subject = parse_inline_list(L, c->children, 2, "subject");
             check_mail_text(L, L->t->mail_subject, "subject");
             if (!L->t->mail_subject)
@@ -545,7 +543,7 @@ static void parse_mail(loader *L, xmlNode *mail)
                 "remove this");
             continue;
         }
-        check_attrs(L, c, none);
+        check_attrs(L, c, NONE);
         for (xmlNode *p = c->children; p; p = p->next) {
             if (skippable(p))
                 continue;
@@ -553,7 +551,7 @@ static void parse_mail(loader *L, xmlNode *mail)
                 err(L, line_of(p), "<body> holds paragraphs, <p>...</p>");
                 continue;
             }
-            check_attrs(L, p, none);
+            check_attrs(L, p, NONE);
             ss_tnode *t = node_new(SS_T_PARA, line_of(p));
             t->children = parse_inline_list(L, p->children, 3, "p");
             check_mail_text(L, t->children, "p");
@@ -580,7 +578,6 @@ static bool first_of(loader *L, xmlNode *n, bool *seen)
 static void parse_sheet(loader *L, xmlNode *root)
 {
     static const char *const sheetattrs[] = {"version", "lang", NULL};
-    static const char *const none[] = {NULL};
     if (!is(root, "sheet")) {
         err(L, line_of(root), "a template starts with <sheet version=\"1\">, not <%s>",
             root->name);
@@ -608,7 +605,7 @@ static void parse_sheet(loader *L, xmlNode *root)
     /* <uses> first: the rest is checked against it. */
     for (xmlNode *n = root->children; n; n = n->next)
         if (is(n, "uses")) {
-            check_attrs(L, n, none);
+            check_attrs(L, n, NONE);
             parse_uses(L, n);
         }
     ss_tnode **tail = &L->t->blocks;
@@ -640,7 +637,7 @@ static void parse_sheet(loader *L, xmlNode *root)
         } else if (is(n, "title") || is(n, "subtitle")) {
             if (!first_of(L, n, is(n, "title") ? &seen_title : &seen_sub))
                 continue;
-            check_attrs(L, n, none);
+            check_attrs(L, n, NONE);
             ss_tnode *t = parse_inline_list(L, n->children, 1, (const char *)n->name);
             if (is(n, "title"))
                 L->t->title = t;
