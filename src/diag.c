@@ -277,12 +277,13 @@ void ss_diag_take(ss_diag *to, ss_diag *from)
     forget(from);
 }
 
-void ss_diag_drop_from(ss_diag *d, size_t from, const char *file, long line)
+void ss_diag_cause(ss_diag *d, size_t from, const char *file, long cut, long line,
+                   const char *cause)
 {
     size_t w = from;
     for (size_t i = from; i < d->count; i++) {
         ss_diag_entry *e = &d->items[i];
-        if (same_str(e->file, file) && (e->line == 0 || e->line >= line)) {
+        if (same_str(e->file, file) && (e->line == 0 || e->line >= cut)) {
             file_tally(d, e->file)->kept--;
             entry_free(e);
         } else {
@@ -290,15 +291,11 @@ void ss_diag_drop_from(ss_diag *d, size_t from, const char *file, long line)
         }
     }
     d->count = w;
-    /* What was only counted for the file is dropped too. */
     file_tally(d, file)->dropped = 0;
-}
-
-void ss_diag_raise_last(ss_diag *d, size_t to)
-{
-    if (d->count == 0 || to >= d->count - 1)
-        return;
-    ss_diag_entry last = d->items[d->count - 1];
-    memmove(&d->items[to + 1], &d->items[to], (d->count - 1 - to) * sizeof *d->items);
-    d->items[to] = last;
+    push(d, SS_ERROR, file, line, ss_xstrdup(cause), 0, false);
+    if (d->count == w || from >= w)
+        return; /* the same message was there already, or nothing comes after */
+    ss_diag_entry e = d->items[w];
+    memmove(&d->items[from + 1], &d->items[from], (w - from) * sizeof *d->items);
+    d->items[from] = e;
 }

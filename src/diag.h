@@ -68,13 +68,12 @@ void ss_diag_sort(ss_diag *d);
  * "FILE: ... and N more errors", and empties the list. */
 void ss_diag_print(ss_diag *d, FILE *to);
 
-/* Drops the entries at index 'from' and after that are about 'file' and
- * have no line or a line at or after 'line' (consequences of a broken
- * file), with what was counted for the file past the limit. */
-void ss_diag_drop_from(ss_diag *d, size_t from, const char *file, long line);
-
-/* Moves the last entry to index 'to' (the others after it move down). */
-void ss_diag_raise_last(ss_diag *d, size_t to);
+/* Adds error 'cause' (at file:line) in front of the entries from index
+ * 'from' on, and drops those it explains: about 'file', with no line or a
+ * line at or after 'cut' (consequences of a broken file), with what was
+ * counted for the file past the limit. */
+void ss_diag_cause(ss_diag *d, size_t from, const char *file, long cut, long line,
+                   const char *cause);
 
 /* Moves every entry of 'from' to the end of 'to'. */
 void ss_diag_take(ss_diag *to, ss_diag *from);

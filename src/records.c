@@ -1359,9 +1359,7 @@ static void report_file(loader *ld, int ret, size_t errors_before, size_t diag_b
     if (ld->wf_msg) {
         /* The reader parses ahead of our checks: what they found from the
          * broken spot on are its consequences.  The cause comes first. */
-        ss_diag_drop_from(diag, diag_before, ld->name, ld->wf_cut);
-        ss_diag_error(diag, ld->name, ld->wf_line, "%s", ld->wf_msg);
-        ss_diag_raise_last(diag, diag_before);
+        ss_diag_cause(diag, diag_before, ld->name, ld->wf_cut, ld->wf_line, ld->wf_msg);
     }
 }
 
