@@ -9,19 +9,13 @@
  */
 #include "csv_io.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <csv.h>
 
 #include "records.h"
-#include "status.h"
-#include "outfile.h"
 #include "util.h"
 
 /* Bytes read from the file per libcsv call. */
