@@ -265,8 +265,8 @@ static int sync_dir_of(const char *path, ss_diag *diag)
 /* Registers tmp (in *slot) and creates it, both under slots_lock, so that
  * the signal thread finds it either not yet made or made and listed.  The
  * slot is given up when the file cannot be made: whatever is at that name
- * is not ours.  Returns the descriptor, or -1 with a message and *status
- * set. */
+ * is not ours.  Opened read-write: a stream is read back (ss_outfile_open).
+ * Returns the descriptor, or -1 with a message and *status set. */
 static int create_tmp(char *tmp, const char *final, int *slot, ss_diag *diag, int *status)
 {
     pthread_mutex_lock(&slots_lock);

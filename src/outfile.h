@@ -57,8 +57,8 @@ int ss_outfile_write(const char *dir, const char *name, const void *data,
 int ss_outfile_write_via(const char *tmp, const char *final, const void *data,
                          size_t len, ss_diag *diag);
 
-/* Syncs folder 'dir', so that the names renamed into it survive a power cut.  Returns 0, or
- * 74 with a message in diag. */
+/* Syncs folder 'dir', so that the names renamed into it survive a power
+ * cut.  Returns 0, or 74 with a message in diag. */
 int ss_outfile_sync_dir(const char *dir, ss_diag *diag);
 
 /* A new unique temporary path for dir/name (a new string). */
