@@ -221,7 +221,8 @@ const ss_measure *ss_fonts_measure(const ss_fonts *f)
     return &f->measure;
 }
 
-bool ss_fonts_has(const ss_fonts *f, ss_style style, long cp)
+/* True when the style's font has a glyph for code point cp. */
+static bool has_glyph(const ss_fonts *f, ss_style style, long cp)
 {
     return cp >= 0x20 && cp < CP_LIMIT && f->width[style == SS_BOLD][cp] >= 0;
 }
@@ -233,7 +234,7 @@ long ss_fonts_first_missing(const ss_fonts *f, ss_style style, const char *s)
         long cp = ss_utf8_next(&p, end);
         if (cp == 0xA0 || cp == '\n' || cp == '\t' || cp == '\r')
             continue; /* white space is laid out as gaps, never drawn */
-        if (!ss_fonts_has(f, style, cp))
+        if (!has_glyph(f, style, cp))
             return cp < 0 ? 0xFFFD : cp;
     }
     return 0;

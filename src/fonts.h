@@ -43,9 +43,6 @@ void ss_fonts_free(ss_fonts *f);
 /* The measuring function layout needs. */
 const ss_measure *ss_fonts_measure(const ss_fonts *f);
 
-/* True when the style's font has a glyph for code point cp. */
-bool ss_fonts_has(const ss_fonts *f, ss_style style, long cp);
-
 /* The first code point in s (UTF-8) that the font cannot draw, or 0. */
 long ss_fonts_first_missing(const ss_fonts *f, ss_style style, const char *s);
 

@@ -203,7 +203,7 @@ static double part_width(const ss_measure *m, const frag *f, size_t from, size_t
  * hangs out of a justified line's edge, microtype's defaults for
  * punctuation (its "default" protrusion set); the opening parenthesis,
  * which that set leaves alone, hangs a tenth. */
-int ss_layout_protrusion(long cp, bool right)
+static int protrusion(long cp, bool right)
 {
     switch (cp) {
     case '.':
@@ -256,7 +256,7 @@ static double hang(const ss_measure *m, ss_style st, const char *s, size_t n, bo
         return 0;
     const char *q = c;
     long cp = ss_utf8_next(&q, end);
-    int share = ss_layout_protrusion(cp, !left);
+    int share = protrusion(cp, !left);
     return share ? share / 1000.0 * measure(m, st, c, (size_t)(q - c)) : 0;
 }
 
@@ -526,7 +526,7 @@ static void hang_piece(para *p, const ss_measure *m, size_t q)
     if (pc->off == 0)
         pc->lp = hang(m, first->style, first->s, first->n, true);
     if (pc->brk == END_HYPHEN)
-        pc->rp = ss_layout_protrusion('-', true) / 1000.0 * pc->hw;
+        pc->rp = protrusion('-', true) / 1000.0 * pc->hw;
     else if (pc->end)
         pc->rp = hang(m, first->style, first->s + pc->off, pc->end - pc->off, false);
     else

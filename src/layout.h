@@ -163,11 +163,6 @@ ss_page *ss_layout_fit(const ss_document *doc, const ss_measure *m,
 
 void ss_page_free(ss_page *p);
 
-/* The share of its width (thousandths) by which character cp hangs out
- * of the right (right) or left edge of a justified line when it ends or
- * starts one: microtype's default protrusion for punctuation. */
-int ss_layout_protrusion(long cp, bool right);
-
 /* The text of a text box. */
 const char *ss_box_text(const ss_page *p, const ss_box *b);
 

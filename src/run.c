@@ -79,7 +79,9 @@ typedef struct job {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-int ss_shard_of(const char *code, int n)
+/* Which shard (1..n) a state code belongs to: a hash of the code, so a
+ * state stays in its shard however the file is ordered or grows. */
+static int shard_of(const char *code, int n)
 {
     return n > 0 ? (int)(ss_hash(SS_HASH_START, code, strlen(code)) % (uint64_t)n) + 1 : 1;
 }
@@ -481,7 +483,7 @@ static int select_states(const ss_options *opt, const ss_dataset *ds, job *j)
         for (size_t s = 0; s < opt->nstates && !want; s++)
             want = !strcmp(opt->states[s], st->code);
         if (want && opt->shard_n > 0)
-            want = ss_shard_of(st->code, opt->shard_n) == opt->shard_k;
+            want = shard_of(st->code, opt->shard_n) == opt->shard_k;
         if (want)
             j->states[j->n++] = st;
     }

@@ -40,8 +40,4 @@ typedef struct ss_options {
  * Returns an exit status from the list above. */
 int ss_job_run(const ss_options *opt);
 
-/* Which shard (1..n) a state code belongs to: a hash of the code, so a
- * state stays in its shard however the file is ordered or grows. */
-int ss_shard_of(const char *code, int n);
-
 #endif
