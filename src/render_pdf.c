@@ -141,6 +141,14 @@ static void said(ss_pdf *p, const char *what, const char *text)
     sha256_update(&p->content, 1, (const uint8_t *)"\n");
 }
 
+/* libharu's allocations: libharu 2.3.0 goes on inside a call after one
+ * fails and can use what it freed (HPDF_Page_New, found by the fault
+ * sweep), so one that fails ends the run as out of memory instead. */
+static void *haru_alloc(HPDF_UINT size)
+{
+    return ss_xmalloc(size ? size : 1);
+}
+
 static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)
 {
     ss_pdf *p = user;
@@ -280,6 +288,8 @@ static hb_face_t *program_face(const ss_fonts *fonts, ss_style style)
     }
     hb_blob_t *reduced = hb_face_reference_blob(builder);
     hb_face_t *face = hb_face_create(reduced, 0);
+    if (face == hb_face_get_empty())
+        ss_out_of_memory();
     hb_blob_destroy(reduced);
     hb_face_destroy(builder);
     hb_face_destroy(full);
@@ -423,16 +433,17 @@ static void program_cidset(const hb_map_t *kept_gids, size_t nglyphs, ss_buf *se
 /* The compressed program for a glyph set (keep[g] for each of the font's
  * nglyphs glyphs) and its CIDSet bits: kept, or cut and compressed now
  * (and kept).  The kept programs are found by the glyphs asked for, so a
- * sheet whose set was cut before asks nothing of the subsetter.  False
- * when the font is damaged. */
-static bool font_program(ss_render *r, int style, const uint8_t *keep, size_t nglyphs,
+ * sheet whose set was cut before asks nothing of the subsetter.  The
+ * fonts are the recorded ones (fonts.c checks their SHA-256), so the
+ * subsetter fails only when memory runs out. */
+static void font_program(ss_render *r, int style, const uint8_t *keep, size_t nglyphs,
                          ss_buf *z, size_t *raw, ss_buf *set)
 {
     uint8_t key[32];
     ss_sha256(keep, nglyphs, key);
     bool packed;
     if (kept_get(r, style, key, z, &packed, raw, set))
-        return true;
+        return;
     hb_set_t *want = hb_subset_input_glyph_set(r->cut);
     hb_set_clear(want);
     for (size_t g = 0; g < nglyphs; g++)
@@ -443,17 +454,16 @@ static bool font_program(ss_render *r, int style, const uint8_t *keep, size_t ng
     hb_blob_t *blob = cut ? hb_face_reference_blob(cut) : NULL;
     unsigned len = 0;
     const char *data = blob ? hb_blob_get_data(blob, &len) : NULL;
-    if (len) {
-        size_t at = z->len;
-        deflate_into(r, data, len, z);
-        program_cidset(hb_subset_plan_old_to_new_glyph_mapping(plan), nglyphs, set);
-        kept_put(r, style, key, z->data + at, z->len - at, true, len, set);
-    }
+    if (!len)
+        ss_out_of_memory();
+    size_t at = z->len;
+    deflate_into(r, data, len, z);
+    program_cidset(hb_subset_plan_old_to_new_glyph_mapping(plan), nglyphs, set);
+    kept_put(r, style, key, z->data + at, z->len - at, true, len, set);
     *raw = len;
     hb_blob_destroy(blob);
     hb_face_destroy(cut);
     hb_subset_plan_destroy(plan);
-    return len > 0;
 }
 
 /* A number for the content stream: at most 2 decimals, no exponent, no
@@ -579,7 +589,7 @@ ss_pdf *ss_pdf_new(ss_render *r, bool single_page, ss_diag *diag)
     p->diag = diag;
     p->single_page = single_page;
     sha256_init(&p->content);
-    p->doc = HPDF_New(on_error, p);
+    p->doc = HPDF_NewEx(on_error, haru_alloc, free, 0, p);
     if (!p->doc)
         ss_out_of_memory();
     for (int s = 0; s < 2; s++)
@@ -1308,16 +1318,11 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
     char tag[8], name[160];
     subset_tag(&m, style, tag);
     snprintf(name, sizeof name, "%s%s", tag, fm->name);
-    bool ok = false;
     uint8_t *keep = kept_glyphs(p, style, &m);
     size_t raw = 0;
     ss_buf bits;
     ss_buf_init(&bits);
-    if (!font_program(p->r, style, keep, fm->num_glyphs, &sub, &raw, &bits)) {
-        ss_diag_error(p->diag, ss_fonts_path(p->fonts_in, style), 0, "the font cannot be "
-                      "embedded: its tables are damaged; reinstall statesheet");
-        goto done;
-    }
+    font_program(p->r, style, keep, fm->num_glyphs, &sub, &raw, &bits);
     if (!tounicode) {
         ss_buf text;
         ss_buf_init(&text);
@@ -1329,7 +1334,7 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
     HPDF_Dict set = new_stream(p, bits.data, bits.len, false);
     HPDF_Dict fd = file && set ? font_descriptor(p, fm, name, file, set) : NULL;
     HPDF_Dict info = system_info(p), cid = p->cidfont[style];
-    ok = tounicode && fd && info && font_widths(p, style, &m) &&
+    bool ok = tounicode && fd && info && font_widths(p, style, &m) &&
          HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)raw) == HPDF_OK &&
          HPDF_Dict_AddName(cid, "BaseFont", name) == HPDF_OK &&
          HPDF_Dict_Add(cid, "CIDSystemInfo", info) == HPDF_OK &&
@@ -1339,7 +1344,6 @@ static bool finish_font(ss_pdf *p, int style, HPDF_Dict tounicode)
          HPDF_Dict_Add(p->font[style], "ToUnicode", tounicode) == HPDF_OK;
     if (!ok)
         failed(p, "writing a font");
-done:
     free(keep);
     ss_buf_free(&bits);
     ss_buf_free(&sub);

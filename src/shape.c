@@ -55,6 +55,8 @@ static hb_font_t *font_of(const ss_fonts *f, ss_style style, double *upem)
                                      HB_MEMORY_MODE_READONLY, NULL, NULL);
     hb_face_t *face = hb_face_create(blob, 0);
     hb_font_t *font = hb_font_create(face);
+    if (font == hb_font_get_empty())
+        ss_out_of_memory();
     *upem = hb_face_get_upem(face);
     hb_face_destroy(face);
     hb_blob_destroy(blob);
@@ -77,6 +79,8 @@ static bool origins(ss_shaper *sh, ss_style style, size_t n, bool kern, hb_posit
     hb_buffer_set_direction(sh->buf, HB_DIRECTION_LTR);
     hb_buffer_guess_segment_properties(sh->buf);
     hb_shape(sh->font[style == SS_BOLD], sh->buf, f, 3);
+    if (!hb_buffer_allocation_successful(sh->buf))
+        ss_out_of_memory(); /* never a word set without its kerning */
     unsigned count = 0;
     const hb_glyph_info_t *info = hb_buffer_get_glyph_infos(sh->buf, &count);
     const hb_glyph_position_t *p = hb_buffer_get_glyph_positions(sh->buf, &count);
