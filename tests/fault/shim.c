@@ -127,49 +127,23 @@ static mode_t mode_arg(int flags, va_list ap)
     return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
 }
 
-int open(const char *path, int flags, ...)
-{
-    va_list ap;
-    va_start(ap, flags);
-    mode_t m = mode_arg(flags, ap);
-    va_end(ap);
-    if (path_matches(path) && hit(K_OPEN))
-        FAIL(EACCES);
-    return REAL(open)(path, flags, m);
-}
-
-int open64(const char *path, int flags, ...)
-{
-    va_list ap;
-    va_start(ap, flags);
-    mode_t m = mode_arg(flags, ap);
-    va_end(ap);
-    if (path_matches(path) && hit(K_OPEN))
-        FAIL(EACCES);
-    return REAL(open64)(path, flags, m);
-}
-
-int openat(int dfd, const char *path, int flags, ...)
-{
-    va_list ap;
-    va_start(ap, flags);
-    mode_t m = mode_arg(flags, ap);
-    va_end(ap);
-    if (path_matches(path) && hit(K_OPEN))
-        FAIL(EACCES);
-    return REAL(openat)(dfd, path, flags, m);
-}
-
-int openat64(int dfd, const char *path, int flags, ...)
-{
-    va_list ap;
-    va_start(ap, flags);
-    mode_t m = mode_arg(flags, ap);
-    va_end(ap);
-    if (path_matches(path) && hit(K_OPEN))
-        FAIL(EACCES);
-    return REAL(openat64)(dfd, path, flags, m);
-}
+/* open, open64, openat and openat64: the mode is there only with O_CREAT
+ * or O_TMPFILE, and passed on as it came. */
+#define OPEN_LIKE(name, params, args)                                          \
+    int name params                                                            \
+    {                                                                          \
+        va_list ap;                                                            \
+        va_start(ap, flags);                                                   \
+        mode_t m = mode_arg(flags, ap);                                        \
+        va_end(ap);                                                            \
+        if (path_matches(path) && hit(K_OPEN))                                 \
+            FAIL(EACCES);                                                      \
+        return REAL(name) args;                                                \
+    }
+OPEN_LIKE(open, (const char *path, int flags, ...), (path, flags, m))
+OPEN_LIKE(open64, (const char *path, int flags, ...), (path, flags, m))
+OPEN_LIKE(openat, (int dfd, const char *path, int flags, ...), (dfd, path, flags, m))
+OPEN_LIKE(openat64, (int dfd, const char *path, int flags, ...), (dfd, path, flags, m))
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
