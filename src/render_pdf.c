@@ -143,7 +143,8 @@ static void said(ss_pdf *p, const char *what, const char *text)
 
 /* libharu's allocations: libharu 2.3.0 goes on inside a call after one
  * fails and can use what it freed (HPDF_Page_New, found by the fault
- * sweep), so one that fails ends the run as out of memory instead. */
+ * sweep), so one that fails ends the run as out of memory instead, and
+ * libharu never reports a failed allocation of its own. */
 static void *haru_alloc(HPDF_UINT size)
 {
     return ss_xmalloc(size ? size : 1);
@@ -152,8 +153,6 @@ static void *haru_alloc(HPDF_UINT size)
 static void on_error(HPDF_STATUS e, HPDF_STATUS detail, void *user)
 {
     ss_pdf *p = user;
-    if (e == HPDF_FAILD_TO_ALLOC_MEM)
-        ss_out_of_memory(); /* not a bug in statesheet */
     p->last_error = e;
     p->last_detail = detail;
 }
@@ -164,8 +163,6 @@ static bool failed(ss_pdf *p, const char *what)
     /* Many of libharu's calls record an error without calling on_error. */
     if (!p->last_error && p->doc)
         p->last_error = HPDF_GetError(p->doc);
-    if (p->last_error == HPDF_FAILD_TO_ALLOC_MEM)
-        ss_out_of_memory(); /* not a bug in statesheet */
     ss_diag_error(p->diag, NULL, 0, "the PDF library failed while %s (libharu "
                   "error 0x%04X, detail %u); this is a bug in statesheet, please "
                   "report it", what, (unsigned)p->last_error,
