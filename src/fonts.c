@@ -164,11 +164,12 @@ static bool load_one(ss_fonts *f, int style, const char *dir, const char *rel,
     for (long cp = 0; cp < CP_LIMIT; cp++)
         f->width[style][cp] = -1;
     ss_font_metrics *fm = &f->metrics[style];
-    if (!read_font(data, len, fm, f->width[style], f->gid[style])) {
-        ss_diag_error(diag, path, 0, "this font has no glyphs or no Unicode character map "
-                      "statesheet can read; reinstall statesheet");
-        goto done;
-    }
+    /* The font is the recorded one (checked above), so HarfBuzz reads it
+     * wrong only when it cannot allocate a table, which then reads as
+     * empty: memory ran out. */
+    if (!read_font(data, len, fm, f->width[style], f->gid[style]) ||
+        f->width[style]['A'] <= 0)
+        ss_out_of_memory();
     /* Control characters are never drawn. */
     for (long cp = 0; cp < 0x20; cp++)
         f->width[style][cp] = -1;

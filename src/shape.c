@@ -78,8 +78,8 @@ static bool origins(ss_shaper *sh, ss_style style, size_t n, bool kern, hb_posit
     hb_buffer_add_codepoints(sh->buf, sh->cp, (int)n, 0, (int)n);
     hb_buffer_set_direction(sh->buf, HB_DIRECTION_LTR);
     hb_buffer_guess_segment_properties(sh->buf);
-    hb_shape(sh->font[style == SS_BOLD], sh->buf, f, 3);
-    if (!hb_buffer_allocation_successful(sh->buf))
+    if (!hb_shape_full(sh->font[style == SS_BOLD], sh->buf, f, 3, NULL) ||
+        !hb_buffer_allocation_successful(sh->buf))
         ss_out_of_memory(); /* never a word set without its kerning */
     unsigned count = 0;
     const hb_glyph_info_t *info = hb_buffer_get_glyph_infos(sh->buf, &count);
@@ -206,6 +206,13 @@ ss_shaper *ss_shaper_new(const ss_fonts *f)
     sh->font[1] = font_of(f, SS_BOLD, &sh->upem[1]);
     sh->buf = hb_buffer_create();
     sh->measure = (ss_measure){width, sh, sh->plain->ascent, sh->plain->descent, kerns, plain};
+    /* HarfBuzz reads a font's tables when first asked, and a table it
+     * could not allocate for reads as empty from then on: a word with no
+     * kerning, silently.  Our fonts kern "To", so a first word that does
+     * not says memory ran out. */
+    for (int b = 0; b < 2; b++)
+        if (!word(sh, b ? SS_BOLD : SS_REGULAR, "To", 2)->nkern)
+            ss_out_of_memory();
     return sh;
 }
 
