@@ -266,6 +266,23 @@ static const hb_tag_t PROGRAM_TABLES[] = {
     HB_TAG('c', 'v', 't', ' '), HB_TAG('f', 'p', 'g', 'm'), HB_TAG('p', 'r', 'e', 'p'),
 };
 
+#define REQUIRED_TABLES 6 /* the first six: the rest are the hinting's */
+
+/* Whether face has every table a program needs.  HarfBuzz reads a table
+ * it could not allocate as empty, so a face of the recorded fonts
+ * without one means memory ran out. */
+static bool whole_program(hb_face_t *face)
+{
+    for (size_t k = 0; k < REQUIRED_TABLES; k++) {
+        hb_blob_t *table = hb_face_reference_table(face, PROGRAM_TABLES[k]);
+        unsigned len = hb_blob_get_length(table);
+        hb_blob_destroy(table);
+        if (!len)
+            return false;
+    }
+    return true;
+}
+
 /* A style's font with only the program's tables, for the subsetter: a
  * plan reads the cmap, GSUB and GPOS of the face it is given, which took
  * most of its time, and the cut program needs none of them (the kerning
@@ -279,13 +296,14 @@ static hb_face_t *program_face(const ss_fonts *fonts, ss_style style)
     hb_face_t *full = hb_face_create(blob, 0), *builder = hb_face_builder_create();
     for (size_t k = 0; k < sizeof PROGRAM_TABLES / sizeof *PROGRAM_TABLES; k++) {
         hb_blob_t *table = hb_face_reference_table(full, PROGRAM_TABLES[k]);
-        if (hb_blob_get_length(table))
-            hb_face_builder_add_table(builder, PROGRAM_TABLES[k], table);
+        if (hb_blob_get_length(table) &&
+            !hb_face_builder_add_table(builder, PROGRAM_TABLES[k], table))
+            ss_out_of_memory();
         hb_blob_destroy(table);
     }
     hb_blob_t *reduced = hb_face_reference_blob(builder);
     hb_face_t *face = hb_face_create(reduced, 0);
-    if (face == hb_face_get_empty())
+    if (!whole_program(face))
         ss_out_of_memory();
     hb_blob_destroy(reduced);
     hb_face_destroy(builder);
@@ -451,7 +469,7 @@ static void font_program(ss_render *r, int style, const uint8_t *keep, size_t ng
     hb_blob_t *blob = cut ? hb_face_reference_blob(cut) : NULL;
     unsigned len = 0;
     const char *data = blob ? hb_blob_get_data(blob, &len) : NULL;
-    if (!len)
+    if (!len || !whole_program(cut))
         ss_out_of_memory();
     size_t at = z->len;
     deflate_into(r, data, len, z);
